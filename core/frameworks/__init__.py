@@ -1,0 +1,42 @@
+"""The framework registry: every implemented framework module, in tab order.
+
+Each module exposes ID, TITLE, GUIDE, Inputs (pydantic), Result (pydantic),
+compute(inputs, catalog=None) -> Result and summarize(inputs, result) -> str.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from core.frameworks import build_vs_buy
+
+
+class Framework(Protocol):
+    ID: str
+    TITLE: str
+    GUIDE: str
+    Inputs: type[BaseModel]
+    Result: type[BaseModel]
+
+    def compute(self, inputs: Any, catalog: Any = None) -> Any: ...
+
+    def summarize(self, inputs: Any, result: Any) -> str: ...
+
+
+REGISTRY: tuple[ModuleType, ...] = (build_vs_buy,)
+
+
+def get(framework_id: str) -> Framework:
+    """The framework module with this id; KeyError names the known ids when it is unknown."""
+    for module in REGISTRY:
+        if module.ID == framework_id:
+            return module  # type: ignore[return-value]
+    known = ", ".join(m.ID for m in REGISTRY)
+    raise KeyError(f"unknown framework '{framework_id}' (known: {known})")
+
+
+def ids() -> set[str]:
+    return {m.ID for m in REGISTRY}

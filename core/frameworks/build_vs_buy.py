@@ -1,0 +1,596 @@
+"""Build vs Buy: when does training and serving your own model beat paying an API per token?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from core import analysis
+from core.frameworks.common import (
+    Figure,
+    FrameworkInputs,
+    FrameworkResult,
+    format_value,
+    money,
+    param,
+    years_text,
+)
+
+ID = "build_vs_buy"
+TITLE = "Build vs Buy"
+GUIDE = (
+    "Use this when you could either keep paying a model API per token or train and serve a model "
+    "of your own. Buying costs the API price times your token volume, every year. Building costs "
+    "a one-off training bill plus the yearly cost of serving it. Building wins when it breaks even "
+    "sooner than your decision horizon. Optional extensions add volume growth, API price changes, "
+    "retraining and team costs, discounting and a GPU-based serving estimate; the uncertainty "
+    "ranges drive the tornado chart and the Monte Carlo simulation."
+)
+
+#: With extensions, the breakeven is searched on monthly cash flows this far ahead.
+SEARCH_YEARS = 50
+HOURS_PER_YEAR = 8760.0
+
+CORE = "Core"
+EXT = "Extensions"
+GPU = "Self-hosting estimate"
+UNC = "Uncertainty"
+
+
+class Inputs(FrameworkInputs):
+    api_cost_per_token: float = param(
+        5e-6, ge=0, le=1, step=1e-7, unit="$/token", group=CORE, title="API cost per token",
+        description="What the API charges per token (blended input and output), in dollars.",
+    )
+    inference_volume_per_year: float = param(
+        500e9, ge=0, le=1e16, step=1e9, unit="tokens/year", group=CORE,
+        title="Inference volume per year",
+        description="Tokens you expect to process in the first year.",
+    )
+    training_cost: float = param(
+        500_000, ge=0, le=1e11, step=10_000, unit="$", group=CORE, title="Training cost",
+        description="One-off cost to build the custom model (data, compute, engineering), paid up "
+        "front.",
+    )
+    serving_cost_per_year: float = param(
+        100_000, ge=0, le=1e11, step=10_000, unit="$/year", group=CORE,
+        title="Serving cost per year",
+        description="Yearly cost to host and serve the custom model (ignored when the GPU-based "
+        "estimate is switched on).",
+    )
+    amortization_years: float = param(
+        5, ge=0.5, le=30, step=1, unit="years", group=CORE, title="Amortisation period",
+        description="Years over which the training cost is spread when quoting a yearly cost of "
+        "building. It does not change the breakeven.",
+    )
+    decision_horizon_years: float = param(
+        3, gt=0, le=30, step=0.5, unit="years", group=CORE, title="Decision horizon",
+        description="Build only if building breaks even within this many years.",
+    )
+    volume_growth_pct_per_year: float = param(
+        0, ge=-90, le=1000, step=5, unit="%/year", group=EXT, title="Volume growth",
+        description="Yearly change of the token volume, in percent (20 = 20% more each year).",
+    )
+    api_price_change_pct_per_year: float = param(
+        0, ge=-90, le=1000, step=5, unit="%/year", group=EXT, title="API price change",
+        description="Yearly change of the API price per token, in percent (-30 = 30% cheaper "
+        "each year).",
+    )
+    retraining_cost_per_year: float = param(
+        0, ge=0, le=1e11, step=10_000, unit="$/year", group=EXT, title="Retraining cost per year",
+        description="Yearly cost of keeping the custom model current (retraining, evaluation).",
+    )
+    team_cost_per_year: float = param(
+        0, ge=0, le=1e11, step=10_000, unit="$/year", group=EXT, title="Team cost per year",
+        description="Yearly cost of the people who run the custom model in production.",
+    )
+    discount_rate_pct: float = param(
+        0, ge=0, le=100, step=1, unit="%/year", group=EXT, title="Discount rate",
+        description="Yearly discount rate for present values; above zero the decision and the "
+        "breakeven use discounted cash flows.",
+    )
+    use_gpu_estimate: bool = param(
+        False, group=GPU, title="Estimate serving from GPUs",
+        description="Replace the serving cost per year with an estimate from GPU price, "
+        "throughput and utilisation (it then grows with the volume).",
+    )
+    gpu_hourly_price: float = param(
+        2.5, ge=0, le=1000, step=0.1, unit="$/GPU-hour", group=GPU, title="GPU hourly price",
+        description="What one GPU costs per hour.",
+    )
+    gpu_tokens_per_second: float = param(
+        2500, gt=0, le=1e7, step=100, unit="tokens/s per GPU", group=GPU,
+        title="Throughput per GPU",
+        description="Tokens one GPU serves per second at full load.",
+    )
+    gpu_utilisation_pct: float = param(
+        50, gt=0, le=100, step=5, unit="%", group=GPU, title="GPU utilisation",
+        description="Average share of the paid GPU time spent serving (idle time is paid too).",
+    )
+    api_cost_uncertainty_pct: float = param(
+        20, ge=0, le=99, step=5, unit="± %", group=UNC, title="API price uncertainty",
+        description="How far the API price may be off, either way, in percent.",
+    )
+    volume_uncertainty_pct: float = param(
+        30, ge=0, le=99, step=5, unit="± %", group=UNC, title="Volume uncertainty",
+        description="How far the token volume may be off, either way, in percent.",
+    )
+    training_cost_uncertainty_pct: float = param(
+        30, ge=0, le=99, step=5, unit="± %", group=UNC, title="Training cost uncertainty",
+        description="How far the training cost may be off, either way, in percent.",
+    )
+    serving_cost_uncertainty_pct: float = param(
+        20, ge=0, le=99, step=5, unit="± %", group=UNC, title="Serving cost uncertainty",
+        description="How far the serving cost (or the GPU price) may be off, either way.",
+    )
+    plot_horizon_years: float = param(
+        5, ge=1, le=30, step=1, unit="years", group=UNC, title="Plot horizon",
+        description="How many years the cost curves and the Monte Carlo look ahead (at least the "
+        "decision horizon).",
+    )
+    monte_carlo_draws: int = param(
+        10_000, ge=100, le=100_000, step=1000, unit="draws", group=UNC, title="Monte Carlo draws",
+        description="Number of random draws of the uncertain inputs (triangular distributions "
+        "between the low and high values, peaked at the entered value).",
+    )
+    seed: int = param(
+        0, ge=0, le=2**31 - 1, step=1, unit="", group=UNC, title="Random seed",
+        description="Seed of the Monte Carlo draws; the same seed gives the same answer.",
+    )
+
+
+class TornadoBar(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    input: str
+    label: str
+    low_value: float
+    high_value: float
+    breakeven_low_years: float | None
+    breakeven_high_years: float | None
+    savings_low: float
+    savings_high: float
+
+
+class MonteCarlo(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    draws: int
+    seed: int
+    search_years: float
+    p_build_cheaper: float
+    breakeven_p10_years: float | None
+    breakeven_p50_years: float | None
+    breakeven_p90_years: float | None
+    never_within_search: int
+    histogram_edges_years: list[float]
+    histogram_counts: list[int]
+
+
+class Result(FrameworkResult):
+    recommendation: Literal["build", "buy"]
+    api_annual_cost: float
+    custom_annual_cost: float
+    serving_cost_year1: float
+    gpus_year1: float | None
+    breakeven_years: float | None
+    horizon_years: float
+    buy_total: float
+    build_total: float
+    buy_pv: float
+    build_pv: float
+    savings: float
+    curve_basis: Literal["nominal", "present value"]
+    months: list[float]
+    buy_cumulative: list[float]
+    build_cumulative: list[float]
+    tornado: list[TornadoBar]
+    monte_carlo: MonteCarlo
+
+
+@dataclass(frozen=True)
+class _Params:
+    """The numbers the cash-flow model needs; the uncertain ones may be arrays of draws."""
+
+    price: Any
+    volume: Any
+    training: Any
+    serving: Any  # $/year, or $/GPU-hour when gpu is set
+    growth: float
+    price_change: float
+    other_per_year: float
+    discount: float
+    gpu_tokens_per_hour: float | None
+
+    @classmethod
+    def of(cls, x: Inputs) -> _Params:
+        gpu = x.gpu_tokens_per_second * x.gpu_utilisation_pct / 100 * 3600
+        return cls(
+            price=x.api_cost_per_token,
+            volume=x.inference_volume_per_year,
+            training=x.training_cost,
+            serving=x.gpu_hourly_price if x.use_gpu_estimate else x.serving_cost_per_year,
+            growth=x.volume_growth_pct_per_year / 100,
+            price_change=x.api_price_change_pct_per_year / 100,
+            other_per_year=x.retraining_cost_per_year + x.team_cost_per_year,
+            discount=x.discount_rate_pct / 100,
+            gpu_tokens_per_hour=gpu if x.use_gpu_estimate else None,
+        )
+
+    @property
+    def neutral(self) -> bool:
+        """True when only the source's core inputs are in play (closed-form breakeven)."""
+        return (
+            self.growth == 0
+            and self.price_change == 0
+            and self.other_per_year == 0
+            and self.discount == 0
+            and self.gpu_tokens_per_hour is None
+        )
+
+    def serving_per_year(self, volume: Any) -> Any:
+        if self.gpu_tokens_per_hour is None:
+            return self.serving
+        return volume / self.gpu_tokens_per_hour * self.serving
+
+
+def _cumulative(p: _Params, months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative cost of buying and of building at month 0..months (rows = draws).
+
+    Month m (1-based) belongs to year y = (m-1) // 12. In it the volume is V/12 * (1+g)^y and
+    the API price p * (1+c)^y; buying pays their product. Building pays the training cost at
+    month 0, then serving (S/12, or the month's GPU-hours x GPU price) plus retraining and team
+    costs / 12. Each month's flow is discounted by (1+r)^(-m/12) (end-of-month payments).
+    """
+    m = np.arange(1, months + 1)
+    year = (m - 1) // 12
+    volume_shape = (1 + p.growth) ** year / 12
+    price_shape = (1 + p.price_change) ** year
+    disc = (1 + p.discount) ** (-m / 12)
+    col = np.atleast_1d
+    price, volume = col(p.price)[:, None], col(p.volume)[:, None]
+    training, serving = col(p.training)[:, None], col(p.serving)[:, None]
+    api = price * volume * volume_shape * price_shape * disc
+    if p.gpu_tokens_per_hour is None:
+        build = (serving / 12 + p.other_per_year / 12) * disc
+    else:
+        build = volume * volume_shape / p.gpu_tokens_per_hour * serving * disc
+        build = build + p.other_per_year / 12 * disc
+    zeros = np.zeros((api.shape[0], 1))
+    buy_cum = np.hstack([zeros, np.cumsum(api, axis=1)])
+    build_cum = np.hstack([zeros, np.cumsum(np.broadcast_to(build, api.shape), axis=1)]) + training
+    return buy_cum, build_cum
+
+
+def _breakeven_years(p: _Params) -> float | None:
+    """Years until building's cumulative cost drops below buying's, or None for never.
+
+    Core inputs only: training_cost / (api_annual - serving_cost_per_year) when the API is
+    dearer than serving, else never (the source divides by zero or goes negative there).
+    With extensions: the first crossing of the monthly cumulative curves within SEARCH_YEARS.
+    """
+    if p.neutral:
+        margin = p.price * p.volume - p.serving
+        if margin <= 0:
+            return None
+        return float(p.training / margin)
+    buy, build = _cumulative(p, SEARCH_YEARS * 12)
+    month = analysis.first_crossing(buy - build)[0]
+    return float(month / 12) if np.isfinite(month) else None
+
+
+def _totals_at(p: _Params, horizon_years: float) -> tuple[float, float]:
+    """Cumulative (buy, build) cost at the horizon, on the basis the decision uses."""
+    months = int(np.ceil(horizon_years * 12))
+    buy, build = _cumulative(p, months)
+    t = np.arange(months + 1)
+    at = horizon_years * 12
+    return analysis.interpolate_at(t, buy[0], at), analysis.interpolate_at(t, build[0], at)
+
+
+def _savings(p: _Params, horizon_years: float) -> float:
+    buy, build = _totals_at(p, horizon_years)
+    return buy - build
+
+
+_TORNADO_LABELS = {
+    "price": "API cost per token",
+    "volume": "Inference volume",
+    "training": "Training cost",
+    "serving": "Serving cost",
+    "gpu": "GPU hourly price",
+}
+
+
+def _uncertain(x: Inputs) -> dict[str, float]:
+    return {
+        "price": x.api_cost_uncertainty_pct / 100,
+        "volume": x.volume_uncertainty_pct / 100,
+        "training": x.training_cost_uncertainty_pct / 100,
+        "serving": x.serving_cost_uncertainty_pct / 100,
+    }
+
+
+def _tornado(x: Inputs, p: _Params) -> list[TornadoBar]:
+    base = {"price": p.price, "volume": p.volume, "training": p.training, "serving": p.serving}
+    ranges = {k: (base[k] * (1 - u), base[k] * (1 + u)) for k, u in _uncertain(x).items()}
+
+    def evaluate(values: dict[str, float]) -> tuple[float | None, float]:
+        q = replace(p, **values)
+        return _breakeven_years(q), _savings(q, x.decision_horizon_years)
+
+    bars = []
+    for s in analysis.tornado(base, ranges, evaluate):
+        label_key = "gpu" if s.name == "serving" and p.gpu_tokens_per_hour else s.name
+        bars.append(
+            TornadoBar(
+                input=s.name,
+                label=_TORNADO_LABELS[label_key],
+                low_value=s.low_value,
+                high_value=s.high_value,
+                breakeven_low_years=s.primary_low,
+                breakeven_high_years=s.primary_high,
+                savings_low=float(s.secondary_low or 0.0),
+                savings_high=float(s.secondary_high or 0.0),
+            )
+        )
+    return bars
+
+
+def _monte_carlo(x: Inputs, p: _Params, search_years: float) -> MonteCarlo:
+    """Seeded Monte Carlo: every uncertain input drawn from a triangular distribution at once."""
+    rng = np.random.default_rng(x.seed)
+    n = x.monte_carlo_draws
+    u = _uncertain(x)
+    drawn = replace(
+        p,
+        price=analysis.triangular(rng, p.price, u["price"], n),
+        volume=analysis.triangular(rng, p.volume, u["volume"], n),
+        training=analysis.triangular(rng, p.training, u["training"], n),
+        serving=analysis.triangular(rng, p.serving, u["serving"], n),
+    )
+    months = int(np.ceil(search_years * 12))
+    buy, build = _cumulative(drawn, months)
+    diff = buy - build
+    breakeven = analysis.first_crossing(diff) / 12
+    at = x.decision_horizon_years * 12
+    lo = int(np.floor(at))
+    hi = min(lo + 1, months)
+    frac = at - lo
+    savings = diff[:, lo] * (1 - frac) + diff[:, hi] * frac
+    finite = breakeven[np.isfinite(breakeven)]
+    counts, edges = np.histogram(finite, bins=40, range=(0.0, search_years))
+    return MonteCarlo(
+        draws=n,
+        seed=x.seed,
+        search_years=search_years,
+        p_build_cheaper=float(np.mean(savings > 0)),
+        breakeven_p10_years=analysis.percentile_or_none(breakeven, 10),
+        breakeven_p50_years=analysis.percentile_or_none(breakeven, 50),
+        breakeven_p90_years=analysis.percentile_or_none(breakeven, 90),
+        never_within_search=int(n - finite.size),
+        histogram_edges_years=[float(e) for e in edges],
+        histogram_counts=[int(c) for c in counts],
+    )
+
+
+def compute(inputs: Inputs, catalog: Any = None) -> Result:
+    """Compare buying API access with building a custom model.
+
+    Core (the source's model, units in dollars, tokens and years):
+      api_annual = api_cost_per_token x inference_volume_per_year
+      custom_annual = training_cost / amortization_years + serving_cost_per_year
+      breakeven_years = training_cost / (api_annual - serving_cost_per_year), or never (None)
+      when api_annual <= serving_cost_per_year.
+    The recommendation is "build" when building is cheaper over the decision horizon, which with
+    the core inputs is exactly "breakeven < decision_horizon_years".
+    Extensions (neutral at their defaults) switch to monthly cash flows (see _cumulative);
+    with a discount rate above zero the totals, the decision and the breakeven use present
+    values. The catalog is not needed: prices are entered.
+    """
+    x = inputs
+    p = _Params.of(x)
+    horizon = x.decision_horizon_years
+    plot_years = max(x.plot_horizon_years, horizon)
+
+    api_annual = x.api_cost_per_token * x.inference_volume_per_year
+    serving_y1 = float(p.serving_per_year(x.inference_volume_per_year))
+    custom_annual = x.training_cost / x.amortization_years + serving_y1 + p.other_per_year
+    breakeven = _breakeven_years(p)
+
+    nominal = replace(p, discount=0.0)
+    buy_total, build_total = _totals_at(nominal, horizon)
+    buy_pv, build_pv = _totals_at(p, horizon)
+    basis: Literal["nominal", "present value"] = "present value" if p.discount > 0 else "nominal"
+    buy_dec, build_dec = (buy_pv, build_pv) if p.discount > 0 else (buy_total, build_total)
+    savings = buy_dec - build_dec
+    decision: Literal["build", "buy"] = "build" if savings > 0 else "buy"
+
+    plot_months = int(np.ceil(plot_years * 12))
+    buy_curve, build_curve = _cumulative(p, plot_months)
+    tornado_bars = _tornado(x, p)
+    mc = _monte_carlo(x, p, plot_years)
+    gpus = (
+        x.inference_volume_per_year / HOURS_PER_YEAR / p.gpu_tokens_per_hour
+        if p.gpu_tokens_per_hour
+        else None
+    )
+
+    rationale = _rationale(x, p, api_annual, serving_y1, custom_annual, breakeven, decision,
+                           buy_dec, build_dec, basis, tornado_bars, mc, gpus)
+    if breakeven is None:
+        headline = "Buy: building never pays back its training cost"
+    elif decision == "build":
+        headline = f"Build: it pays back in {years_text(breakeven)}"
+    else:
+        headline = f"Buy: building pays back only after {years_text(breakeven)}"
+
+    figures = [
+        Figure(key="api_annual_cost", label="API cost per year", value=api_annual, unit="usd"),
+        Figure(key="custom_annual_cost", label="Custom cost per year (amortised)",
+               value=custom_annual, unit="usd"),
+        Figure(key="breakeven_years", label="Breakeven", value=breakeven, unit="years",
+               none_text="never"),
+        Figure(key="buy_total", label=f"Buy, total over {horizon:g} years ({basis})",
+               value=buy_dec, unit="usd"),
+        Figure(key="build_total", label=f"Build, total over {horizon:g} years ({basis})",
+               value=build_dec, unit="usd"),
+        Figure(key="savings", label="Saved by building over the horizon", value=savings,
+               unit="usd"),
+        Figure(key="p_build_cheaper", label="Chance building is cheaper (Monte Carlo)",
+               value=mc.p_build_cheaper * 100, unit="pct"),
+        Figure(key="breakeven_p50_years", label="Breakeven P50 (Monte Carlo)",
+               value=mc.breakeven_p50_years, unit="years",
+               none_text=f"not within {plot_years:g} years"),
+    ]
+    return Result(
+        recommendation=decision,
+        headline=headline,
+        rationale=rationale,
+        figures=figures,
+        api_annual_cost=api_annual,
+        custom_annual_cost=custom_annual,
+        serving_cost_year1=serving_y1,
+        gpus_year1=gpus,
+        breakeven_years=breakeven,
+        horizon_years=horizon,
+        buy_total=buy_total,
+        build_total=build_total,
+        buy_pv=buy_pv,
+        build_pv=build_pv,
+        savings=savings,
+        curve_basis=basis,
+        months=[float(m) for m in range(plot_months + 1)],
+        buy_cumulative=[float(v) for v in buy_curve[0]],
+        build_cumulative=[float(v) for v in build_curve[0]],
+        tornado=tornado_bars,
+        monte_carlo=mc,
+    )
+
+
+def _rationale(
+    x: Inputs,
+    p: _Params,
+    api_annual: float,
+    serving_y1: float,
+    custom_annual: float,
+    breakeven: float | None,
+    decision: str,
+    buy_dec: float,
+    build_dec: float,
+    basis: str,
+    tornado_bars: list[TornadoBar],
+    mc: MonteCarlo,
+    gpus: float | None,
+) -> list[str]:
+    h = x.decision_horizon_years
+    out = [
+        f"Buying costs {money(api_annual)} a year: {x.inference_volume_per_year:,.0f} tokens at "
+        f"{money(x.api_cost_per_token)} per token.",
+    ]
+    serving_src = (
+        f"{money(serving_y1)} a year to serve ({gpus:,.1f} GPUs at {money(x.gpu_hourly_price)} "
+        f"an hour, {x.gpu_utilisation_pct:g}% utilised)"
+        if gpus is not None
+        else f"{money(serving_y1)} a year to serve"
+    )
+    out.append(
+        f"Building costs {money(x.training_cost)} up front and {serving_src}; amortised over "
+        f"{x.amortization_years:g} years that is {money(custom_annual)} a year."
+    )
+    if breakeven is None:
+        if p.neutral:
+            out.append(
+                f"The API ({money(api_annual)} a year) is not dearer than serving a custom model "
+                f"({money(serving_y1)} a year), so building never earns back its training cost."
+            )
+        else:
+            out.append(
+                f"With growth, price changes and running costs, building's cumulative cost never "
+                f"falls below buying's within {SEARCH_YEARS} years."
+            )
+    else:
+        where = "within" if breakeven < h else "later than"
+        out.append(
+            f"Building breaks even after {years_text(breakeven)}, {where} the {h:g}-year decision "
+            f"horizon."
+        )
+    verdict = "building saves" if decision == "build" else "buying saves"
+    out.append(
+        f"Over {h:g} years ({basis}) buying costs {money(buy_dec)} and building "
+        f"{money(build_dec)}: {verdict} {money(abs(buy_dec - build_dec))}."
+    )
+    if tornado_bars:
+        top = tornado_bars[0]
+        out.append(
+            f"The answer is most sensitive to {top.label.lower()}: from its low to its high value "
+            f"the {h:g}-year saving from building moves from {money(top.savings_low)} to "
+            f"{money(top.savings_high)}."
+        )
+    p50 = format_value(mc.breakeven_p50_years, "years", f"not within {mc.search_years:g} years")
+    out.append(
+        f"Across {mc.draws:,} Monte Carlo draws of the uncertain inputs, building is cheaper within "
+        f"the horizon in {mc.p_build_cheaper:.0%} of cases (median breakeven {p50})."
+    )
+    return out
+
+
+def summarize(inputs: Inputs, result: Result) -> str:
+    """Markdown body of the decision summary: the options, the figures and the assumptions."""
+    x, r = inputs, result
+    mc = r.monte_carlo
+    lines = [
+        "### Considered options",
+        "",
+        "| Option | Cost per year (year 1) | Total over the horizon | Present value |",
+        "|---|---|---|---|",
+        f"| Buy (API) | {money(r.api_annual_cost)} | {money(r.buy_total)} | {money(r.buy_pv)} |",
+        f"| Build (custom model) | {money(r.custom_annual_cost)} (amortised) | "
+        f"{money(r.build_total)} | {money(r.build_pv)} |",
+        "",
+        f"Breakeven: **{format_value(r.breakeven_years, 'years', 'never')}** "
+        f"against a decision horizon of {r.horizon_years:g} years.",
+        "",
+        "### Sensitivity (each input alone at its low and high value)",
+        "",
+        "| Input | Low → high | Breakeven (low / high) | Saving by building (low / high) |",
+        "|---|---|---|---|",
+    ]
+    for b in r.tornado:
+        lines.append(
+            f"| {b.label} | {b.low_value:.4g} → {b.high_value:.4g} | "
+            f"{format_value(b.breakeven_low_years, 'years', 'never')} / "
+            f"{format_value(b.breakeven_high_years, 'years', 'never')} | "
+            f"{money(b.savings_low)} / {money(b.savings_high)} |"
+        )
+    never = f"not within {mc.search_years:g} years"
+    lines += [
+        "",
+        "### Monte Carlo",
+        "",
+        f"{mc.draws:,} draws (seed {mc.seed}): building is cheaper within the horizon in "
+        f"**{mc.p_build_cheaper:.1%}** of cases. Breakeven P10 "
+        f"{format_value(mc.breakeven_p10_years, 'years', never)}, P50 "
+        f"{format_value(mc.breakeven_p50_years, 'years', never)}, P90 "
+        f"{format_value(mc.breakeven_p90_years, 'years', never)}.",
+        "",
+        "### Assumptions",
+        "",
+        "- Training is paid up front; serving, retraining and team costs monthly.",
+        "- The amortisation period only affects the quoted yearly cost of building, not the "
+        "breakeven.",
+        f"- Cash flows are compared on a {r.curve_basis} basis"
+        + (f" at {x.discount_rate_pct:g}% a year." if x.discount_rate_pct else "."),
+        "- Volume growth and API price changes step once a year.",
+        "- Uncertain inputs follow triangular distributions between their low and high values.",
+    ]
+    if x.use_gpu_estimate:
+        lines.append(
+            f"- Serving estimated from GPUs: {x.gpu_tokens_per_second:g} tokens/s per GPU at "
+            f"{x.gpu_utilisation_pct:g}% utilisation and {money(x.gpu_hourly_price)} an hour; "
+            "the entered serving cost is ignored."
+        )
+    return "\n".join(lines)

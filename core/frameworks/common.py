@@ -1,0 +1,117 @@
+"""What every framework shares: input/result base models, key figures and number formatting."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Unit = Literal["usd", "usd_per_token", "years", "months", "pct", "tokens", "count", "ratio", "text"]
+
+
+def param(
+    default: Any,
+    *,
+    description: str,
+    unit: str = "",
+    group: str = "Inputs",
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    step: float | None = None,
+    title: str | None = None,
+) -> Any:
+    """A framework input field: bounds, unit, group and step travel to the form builder."""
+    extra: dict[str, Any] = {"group": group, "unit": unit}
+    if step is not None:
+        extra["step"] = step
+    return Field(
+        default,
+        description=description,
+        title=title,
+        ge=ge,
+        le=le,
+        gt=gt,
+        json_schema_extra=extra,
+    )
+
+
+class FrameworkInputs(BaseModel):
+    """Base of every framework's Inputs: unknown fields, NaN and infinity are refused."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class Figure(BaseModel):
+    """One key figure of a result, with its unit so every view formats it the same way."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    label: str
+    value: float | None
+    unit: Unit
+    none_text: str = "n/a"
+
+
+class FrameworkResult(BaseModel):
+    """Base of every framework's Result: the decision, why, and the figures that decided it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    recommendation: str
+    headline: str
+    rationale: list[str]
+    figures: list[Figure]
+
+    def figure(self, key: str) -> Figure:
+        for fig in self.figures:
+            if fig.key == key:
+                return fig
+        raise KeyError(key)
+
+
+def money(value: float) -> str:
+    """$2,500,000 for large sums, cents for small ones, scientific for per-token prices."""
+    if value != 0 and abs(value) < 0.01:
+        return f"${value:.3g}"
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    if v >= 100:
+        return f"{sign}${v:,.0f}"
+    return f"{sign}${v:,.2f}"
+
+
+def years_text(years: float) -> str:
+    months = years * 12
+    if years < 1:
+        return f"{years:.2f} years ({months:.1f} months)"
+    return f"{years:.2f} years"
+
+
+def format_value(value: float | None, unit: str, none_text: str = "n/a") -> str:
+    """Format a figure for display and reports (one function so every view agrees)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return none_text
+    if unit == "usd":
+        return money(value)
+    if unit == "usd_per_token":
+        return f"${value:.3g}/token (${value * 1e6:,.2f} per million)"
+    if unit == "years":
+        return years_text(value)
+    if unit == "months":
+        return f"{value:.1f} months"
+    if unit == "pct":
+        return f"{value:.1f}%"
+    if unit == "tokens":
+        return f"{value:,.0f} tokens"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "ratio":
+        return f"{value:.3g}"
+    return f"{value:g}"
+
+
+def format_figure(fig: Figure) -> str:
+    return format_value(fig.value, fig.unit, fig.none_text)

@@ -1,0 +1,96 @@
+"""Scenario records and the portable scenario file format (pure data, no storage)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from core import APP_VERSION
+
+FILE_FORMAT = "aidf-scenario"
+FILE_FORMAT_VERSION = 1
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Scenario(BaseModel):
+    """One saved scenario at its latest version."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    name: str = Field(min_length=1, max_length=200)
+    framework_id: str
+    inputs: dict[str, Any]
+    result: dict[str, Any] | None = None
+    notes: str = ""
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+    version: int = 1
+
+
+class ScenarioVersion(BaseModel):
+    """One saved version of a scenario (every save is kept)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scenario_id: int
+    version: int
+    inputs: dict[str, Any]
+    result: dict[str, Any] | None = None
+    notes: str = ""
+    saved_at: datetime
+
+
+class ScenarioFileError(ValueError):
+    """A scenario file that cannot be read; the message says why in plain words."""
+
+
+def dump_scenario_file(scenario: Scenario) -> str:
+    """Serialise a scenario to the portable JSON file format."""
+    payload = {
+        "format": FILE_FORMAT,
+        "format_version": FILE_FORMAT_VERSION,
+        "app_version": APP_VERSION,
+        "scenario": scenario.model_dump(mode="json", exclude={"id", "version"}),
+    }
+    return json.dumps(payload, indent=2, sort_keys=False)
+
+
+def parse_scenario_file(text: str, known_frameworks: set[str]) -> Scenario:
+    """Read a scenario file; raise ScenarioFileError with a readable reason when it is unusable."""
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioFileError(f"not a scenario file: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:
+        raise ScenarioFileError(f"not a scenario file: the 'format' field is not '{FILE_FORMAT}'")
+    version = payload.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise ScenarioFileError("not a scenario file: 'format_version' is missing or not a whole number")
+    if version > FILE_FORMAT_VERSION:
+        raise ScenarioFileError(
+            f"this scenario file was written by a newer version of the app "
+            f"(file format {version}, app {payload.get('app_version', '?')}); "
+            f"this app reads format {FILE_FORMAT_VERSION}. Update the app to open it."
+        )
+    body = payload.get("scenario")
+    if not isinstance(body, dict):
+        raise ScenarioFileError("not a scenario file: the 'scenario' object is missing")
+    try:
+        scenario = Scenario.model_validate({k: v for k, v in body.items() if k not in ("id", "version")})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "scenario"
+        raise ScenarioFileError(f"damaged scenario file: {where}: {first['msg']}") from None
+    if scenario.framework_id not in known_frameworks:
+        raise ScenarioFileError(
+            f"this scenario is for the framework '{scenario.framework_id}', which this version of "
+            f"the app does not have"
+        )
+    return scenario
