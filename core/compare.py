@@ -1,0 +1,89 @@
+"""Side-by-side comparison of two scenarios of one framework: differing inputs, figure deltas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from core.frameworks.common import FrameworkResult, format_value
+
+
+@dataclass(frozen=True)
+class InputRow:
+    name: str
+    title: str
+    a: str
+    b: str
+    differs: bool
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    key: str
+    label: str
+    a: str
+    b: str
+    delta: str
+    differs: bool
+
+
+def _show(value: Any, unit: str) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        text = f"{value:,.6g}" if isinstance(value, float) else f"{value:,}"
+        return f"{text} {unit}".strip()
+    return str(value)
+
+
+def input_rows(a: BaseModel, b: BaseModel) -> list[InputRow]:
+    rows = []
+    for name, info in type(a).model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        unit = str(extra.get("unit", ""))
+        va, vb = getattr(a, name), getattr(b, name)
+        title = info.title or name.replace("_", " ").capitalize()
+        rows.append(InputRow(name, title, _show(va, unit), _show(vb, unit), va != vb))
+    return rows
+
+
+def figure_rows(a: FrameworkResult, b: FrameworkResult) -> list[FigureRow]:
+    """Each key figure of A and B and B minus A (in the figure's unit; n/a when one is None)."""
+    rows = []
+    b_figs = {f.key: f for f in b.figures}
+    for fa in a.figures:
+        fb = b_figs.get(fa.key)
+        if fb is None:
+            continue
+        if fa.value is not None and fb.value is not None:
+            diff = fb.value - fa.value
+            sign = "+" if diff > 0 else ""
+            delta = "no change" if diff == 0 else sign + format_value(diff, fa.unit)
+            differs = diff != 0
+        else:
+            delta = "n/a" if fa.value == fb.value else "changed"
+            differs = fa.value != fb.value
+        rows.append(
+            FigureRow(
+                fa.key,
+                fa.label,
+                format_value(fa.value, fa.unit, fa.none_text),
+                format_value(fb.value, fb.unit, fb.none_text),
+                delta,
+                differs,
+            )
+        )
+    rows.insert(
+        0,
+        FigureRow(
+            "recommendation",
+            "Recommendation",
+            a.recommendation,
+            b.recommendation,
+            "same" if a.recommendation == b.recommendation else "different",
+            a.recommendation != b.recommendation,
+        ),
+    )
+    return rows

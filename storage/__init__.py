@@ -1,0 +1,14 @@
+"""Everything that touches SQLite: the database file, its schema and migrations, and the stores."""
+
+from storage.db import SCHEMA_VERSION
+from storage.errors import StorageError
+from storage.paths import default_db_path, resolve_db_path
+from storage.scenarios import ScenarioStore
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ScenarioStore",
+    "StorageError",
+    "default_db_path",
+    "resolve_db_path",
+]

@@ -1,0 +1,229 @@
+"""Opening the SQLite file safely: validity checks, connection settings and schema migrations.
+
+The schema version lives in ``PRAGMA user_version``; ``PRAGMA application_id`` marks the file as
+ours so another program's SQLite database is never mistaken for one of our schema versions.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from core import APP_NAME, APP_VERSION
+from storage.errors import (
+    StorageError,
+    damaged_database_error,
+    is_damage,
+    storage_error_from_sqlite,
+)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# "AIDF" in ASCII, written into the file header by the first migration.
+APPLICATION_ID = 0x41494446
+BUSY_TIMEOUT_MS = 5000
+
+
+def _migration_1_scenarios(db: Database) -> None:
+    """Scenarios, every saved version of each, and a key/value table for facts about the file."""
+    db.executescript(
+        """
+        CREATE TABLE scenarios (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            framework_id TEXT NOT NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            current_version INTEGER NOT NULL
+        );
+        CREATE INDEX scenarios_framework_id ON scenarios (framework_id);
+        CREATE INDEX scenarios_updated_at ON scenarios (updated_at);
+        CREATE TABLE scenario_versions (
+            scenario_id INTEGER NOT NULL REFERENCES scenarios (id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            inputs_json TEXT NOT NULL,
+            result_json TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (scenario_id, version)
+        );
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('created_by', ?)", [f"{APP_NAME} {APP_VERSION}"]
+    )
+
+
+Migration = Callable[[Database], None]
+
+# Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
+# reorder a released entry; users' files were built by exactly these steps.
+MIGRATIONS: list[Migration] = [_migration_1_scenarios]
+SCHEMA_VERSION: int = len(MIGRATIONS)
+
+
+def connect(path: Path) -> Database:
+    """Open (creating if absent) and upgrade the database at `path`, refusing unsafe files.
+
+    A file that is not a SQLite database, is damaged, belongs to another program, or was made
+    by a newer version of the app raises StorageError before anything is written to it.
+    """
+    path = Path(path)
+    _refuse_non_sqlite_file(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"Could not create the folder {path.parent} for the database: {exc.strerror or exc}.",
+            path=path,
+        ) from exc
+    try:
+        db = _open(path)
+    except sqlite3.Error as exc:
+        raise storage_error_from_sqlite(exc, path, "open the database") from exc
+    try:
+        _refuse_unusable_contents(db, path)
+        _enable_wal(db)
+        _migrate(db, path)
+    except sqlite3.Error as exc:
+        db.close()
+        raise storage_error_from_sqlite(exc, path, "open the database") from exc
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def connect_existing(path: Path) -> Database:
+    """Another connection (e.g. for a worker thread) to a database `connect` already checked."""
+    path = Path(path)
+    try:
+        return _open(path)
+    except sqlite3.Error as exc:
+        raise storage_error_from_sqlite(exc, path, "open the database") from exc
+
+
+def _open(path: Path) -> Database:
+    # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves, one transaction per
+    # user action. check_same_thread=False only so a store can close every thread's
+    # connection at shutdown; each connection is otherwise used by the thread that opened it.
+    conn = sqlite3.connect(
+        str(path),
+        isolation_level=None,
+        check_same_thread=False,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+    )
+    try:
+        # Plugins could alter our connection behind our back; a desktop app wants none.
+        db = Database(conn, execute_plugins=False)
+        # SQLite's own case folding (LIKE, NOCASE) covers ASCII only; searches use this.
+        conn.create_function("aidf_casefold", 1, _casefold, deterministic=True)
+        # Connection-level settings only: none of these writes to the file.
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def _casefold(text: str | None) -> str | None:
+    return None if text is None else text.casefold()
+
+
+def _refuse_non_sqlite_file(path: Path) -> None:
+    """Check the 16-byte header in Python, so SQLite never gets a chance to touch a stray file."""
+    if path.is_dir():
+        raise StorageError(
+            f"{path} is a folder, not a database file. Choose a file name instead.", path=path
+        )
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StorageError(
+            f"Could not read the database {path}: {exc.strerror or exc}.", path=path
+        ) from exc
+    # An empty file is what some tools leave when asked to create one: safe to initialise.
+    if header and header != SQLITE_HEADER:
+        raise damaged_database_error(path, "it does not start with the SQLite file header")
+
+
+def _refuse_unusable_contents(db: Database, path: Path) -> None:
+    """Read-only checks run before the first write (even before switching to WAL)."""
+    try:
+        rows = db.execute("PRAGMA quick_check(1)").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            raise damaged_database_error(path, str(exc)) from exc
+        raise
+    verdict = str(rows[0][0]) if rows else "no answer from the integrity check"
+    if verdict != "ok":
+        detail = next(
+            (line for line in verdict.splitlines() if line and not line.startswith("***")),
+            verdict,
+        )
+        raise damaged_database_error(path, f"integrity check: {detail}")
+
+    app_id = _pragma_int(db, "application_id")
+    version = _pragma_int(db, "user_version")
+    has_tables = any(not name.startswith("sqlite_") for name in db.table_names())
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and (version != 0 or has_tables)):
+        raise StorageError(
+            f"{path} is a SQLite database made by another program, not by AI Decision "
+            "Frameworks. It was left untouched; choose another database file.",
+            path=path,
+        )
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"The database {path} was created by a newer version of AI Decision Frameworks "
+            f"(schema {version}); this app understands up to {SCHEMA_VERSION}. Update the app "
+            "or choose another database. The file was left untouched.",
+            path=path,
+        )
+
+
+def _enable_wal(db: Database) -> None:
+    try:
+        db.execute("PRAGMA journal_mode = WAL").fetchall()
+    except sqlite3.OperationalError as exc:
+        # A read-only file can still be browsed; writes will say it is read-only.
+        # An upgrade cannot happen on it, though, so that case is reported here.
+        if "readonly" not in str(exc).lower() or _pragma_int(db, "user_version") < SCHEMA_VERSION:
+            raise
+
+
+def _migrate(db: Database, path: Path) -> None:
+    start = _pragma_int(db, "user_version")
+    for target in range(start + 1, SCHEMA_VERSION + 1):
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have run this step while we waited for the write lock.
+            if _pragma_int(db, "user_version") < target:
+                MIGRATIONS[target - 1](db)
+                db.execute(f"PRAGMA user_version = {target:d}")
+            db.conn.execute("COMMIT")
+        except BaseException as exc:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise storage_error_from_sqlite(
+                    exc, path, f"upgrade the database to schema {target}"
+                ) from exc
+            raise
+
+
+def _pragma_int(db: Database, name: str) -> int:
+    row = db.execute(f"PRAGMA {name}").fetchone()
+    return int(row[0]) if row else 0

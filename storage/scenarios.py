@@ -1,0 +1,533 @@
+"""Saved scenarios and their version history in SQLite, usable from any thread."""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import os
+import sqlite3
+import tempfile
+import threading
+import weakref
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+from sqlite_utils import Database
+
+from core.scenario import (
+    Scenario,
+    ScenarioFileError,
+    ScenarioVersion,
+    dump_scenario_file,
+    parse_scenario_file,
+)
+from storage.db import connect, connect_existing
+from storage.errors import StorageError, storage_error_from_sqlite
+from storage.jsoncolumn import decode, encode
+
+MAX_NAME_LENGTH = 200  # the same bound as core.scenario.Scenario.name
+
+_Model = TypeVar("_Model", Scenario, ScenarioVersion)
+_SCENARIO_LIST = TypeAdapter(list[Scenario])
+_VERSION_LIST = TypeAdapter(list[ScenarioVersion])
+
+_SCENARIO_SELECT = """
+    SELECT s.id, s.name, s.framework_id, s.notes, s.created_at, s.updated_at,
+           s.current_version, v.inputs_json, v.result_json
+    FROM scenarios AS s
+    JOIN scenario_versions AS v ON v.scenario_id = s.id AND v.version = s.current_version
+"""
+
+
+class ScenarioStore:
+    """Scenarios in one SQLite file. Every method may be called from any thread.
+
+    Each thread gets its own connection, opened on first use (a sqlite-utils Database must
+    stay on the thread that opened it). Writes are serialised with a lock and each user
+    action is one BEGIN IMMEDIATE transaction, so other processes see all of it or none.
+    The constructor opens, checks and upgrades the file at once, so a bad file is reported
+    where the store is created rather than at some later click.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = Path(path)
+        self._write_lock = threading.Lock()
+        self._open_lock = threading.Lock()
+        self._local = threading.local()
+        # Weak, so a finished worker thread's connection is closed when its thread-local goes.
+        self._open_dbs: weakref.WeakSet[Database] = weakref.WeakSet()
+        self._checked = False
+        self._db()
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def close(self) -> None:
+        """Close every thread's connection; a later call from any thread reopens lazily.
+
+        Waits for a write in progress; call it when no other thread is still reading.
+        """
+        with self._write_lock, self._open_lock:
+            for db in list(self._open_dbs):
+                db.close()
+            self._open_dbs.clear()
+            self._local = threading.local()
+
+    def __enter__(self) -> ScenarioStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # Reading
+
+    def list(self, search: str = "", framework_id: str | None = None) -> list[Scenario]:
+        """Scenarios at their latest version, most recently changed first.
+
+        `search` matches a substring of the name or the notes, ignoring case in any script.
+        """
+        clauses: list[str] = []
+        params: list[Any] = []
+        search = search.strip()
+        if search:
+            clauses.append(
+                "(instr(aidf_casefold(s.name), ?) > 0 OR instr(aidf_casefold(s.notes), ?) > 0)"
+            )
+            params += [search.casefold()] * 2
+        if framework_id is not None:
+            clauses.append("s.framework_id = ?")
+            params.append(framework_id)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = f"{_SCENARIO_SELECT} {where} ORDER BY s.updated_at DESC, s.id DESC"
+        with self._reading("list the scenarios") as db:
+            rows = db.execute(sql, params).fetchall()
+        return _scenarios_from_rows(rows)
+
+    def get(self, scenario_id: int) -> Scenario:
+        with self._reading("read the scenario") as db:
+            return self._fetch(db, scenario_id)
+
+    def get_by_name(self, name: str) -> Scenario:
+        """The scenario with this name, ignoring case and surrounding spaces."""
+        with self._reading("read the scenario") as db:
+            row = db.execute(f"{_SCENARIO_SELECT} WHERE s.name = ?", [name.strip()]).fetchone()
+        if row is None:
+            raise StorageError(f"No scenario named '{name.strip()}'.", path=self._path)
+        return _scenarios_from_rows([row])[0]
+
+    # builtins.list: inside this class body, after `def list`, `list` names the method.
+    def versions(self, scenario_id: int) -> builtins.list[ScenarioVersion]:
+        """Every saved version of a scenario, newest first."""
+        with self._reading("read the scenario's history") as db:
+            self._require(db, scenario_id)
+            rows = db.execute(
+                "SELECT scenario_id, version, inputs_json, result_json, notes, saved_at "
+                "FROM scenario_versions WHERE scenario_id = ? ORDER BY version DESC",
+                [scenario_id],
+            ).fetchall()
+        records = [
+            {
+                "scenario_id": row[0],
+                "version": row[1],
+                "inputs": decode(row[2]),
+                "result": None if row[3] is None else decode(row[3]),
+                "notes": row[4],
+                "saved_at": row[5],
+            }
+            for row in rows
+        ]
+        return _validated(_VERSION_LIST, records)
+
+    def count(self) -> int:
+        with self._reading("count the scenarios") as db:
+            return db.table("scenarios").count
+
+    # Writing: each method is one transaction
+
+    def create(
+        self,
+        framework_id: str,
+        name: str,
+        inputs: dict[str, Any],
+        result: dict[str, Any] | None = None,
+        notes: str = "",
+    ) -> Scenario:
+        """A new scenario at version 1."""
+        clean = _clean_name(name)
+        inputs_json, result_json = encode(inputs), _encode_optional(result)
+        with self._writing(f"create the scenario '{clean}'") as db:
+            self._refuse_taken_name(db, clean)
+            stamp = _stamp(db)
+            new_id = _insert_scenario(
+                db, clean, framework_id, notes, stamp, stamp, inputs_json, result_json
+            )
+            return self._fetch(db, new_id)
+
+    def save(
+        self,
+        scenario_id: int,
+        inputs: dict[str, Any],
+        result: dict[str, Any] | None,
+        notes: str | None = None,
+    ) -> Scenario:
+        """Append the next version (every save is kept); `notes=None` keeps the current notes."""
+        inputs_json, result_json = encode(inputs), _encode_optional(result)
+        with self._writing("save the scenario") as db:
+            _, current_version, current_notes = self._require(db, scenario_id)
+            _append_version(
+                db,
+                scenario_id,
+                current_version + 1,
+                inputs_json,
+                result_json,
+                current_notes if notes is None else notes,
+                _stamp(db),
+            )
+            return self._fetch(db, scenario_id)
+
+    def rename(self, scenario_id: int, new_name: str) -> Scenario:
+        clean = _clean_name(new_name)
+        with self._writing(f"rename the scenario to '{clean}'") as db:
+            self._require(db, scenario_id)
+            self._refuse_taken_name(db, clean, except_id=scenario_id)
+            db.execute(
+                "UPDATE scenarios SET name = ?, updated_at = ? WHERE id = ?",
+                [clean, _stamp(db), scenario_id],
+            )
+            return self._fetch(db, scenario_id)
+
+    def duplicate(self, scenario_id: int, new_name: str) -> Scenario:
+        """A new scenario whose version 1 copies the latest version of this one."""
+        clean = _clean_name(new_name)
+        with self._writing(f"duplicate the scenario as '{clean}'") as db:
+            self._require(db, scenario_id)
+            self._refuse_taken_name(db, clean)
+            framework_id, notes, inputs_json, result_json = db.execute(
+                "SELECT s.framework_id, s.notes, v.inputs_json, v.result_json FROM scenarios AS s "
+                "JOIN scenario_versions AS v "
+                "ON v.scenario_id = s.id AND v.version = s.current_version WHERE s.id = ?",
+                [scenario_id],
+            ).fetchone()
+            stamp = _stamp(db)
+            new_id = _insert_scenario(
+                db, clean, framework_id, notes, stamp, stamp, inputs_json, result_json
+            )
+            return self._fetch(db, new_id)
+
+    def delete(self, scenario_id: int) -> None:
+        """Delete a scenario and all its versions."""
+        with self._writing("delete the scenario") as db:
+            self._require(db, scenario_id)
+            db.execute("DELETE FROM scenarios WHERE id = ?", [scenario_id])
+
+    def restore(self, scenario_id: int, version: int) -> Scenario:
+        """Append a new version copying an old one; history is never rewritten."""
+        with self._writing(f"restore version {version}") as db:
+            name, current_version, _ = self._require(db, scenario_id)
+            old = db.execute(
+                "SELECT inputs_json, result_json, notes FROM scenario_versions "
+                "WHERE scenario_id = ? AND version = ?",
+                [scenario_id, version],
+            ).fetchone()
+            if old is None:
+                raise StorageError(
+                    f"Scenario '{name}' has no version {version}; "
+                    f"its versions are 1 to {current_version}.",
+                    path=self._path,
+                )
+            _append_version(db, scenario_id, current_version + 1, *old, _stamp(db))
+            return self._fetch(db, scenario_id)
+
+    # Files
+
+    def import_scenario(self, scenario: Scenario, *, rename_on_conflict: bool = True) -> Scenario:
+        """Add a scenario from elsewhere as a new one at version 1.
+
+        A taken name gets the first free suffix " (2)", " (3)", …, unless
+        `rename_on_conflict` is false, which refuses instead. The creation date is kept;
+        the change date is now, so the import appears at the top of the list.
+        """
+        clean = _clean_name(scenario.name)
+        inputs_json, result_json = encode(scenario.inputs), _encode_optional(scenario.result)
+        with self._writing(f"import the scenario '{clean}'") as db:
+            if rename_on_conflict:
+                clean = self._free_name(db, clean)
+            else:
+                self._refuse_taken_name(db, clean)
+            stamp = _stamp(db)
+            new_id = _insert_scenario(
+                db,
+                clean,
+                scenario.framework_id,
+                scenario.notes,
+                _format_time(scenario.created_at),
+                stamp,
+                inputs_json,
+                result_json,
+            )
+            return self._fetch(db, new_id)
+
+    def import_file(self, path: Path, known_frameworks: set[str]) -> Scenario:
+        """Import a scenario file; a bad file raises StorageError and writes nothing."""
+        path = Path(path)
+        try:
+            # utf-8-sig: tolerate the byte-order mark some Windows editors add.
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise StorageError(
+                f"Could not import {path}: it is not a UTF-8 text file "
+                f"(unreadable byte at position {exc.start}).",
+                path=path,
+            ) from exc
+        except OSError as exc:
+            raise StorageError(
+                f"Could not import {path}: {exc.strerror or exc}.", path=path
+            ) from exc
+        try:
+            scenario = parse_scenario_file(text, known_frameworks)
+        except ScenarioFileError as exc:
+            raise StorageError(f"Could not import {path}: {exc}.", path=path) from exc
+        return self.import_scenario(scenario)
+
+    def export_file(self, scenario_id: int, path: Path) -> None:
+        """Write the scenario file atomically: a crash leaves the old file or the new one."""
+        path = Path(path)
+        data = dump_scenario_file(self.get(scenario_id)).encode("utf-8")
+        try:
+            _write_atomically(path, data)
+        except OSError as exc:
+            raise StorageError(
+                f"Could not export to {path}: {exc.strerror or exc}.", path=path
+            ) from exc
+
+    # Internals
+
+    def _db(self) -> Database:
+        """This thread's connection, opened on first use."""
+        local = self._local
+        db: Database | None = getattr(local, "db", None)
+        if db is not None:
+            return db
+        with self._open_lock:
+            db = connect_existing(self._path) if self._checked else connect(self._path)
+            self._checked = True
+            self._open_dbs.add(db)
+            local.db = db
+        return db
+
+    @contextlib.contextmanager
+    def _reading(self, doing: str) -> Iterator[Database]:
+        """A read snapshot, so multi-statement reads agree with each other."""
+        db = self._db()
+        try:
+            db.conn.execute("BEGIN")
+            try:
+                yield db
+            finally:
+                if db.conn.in_transaction:
+                    db.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise storage_error_from_sqlite(exc, self._path, doing) from exc
+
+    @contextlib.contextmanager
+    def _writing(self, doing: str) -> Iterator[Database]:
+        """One user action: all of it is committed, or none of it on any error."""
+        with self._write_lock:
+            db = self._db()
+            try:
+                # IMMEDIATE takes the write lock up front, so another process cannot slip a
+                # write between our reads and writes (no half-checked name uniqueness).
+                db.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                    db.conn.execute("COMMIT")
+                except BaseException:
+                    if db.conn.in_transaction:
+                        db.conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise storage_error_from_sqlite(exc, self._path, doing) from exc
+            except UnicodeEncodeError as exc:
+                # Only malformed text (a lone surrogate) gets here; SQLite stores UTF-8.
+                raise StorageError(
+                    f"Could not {doing}: the text contains a character that cannot be stored "
+                    f"({exc.reason} at position {exc.start}).",
+                    path=self._path,
+                ) from exc
+
+    def _fetch(self, db: Database, scenario_id: int) -> Scenario:
+        row = db.execute(f"{_SCENARIO_SELECT} WHERE s.id = ?", [scenario_id]).fetchone()
+        if row is None:
+            raise self._missing(scenario_id)
+        return _scenarios_from_rows([row])[0]
+
+    def _require(self, db: Database, scenario_id: int) -> tuple[str, int, str]:
+        """(name, current_version, notes) of an existing scenario."""
+        row = db.execute(
+            "SELECT name, current_version, notes FROM scenarios WHERE id = ?", [scenario_id]
+        ).fetchone()
+        if row is None:
+            raise self._missing(scenario_id)
+        return row[0], row[1], row[2]
+
+    def _missing(self, scenario_id: int) -> StorageError:
+        return StorageError(
+            f"No scenario with id {scenario_id}; it may have been deleted.", path=self._path
+        )
+
+    def _name_taken(self, db: Database, name: str, except_id: int | None = None) -> bool:
+        # The name column is COLLATE NOCASE, so "=" here ignores case like the UNIQUE index.
+        row = db.execute("SELECT id FROM scenarios WHERE name = ?", [name]).fetchone()
+        return row is not None and row[0] != except_id
+
+    def _refuse_taken_name(self, db: Database, name: str, except_id: int | None = None) -> None:
+        if self._name_taken(db, name, except_id):
+            raise StorageError(f"A scenario named '{name}' already exists.", path=self._path)
+
+    def _free_name(self, db: Database, name: str) -> str:
+        candidate, n = name, 1
+        while self._name_taken(db, candidate):
+            n += 1
+            suffix = f" ({n})"
+            candidate = name[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
+        return candidate
+
+
+def _clean_name(name: str) -> str:
+    clean = name.strip()
+    if not clean:
+        raise StorageError("A scenario needs a name.")
+    if len(clean) > MAX_NAME_LENGTH:
+        raise StorageError(
+            f"A scenario name can have at most {MAX_NAME_LENGTH} characters "
+            f"(this one has {len(clean)})."
+        )
+    return clean
+
+
+def _encode_optional(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else encode(value)
+
+
+def _format_time(moment: datetime) -> str:
+    """UTC, fixed width, so text order in SQL is time order."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _stamp(db: Database) -> str:
+    """Now, but strictly after the latest change in the file.
+
+    "Most recently changed first" must follow the order of the user's actions even when the
+    clock is coarse (about 16 ms on some systems) or has stepped back.
+    """
+    now = datetime.now(UTC)
+    (latest,) = db.execute("SELECT MAX(updated_at) FROM scenarios").fetchone()
+    if latest is not None:
+        now = max(now, datetime.fromisoformat(latest) + timedelta(microseconds=1))
+    return _format_time(now)
+
+
+def _insert_scenario(
+    db: Database,
+    name: str,
+    framework_id: str,
+    notes: str,
+    created_at: str,
+    updated_at: str,
+    inputs_json: str,
+    result_json: str | None,
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO scenarios (name, framework_id, notes, created_at, updated_at, "
+        "current_version) VALUES (?, ?, ?, ?, ?, 1)",
+        [name, framework_id, notes, created_at, updated_at],
+    )
+    new_id = cursor.lastrowid
+    if new_id is None:
+        raise StorageError("Could not create the scenario: the database returned no id.")
+    db.execute(
+        "INSERT INTO scenario_versions (scenario_id, version, inputs_json, result_json, notes, "
+        "saved_at) VALUES (?, 1, ?, ?, ?, ?)",
+        [new_id, inputs_json, result_json, notes, updated_at],
+    )
+    return new_id
+
+
+def _append_version(
+    db: Database,
+    scenario_id: int,
+    version: int,
+    inputs_json: str,
+    result_json: str | None,
+    notes: str,
+    saved_at: str,
+) -> None:
+    db.execute(
+        "INSERT INTO scenario_versions (scenario_id, version, inputs_json, result_json, notes, "
+        "saved_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [scenario_id, version, inputs_json, result_json, notes, saved_at],
+    )
+    db.execute(
+        "UPDATE scenarios SET current_version = ?, notes = ?, updated_at = ? WHERE id = ?",
+        [version, notes, saved_at, scenario_id],
+    )
+
+
+def _scenarios_from_rows(rows: list[tuple[Any, ...]]) -> list[Scenario]:
+    """Rows of _SCENARIO_SELECT as models; the whole list is validated in one call."""
+    records = [
+        {
+            "id": row[0],
+            "name": row[1],
+            "framework_id": row[2],
+            "notes": row[3],
+            "created_at": row[4],
+            "updated_at": row[5],
+            "version": row[6],
+            "inputs": decode(row[7]),
+            "result": None if row[8] is None else decode(row[8]),
+        }
+        for row in rows
+    ]
+    return _validated(_SCENARIO_LIST, records)
+
+
+def _validated(adapter: TypeAdapter[list[_Model]], records: list[dict[str, Any]]) -> list[_Model]:
+    # One validator call for the whole list: faster than a model per row (model_construct
+    # included), which matters when listing ten thousand scenarios.
+    try:
+        return adapter.validate_python(records)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise StorageError(
+            f"A saved scenario could not be read ({where}: {first['msg']}); "
+            "the database may have been edited by another program."
+        ) from exc
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # Keep an overwritten file's permissions; a new file gets the usual rw-r--r--
+    # (mkstemp would otherwise leave it readable by its owner only).
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o644
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise

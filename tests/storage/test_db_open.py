@@ -1,0 +1,223 @@
+"""Opening database files: new, old, newer, foreign and damaged files are handled safely."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage import SCHEMA_VERSION, ScenarioStore, StorageError
+from storage import db as storage_db
+from storage.db import APPLICATION_ID, connect
+
+
+def digest(path: Path) -> str:
+    """Fingerprint of a file's bytes, to prove a refused file was not modified."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _pragma(path: Path, name: str) -> object:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"PRAGMA {name}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _tables(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    finally:
+        conn.close()
+    return {name for (name,) in rows}
+
+
+def _make_sqlite_file(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def _our_database(path: Path, user_version: int) -> None:
+    """A file that looks like ours at the given schema version, in rollback-journal mode."""
+    _make_sqlite_file(
+        path,
+        "CREATE TABLE scenarios (id INTEGER PRIMARY KEY, name TEXT)",
+        "INSERT INTO scenarios (name) VALUES ('from the future')",
+        f"PRAGMA application_id = {APPLICATION_ID}",
+        f"PRAGMA user_version = {user_version}",
+    )
+
+
+def test_new_file_gets_the_current_schema(db_path: Path) -> None:
+    ScenarioStore(db_path).close()
+    assert _pragma(db_path, "user_version") == SCHEMA_VERSION
+    assert _pragma(db_path, "application_id") == APPLICATION_ID
+    assert {"scenarios", "scenario_versions", "meta"} <= _tables(db_path)
+
+
+def test_empty_file_is_initialised(db_path: Path) -> None:
+    db_path.touch()
+    with ScenarioStore(db_path) as store:
+        store.create("build_vs_buy", "Plan", {"x": 1})
+    assert _pragma(db_path, "user_version") == SCHEMA_VERSION
+    with ScenarioStore(db_path) as store:
+        assert [s.name for s in store.list()] == ["Plan"]
+
+
+def test_schema_zero_database_is_migrated(db_path: Path) -> None:
+    # A valid SQLite file with nothing in it yet (user_version 0), as `sqlite3 FILE` makes.
+    _make_sqlite_file(db_path, "PRAGMA user_version = 0", "VACUUM")
+    assert db_path.stat().st_size > 0
+    with ScenarioStore(db_path) as store:
+        created = store.create("agents", "Support bot", {"tools": 3})
+        assert store.get(created.id or 0).inputs == {"tools": 3}
+    assert _pragma(db_path, "user_version") == SCHEMA_VERSION
+
+
+def test_connection_settings(db_path: Path) -> None:
+    db = connect(db_path)
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    finally:
+        db.close()
+    # WAL is a property of the file, so other programs reading it see it too.
+    assert _pragma(db_path, "journal_mode") == "wal"
+
+
+def test_reopening_keeps_data_and_schema(db_path: Path) -> None:
+    with ScenarioStore(db_path) as store:
+        store.create("build_vs_buy", "Plan", {"x": 1}, notes="keep me")
+    with ScenarioStore(db_path) as store:
+        assert store.get_by_name("plan").notes == "keep me"
+    assert _pragma(db_path, "user_version") == SCHEMA_VERSION
+
+
+def test_newer_schema_is_refused_and_left_untouched(db_path: Path) -> None:
+    _our_database(db_path, SCHEMA_VERSION + 1)
+    before = digest(db_path)
+    with pytest.raises(StorageError) as caught:
+        ScenarioStore(db_path)
+    message = str(caught.value)
+    assert "newer version of AI Decision Frameworks" in message
+    assert f"(schema {SCHEMA_VERSION + 1})" in message
+    assert f"understands up to {SCHEMA_VERSION}" in message
+    assert "Update the app or choose another database" in message
+    assert str(db_path) in message
+    assert digest(db_path) == before
+    assert _pragma(db_path, "journal_mode") == "delete", "WAL must not be switched on"
+    assert not Path(f"{db_path}-wal").exists()
+
+
+def test_text_file_is_refused_and_left_untouched(db_path: Path) -> None:
+    db_path.write_text("my shopping list\neggs\nmilk\n", encoding="utf-8")
+    before = digest(db_path)
+    with pytest.raises(StorageError) as caught:
+        ScenarioStore(db_path)
+    assert "not a valid AI Decision Frameworks database" in str(caught.value)
+    assert "left untouched" in str(caught.value)
+    assert str(db_path) in str(caught.value)
+    assert digest(db_path) == before
+
+
+def _filled_database(path: Path) -> bytes:
+    with ScenarioStore(path) as store:
+        for n in range(300):
+            store.create("build_vs_buy", f"Plan {n}", {"notes": "x" * 500, "n": n})
+    # Fold the WAL back into the main file so the bytes below are the whole database.
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    return path.read_bytes()
+
+
+def test_truncated_database_is_refused_and_left_untouched(db_path: Path) -> None:
+    data = _filled_database(db_path)
+    db_path.write_bytes(data[: len(data) // 2])
+    before = digest(db_path)
+    with pytest.raises(StorageError) as caught:
+        ScenarioStore(db_path)
+    assert "damaged" in str(caught.value)
+    assert digest(db_path) == before
+
+
+def test_garbled_database_is_refused_and_left_untouched(db_path: Path) -> None:
+    data = bytearray(_filled_database(db_path))
+    # Overwrite a stretch of b-tree pages (the header stays valid, so only SQLite can tell).
+    data[4096:12288] = bytes((i * 37 + 11) % 256 for i in range(8192))
+    db_path.write_bytes(bytes(data))
+    before = digest(db_path)
+    with pytest.raises(StorageError) as caught:
+        ScenarioStore(db_path)
+    assert "damaged" in str(caught.value)
+    assert digest(db_path) == before
+
+
+def test_short_garbage_file_is_refused(db_path: Path) -> None:
+    db_path.write_bytes(b"\x00\x01")
+    with pytest.raises(StorageError, match="does not start with the SQLite file header"):
+        ScenarioStore(db_path)
+    assert db_path.read_bytes() == b"\x00\x01"
+
+
+def test_another_programs_database_is_refused_and_left_untouched(db_path: Path) -> None:
+    _make_sqlite_file(db_path, "CREATE TABLE scenarios (whatever TEXT)")
+    before = digest(db_path)
+    with pytest.raises(StorageError, match="made by another program"):
+        ScenarioStore(db_path)
+    assert digest(db_path) == before
+
+
+def test_a_folder_is_not_a_database(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="is a folder"):
+        ScenarioStore(tmp_path)
+
+
+def test_failed_upgrade_keeps_the_old_schema_and_data(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ScenarioStore(db_path) as store:
+        store.create("build_vs_buy", "Plan", {"x": 1})
+
+    def broken_migration(db: object) -> None:
+        conn = db.conn  # type: ignore[attr-defined]
+        conn.execute("CREATE TABLE half_done (x)")
+        conn.execute("INSERT INTO no_such_table VALUES (1)")
+
+    monkeypatch.setattr(storage_db, "MIGRATIONS", [*storage_db.MIGRATIONS, broken_migration])
+    monkeypatch.setattr(storage_db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(StorageError, match=f"upgrade the database to schema {SCHEMA_VERSION + 1}"):
+        ScenarioStore(db_path)
+    monkeypatch.undo()
+
+    assert _pragma(db_path, "user_version") == SCHEMA_VERSION
+    assert "half_done" not in _tables(db_path)
+    with ScenarioStore(db_path) as store:
+        assert store.get_by_name("Plan").inputs == {"x": 1}
+
+
+def test_each_migration_runs_once(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ScenarioStore(db_path).close()
+    calls: list[int] = []
+
+    def migration_2(db: object) -> None:
+        calls.append(2)
+
+    monkeypatch.setattr(storage_db, "MIGRATIONS", [*storage_db.MIGRATIONS, migration_2])
+    monkeypatch.setattr(storage_db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    ScenarioStore(db_path).close()
+    ScenarioStore(db_path).close()
+    assert calls == [2]
+    assert _pragma(db_path, "user_version") == SCHEMA_VERSION + 1
+
+
+def test_schema_version_matches_the_migration_list() -> None:
+    assert len(storage_db.MIGRATIONS) == SCHEMA_VERSION

@@ -1,0 +1,106 @@
+"""Listing stays quick with ten thousand scenarios and a hundred thousand saved versions."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from storage import ScenarioStore
+from storage.jsoncolumn import encode
+
+SCENARIOS = 10_000
+VERSIONS_EACH = 10
+
+
+@pytest.fixture(scope="module")
+def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "aidf.sqlite3"
+    ScenarioStore(path).close()
+    # Bulk rows straight into the schema: a hundred thousand store.save calls would take minutes.
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO scenarios (id, name, framework_id, notes, created_at, updated_at, "
+        "current_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            (
+                n,
+                f"Scenario {n}",
+                "agents" if n % 2 else "build_vs_buy",
+                f"note {n}",
+                "2025-01-01T00:00:00.000000+00:00",
+                f"2025-01-01T{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000000+00:00",
+                VERSIONS_EACH,
+            )
+            for n in range(1, SCENARIOS + 1)
+        ),
+    )
+    # Versions interleaved as real saves would be, not stored scenario by scenario.
+    conn.executemany(
+        "INSERT INTO scenario_versions (scenario_id, version, inputs_json, result_json, notes, "
+        "saved_at) VALUES (?, ?, ?, ?, '', '2025-01-01T00:00:00.000000+00:00')",
+        (
+            (
+                n,
+                v,
+                encode({"volume_tokens": n * 1000, "growth_pct": v, "label": f"v{v}"}),
+                encode({"recommendation": "build", "breakeven_years": v / 10}),
+            )
+            for v in range(1, VERSIONS_EACH + 1)
+            for n in range(1, SCENARIOS + 1)
+        ),
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    return path
+
+
+def _best_of(runs: int, action: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def test_list_shows_every_scenario_at_its_latest_version(big_db: Path) -> None:
+    with ScenarioStore(big_db) as store:
+        listed = store.list()
+        assert len(listed) == SCENARIOS == store.count()
+        assert listed[0].name == f"Scenario {SCENARIOS}", "newest change first"
+        assert all(s.version == VERSIONS_EACH for s in listed)
+        assert listed[0].inputs["label"] == f"v{VERSIONS_EACH}"
+        assert len(store.list(framework_id="agents")) == SCENARIOS // 2
+        assert [s.name for s in store.list("scenario 1234")] == ["Scenario 1234"]
+
+
+def test_list_is_as_fast_as_a_bare_query(big_db: Path) -> None:
+    """Compared with the least any implementation must do (one query, decode the JSON),
+    measured in the same run so the machine's speed cancels out. One query per scenario
+    would add ten thousand round trips and fail this by a wide margin."""
+    conn = sqlite3.connect(big_db)
+
+    def bare() -> None:
+        rows = conn.execute(
+            "SELECT s.*, v.inputs_json, v.result_json FROM scenarios AS s "
+            "JOIN scenario_versions AS v ON v.scenario_id = s.id AND v.version = s.current_version "
+            "ORDER BY s.updated_at DESC"
+        ).fetchall()
+        for row in rows:
+            json.loads(row[-2])
+            json.loads(row[-1])
+
+    with ScenarioStore(big_db) as store:
+        listing = _best_of(5, store.list)
+        searching = _best_of(5, lambda: store.list("scenario 99"))
+    baseline = _best_of(5, bare)
+    conn.close()
+    assert listing < 3 * baseline, f"list {listing * 1000:.0f} ms, bare {baseline * 1000:.0f} ms"
+    assert listing < 1.0, f"list took {listing * 1000:.0f} ms"
+    assert searching < listing

@@ -1,0 +1,76 @@
+"""UI fixtures: a main window over a throwaway database, settings in a temporary file.
+
+Modal dialogs would hang an offscreen test run, so every blocking prompt fails loudly unless
+a test scripts its answer with `answer_prompts`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from storage import ScenarioStore
+
+
+class UnexpectedPrompt(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_unscripted_prompts(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise UnexpectedPrompt(f"a modal prompt opened in a test: {args[1:3]}")
+
+    for name in ("question", "information", "warning", "critical", "about"):
+        monkeypatch.setattr(QMessageBox, name, refuse)
+    monkeypatch.setattr(QInputDialog, "getText", refuse)
+    monkeypatch.setattr(QInputDialog, "getItem", refuse)
+
+
+@pytest.fixture
+def answer_prompts(monkeypatch):
+    """Script the answers: answer_prompts(question=QMessageBox.Yes, text="My plan")."""
+
+    def script(question=None, text=None):
+        if question is not None:
+            monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: question)
+        if text is not None:
+            monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (text, True))
+
+    return script
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = ScenarioStore(tmp_path / "ui.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, store, settings):
+    from ui.main_window import MainWindow
+
+    w = MainWindow(store, settings=settings)
+    w.show()
+    qtbot.waitExposed(w)
+    wait_idle(qtbot, w)
+    yield w
+    wait_idle(qtbot, w)
+    for tab in w.framework_tabs:
+        tab.forget_changes()
+    w.close()
+    w.deleteLater()
+
+
+def wait_idle(qtbot, window) -> None:
+    """Wait until every background task of the window has reported back."""
+    qtbot.waitUntil(lambda: window.runner.pending == 0, timeout=10_000)

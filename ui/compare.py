@@ -1,0 +1,177 @@
+"""Compare two scenarios of one framework: inputs that differ, figures with deltas, both curves."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.compare import figure_rows, input_rows
+from core.frameworks import Framework
+from core.scenario import Scenario
+from ui.plots.registry import COMPARISONS
+
+Index = QModelIndex | QPersistentModelIndex
+_HIGHLIGHT = QBrush(QColor("#fef7e0"))
+
+
+class DiffTableModel(QAbstractTableModel):
+    """Rows of strings; rows flagged as differing are highlighted and bold."""
+
+    def __init__(self, headers: tuple[str, ...]) -> None:
+        super().__init__()
+        self.headers = headers
+        self.rows: list[tuple[list[str], bool]] = []
+
+    def set_rows(self, rows: list[tuple[list[str], bool]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        cells, differs = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cells[index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole and differs:
+            return _HIGHLIGHT
+        if role == Qt.ItemDataRole.FontRole and differs:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def differing(self) -> list[str]:
+        return [cells[0] for cells, differs in self.rows if differs]
+
+
+def _table(model: QAbstractTableModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setAlternatingRowColors(True)
+    return view
+
+
+class CompareDialog(QDialog):
+    """Pick two scenarios of the same framework; everything below follows the picks."""
+
+    def __init__(
+        self,
+        framework: Framework,
+        scenarios: list[Scenario],
+        first: Scenario | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.framework = framework
+        self.setWindowTitle(f"Compare scenarios: {framework.TITLE}")
+        self.resize(1200, 760)
+        self.scenarios = [s for s in scenarios if s.framework_id == framework.ID]
+        self.pick_a = QComboBox()
+        self.pick_b = QComboBox()
+        for combo in (self.pick_a, self.pick_b):
+            for s in self.scenarios:
+                combo.addItem(s.name, s.id)
+        ids = [s.id for s in self.scenarios]
+        a_index = ids.index(first.id) if first is not None and first.id in ids else 0
+        self.pick_a.setCurrentIndex(a_index)
+        self.pick_b.setCurrentIndex(1 if a_index == 0 and len(ids) > 1 else 0)
+        self.pick_a.setObjectName("scenarioA")
+        self.pick_b.setObjectName("scenarioB")
+
+        self.inputs_model = DiffTableModel(("Input", "A", "B"))
+        self.figures_model = DiffTableModel(("Figure", "A", "B", "B − A"))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setObjectName("compareSummary")
+        self.plot_host = QVBoxLayout()
+        plot_box = QWidget()
+        plot_box.setLayout(self.plot_host)
+        self.plot: QWidget | None = None
+
+        pickers = QHBoxLayout()
+        pickers.addWidget(QLabel("A:"))
+        pickers.addWidget(self.pick_a, 1)
+        pickers.addWidget(QLabel("B:"))
+        pickers.addWidget(self.pick_b, 1)
+        tables = QSplitter(Qt.Orientation.Horizontal)
+        tables.addWidget(_table(self.inputs_model))
+        tables.addWidget(_table(self.figures_model))
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(tables)
+        body.addWidget(plot_box)
+        body.setSizes([360, 360])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(pickers)
+        lay.addWidget(self.summary)
+        lay.addWidget(body, 1)
+        lay.addWidget(buttons)
+        self.pick_a.currentIndexChanged.connect(self.refresh)
+        self.pick_b.currentIndexChanged.connect(self.refresh)
+        self.refresh()
+
+    def _scenario(self, combo: QComboBox) -> Scenario | None:
+        i = combo.currentIndex()
+        return self.scenarios[i] if 0 <= i < len(self.scenarios) else None
+
+    def refresh(self) -> None:
+        a, b = self._scenario(self.pick_a), self._scenario(self.pick_b)
+        if a is None or b is None:
+            self.summary.setText("Save at least two scenarios of this framework to compare them.")
+            return
+        try:
+            ia = self.framework.Inputs.model_validate(a.inputs)
+            ib = self.framework.Inputs.model_validate(b.inputs)
+        except ValidationError as exc:
+            self.summary.setText(f"A stored scenario no longer fits this version's inputs: {exc}")
+            return
+        ra, rb = self.framework.compute(ia), self.framework.compute(ib)
+        in_rows = input_rows(ia, ib)
+        self.inputs_model.set_rows([([r.title, r.a, r.b], r.differs) for r in in_rows])
+        fig_rows = figure_rows(ra, rb)
+        self.figures_model.set_rows([([r.label, r.a, r.b, r.delta], r.differs) for r in fig_rows])
+        n_diff = sum(r.differs for r in in_rows)
+        self.summary.setText(
+            f"<b>A</b> {escape(a.name)}: {escape(ra.headline)}<br>"
+            f"<b>B</b> {escape(b.name)}: {escape(rb.headline)}<br>"
+            f"{n_diff} input{'s' if n_diff != 1 else ''} differ (highlighted)."
+        )
+        if self.plot is not None:
+            self.plot_host.removeWidget(self.plot)
+            self.plot.deleteLater()
+        make = COMPARISONS.get(self.framework.ID)
+        self.plot = make([(f"A {a.name}", ra), (f"B {b.name}", rb)]) if make else None
+        if self.plot is not None:
+            self.plot_host.addWidget(self.plot)

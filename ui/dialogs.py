@@ -1,0 +1,231 @@
+"""Scenario dialogs: the searchable Open list and the version history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.frameworks import get as get_framework
+from core.scenario import Scenario, ScenarioVersion
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _recommendation(result: dict[str, Any] | None) -> str:
+    if not result:
+        return ""
+    return str(result.get("headline") or result.get("recommendation") or "")
+
+
+def _framework_title(framework_id: str) -> str:
+    try:
+        return get_framework(framework_id).TITLE
+    except KeyError:
+        return framework_id
+
+
+class ScenarioTableModel(QAbstractTableModel):
+    """Scenarios as rows: name, framework, version, last saved, recommendation."""
+
+    HEADERS = ("Name", "Framework", "Version", "Saved", "Recommendation")
+    SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, rows: list[Scenario] | None = None) -> None:
+        super().__init__()
+        self.rows: list[Scenario] = rows or []
+
+    def set_rows(self, rows: list[Scenario]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        s = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                s.name,
+                _framework_title(s.framework_id),
+                s.version,
+                s.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                _recommendation(s.result),
+            )[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return s.notes or s.name
+        if role == self.SEARCH_ROLE:
+            return f"{s.name}\n{s.notes}\n{_framework_title(s.framework_id)}"
+        if role == Qt.ItemDataRole.UserRole:
+            return s
+        return None
+
+
+class OpenScenarioDialog(QDialog):
+    """All saved scenarios across frameworks, filtered as you type; Enter or double-click opens."""
+
+    def __init__(self, scenarios: list[Scenario], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Open scenario")
+        self.resize(820, 460)
+        self.model = ScenarioTableModel(scenarios)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterRole(ScenarioTableModel.SEARCH_ROLE)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search names, notes and frameworks…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _i: self.accept())
+        self.empty = QLabel("No saved scenarios yet. Save one with Ctrl+S.")
+        self.empty.setVisible(not scenarios)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.open_button = buttons.button(QDialogButtonBox.StandardButton.Open)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.search)
+        lay.addWidget(self.table)
+        lay.addWidget(self.empty)
+        lay.addWidget(buttons)
+        self.search.returnPressed.connect(self.accept)
+        self.proxy.modelReset.connect(self._select_first)
+        self.proxy.layoutChanged.connect(self._select_first)
+        self.proxy.rowsRemoved.connect(self._select_first)
+        self.proxy.rowsInserted.connect(self._select_first)
+        self._select_first()
+
+    def _select_first(self, *_: Any) -> None:
+        if self.proxy.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+        self.open_button.setEnabled(self.proxy.rowCount() > 0)
+
+    def visible_names(self) -> list[str]:
+        return [self.proxy.index(r, 0).data() for r in range(self.proxy.rowCount())]
+
+    def selected(self) -> Scenario | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            if self.proxy.rowCount() == 0:
+                return None
+            return self.proxy.index(0, 0).data(Qt.ItemDataRole.UserRole)
+        return rows[0].data(Qt.ItemDataRole.UserRole)
+
+
+class VersionTableModel(QAbstractTableModel):
+    """A scenario's saved versions, newest first."""
+
+    HEADERS = ("Version", "Saved", "Recommendation", "Notes")
+
+    def __init__(self, rows: list[ScenarioVersion]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        v = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                v.version,
+                v.saved_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                _recommendation(v.result),
+                v.notes.splitlines()[0] if v.notes else "",
+            )[index.column()]
+        if role == Qt.ItemDataRole.UserRole:
+            return v
+        return None
+
+
+class HistoryDialog(QDialog):
+    """Every saved version of one scenario; restoring one saves it again as the newest."""
+
+    def __init__(self, name: str, versions: list[ScenarioVersion], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Version history: {name}")
+        self.resize(760, 380)
+        self.model = VersionTableModel(versions)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.accept())
+        if versions:
+            self.table.selectRow(0)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.restore_button = buttons.addButton(
+            "Restore this version", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.restore_button.setToolTip(
+            "Saves the chosen version again as the newest one; nothing is overwritten."
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        info = QLabel("Every save is kept. Restoring copies an old version to a new one.")
+        info.setStyleSheet("color: #5f6368;")
+        lay = QVBoxLayout(self)
+        lay.addWidget(info)
+        lay.addWidget(self.table)
+        lay.addWidget(buttons)
+
+    def selected(self) -> ScenarioVersion | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].data(Qt.ItemDataRole.UserRole) if rows else None

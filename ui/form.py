@@ -1,0 +1,359 @@
+"""The one generic form builder: any framework's pydantic Inputs model becomes a form, and back.
+
+Numbers are typed into line edits (they take 5e-6, 500,000 and 500B alike; Up/Down step them),
+booleans are check boxes, Literal/Enum fields are combo boxes. Fields sit in collapsible
+groups named by each field's `group` metadata. Validation is pydantic's own: the form reports
+raw values and shows the messages it is handed next to the offending field.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+_SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
+_NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([kKMBGT]?)$")
+
+
+def parse_number(text: str) -> float | None:
+    """'5e-6', '500,000', '1_000', '500B', ' 2.5k ' -> float; anything else -> None."""
+    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "").lstrip("$")
+    if cleaned.endswith("%"):
+        cleaned = cleaned[:-1]
+    m = _NUMBER.match(cleaned)
+    if not m:
+        return None
+    value = float(m.group(1)) * _SUFFIX.get(m.group(2), 1.0)
+    return value if math.isfinite(value) else None
+
+
+def format_number(value: float | int) -> str:
+    """How a number is shown in its field: grouped thousands, small values in scientific form."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e18):
+        return f"{int(value):,}"
+    v = float(value)
+    if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e15):
+        return f"{v:g}"
+    return f"{v:,.6f}".rstrip("0").rstrip(".")
+
+
+def _choices(annotation: Any) -> list[Any] | None:
+    """The allowed values of a Literal or Enum field, else None."""
+    if typing.get_origin(annotation) is typing.Literal:
+        return list(typing.get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return list(annotation)
+    return None
+
+
+def _is_bool(annotation: Any) -> bool:
+    return annotation is bool
+
+
+def _numeric_kind(annotation: Any) -> type | None:
+    if annotation in (int, float):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1 and args[0] in (int, float):
+            return args[0]
+    return None
+
+
+def _bounds(info: FieldInfo) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for meta in info.metadata:
+        for key in ("ge", "gt", "le", "lt"):
+            value = getattr(meta, key, None)
+            if value is not None:
+                out[key] = value
+    return out
+
+
+def _extra(info: FieldInfo) -> dict[str, Any]:
+    extra = info.json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def field_title(name: str, info: FieldInfo) -> str:
+    return info.title or name.replace("_", " ").capitalize()
+
+
+def field_tooltip(info: FieldInfo) -> str:
+    parts = [info.description or ""]
+    b = _bounds(info)
+    lo = (
+        f"≥ {format_number(b['ge'])}"
+        if "ge" in b
+        else f"> {format_number(b['gt'])}"
+        if "gt" in b
+        else ""
+    )
+    hi = (
+        f"≤ {format_number(b['le'])}"
+        if "le" in b
+        else f"< {format_number(b['lt'])}"
+        if "lt" in b
+        else ""
+    )
+    if lo or hi:
+        parts.append("Allowed: " + ", ".join(p for p in (lo, hi) if p) + ".")
+    if info.default is not None and not isinstance(info.default, (list, dict)):
+        default = info.default
+        shown = format_number(default) if isinstance(default, (int, float)) else str(default)
+        parts.append(f"Default: {shown}.")
+    return "\n".join(p for p in parts if p)
+
+
+class NumberEdit(QLineEdit):
+    """A line edit for numbers with Up/Down (and PageUp/PageDown x10) stepping."""
+
+    stepped = Signal()
+
+    def __init__(self, step: float, integer: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.step = step
+        self.integer = integer
+        self.setAlignment(Qt.AlignmentFlag.AlignRight)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        factor = {
+            Qt.Key.Key_Up: 1,
+            Qt.Key.Key_Down: -1,
+            Qt.Key.Key_PageUp: 10,
+            Qt.Key.Key_PageDown: -10,
+        }.get(Qt.Key(event.key()))
+        value = parse_number(self.text())
+        if factor is None or value is None:
+            super().keyPressEvent(event)
+            return
+        new = value + factor * self.step
+        if self.integer:
+            new = round(new)
+        self.setText(format_number(new))
+        self.stepped.emit()
+
+
+class _Section(QWidget):
+    """A titled group of fields that folds away."""
+
+    def __init__(self, title: str, expanded: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.toggle = QToolButton(text=title, checkable=True, checked=expanded)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.toggle.setStyleSheet("QToolButton { border: none; font-weight: 600; }")
+        self.body = QWidget()
+        self.form = QFormLayout(self.body)
+        self.form.setContentsMargins(14, 2, 4, 8)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.body.setVisible(expanded)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.toggle)
+        lay.addWidget(self.body)
+        self.toggle.toggled.connect(self._on_toggled)
+
+    def _on_toggled(self, on: bool) -> None:
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.body.setVisible(on)
+
+
+class _Field:
+    """One input's widget, its error label, and how to read and write its value."""
+
+    def __init__(self, name: str, info: FieldInfo, annotation: Any) -> None:
+        self.name = name
+        self.info = info
+        self.choices = _choices(annotation)
+        self.kind = _numeric_kind(annotation)
+        tooltip = field_tooltip(info)
+        self.error = QLabel()
+        self.error.setObjectName(f"error_{name}")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b3261e; font-size: 11px;")
+        self.error.hide()
+        self.widget: QWidget
+        if _is_bool(annotation):
+            self.widget = QCheckBox()
+        elif self.choices is not None:
+            combo = QComboBox()
+            for choice in self.choices:
+                label = choice.value if isinstance(choice, enum.Enum) else choice
+                combo.addItem(str(label).replace("_", " "), choice)
+            self.widget = combo
+        else:
+            extra = _extra(info)
+            edit = NumberEdit(float(extra.get("step", 1)), self.kind is int)
+            self.widget = edit
+        self.widget.setObjectName(name)
+        self.widget.setToolTip(tooltip)
+        unit = _extra(info).get("unit", "")
+        self.unit = QLabel(unit)
+        self.unit.setStyleSheet("color: #5f6368;")
+        self.unit.setToolTip(tooltip)
+        self.unit.setMinimumWidth(70)
+        self.label = QLabel(field_title(name, info))
+        self.label.setToolTip(tooltip)
+
+    def raw(self) -> Any:
+        w = self.widget
+        if isinstance(w, QCheckBox):
+            return w.isChecked()
+        if isinstance(w, QComboBox):
+            return w.currentData()
+        text = w.text()  # type: ignore[attr-defined]
+        number = parse_number(text)
+        if number is None:
+            return text  # pydantic names it: "Input should be a valid number"
+        if self.kind is int and number.is_integer():
+            return int(number)
+        return number
+
+    def set(self, value: Any) -> None:
+        w = self.widget
+        w.blockSignals(True)
+        try:
+            if isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, QComboBox):
+                index = w.findData(value)
+                w.setCurrentIndex(max(index, 0))
+            else:
+                w.setText(format_number(value))  # type: ignore[attr-defined]
+        finally:
+            w.blockSignals(False)
+
+    def show_error(self, message: str | None) -> None:
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+        invalid = "true" if message else "false"
+        self.widget.setProperty("invalid", invalid)
+        self.widget.setStyleSheet(
+            "QLineEdit { border: 1px solid #b3261e; background: #fdecea; }" if message else ""
+        )
+
+
+class InputForm(QWidget):
+    """A form over one pydantic Inputs model.
+
+    `edited(name, raw_value)` fires whenever the user changes a field; `values()` gives the raw
+    values of every field for validation; `set_values` writes without firing `edited`.
+    """
+
+    edited = Signal(str, object)
+
+    def __init__(self, model: type[BaseModel], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.fields: dict[str, _Field] = {}
+        self.sections: dict[str, _Section] = {}
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.setSpacing(4)
+        hints = typing.get_type_hints(model)
+        for name, info in model.model_fields.items():
+            group = _extra(info).get("group", "Inputs")
+            if group not in self.sections:
+                section = _Section(group, expanded=not self.sections)
+                self.sections[group] = section
+                lay.addWidget(section)
+            field = _Field(name, info, hints.get(name, info.annotation))
+            self.fields[name] = field
+            row = QWidget()
+            row_lay = QHBoxLayout(row)
+            row_lay.setContentsMargins(0, 0, 0, 0)
+            row_lay.addWidget(field.widget, 1)
+            row_lay.addWidget(field.unit)
+            cell = QWidget()
+            cell_lay = QVBoxLayout(cell)
+            cell_lay.setContentsMargins(0, 0, 0, 0)
+            cell_lay.setSpacing(1)
+            cell_lay.addWidget(row)
+            cell_lay.addWidget(field.error)
+            self.sections[group].form.addRow(field.label, cell)
+            self._connect(field)
+        self.form_error = QLabel()
+        self.form_error.setWordWrap(True)
+        self.form_error.setStyleSheet("color: #b3261e;")
+        self.form_error.hide()
+        lay.addWidget(self.form_error)
+        lay.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.NoFrame)
+        lay.addWidget(line)
+
+    def _connect(self, field: _Field) -> None:
+        w = field.widget
+        emit = lambda *_: self.edited.emit(field.name, field.raw())  # noqa: E731
+        if isinstance(w, QCheckBox):
+            w.toggled.connect(emit)
+        elif isinstance(w, QComboBox):
+            w.currentIndexChanged.connect(emit)
+        else:
+            w.textEdited.connect(emit)  # type: ignore[attr-defined]
+            w.stepped.connect(emit)  # type: ignore[attr-defined]
+
+    def values(self) -> dict[str, Any]:
+        return {name: f.raw() for name, f in self.fields.items()}
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            if name in self.fields:
+                self.fields[name].set(value)
+
+    def set_value(self, name: str, value: Any) -> None:
+        self.fields[name].set(value)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Mark each bad field with its message; messages for no single field go below."""
+        for name, field in self.fields.items():
+            field.show_error(errors.get(name))
+        loose = [
+            f"{k}: {v}" if k != "(input)" else v for k, v in errors.items() if k not in self.fields
+        ]
+        self.form_error.setText("\n".join(loose))
+        self.form_error.setVisible(bool(loose))
+        for name in errors:
+            if name in self.fields:
+                section = self._section_of(name)
+                if section and not section.toggle.isChecked():
+                    section.toggle.setChecked(True)
+
+    def _section_of(self, name: str) -> _Section | None:
+        group = _extra(self.fields[name].info).get("group", "Inputs")
+        return self.sections.get(group)
+
+    def widget(self, name: str) -> QWidget:
+        return self.fields[name].widget
+
+    def error_text(self, name: str) -> str:
+        field = self.fields[name]
+        return field.error.text() if field.error.isVisible() or field.error.text() else ""

@@ -1,0 +1,250 @@
+"""One framework's tab: the generated form, the result card and the framework's plots.
+
+The tab owns the open scenario's working state (its inputs, last valid result and an undo
+stack with one command per field edit). Saving and loading are the main window's job.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.frameworks import Framework
+from core.frameworks.common import FrameworkResult
+from core.scenario import Scenario
+from core.validation import field_errors
+from ui.form import InputForm
+from ui.plots.registry import panel_for
+from ui.result_card import ResultCard
+
+#: Keystrokes in one field within this many seconds are one undo step.
+MERGE_SECONDS = 2.0
+
+
+class SetInputsCommand(QUndoCommand):
+    """One user edit: the whole inputs model before and after (cheap, and undo is exact)."""
+
+    ID = 4242
+
+    def __init__(
+        self,
+        tab: FrameworkTab,
+        field: str | None,
+        before: BaseModel,
+        after: BaseModel,
+        *,
+        applied: bool = True,
+        text: str | None = None,
+    ) -> None:
+        """`field` None means a whole-form change (never merged); `applied` says the form
+        already shows `after` (true for typing, false for programmatic changes)."""
+        super().__init__(
+            text or f"Edit {tab.form.fields[field].label.text() if field else 'inputs'}"
+        )
+        self.tab = tab
+        self.field = field
+        self.before = before
+        self.after = after
+        self.at = time.monotonic()
+        self.sealed = field is None
+        self._first = applied
+
+    def id(self) -> int:  # noqa: A003 (Qt API)
+        return self.ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt API)
+        if (
+            not isinstance(other, SetInputsCommand)
+            or self.sealed
+            or other.field != self.field
+            or other.at - self.at > MERGE_SECONDS
+        ):
+            return False
+        self.after = other.after
+        self.at = other.at
+        return True
+
+    def redo(self) -> None:
+        # The first redo happens on push, when the form already shows the new value.
+        self.tab.apply_inputs(self.after, update_form=not self._first)
+        self._first = False
+
+    def undo(self) -> None:
+        self.tab.apply_inputs(self.before, update_form=True)
+
+
+class FrameworkTab(QWidget):
+    """Form on the left; result card and plots on the right; updates as the user types."""
+
+    result_changed = Signal(object)
+    dirty_changed = Signal(bool)
+
+    def __init__(self, framework: Framework, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.framework = framework
+        self.undo_stack = QUndoStack(self)
+        self.scenario: Scenario | None = None
+        self.inputs: BaseModel = framework.Inputs()
+        self.result: FrameworkResult = framework.compute(self.inputs)
+        self.invalid: dict[str, str] = {}
+
+        self.form = InputForm(framework.Inputs)
+        self.form.set_values(self.inputs.model_dump())
+        self.form.edited.connect(self._on_edited)
+        guide = QLabel(framework.GUIDE)
+        guide.setWordWrap(True)
+        guide.setStyleSheet("color: #5f6368; padding: 6px;")
+        left = QWidget()
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(0, 0, 0, 0)
+        left_lay.addWidget(guide)
+        left_lay.addWidget(self.form)
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("notes")
+        self.notes.setPlaceholderText(
+            "Notes: context, constraints, who decided and why. Saved with the scenario and "
+            "quoted in the decision summary."
+        )
+        self.notes.setMaximumHeight(110)
+        self.notes.setToolTip("Free-text notes saved with the scenario and shown in exports.")
+        self._notes_dirty = False
+        self.notes.textChanged.connect(self._on_notes_changed)
+        notes_label = QLabel("Notes")
+        notes_label.setStyleSheet("font-weight: 600; padding-left: 6px;")
+        left_lay.addWidget(notes_label)
+        left_lay.addWidget(self.notes)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(left)
+        scroll.setMinimumWidth(380)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.card = ResultCard()
+        self.panel = panel_for(framework.ID)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.card)
+        right.addWidget(self.panel)
+        right.setStretchFactor(0, 0)
+        right.setStretchFactor(1, 1)
+        right.setChildrenCollapsible(False)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([420, 980])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(splitter)
+
+        self.undo_stack.cleanChanged.connect(lambda _clean: self.dirty_changed.emit(self.dirty))
+        self._show_result()
+
+    # ----- state -------------------------------------------------------------------------
+
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean() or self._notes_dirty
+
+    def _on_notes_changed(self) -> None:
+        if not self._notes_dirty:
+            self._notes_dirty = True
+            self.dirty_changed.emit(True)
+
+    @property
+    def display_name(self) -> str:
+        return self.scenario.name if self.scenario else "Untitled"
+
+    def _on_edited(self, name: str, _raw: Any) -> None:
+        raw = self.form.values()
+        try:
+            candidate = self.framework.Inputs.model_validate(raw)
+        except ValidationError as exc:
+            self.invalid = field_errors(exc)
+            self.form.show_errors(self.invalid)
+            first = next(iter(self.invalid.items()))
+            self.card.stale(f"{self._title_of(first[0])}: {first[1]}")
+            return
+        if self.invalid:
+            self.invalid = {}
+            self.form.show_errors({})
+            self.card.show_result(self.result)
+        if candidate == self.inputs:
+            return
+        self.undo_stack.push(SetInputsCommand(self, name, self.inputs, candidate))
+
+    def _title_of(self, name: str) -> str:
+        field = self.form.fields.get(name)
+        return field.label.text() if field else name
+
+    def apply_inputs(self, inputs: BaseModel, update_form: bool) -> None:
+        """Make `inputs` current, recompute, redraw (undo/redo and loading come through here)."""
+        self.inputs = inputs
+        if update_form:
+            self.form.set_values(inputs.model_dump())
+            self.invalid = {}
+            self.form.show_errors({})
+        self.result = self.framework.compute(inputs)
+        self._show_result()
+
+    def _show_result(self) -> None:
+        self.card.show_result(self.result)
+        self.panel.update_result(self.result)  # type: ignore[attr-defined]
+        self.result_changed.emit(self.result)
+
+    # ----- scenarios ---------------------------------------------------------------------
+
+    def load(self, scenario: Scenario | None, inputs: BaseModel | None = None) -> None:
+        """Show a scenario (or a fresh one with the defaults); history starts clean."""
+        self.scenario = scenario
+        self.undo_stack.clear()
+        self.apply_inputs(inputs if inputs is not None else self.framework.Inputs(), True)
+        self.notes.blockSignals(True)
+        self.notes.setPlainText(scenario.notes if scenario else "")
+        self.notes.blockSignals(False)
+        self._notes_dirty = False
+        self.undo_stack.setClean()
+        self.dirty_changed.emit(False)
+
+    def payload(self) -> tuple[dict[str, Any], dict[str, Any], str]:
+        """What a save stores: the inputs, the result they give and the notes."""
+        return (
+            self.inputs.model_dump(mode="json"),
+            self.result.model_dump(mode="json"),
+            self.notes.toPlainText(),
+        )
+
+    def forget_changes(self) -> None:
+        """The user chose to discard: no longer dirty (the inputs stay on screen)."""
+        self._notes_dirty = False
+        self.undo_stack.setClean()
+        self.dirty_changed.emit(False)
+
+    def mark_saved(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        top = self.undo_stack.command(self.undo_stack.index() - 1)
+        if isinstance(top, SetInputsCommand):
+            top.sealed = True  # the next edit starts a new undo step after a save
+        self._notes_dirty = False
+        self.undo_stack.setClean()
+        self.dirty_changed.emit(False)
+
+    def set_field_text(self, name: str, text: str) -> None:
+        """Type into a numeric field as a user would (used by shortcuts and tests)."""
+        widget = self.form.widget(name)
+        widget.setFocus()
+        widget.setText(text)  # type: ignore[attr-defined]
+        widget.textEdited.emit(text)  # type: ignore[attr-defined]

@@ -1,0 +1,801 @@
+"""The main window: a tab per framework, menus, toolbar, scenarios, compare and export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStyle,
+    QTabWidget,
+    QToolBar,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import APP_NAME, APP_VERSION
+from core.frameworks import REGISTRY, Framework, ids
+from core.report import SummaryMeta
+from core.scenario import Scenario
+from core.validation import error_lines
+from storage import ScenarioStore
+from ui.compare import CompareDialog
+from ui.dialogs import HistoryDialog, OpenScenarioDialog
+from ui.framework_tab import FrameworkTab, SetInputsCommand
+from ui.plots.common import png_bytes
+from ui.tasks import TaskRunner
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
+SUMMARY_FILTERS = "Markdown (*.md);;HTML with plots (*.html);;PDF (*.pdf)"
+
+
+class MainWindow(QMainWindow):
+    """Collaborators come in through the constructor: the store, the task runner, settings."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        store: ScenarioStore,
+        runner: TaskRunner | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.runner = runner or TaskRunner(self)
+        self.settings = settings or QSettings()
+        self._closing_after_save = False
+        self.setWindowTitle(APP_NAME)
+        self.setMinimumSize(1100, 720)
+
+        self.undo_group = QUndoGroup(self)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.framework_tabs: list[FrameworkTab] = []
+        for module in REGISTRY:
+            tab = FrameworkTab(module)  # type: ignore[arg-type]
+            self.undo_group.addStack(tab.undo_stack)
+            tab.dirty_changed.connect(lambda _d, t=tab: self._update_title(t))
+            self.framework_tabs.append(tab)
+            self.tabs.addTab(tab, module.TITLE)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, module.GUIDE)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+
+        self.banner = self._make_examples_banner()
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.tabs)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self.db_label = QLabel(f"Database: {store.path}")
+        self.db_label.setStyleSheet("color: #5f6368; padding-right: 6px;")
+        self.statusBar().addPermanentWidget(self.db_label)
+
+        self._restore_window_state()
+        self._on_tab_changed(self.tabs.currentIndex())
+        self.runner.submit(self.store.count, self._maybe_offer_examples, self._storage_failed)
+
+    # ----- construction -------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], Any],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+        icon: QStyle.StandardPixmap | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(
+                shortcut if not isinstance(shortcut, str) else QKeySequence(shortcut)
+            )
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        ks = QKeySequence.StandardKey
+        self.act_new = self._action(
+            "&New scenario",
+            self.new_scenario,
+            ks.New,
+            "Start a new scenario from the defaults",
+            sp.SP_FileIcon,
+        )
+        self.act_open = self._action(
+            "&Open scenario…",
+            self.open_scenario,
+            ks.Open,
+            "Open a saved scenario of any framework",
+            sp.SP_DialogOpenButton,
+        )
+        self.act_save = self._action(
+            "&Save",
+            self.save,
+            ks.Save,
+            "Save the scenario (every save is kept as a version)",
+            sp.SP_DialogSaveButton,
+        )
+        self.act_save_as = self._action(
+            "Save &as…", self.save_as, ks.SaveAs, "Save under a new name"
+        )
+        self.act_rename = self._action("&Rename…", self.rename, "F2", "Rename the scenario")
+        self.act_duplicate = self._action(
+            "D&uplicate…", self.duplicate, "Ctrl+D", "Save a copy of the scenario under a new name"
+        )
+        self.act_delete = self._action(
+            "&Delete…", self.delete, None, "Delete the scenario and all its versions"
+        )
+        self.act_history = self._action(
+            "Version &history…",
+            self.show_history,
+            "Ctrl+H",
+            "See and restore earlier saved versions",
+        )
+        self.act_import = self._action(
+            "&Import scenario file…",
+            self.import_scenario_file,
+            "Ctrl+I",
+            "Add a scenario from a .json scenario file",
+        )
+        self.act_export_scenario = self._action(
+            "E&xport scenario file…",
+            self.export_scenario_file,
+            None,
+            "Write the saved scenario to a .json file",
+        )
+        self.act_export = self._action(
+            "&Export decision summary…",
+            self.export_summary,
+            "Ctrl+E",
+            "Markdown, HTML or PDF summary of the decision",
+            sp.SP_DialogApplyButton,
+        )
+        self.act_export_plots = self._action(
+            "Export &plots…",
+            self.export_plots,
+            "Ctrl+Shift+E",
+            "Save every plot of this tab as PNG or SVG",
+        )
+        self.act_compare = self._action(
+            "&Compare scenarios…",
+            self.compare,
+            "Ctrl+K",
+            "Two scenarios of this framework side by side",
+            sp.SP_FileDialogDetailedView,
+        )
+        self.act_quit = self._action("&Quit", self.close, ks.Quit)
+        self.act_undo = self.undo_group.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(ks.Undo)
+        self.act_undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
+        self.act_redo = self.undo_group.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence(ks.Redo), QKeySequence("Ctrl+Y")])
+        self.act_redo.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
+        self.act_reset = self._action(
+            "Reset inputs to &defaults",
+            self.reset_inputs,
+            None,
+            "Put every input back to its default (undoable)",
+        )
+        self.act_guide = self._action("&About this framework", self.show_guide, "F1")
+        self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts)
+        self.act_data_folder = self._action("Open &database folder", self.open_data_folder)
+        self.act_about = self._action(f"&About {APP_NAME}", self.show_about)
+
+    def _build_menus_and_toolbar(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for a in (
+            self.act_new,
+            self.act_open,
+            None,
+            self.act_save,
+            self.act_save_as,
+            self.act_rename,
+            self.act_duplicate,
+            self.act_delete,
+            self.act_history,
+            None,
+            self.act_import,
+            self.act_export_scenario,
+            None,
+            self.act_export,
+            self.act_export_plots,
+            None,
+            self.act_quit,
+        ):
+            file_menu.addSeparator() if a is None else file_menu.addAction(a)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.act_undo)
+        edit_menu.addAction(self.act_redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.act_reset)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.act_compare)
+        view_menu.addSeparator()
+        for i, module in enumerate(REGISTRY):
+            act = self._action(
+                module.TITLE,
+                lambda i=i: self.tabs.setCurrentIndex(i),
+                f"Ctrl+{i + 1}" if i < 9 else None,
+            )
+            view_menu.addAction(act)
+        self.undo_view = QUndoView(self.undo_group)
+        self.undo_dock = QDockWidget("Edit history", self)
+        self.undo_dock.setObjectName("editHistoryDock")
+        self.undo_dock.setWidget(self.undo_view)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.undo_dock)
+        self.undo_dock.hide()
+        view_menu.addSeparator()
+        view_menu.addAction(self.undo_dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        for a in (self.act_guide, self.act_shortcuts, self.act_data_folder, self.act_about):
+            help_menu.addAction(a)
+
+        tb = QToolBar("Main")
+        tb.setObjectName("mainToolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setMovable(False)
+        for a in (
+            self.act_new,
+            self.act_open,
+            self.act_save,
+            None,
+            self.act_undo,
+            self.act_redo,
+            None,
+            self.act_compare,
+            self.act_export,
+        ):
+            tb.addSeparator() if a is None else tb.addAction(a)
+        self.addToolBar(tb)
+
+    def _make_examples_banner(self) -> QWidget:
+        banner = QWidget()
+        banner.setObjectName("examplesBanner")
+        banner.setStyleSheet("#examplesBanner { background: #e8f0fe; }")
+        text = QLabel(
+            "New here? Load a few example scenarios to see how the frameworks decide "
+            "(you can delete them later)."
+        )
+        load = QPushButton("Load examples")
+        load.setObjectName("loadExamples")
+        load.clicked.connect(self.load_examples)
+        dismiss = QPushButton("Dismiss")
+        dismiss.clicked.connect(self._dismiss_examples)
+        lay = QHBoxLayout(banner)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.addWidget(text, 1)
+        lay.addWidget(load)
+        lay.addWidget(dismiss)
+        banner.hide()
+        return banner
+
+    # ----- small helpers ------------------------------------------------------------------
+
+    @property
+    def tab(self) -> FrameworkTab:
+        return self.framework_tabs[self.tabs.currentIndex()]
+
+    def tab_for(self, framework_id: str) -> FrameworkTab:
+        for t in self.framework_tabs:
+            if framework_id == t.framework.ID:
+                return t
+        raise KeyError(framework_id)
+
+    def _on_tab_changed(self, index: int) -> None:
+        if 0 <= index < len(self.framework_tabs):
+            self.undo_group.setActiveStack(self.framework_tabs[index].undo_stack)
+            self._update_title(self.framework_tabs[index])
+
+    def _update_title(self, tab: FrameworkTab) -> None:
+        i = self.framework_tabs.index(tab)
+        self.tabs.setTabText(i, tab.framework.TITLE + (" *" if tab.dirty else ""))
+        if tab is self.tab:
+            self.setWindowTitle(f"{tab.display_name}[*] — {tab.framework.TITLE} — {APP_NAME}")
+            self.setWindowModified(tab.dirty)
+        has_scenario = self.tab.scenario is not None
+        for a in (
+            self.act_rename,
+            self.act_duplicate,
+            self.act_delete,
+            self.act_history,
+            self.act_export_scenario,
+        ):
+            a.setEnabled(has_scenario)
+
+    def status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def error(self, title: str, text: str) -> None:
+        """Show a problem without blocking the event loop (the window stays usable)."""
+        self.status(f"{title}: {text}")
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        box.setObjectName("errorBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _storage_failed(self, exc: Exception) -> None:
+        self.error("Database problem", str(exc))
+
+    def ask_name(self, title: str, label: str, default: str) -> str | None:
+        name, ok = QInputDialog.getText(self, title, label, text=default)
+        name = name.strip()
+        return name if ok and name else None
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_unsaved(self, tab: FrameworkTab) -> QMessageBox.StandardButton:
+        return QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"“{tab.display_name}” ({tab.framework.TITLE}) has unsaved changes. Save them?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+
+    # ----- scenario actions ---------------------------------------------------------------
+
+    def new_scenario(self) -> None:
+        tab = self.tab
+        if tab.dirty and not self._resolve_unsaved(tab, then=self.new_scenario):
+            return
+        tab.load(None)
+        self._update_title(tab)
+        self.status(f"New {tab.framework.TITLE} scenario from the defaults")
+
+    def _resolve_unsaved(self, tab: FrameworkTab, then: Callable[[], None]) -> bool:
+        """True to go on now; False when cancelled, or when a save runs first and calls `then`."""
+        answer = self._ask_unsaved(tab)
+        if answer == QMessageBox.StandardButton.Discard:
+            tab.forget_changes()
+            return True
+        if answer == QMessageBox.StandardButton.Save:
+            self.save(tab, after=then)
+        return False
+
+    def save(
+        self, tab: FrameworkTab | None = None, after: Callable[[], None] | None = None
+    ) -> None:
+        tab = tab or self.tab
+        if tab.scenario is None or tab.scenario.id is None:
+            self.save_as(tab, after=after)
+            return
+        inputs, result, notes = tab.payload()
+        sid = tab.scenario.id
+
+        def saved(s: Scenario) -> None:
+            tab.mark_saved(s)
+            self._update_title(tab)
+            self.status(f"Saved “{s.name}” (version {s.version})")
+            if after:
+                after()
+
+        self.runner.submit(
+            lambda: self.store.save(sid, inputs, result, notes),
+            saved,
+            lambda e: self.error("Could not save", str(e)),
+        )
+
+    def save_as(
+        self, tab: FrameworkTab | None = None, after: Callable[[], None] | None = None
+    ) -> None:
+        tab = tab or self.tab
+        default = (
+            f"{tab.scenario.name} (copy)" if tab.scenario else f"{tab.framework.TITLE} scenario"
+        )
+        name = self.ask_name("Save scenario as", "Scenario name:", default)
+        if name is None:
+            return
+        inputs, result, notes = tab.payload()
+        fid = tab.framework.ID
+
+        def saved(s: Scenario) -> None:
+            tab.mark_saved(s)
+            self._update_title(tab)
+            self.status(f"Saved “{s.name}”")
+            if after:
+                after()
+
+        self.runner.submit(
+            lambda: self.store.create(fid, name, inputs, result, notes),
+            saved,
+            lambda e: self.error("Could not save", str(e)),
+        )
+
+    def open_scenario(self) -> None:
+        self.runner.submit(self.store.list, self._show_open_dialog, self._storage_failed)
+
+    def _show_open_dialog(self, scenarios: list[Scenario]) -> None:
+        dialog = OpenScenarioDialog(scenarios, self)
+        dialog.setObjectName("openDialog")
+        dialog.accepted.connect(lambda: self._open_chosen(dialog.selected()))
+        dialog.open()
+
+    def _open_chosen(self, scenario: Scenario | None) -> None:
+        if scenario is not None:
+            self.show_scenario(scenario)
+
+    def show_scenario(self, scenario: Scenario) -> None:
+        """Put a stored scenario into its framework's tab (asking first if that tab is dirty)."""
+        try:
+            tab = self.tab_for(scenario.framework_id)
+        except KeyError:
+            self.error("Cannot open", f"This app has no framework '{scenario.framework_id}'.")
+            return
+        self.tabs.setCurrentWidget(tab)
+        if tab.dirty and not self._resolve_unsaved(tab, then=lambda: self.show_scenario(scenario)):
+            return
+        try:
+            inputs = tab.framework.Inputs.model_validate(scenario.inputs)
+        except ValidationError as exc:
+            self.error(
+                "Cannot open",
+                f"“{scenario.name}” has inputs this version cannot use:\n"
+                + "\n".join(error_lines(exc)),
+            )
+            return
+        tab.load(scenario, inputs)
+        self._update_title(tab)
+        self.status(f"Opened “{scenario.name}” (version {scenario.version})")
+
+    def rename(self) -> None:
+        tab = self.tab
+        if tab.scenario is None:
+            return
+        name = self.ask_name("Rename scenario", "New name:", tab.scenario.name)
+        if name is None or name == tab.scenario.name:
+            return
+        sid = tab.scenario.id
+
+        def renamed(s: Scenario) -> None:
+            tab.scenario = s
+            self._update_title(tab)
+            self.status(f"Renamed to “{s.name}”")
+
+        self.runner.submit(
+            lambda: self.store.rename(sid, name),
+            renamed,
+            lambda e: self.error("Could not rename", str(e)),
+        )
+
+    def duplicate(self) -> None:
+        tab = self.tab
+        if tab.scenario is None:
+            return
+        name = self.ask_name(
+            "Duplicate scenario", "Name of the copy:", f"{tab.scenario.name} (copy)"
+        )
+        if name is None:
+            return
+        sid = tab.scenario.id
+        self.runner.submit(
+            lambda: self.store.duplicate(sid, name),
+            lambda s: self.status(f"Saved a copy as “{s.name}” (open it with Ctrl+O)"),
+            lambda e: self.error("Could not duplicate", str(e)),
+        )
+
+    def delete(self) -> None:
+        tab = self.tab
+        if tab.scenario is None:
+            return
+        s = tab.scenario
+        if not self.confirm(
+            "Delete scenario",
+            f"Delete “{s.name}” and all {s.version} saved version(s)? This cannot be undone.",
+        ):
+            return
+
+        def deleted(_: Any) -> None:
+            tab.scenario = None
+            tab.undo_stack.resetClean()
+            self._update_title(tab)
+            self.status(f"Deleted “{s.name}”; its inputs are still here, unsaved")
+
+        self.runner.submit(
+            lambda: self.store.delete(s.id),
+            deleted,
+            lambda e: self.error("Could not delete", str(e)),
+        )
+
+    def show_history(self) -> None:
+        tab = self.tab
+        if tab.scenario is None:
+            return
+        sid, name = tab.scenario.id, tab.scenario.name
+        self.runner.submit(
+            lambda: self.store.versions(sid),
+            lambda versions: self._show_history_dialog(tab, name, versions),
+            self._storage_failed,
+        )
+
+    def _show_history_dialog(self, tab: FrameworkTab, name: str, versions: list[Any]) -> None:
+        dialog = HistoryDialog(name, versions, self)
+        dialog.setObjectName("historyDialog")
+
+        def restore() -> None:
+            chosen = dialog.selected()
+            if chosen is None or tab.scenario is None:
+                return
+            sid = tab.scenario.id
+            self.runner.submit(
+                lambda: self.store.restore(sid, chosen.version),
+                lambda s: self._restored(tab, s, chosen.version),
+                lambda e: self.error("Could not restore", str(e)),
+            )
+
+        dialog.accepted.connect(restore)
+        dialog.open()
+
+    def _restored(self, tab: FrameworkTab, scenario: Scenario, old_version: int) -> None:
+        tab.load(scenario, tab.framework.Inputs.model_validate(scenario.inputs))
+        self._update_title(tab)
+        self.status(f"Restored version {old_version} as version {scenario.version}")
+
+    def reset_inputs(self) -> None:
+        tab = self.tab
+        defaults = tab.framework.Inputs()
+        if defaults == tab.inputs:
+            return
+        tab.undo_stack.push(
+            SetInputsCommand(
+                tab, None, tab.inputs, defaults, applied=False, text="Reset inputs to defaults"
+            )
+        )
+
+    # ----- files --------------------------------------------------------------------------
+
+    def import_scenario_file(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import scenario", "", "Scenario files (*.json);;All files (*)"
+            )
+            if not path:
+                return
+        known = ids()
+        self.runner.submit(
+            lambda: self.store.import_file(Path(path), known),
+            self._imported,
+            lambda e: self.error("Could not import", str(e)),
+        )
+
+    def _imported(self, scenario: Scenario) -> None:
+        self.status(f"Imported “{scenario.name}”")
+        self.show_scenario(scenario)
+
+    def export_scenario_file(self, path: str | None = None) -> None:
+        tab = self.tab
+        if tab.scenario is None:
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export scenario", f"{tab.scenario.name}.json", "Scenario files (*.json)"
+            )
+            if not path:
+                return
+        sid = tab.scenario.id
+        self.runner.submit(
+            lambda: self.store.export_file(sid, Path(path)),
+            lambda _: self.status(f"Exported the saved scenario to {path}"),
+            lambda e: self.error("Could not export", str(e)),
+        )
+
+    def export_summary(self, path: str | None = None, fmt: str | None = None) -> None:
+        """Write the decision summary of what the tab shows now (plots as they are drawn)."""
+        tab = self.tab
+        if path is None:
+            suggested = f"{tab.display_name} - decision summary.html"
+            path, chosen = QFileDialog.getSaveFileName(
+                self, "Export decision summary", suggested, SUMMARY_FILTERS
+            )
+            if not path:
+                return
+            if Path(path).suffix.lower() not in (".md", ".html", ".pdf"):
+                ext = {"Markdown": ".md", "PDF": ".pdf"}.get(chosen.split(" ")[0], ".html")
+                path += ext
+        fmt = fmt or Path(path).suffix.lower().lstrip(".")
+        if fmt == "htm":
+            fmt = "html"
+        meta = SummaryMeta(
+            scenario_name=tab.display_name,
+            notes=tab.notes.toPlainText(),
+            date=date.today().isoformat(),
+            app_version=APP_VERSION,
+            status="Proposed" if tab.dirty or tab.scenario is None else "Accepted",
+        )
+        images = [(title, png_bytes(plot)) for title, plot in tab.panel.plots()]  # type: ignore[attr-defined]
+        from ui.export import write_summary
+
+        framework, inputs, result = tab.framework, tab.inputs, tab.result
+        target = Path(path)
+        if fmt == "pdf":
+            # Qt's PDF writer lays out fonts: keep it on the GUI thread.
+            try:
+                write_summary(target, fmt, framework, inputs, result, meta, images)
+            except (OSError, ValueError) as exc:
+                self.error("Could not export", str(exc))
+                return
+            self.status(f"Decision summary written to {target}")
+            return
+        self.runner.submit(
+            lambda: write_summary(target, fmt, framework, inputs, result, meta, images),
+            lambda _: self.status(f"Decision summary written to {target}"),
+            lambda e: self.error("Could not export", str(e)),
+        )
+
+    def export_plots(self, folder: str | None = None, fmt: str = "png") -> None:
+        tab = self.tab
+        if folder is None:
+            folder = QFileDialog.getExistingDirectory(self, "Export plots to folder")
+            if not folder:
+                return
+            choice, ok = QInputDialog.getItem(
+                self, "Plot format", "Format:", ["PNG", "SVG"], 0, False
+            )
+            if not ok:
+                return
+            fmt = choice.lower()
+        from ui.export import export_plot
+
+        written = []
+        try:
+            for title, plot in tab.panel.plots():  # type: ignore[attr-defined]
+                out = Path(folder) / f"{tab.display_name} - {title}.{fmt}"
+                export_plot(plot, out)
+                written.append(out)
+        except (OSError, ValueError) as exc:
+            self.error("Could not export plots", str(exc))
+            return
+        self.status(f"Wrote {len(written)} plot(s) to {folder}")
+
+    # ----- compare, examples, help ----------------------------------------------------------
+
+    def compare(self) -> None:
+        tab = self.tab
+        fid = tab.framework.ID
+        self.runner.submit(
+            lambda: self.store.list(framework_id=fid),
+            lambda rows: self._show_compare(tab.framework, rows, tab.scenario),
+            self._storage_failed,
+        )
+
+    def _show_compare(
+        self, framework: Framework, rows: list[Scenario], current: Scenario | None
+    ) -> None:
+        if len(rows) < 2:
+            self.error(
+                "Nothing to compare",
+                f"Save at least two {framework.TITLE} scenarios to compare them.",
+            )
+            return
+        dialog = CompareDialog(framework, rows, current, self)
+        dialog.setObjectName("compareDialog")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _maybe_offer_examples(self, count: int) -> None:
+        dismissed = self.settings.value("examples/dismissed", False, type=bool)
+        self.banner.setVisible(count == 0 and not dismissed and EXAMPLES_DIR.is_dir())
+
+    def _dismiss_examples(self) -> None:
+        self.settings.setValue("examples/dismissed", True)
+        self.banner.hide()
+
+    def load_examples(self) -> None:
+        files = sorted(EXAMPLES_DIR.glob("*.json"))
+        known = ids()
+
+        def load() -> list[Scenario]:
+            return [self.store.import_file(f, known) for f in files]
+
+        def loaded(scenarios: list[Scenario]) -> None:
+            self._dismiss_examples()
+            self.status(f"Loaded {len(scenarios)} example scenarios; open them with Ctrl+O")
+            if scenarios and not self.tab_for(scenarios[0].framework_id).dirty:
+                self.show_scenario(scenarios[0])
+
+        self.runner.submit(load, loaded, lambda e: self.error("Could not load examples", str(e)))
+
+    def show_guide(self) -> None:
+        fw = self.tab.framework
+        QMessageBox.information(self, fw.TITLE, fw.GUIDE)
+
+    def show_shortcuts(self) -> None:
+        rows = [
+            (
+                a.text().replace("&", ""),
+                a.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
+            )
+            for a in self.findChildren(QAction)
+            if not a.shortcut().isEmpty()
+        ]
+        text = "\n".join(f"{k:<12} {name}" for name, k in sorted(rows, key=lambda r: r[1]))
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Keyboard shortcuts",
+            "Up/Down in a number field steps it; PageUp/PageDown steps ten times.",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setDetailedText(text)
+        box.open()
+
+    def open_data_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.store.path).parent)))
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<b>{APP_NAME}</b> {APP_VERSION}<br>Decide AI system design questions with numbers."
+            f"<br><br>Database: {self.store.path}",
+        )
+
+    # ----- window state and closing ---------------------------------------------------------
+
+    def _restore_window_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        last = self.settings.value("window/last_tab", 0, type=int)
+        if 0 <= last < self.tabs.count():
+            self.tabs.setCurrentIndex(last)
+
+    def _save_window_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/last_tab", self.tabs.currentIndex())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        for tab in self.framework_tabs:
+            if not tab.dirty:
+                continue
+            self.tabs.setCurrentWidget(tab)
+            answer = self._ask_unsaved(tab)
+            if answer == QMessageBox.StandardButton.Cancel:
+                event.ignore()
+                return
+            if answer == QMessageBox.StandardButton.Save:
+                event.ignore()
+                self.save(tab, after=self.close)
+                return
+            tab.forget_changes()
+        self._save_window_state()
+        event.accept()

@@ -1,0 +1,1 @@
+"""Plot panels, one per framework, registered by framework id."""

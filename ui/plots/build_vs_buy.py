@@ -1,0 +1,281 @@
+"""Build vs Buy plots: cumulative cost with breakeven, the tornado, the Monte Carlo histogram."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+
+from core.frameworks import build_vs_buy as bvb
+from core.frameworks.common import format_value, money
+from ui.plots.common import (
+    BLUE,
+    GREEN,
+    GREY,
+    LIGHT,
+    ORANGE,
+    RED,
+    make_plot,
+    pen,
+    short_money,
+    vline,
+)
+
+_PALETTE = [(BLUE, ORANGE), ("#174ea6", "#b06000"), ("#7baaf7", "#fcc934")]
+
+
+class CumulativeCostPlot(QWidget):
+    """Cumulative cost of both options over time, breakeven marked, hover readout above."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot("Cumulative cost", "years", "cumulative cost")
+        self.plot.addLegend(offset=(10, 10))
+        self.buy = self.plot.plot([], [], pen=pen(BLUE, 2.5), name="Buy (API)")
+        self.build = self.plot.plot([], [], pen=pen(ORANGE, 2.5), name="Build (custom model)")
+        self.marker = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(GREEN), pen=pg.mkPen("w"))
+        self.marker_label = pg.TextItem(anchor=(0, 1.2), color=GREEN)
+        self.horizon = vline(GREY, dashed=True, label="horizon")
+        self.cursor = vline(LIGHT, dashed=False)
+        self.cursor.setVisible(False)
+        for item in (self.marker, self.marker_label, self.horizon, self.cursor):
+            self.plot.addItem(item, ignoreBounds=True)
+        self.readout = QLabel(" ")
+        self.readout.setObjectName("readout")
+        self.readout.setStyleSheet("color: #3c4043; padding: 2px 6px;")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.readout)
+        lay.addWidget(self.plot)
+        self._years = np.zeros(0)
+        self._buy = np.zeros(0)
+        self._build = np.zeros(0)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+
+    def update_result(self, r: bvb.Result) -> None:
+        self._years = np.asarray(r.months) / 12
+        self._buy = np.asarray(r.buy_cumulative)
+        self._build = np.asarray(r.build_cumulative)
+        self.buy.setData(self._years, self._buy)
+        self.build.setData(self._years, self._build)
+        basis = "present value" if r.curve_basis == "present value" else "nominal"
+        self.plot.getPlotItem().setLabel("left", f"cumulative cost ({basis})")
+        self.horizon.setValue(r.horizon_years)
+        self.horizon.label.setFormat(f"decision horizon {r.horizon_years:g} y")
+        be = r.breakeven_years
+        if be is not None and be <= self._years[-1]:
+            y = float(np.interp(be, self._years, self._build))
+            self.marker.setData([be], [y])
+            self.marker_label.setText(f"breakeven {format_value(be, 'years')}")
+            self.marker_label.setPos(QPointF(be, y))
+            self.marker_label.setVisible(True)
+        else:
+            self.marker.setData([], [])
+            self.marker_label.setVisible(False)
+        self.readout.setText(self._describe(len(self._years) - 1))
+
+    def _describe(self, i: int) -> str:
+        if not len(self._years):
+            return " "
+        buy, build = self._buy[i], self._build[i]
+        diff = buy - build
+        who = "building saves" if diff > 0 else "buying saves"
+        return (
+            f"Year {self._years[i]:.2f}: buy {money(buy)} · build {money(build)} · "
+            f"{who} {money(abs(diff))}"
+        )
+
+    def _on_mouse(self, pos: QPointF) -> None:
+        vb = self.plot.getPlotItem().vb
+        if not len(self._years) or not self.plot.sceneBoundingRect().contains(pos):
+            self.cursor.setVisible(False)
+            return
+        x = vb.mapSceneToView(pos).x()
+        i = int(np.clip(np.searchsorted(self._years, x), 0, len(self._years) - 1))
+        self.cursor.setValue(self._years[i])
+        self.cursor.setVisible(True)
+        self.readout.setText(self._describe(i))
+
+    def hover_at_year(self, year: float) -> str:
+        """Move the hover readout to a year (what a mouse move does); returns its text."""
+        vb = self.plot.getPlotItem().vb
+        scene_pos = vb.mapViewToScene(QPointF(year, 0))
+        self._on_mouse(scene_pos)
+        return self.readout.text()
+
+
+class TornadoPlot(QWidget):
+    """Each uncertain input at its low and high value: how the saving from building moves."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot(
+            "Sensitivity (tornado)",
+            "saving from building over the horizon",
+            "",
+            money_axis="bottom",
+        )
+        self.plot.getPlotItem().setTitle(
+            "<span style='font-size:11pt; font-weight:600'>Sensitivity (tornado)</span>"
+            "<span style='font-size:9pt'> — <span style='color:#4a86e8'>■</span> input low"
+            " <span style='color:#174ea6'>■</span> input high</span>"
+        )
+        self.low = pg.BarGraphItem(
+            x0=[], x1=[], y=[], height=0.6, brush="#8ab4f8", pen=pg.mkPen(None)
+        )
+        self.high = pg.BarGraphItem(
+            x0=[], x1=[], y=[], height=0.6, brush="#174ea6", pen=pg.mkPen(None)
+        )
+        self.base = pg.InfiniteLine(angle=90, pen=pen(GREY, 1.2))
+        self.zero = pg.InfiniteLine(angle=90, pen=pen("#202124", 1, dashed=True))
+        for item in (self.low, self.high, self.base, self.zero):
+            self.plot.addItem(item)
+        self.plot.getPlotItem().getViewBox().setMouseEnabled(y=False)
+        self.labels: list[pg.TextItem] = []
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.plot)
+
+    def update_result(self, r: bvb.Result) -> None:
+        bars = list(reversed(r.tornado))  # biggest swing drawn on top
+        y = np.arange(len(bars), dtype=float)
+        base = r.savings if r.curve_basis == "nominal" else r.buy_pv - r.build_pv
+        lows = np.array([b.savings_low for b in bars])
+        highs = np.array([b.savings_high for b in bars])
+        self.low.setOpts(x0=np.full(len(bars), base), x1=lows, y=y, height=0.6)
+        self.high.setOpts(x0=np.full(len(bars), base), x1=highs, y=y, height=0.6)
+        self.base.setValue(base)
+        axis = self.plot.getPlotItem().getAxis("left")
+        axis.setTicks([[(float(i), b.label) for i, b in enumerate(bars)]])
+        for item in self.labels:
+            self.plot.removeItem(item)
+        self.labels = []
+        for i, b in enumerate(bars):
+            for value in (b.savings_low, b.savings_high):
+                anchor = (1, 0.5) if value < base else (0, 0.5)
+                text = pg.TextItem(short_money(value), color=GREY, anchor=anchor)
+                text.setPos(value, float(i))
+                self.plot.addItem(text)
+                self.labels.append(text)
+        span = max(float(np.max(np.abs(np.r_[lows, highs] - base))) if bars else 1.0, 1.0)
+        self.plot.setXRange(base - span * 1.35, base + span * 1.35, padding=0)
+        self.plot.setYRange(-0.6, max(len(bars) - 0.4, 0.6), padding=0)
+
+
+class MonteCarloPlot(QWidget):
+    """Histogram of the simulated breakeven with P10/P50/P90 and the decision horizon."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot(
+            "Monte Carlo breakeven", "breakeven (years)", "draws", money_axis=None
+        )
+        self.bars = pg.BarGraphItem(
+            x=[], height=[], width=0.1, brush="#8ab4f8", pen=pg.mkPen("#4285f4")
+        )
+        self.plot.addItem(self.bars)
+        self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
+        self.lines = {
+            "P10": vline(GREY, True, "P10", 0.92),
+            "P50": vline("#202124", False, "P50", 0.80),
+            "P90": vline(GREY, True, "P90", 0.68),
+            "horizon": vline(RED, True, "horizon", 0.92),
+        }
+        for line in self.lines.values():
+            self.plot.addItem(line, ignoreBounds=True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.plot)
+
+    def update_result(self, r: bvb.Result) -> None:
+        mc = r.monte_carlo
+        edges = np.asarray(mc.histogram_edges_years)
+        counts = np.asarray(mc.histogram_counts)
+        centres = (edges[:-1] + edges[1:]) / 2
+        width = float(edges[1] - edges[0]) if len(edges) > 1 else 0.1
+        self.bars.setOpts(x=centres, height=counts, width=width * 0.92)
+        for key, value in (
+            ("P10", mc.breakeven_p10_years),
+            ("P50", mc.breakeven_p50_years),
+            ("P90", mc.breakeven_p90_years),
+        ):
+            line = self.lines[key]
+            line.setVisible(value is not None)
+            if value is not None:
+                line.setValue(value)
+        self.lines["horizon"].setValue(r.horizon_years)
+        never = (
+            f"; {mc.never_within_search:,} never within {mc.search_years:g} y"
+            if mc.never_within_search
+            else ""
+        )
+        self.plot.getPlotItem().setTitle(
+            f"<span style='font-size:11pt; font-weight:600'>Monte Carlo breakeven</span>"
+            f"<span style='font-size:9pt'> — building cheaper in {mc.p_build_cheaper:.0%} of "
+            f"{mc.draws:,} draws{never}</span>"
+        )
+        lo, hi = float(edges[0]), float(edges[-1])
+        horizon_near = r.horizon_years <= hi + (hi - lo)
+        self.lines["horizon"].setVisible(horizon_near)
+        if horizon_near:
+            hi = max(hi, r.horizon_years)
+        self.plot.setXRange(lo, hi, padding=0.04)
+
+
+class BuildVsBuyPanel(QWidget):
+    """The three Build vs Buy plots: cost curves on top, tornado and Monte Carlo below."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cumulative = CumulativeCostPlot()
+        self.tornado = TornadoPlot()
+        self.monte_carlo = MonteCarloPlot()
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.tornado)
+        bottom.addWidget(self.monte_carlo)
+        outer = QSplitter(Qt.Orientation.Vertical)
+        outer.addWidget(self.cumulative)
+        outer.addWidget(bottom)
+        outer.setStretchFactor(0, 3)
+        outer.setStretchFactor(1, 2)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(outer)
+
+    def update_result(self, result: bvb.Result) -> None:
+        self.cumulative.update_result(result)
+        self.tornado.update_result(result)
+        self.monte_carlo.update_result(result)
+
+    def plots(self) -> list[tuple[str, pg.PlotWidget]]:
+        return [
+            ("Cumulative cost", self.cumulative.plot),
+            ("Sensitivity (tornado)", self.tornado.plot),
+            ("Monte Carlo breakeven", self.monte_carlo.plot),
+        ]
+
+
+def comparison_plot(named: list[tuple[str, bvb.Result]]) -> pg.PlotWidget:
+    """Both scenarios' cost curves on one plot (solid = buy, dashed = build)."""
+    plot = make_plot("Cumulative cost, side by side", "years", "cumulative cost")
+    plot.addLegend(offset=(10, 10))
+    for i, (name, r) in enumerate(named):
+        buy_colour, build_colour = _PALETTE[i % len(_PALETTE)]
+        years = np.asarray(r.months) / 12
+        plot.plot(years, r.buy_cumulative, pen=pen(buy_colour, 2.2), name=f"{name}: buy")
+        plot.plot(
+            years,
+            r.build_cumulative,
+            pen=pen(build_colour, 2.2, dashed=True),
+            name=f"{name}: build",
+        )
+        if r.breakeven_years is not None and r.breakeven_years <= years[-1]:
+            y = float(np.interp(r.breakeven_years, years, r.build_cumulative))
+            plot.addItem(
+                pg.ScatterPlotItem(
+                    [r.breakeven_years], [y], size=10, brush=pg.mkBrush(build_colour)
+                )
+            )
+    return plot

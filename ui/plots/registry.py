@@ -1,0 +1,43 @@
+"""Which plot panel belongs to which framework, and rendering a result's plots to images."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from ui.plots import build_vs_buy
+from ui.plots.common import png_bytes
+
+PANELS: dict[str, type[QWidget]] = {
+    "build_vs_buy": build_vs_buy.BuildVsBuyPanel,
+}
+COMPARISONS: dict[str, Callable[[list[tuple[str, Any]]], pg.PlotWidget]] = {
+    "build_vs_buy": build_vs_buy.comparison_plot,
+}
+
+
+def panel_for(framework_id: str) -> QWidget:
+    return PANELS[framework_id]()
+
+
+def images_for(
+    framework_id: str, result: Any, size: tuple[int, int] = (900, 420)
+) -> list[tuple[str, bytes]]:
+    """Render each plot of a result offscreen to PNG bytes, titled, for reports."""
+    panel = panel_for(framework_id)
+    panel.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    panel.show()
+    try:
+        panel.update_result(result)  # type: ignore[attr-defined]
+        images = []
+        for title, plot in panel.plots():  # type: ignore[attr-defined]
+            plot.resize(*size)
+            images.append((title, png_bytes(plot)))
+        return images
+    finally:
+        panel.close()
+        panel.deleteLater()

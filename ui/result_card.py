@@ -1,0 +1,114 @@
+"""The result card: the recommendation, its headline, the key figures and the rationale."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from core.frameworks.common import FrameworkResult, format_figure
+
+_BADGE = {
+    "build": "#188038",
+    "buy": "#1a73e8",
+}
+
+
+class ResultCard(QFrame):
+    """Shows one FrameworkResult; `stale(message)` keeps it but says the inputs are invalid."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resultCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "#resultCard { background: #ffffff; border: 1px solid #dadce0; border-radius: 6px; }"
+        )
+        self.badge = QLabel()
+        self.badge.setObjectName("recommendation")
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.badge.setMinimumWidth(90)
+        self.headline = QLabel()
+        self.headline.setObjectName("headline")
+        self.headline.setWordWrap(True)
+        self.headline.setStyleSheet("font-size: 15px; font-weight: 600; color: #202124;")
+        self.stale_banner = QLabel()
+        self.stale_banner.setObjectName("staleBanner")
+        self.stale_banner.setWordWrap(True)
+        self.stale_banner.setStyleSheet(
+            "background: #fef7e0; color: #7a4f01; border: 1px solid #f9ab00; border-radius: 4px;"
+            " padding: 4px 8px;"
+        )
+        self.stale_banner.hide()
+        self.figures = QGridLayout()
+        self.figures.setHorizontalSpacing(18)
+        self.figures.setVerticalSpacing(4)
+        self.rationale = QLabel()
+        self.rationale.setObjectName("rationale")
+        self.rationale.setWordWrap(True)
+        self.rationale.setTextFormat(Qt.TextFormat.RichText)
+        self.rationale.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.rationale.setStyleSheet("color: #3c4043;")
+
+        top = QHBoxLayout()
+        top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.headline, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 10, 12, 10)
+        lay.addLayout(top)
+        lay.addWidget(self.stale_banner)
+        lay.addLayout(self.figures)
+        lay.addWidget(self.rationale)
+        self.result: FrameworkResult | None = None
+        self._figure_labels: dict[str, tuple[QLabel, QLabel]] = {}
+
+    def show_result(self, result: FrameworkResult) -> None:
+        self.result = result
+        colour = _BADGE.get(result.recommendation, "#5f6368")
+        self.badge.setText(result.recommendation.upper())
+        self.badge.setStyleSheet(
+            f"background: {colour}; color: white; font-weight: 700; font-size: 14px;"
+            " border-radius: 4px; padding: 6px 10px;"
+        )
+        self.headline.setText(result.headline)
+        if [f.key for f in result.figures] != list(self._figure_labels):
+            self._rebuild_figures(result)
+        for fig in result.figures:
+            name, value = self._figure_labels[fig.key]
+            name.setText(fig.label)
+            value.setText(format_figure(fig))
+        items = "".join(f"<li style='margin-bottom:3px'>{escape(s)}</li>" for s in result.rationale)
+        self.rationale.setText(f"<ul style='margin-left:-20px'>{items}</ul>")
+        self.stale_banner.hide()
+
+    def _rebuild_figures(self, result: FrameworkResult) -> None:
+        """Lay out one label pair per figure; later results only change their text."""
+        while self.figures.count():
+            item = self.figures.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self._figure_labels = {}
+        columns = 2
+        for i, fig in enumerate(result.figures):
+            row, col = divmod(i, columns)
+            name = QLabel()
+            name.setStyleSheet("color: #5f6368;")
+            value = QLabel()
+            value.setObjectName(f"figure_{fig.key}")
+            value.setStyleSheet("font-weight: 600; color: #202124;")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.figures.addWidget(name, row, col * 2)
+            self.figures.addWidget(value, row, col * 2 + 1)
+            self._figure_labels[fig.key] = (name, value)
+
+    def stale(self, message: str) -> None:
+        """Inputs are invalid: say so, keep the last good result on screen."""
+        self.stale_banner.setText(
+            f"Showing the last valid result. Fix the marked input to update it: {message}"
+        )
+        self.stale_banner.show()
+
+    def figure_text(self, key: str) -> str:
+        pair = self._figure_labels.get(key)
+        return pair[1].text() if pair else ""

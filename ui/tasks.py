@@ -1,0 +1,85 @@
+"""Background work on QThreadPool: the worker never touches widgets, results come back by signal."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[], Any], signals: _Signals) -> None:
+        super().__init__()
+        self.fn = fn
+        self.signals = signals
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            value = self.fn()
+        except Exception as exc:  # reported to the GUI thread, never swallowed
+            log.debug("background task failed:\n%s", traceback.format_exc())
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(value)
+
+
+class TaskRunner(QObject):
+    """Runs callables off the GUI thread and calls back on the GUI thread.
+
+    `pending` counts tasks in flight so tests (and the close handler) can wait for quiet.
+    """
+
+    idle = Signal()
+
+    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self.pending = 0
+        self._alive: set[_Signals] = set()
+
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        signals = _Signals()
+        self._alive.add(signals)  # keep the emitter alive until it has reported
+        self.pending += 1
+
+        def finish() -> None:
+            self._alive.discard(signals)
+            self.pending -= 1
+            if self.pending == 0:
+                self.idle.emit()
+
+        def done(value: Any) -> None:
+            try:
+                if on_done:
+                    on_done(value)
+            finally:
+                finish()
+
+        def failed(exc: Exception) -> None:
+            try:
+                if on_error:
+                    on_error(exc)
+                else:
+                    log.error("background task failed: %s", exc)
+            finally:
+                finish()
+
+        signals.done.connect(done)
+        signals.failed.connect(failed)
+        self.pool.start(_Job(fn, signals))
