@@ -172,6 +172,6 @@ class CompareDialog(QDialog):
             self.plot_host.removeWidget(self.plot)
             self.plot.deleteLater()
         make = COMPARISONS.get(self.framework.ID)
-        self.plot = make([(f"A {a.name}", ra), (f"B {b.name}", rb)]) if make else None
+        self.plot = make([(f"A: {a.name}", ra), (f"B: {b.name}", rb)]) if make else None
         if self.plot is not None:
             self.plot_host.addWidget(self.plot)

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from core import APP_NAME, APP_VERSION
 from core.frameworks import REGISTRY, Framework, ids
-from core.report import SummaryMeta
 from core.scenario import Scenario
 from core.validation import error_lines
 from storage import ScenarioStore
@@ -627,15 +626,17 @@ class MainWindow(QMainWindow):
         fmt = fmt or Path(path).suffix.lower().lstrip(".")
         if fmt == "htm":
             fmt = "html"
+        from core.report import SummaryMeta  # markdown-it is not needed until an export
+        from ui.export import write_summary
+
         meta = SummaryMeta(
             scenario_name=tab.display_name,
             notes=tab.notes.toPlainText(),
-            date=date.today().isoformat(),
+            date=date.today(),
             app_version=APP_VERSION,
             status="Proposed" if tab.dirty or tab.scenario is None else "Accepted",
         )
         images = [(title, png_bytes(plot)) for title, plot in tab.panel.plots()]  # type: ignore[attr-defined]
-        from ui.export import write_summary
 
         framework, inputs, result = tab.framework, tab.inputs, tab.result
         target = Path(path)

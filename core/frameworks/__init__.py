@@ -32,7 +32,7 @@ REGISTRY: tuple[ModuleType, ...] = (build_vs_buy,)
 def get(framework_id: str) -> Framework:
     """The framework module with this id; KeyError names the known ids when it is unknown."""
     for module in REGISTRY:
-        if module.ID == framework_id:
+        if framework_id == module.ID:
             return module  # type: ignore[return-value]
     known = ", ".join(m.ID for m in REGISTRY)
     raise KeyError(f"unknown framework '{framework_id}' (known: {known})")

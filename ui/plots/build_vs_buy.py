@@ -133,6 +133,8 @@ class TornadoPlot(QWidget):
         for item in (self.low, self.high, self.base, self.zero):
             self.plot.addItem(item)
         self.plot.getPlotItem().getViewBox().setMouseEnabled(y=False)
+        # Fixed width: the names must fit even on a first, offscreen paint (report images).
+        self.plot.getPlotItem().getAxis("left").setWidth(125)
         self.labels: list[pg.TextItem] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -1,0 +1,1 @@
+"""Performance benchmarks (run with `make bench`; not part of the test suite)."""

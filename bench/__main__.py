@@ -1,0 +1,120 @@
+"""Run every benchmark and print one table: median, spread, baseline, ratio, budget."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BARE_WINDOW = """
+import time; t0 = time.perf_counter()
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
+import pyqtgraph as pg
+app = QApplication([])
+w = QMainWindow(); tabs = QTabWidget(); tabs.addTab(pg.PlotWidget(), "Plot")
+w.setCentralWidget(tabs); w.resize(1200, 800); w.show()
+app.processEvents(); w.grab()
+print(time.perf_counter() - t0)
+"""
+
+APP_WINDOW = """
+import time, sys; t0 = time.perf_counter()
+from pathlib import Path
+from ui.app import make_app
+app = make_app()
+from storage import ScenarioStore
+from ui.main_window import MainWindow
+w = MainWindow(ScenarioStore(Path(sys.argv[1])))
+w.resize(1200, 800); w.show()
+app.processEvents(); w.grab()
+elapsed = time.perf_counter() - t0
+assert "litellm" not in sys.modules, "litellm imported on the start-up path"
+print(elapsed)
+"""
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def process_time(code: str, *args: str) -> float:
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def row(name: str, samples: list[float], base_name: str, base: list[float], budget: str) -> str:
+    med = statistics.median(samples)
+    spread = (max(samples) - min(samples)) / 2
+    bmed = statistics.median(base) if base else float("nan")
+    ratio = med / bmed if base else float("nan")
+    return (
+        f"| {name} | {med * 1e3:.2f} ms | ±{spread * 1e3:.2f} | {base_name} "
+        f"{bmed * 1e3:.2f} ms | {ratio:.2f}x | {budget} |"
+    )
+
+
+def main() -> int:
+    from core.frameworks import REGISTRY
+    from core.frameworks import build_vs_buy as bvb
+
+    rows = []
+    for fw in REGISTRY:
+        x = fw.Inputs()
+        samples = timed(lambda fw=fw, x=x: fw.compute(x), 30)
+        base = timed(lambda fw=fw: fw.Inputs(), 30)
+        rows.append(row(f"compute {fw.ID} (defaults)", samples, "Inputs()", base, "< 5 ms"))
+
+    x = bvb.Inputs()
+    p = bvb._Params.of(x)
+    mc = timed(lambda: bvb._monte_carlo(x, p, 5.0), 30)
+    one = timed(lambda: bvb._breakeven_years(p), 30)
+    rows.append(row("Monte Carlo, 10,000 draws", mc, "one deterministic breakeven", one,
+                    "< 50 ms"))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        from storage import ScenarioStore
+
+        store = ScenarioStore(Path(tmp) / "bench.sqlite3")
+        inputs = x.model_dump(mode="json")
+        result = bvb.compute(x).model_dump(mode="json")
+        created = store.create("build_vs_buy", "bench", inputs, result)
+        saves = timed(lambda: store.save(created.id, inputs, result), 30)
+        gets = timed(lambda: store.get(created.id), 30)
+        rows.append(row("save a scenario version", saves, "read it back", gets, "< 10 ms"))
+        store.close()
+
+        bare, app = [], []
+        for i in range(5):  # alternate so both see the same machine state
+            bare.append(process_time(BARE_WINDOW))
+            app.append(process_time(APP_WINDOW, str(Path(tmp) / f"start{i}.sqlite3")))
+        rows.append(row("start-up to first painted window", app, "bare PySide6+pyqtgraph window",
+                        bare, "< 1.5x"))
+
+    print(f"Machine: {platform.platform()}, Python {platform.python_version()}, "
+          f"{os.cpu_count()} cores")
+    print("| figure | median | spread | baseline (same run) | ratio | budget |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
