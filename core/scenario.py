@@ -67,12 +67,19 @@ def parse_scenario_file(text: str, known_frameworks: set[str]) -> Scenario:
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ScenarioFileError(f"not a scenario file: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise ScenarioFileError(
+            f"not a scenario file: invalid JSON ({exc.msg} at line {exc.lineno})"
+        ) from None
+    except RecursionError:
+        raise ScenarioFileError("not a scenario file: invalid JSON (nested too deeply)") from None
     if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:
         raise ScenarioFileError(f"not a scenario file: the 'format' field is not '{FILE_FORMAT}'")
     version = payload.get("format_version")
-    if not isinstance(version, int) or version < 1:
-        raise ScenarioFileError("not a scenario file: 'format_version' is missing or not a whole number")
+    # bool is an int subclass: JSON `true` is not format version 1.
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ScenarioFileError(
+            "not a scenario file: 'format_version' is missing or not a whole number"
+        )
     if version > FILE_FORMAT_VERSION:
         raise ScenarioFileError(
             f"this scenario file was written by a newer version of the app "
@@ -83,7 +90,9 @@ def parse_scenario_file(text: str, known_frameworks: set[str]) -> Scenario:
     if not isinstance(body, dict):
         raise ScenarioFileError("not a scenario file: the 'scenario' object is missing")
     try:
-        scenario = Scenario.model_validate({k: v for k, v in body.items() if k not in ("id", "version")})
+        scenario = Scenario.model_validate(
+            {k: v for k, v in body.items() if k not in ("id", "version")}
+        )
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "scenario"

@@ -640,15 +640,6 @@ class MainWindow(QMainWindow):
 
         framework, inputs, result = tab.framework, tab.inputs, tab.result
         target = Path(path)
-        if fmt == "pdf":
-            # Qt's PDF writer lays out fonts: keep it on the GUI thread.
-            try:
-                write_summary(target, fmt, framework, inputs, result, meta, images)
-            except (OSError, ValueError) as exc:
-                self.error("Could not export", str(exc))
-                return
-            self.status(f"Decision summary written to {target}")
-            return
         self.runner.submit(
             lambda: write_summary(target, fmt, framework, inputs, result, meta, images),
             lambda _: self.status(f"Decision summary written to {target}"),

@@ -42,102 +42,227 @@ UNC = "Uncertainty"
 
 class Inputs(FrameworkInputs):
     api_cost_per_token: float = param(
-        5e-6, ge=0, le=1, step=1e-7, unit="$/token", group=CORE, title="API cost per token",
+        5e-6,
+        ge=0,
+        le=1,
+        step=1e-7,
+        unit="$/token",
+        group=CORE,
+        title="API cost per token",
         description="What the API charges per token (blended input and output), in dollars.",
     )
     inference_volume_per_year: float = param(
-        500e9, ge=0, le=1e16, step=1e9, unit="tokens/year", group=CORE,
+        500e9,
+        ge=0,
+        le=1e16,
+        step=1e9,
+        unit="tokens/year",
+        group=CORE,
         title="Inference volume per year",
         description="Tokens you expect to process in the first year.",
     )
     training_cost: float = param(
-        500_000, ge=0, le=1e11, step=10_000, unit="$", group=CORE, title="Training cost",
+        500_000,
+        ge=0,
+        le=1e11,
+        step=10_000,
+        unit="$",
+        group=CORE,
+        title="Training cost",
         description="One-off cost to build the custom model (data, compute, engineering), paid up "
         "front.",
     )
     serving_cost_per_year: float = param(
-        100_000, ge=0, le=1e11, step=10_000, unit="$/year", group=CORE,
+        100_000,
+        ge=0,
+        le=1e11,
+        step=10_000,
+        unit="$/year",
+        group=CORE,
         title="Serving cost per year",
         description="Yearly cost to host and serve the custom model (ignored when the GPU-based "
         "estimate is switched on).",
     )
     amortization_years: float = param(
-        5, ge=0.5, le=30, step=1, unit="years", group=CORE, title="Amortisation period",
+        5,
+        ge=0.5,
+        le=30,
+        step=1,
+        unit="years",
+        group=CORE,
+        title="Amortisation period",
         description="Years over which the training cost is spread when quoting a yearly cost of "
         "building. It does not change the breakeven.",
     )
     decision_horizon_years: float = param(
-        3, gt=0, le=30, step=0.5, unit="years", group=CORE, title="Decision horizon",
+        3,
+        gt=0,
+        le=30,
+        step=0.5,
+        unit="years",
+        group=CORE,
+        title="Decision horizon",
         description="Build only if building breaks even within this many years.",
     )
     volume_growth_pct_per_year: float = param(
-        0, ge=-90, le=1000, step=5, unit="%/year", group=EXT, title="Volume growth",
+        0,
+        ge=-90,
+        le=1000,
+        step=5,
+        unit="%/year",
+        group=EXT,
+        title="Volume growth",
         description="Yearly change of the token volume, in percent (20 = 20% more each year).",
     )
     api_price_change_pct_per_year: float = param(
-        0, ge=-90, le=1000, step=5, unit="%/year", group=EXT, title="API price change",
+        0,
+        ge=-90,
+        le=1000,
+        step=5,
+        unit="%/year",
+        group=EXT,
+        title="API price change",
         description="Yearly change of the API price per token, in percent (-30 = 30% cheaper "
         "each year).",
     )
     retraining_cost_per_year: float = param(
-        0, ge=0, le=1e11, step=10_000, unit="$/year", group=EXT, title="Retraining cost per year",
+        0,
+        ge=0,
+        le=1e11,
+        step=10_000,
+        unit="$/year",
+        group=EXT,
+        title="Retraining cost per year",
         description="Yearly cost of keeping the custom model current (retraining, evaluation).",
     )
     team_cost_per_year: float = param(
-        0, ge=0, le=1e11, step=10_000, unit="$/year", group=EXT, title="Team cost per year",
+        0,
+        ge=0,
+        le=1e11,
+        step=10_000,
+        unit="$/year",
+        group=EXT,
+        title="Team cost per year",
         description="Yearly cost of the people who run the custom model in production.",
     )
     discount_rate_pct: float = param(
-        0, ge=0, le=100, step=1, unit="%/year", group=EXT, title="Discount rate",
+        0,
+        ge=0,
+        le=100,
+        step=1,
+        unit="%/year",
+        group=EXT,
+        title="Discount rate",
         description="Yearly discount rate for present values; above zero the decision and the "
         "breakeven use discounted cash flows.",
     )
     use_gpu_estimate: bool = param(
-        False, group=GPU, title="Estimate serving from GPUs",
+        False,
+        group=GPU,
+        title="Estimate serving from GPUs",
         description="Replace the serving cost per year with an estimate from GPU price, "
         "throughput and utilisation (it then grows with the volume).",
     )
     gpu_hourly_price: float = param(
-        2.5, ge=0, le=1000, step=0.1, unit="$/GPU-hour", group=GPU, title="GPU hourly price",
+        2.5,
+        ge=0,
+        le=1000,
+        step=0.1,
+        unit="$/GPU-hour",
+        group=GPU,
+        title="GPU hourly price",
         description="What one GPU costs per hour.",
     )
     gpu_tokens_per_second: float = param(
-        2500, gt=0, le=1e7, step=100, unit="tokens/s per GPU", group=GPU,
+        2500,
+        ge=0.01,
+        le=1e7,
+        step=100,
+        unit="tokens/s per GPU",
+        group=GPU,
         title="Throughput per GPU",
         description="Tokens one GPU serves per second at full load.",
     )
     gpu_utilisation_pct: float = param(
-        50, gt=0, le=100, step=5, unit="%", group=GPU, title="GPU utilisation",
+        50,
+        ge=0.01,
+        le=100,
+        step=5,
+        unit="%",
+        group=GPU,
+        title="GPU utilisation",
         description="Average share of the paid GPU time spent serving (idle time is paid too).",
     )
     api_cost_uncertainty_pct: float = param(
-        20, ge=0, le=99, step=5, unit="± %", group=UNC, title="API price uncertainty",
+        20,
+        ge=0,
+        le=99,
+        step=5,
+        unit="± %",
+        group=UNC,
+        title="API price uncertainty",
         description="How far the API price may be off, either way, in percent.",
     )
     volume_uncertainty_pct: float = param(
-        30, ge=0, le=99, step=5, unit="± %", group=UNC, title="Volume uncertainty",
+        30,
+        ge=0,
+        le=99,
+        step=5,
+        unit="± %",
+        group=UNC,
+        title="Volume uncertainty",
         description="How far the token volume may be off, either way, in percent.",
     )
     training_cost_uncertainty_pct: float = param(
-        30, ge=0, le=99, step=5, unit="± %", group=UNC, title="Training cost uncertainty",
+        30,
+        ge=0,
+        le=99,
+        step=5,
+        unit="± %",
+        group=UNC,
+        title="Training cost uncertainty",
         description="How far the training cost may be off, either way, in percent.",
     )
     serving_cost_uncertainty_pct: float = param(
-        20, ge=0, le=99, step=5, unit="± %", group=UNC, title="Serving cost uncertainty",
+        20,
+        ge=0,
+        le=99,
+        step=5,
+        unit="± %",
+        group=UNC,
+        title="Serving cost uncertainty",
         description="How far the serving cost (or the GPU price) may be off, either way.",
     )
     plot_horizon_years: float = param(
-        5, ge=1, le=30, step=1, unit="years", group=UNC, title="Plot horizon",
+        5,
+        ge=1,
+        le=30,
+        step=1,
+        unit="years",
+        group=UNC,
+        title="Plot horizon",
         description="How many years the cost curves and the Monte Carlo look ahead (at least the "
         "decision horizon).",
     )
     monte_carlo_draws: int = param(
-        10_000, ge=100, le=100_000, step=1000, unit="draws", group=UNC, title="Monte Carlo draws",
+        10_000,
+        ge=100,
+        le=100_000,
+        step=1000,
+        unit="draws",
+        group=UNC,
+        title="Monte Carlo draws",
         description="Number of random draws of the uncertain inputs (triangular distributions "
         "between the low and high values, peaked at the entered value).",
     )
     seed: int = param(
-        0, ge=0, le=2**31 - 1, step=1, unit="", group=UNC, title="Random seed",
+        0,
+        ge=0,
+        le=2**31 - 1,
+        step=1,
+        unit="",
+        group=UNC,
+        title="Random seed",
         description="Seed of the Monte Carlo draws; the same seed gives the same answer.",
     )
 
@@ -273,10 +398,13 @@ def _breakeven_years(p: _Params) -> float | None:
     With extensions: the first crossing of the monthly cumulative curves within SEARCH_YEARS.
     """
     if p.neutral:
-        margin = p.price * p.volume - p.serving
-        if margin <= 0:
+        api = p.price * p.volume
+        margin = api - p.serving
+        # 5e-6 x 20e9 is 100,000.00000000001: equal costs must not differ by float noise.
+        if margin <= 1e-9 * max(api, p.serving):
             return None
-        return float(p.training / margin)
+        years = float(p.training / margin)
+        return years if np.isfinite(years) else None
     buy, build = _cumulative(p, SEARCH_YEARS * 12)
     month = analysis.first_crossing(buy - build)[0]
     return float(month / 12) if np.isfinite(month) else None
@@ -362,7 +490,7 @@ def _monte_carlo(x: Inputs, p: _Params, search_years: float) -> MonteCarlo:
     frac = at - lo
     savings = diff[:, lo] * (1 - frac) + diff[:, hi] * frac
     finite = breakeven[np.isfinite(breakeven)]
-    counts, edges = np.histogram(finite, bins=40, range=(0.0, search_years))
+    counts, edges = np.histogram(finite, bins=40, range=_histogram_range(finite, search_years))
     return MonteCarlo(
         draws=n,
         seed=x.seed,
@@ -375,6 +503,17 @@ def _monte_carlo(x: Inputs, p: _Params, search_years: float) -> MonteCarlo:
         histogram_edges_years=[float(e) for e in edges],
         histogram_counts=[int(c) for c in counts],
     )
+
+
+def _histogram_range(values: np.ndarray, search_years: float) -> tuple[float, float]:
+    """Bins span the simulated breakevens (not the whole search window) so the shape shows."""
+    if values.size == 0:
+        return 0.0, search_years
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < 1e-9:
+        return max(lo - 0.05, 0.0), hi + 0.05
+    pad = (hi - lo) * 0.02
+    return max(lo - pad, 0.0), hi + pad
 
 
 def compute(inputs: Inputs, catalog: Any = None) -> Result:
@@ -407,7 +546,10 @@ def compute(inputs: Inputs, catalog: Any = None) -> Result:
     basis: Literal["nominal", "present value"] = "present value" if p.discount > 0 else "nominal"
     buy_dec, build_dec = (buy_pv, build_pv) if p.discount > 0 else (buy_total, build_total)
     savings = buy_dec - build_dec
-    decision: Literal["build", "buy"] = "build" if savings > 0 else "buy"
+    # Core inputs: exactly the source's rule (summed monthly totals can tip a tie by float noise).
+    sooner = breakeven is not None and breakeven < horizon
+    build = sooner if p.neutral else savings > 0
+    decision: Literal["build", "buy"] = "build" if build else "buy"
 
     plot_months = int(np.ceil(plot_years * 12))
     buy_curve, build_curve = _cumulative(p, plot_months)
@@ -419,32 +561,76 @@ def compute(inputs: Inputs, catalog: Any = None) -> Result:
         else None
     )
 
-    rationale = _rationale(x, p, api_annual, serving_y1, custom_annual, breakeven, decision,
-                           buy_dec, build_dec, basis, tornado_bars, mc, gpus)
+    rationale = _rationale(
+        x,
+        p,
+        api_annual,
+        serving_y1,
+        custom_annual,
+        breakeven,
+        decision,
+        buy_dec,
+        build_dec,
+        basis,
+        tornado_bars,
+        mc,
+        gpus,
+    )
     if breakeven is None:
         headline = "Buy: building never pays back its training cost"
     elif decision == "build":
         headline = f"Build: it pays back in {years_text(breakeven)}"
+    elif breakeven < horizon:
+        headline = (
+            f"Buy: building breaks even after {years_text(breakeven)} but costs more again by "
+            f"the {horizon:g}-year horizon"
+        )
     else:
         headline = f"Buy: building pays back only after {years_text(breakeven)}"
 
     figures = [
         Figure(key="api_annual_cost", label="API cost per year", value=api_annual, unit="usd"),
-        Figure(key="custom_annual_cost", label="Custom cost per year (amortised)",
-               value=custom_annual, unit="usd"),
-        Figure(key="breakeven_years", label="Breakeven", value=breakeven, unit="years",
-               none_text="never"),
-        Figure(key="buy_total", label=f"Buy, total over {horizon:g} years ({basis})",
-               value=buy_dec, unit="usd"),
-        Figure(key="build_total", label=f"Build, total over {horizon:g} years ({basis})",
-               value=build_dec, unit="usd"),
-        Figure(key="savings", label="Saved by building over the horizon", value=savings,
-               unit="usd"),
-        Figure(key="p_build_cheaper", label="Chance building is cheaper (Monte Carlo)",
-               value=mc.p_build_cheaper * 100, unit="pct"),
-        Figure(key="breakeven_p50_years", label="Breakeven P50 (Monte Carlo)",
-               value=mc.breakeven_p50_years, unit="years",
-               none_text=f"not within {plot_years:g} years"),
+        Figure(
+            key="custom_annual_cost",
+            label="Custom cost per year (amortised)",
+            value=custom_annual,
+            unit="usd",
+        ),
+        Figure(
+            key="breakeven_years",
+            label="Breakeven",
+            value=breakeven,
+            unit="years",
+            none_text="never",
+        ),
+        Figure(
+            key="buy_total",
+            label=f"Buy, total over {horizon:g} years ({basis})",
+            value=buy_dec,
+            unit="usd",
+        ),
+        Figure(
+            key="build_total",
+            label=f"Build, total over {horizon:g} years ({basis})",
+            value=build_dec,
+            unit="usd",
+        ),
+        Figure(
+            key="savings", label="Saved by building over the horizon", value=savings, unit="usd"
+        ),
+        Figure(
+            key="p_build_cheaper",
+            label="Chance building is cheaper (Monte Carlo)",
+            value=mc.p_build_cheaper * 100,
+            unit="pct",
+        ),
+        Figure(
+            key="breakeven_p50_years",
+            label="Breakeven P50 (Monte Carlo)",
+            value=mc.breakeven_p50_years,
+            unit="years",
+            none_text=f"not within {plot_years:g} years",
+        ),
     ]
     return Result(
         recommendation=decision,
@@ -514,9 +700,14 @@ def _rationale(
             )
     else:
         where = "within" if breakeven < h else "later than"
+        again = (
+            ", but its cumulative cost rises above buying's again before the horizon"
+            if decision == "buy" and breakeven < h
+            else ""
+        )
         out.append(
             f"Building breaks even after {years_text(breakeven)}, {where} the {h:g}-year decision "
-            f"horizon."
+            f"horizon{again}."
         )
     verdict = "building saves" if decision == "build" else "buying saves"
     out.append(
