@@ -86,8 +86,7 @@ def main() -> int:
     p = bvb._Params.of(x)
     mc = timed(lambda: bvb._monte_carlo(x, p, 5.0), 30)
     one = timed(lambda: bvb._breakeven_years(p), 30)
-    rows.append(row("Monte Carlo, 10,000 draws", mc, "one deterministic breakeven", one,
-                    "< 50 ms"))
+    rows.append(row("Monte Carlo, 10,000 draws", mc, "one deterministic breakeven", one, "< 50 ms"))
 
     with tempfile.TemporaryDirectory() as tmp:
         from storage import ScenarioStore
@@ -105,11 +104,20 @@ def main() -> int:
         for i in range(5):  # alternate so both see the same machine state
             bare.append(process_time(BARE_WINDOW))
             app.append(process_time(APP_WINDOW, str(Path(tmp) / f"start{i}.sqlite3")))
-        rows.append(row("start-up to first painted window", app, "bare PySide6+pyqtgraph window",
-                        bare, "< 1.5x"))
+        rows.append(
+            row(
+                "start-up to first painted window",
+                app,
+                "bare PySide6+pyqtgraph window",
+                bare,
+                "< 1.5x",
+            )
+        )
 
-    print(f"Machine: {platform.platform()}, Python {platform.python_version()}, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"Machine: {platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores"
+    )
     print("| figure | median | spread | baseline (same run) | ratio | budget |")
     print("|---|---|---|---|---|---|")
     print("\n".join(rows))

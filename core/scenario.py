@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core import APP_VERSION
+from core.validation import error_lines
 
 FILE_FORMAT = "aidf-scenario"
 FILE_FORMAT_VERSION = 1
@@ -102,4 +103,19 @@ def parse_scenario_file(text: str, known_frameworks: set[str]) -> Scenario:
             f"this scenario is for the framework '{scenario.framework_id}', which this version of "
             f"the app does not have"
         )
+    _check_inputs(scenario)
     return scenario
+
+
+def _check_inputs(scenario: Scenario) -> None:
+    """A file's inputs must be valid for its framework: nothing unusable gets into the store."""
+    from core import frameworks  # the registry imports every framework; only needed here
+
+    if scenario.framework_id not in frameworks.ids():
+        return
+    try:
+        frameworks.get(scenario.framework_id).Inputs.model_validate(scenario.inputs)
+    except ValidationError as exc:
+        raise ScenarioFileError(
+            "the scenario's inputs are not valid: " + "; ".join(error_lines(exc))
+        ) from None

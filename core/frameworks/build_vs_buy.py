@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -144,6 +144,17 @@ class Inputs(FrameworkInputs):
         group=EXT,
         title="Team cost per year",
         description="Yearly cost of the people who run the custom model in production.",
+    )
+    months_to_production: int = param(
+        0,
+        ge=0,
+        le=120,
+        step=1,
+        unit="months",
+        group=EXT,
+        title="Months to production",
+        description="How long building takes before the custom model serves traffic; until then "
+        "the API is still paid (the source puts building at 6-18 months).",
     )
     discount_rate_pct: float = param(
         0,
@@ -326,9 +337,11 @@ class _Params:
     serving: Any  # $/year, or $/GPU-hour when gpu is set
     growth: float
     price_change: float
-    other_per_year: float
+    retraining_per_year: float
+    team_per_year: float
     discount: float
     gpu_tokens_per_hour: float | None
+    launch_months: int = 0
 
     @classmethod
     def of(cls, x: Inputs) -> _Params:
@@ -340,9 +353,11 @@ class _Params:
             serving=x.gpu_hourly_price if x.use_gpu_estimate else x.serving_cost_per_year,
             growth=x.volume_growth_pct_per_year / 100,
             price_change=x.api_price_change_pct_per_year / 100,
-            other_per_year=x.retraining_cost_per_year + x.team_cost_per_year,
+            retraining_per_year=x.retraining_cost_per_year,
+            team_per_year=x.team_cost_per_year,
             discount=x.discount_rate_pct / 100,
             gpu_tokens_per_hour=gpu if x.use_gpu_estimate else None,
+            launch_months=x.months_to_production,
         )
 
     @property
@@ -351,10 +366,16 @@ class _Params:
         return (
             self.growth == 0
             and self.price_change == 0
-            and self.other_per_year == 0
+            and self.retraining_per_year == 0
+            and self.team_per_year == 0
             and self.discount == 0
             and self.gpu_tokens_per_hour is None
+            and self.launch_months == 0
         )
+
+    @property
+    def running_per_year(self) -> float:
+        return self.retraining_per_year + self.team_per_year
 
     def serving_per_year(self, volume: Any) -> Any:
         if self.gpu_tokens_per_hour is None:
@@ -362,32 +383,67 @@ class _Params:
         return volume / self.gpu_tokens_per_hour * self.serving
 
 
-def _cumulative(p: _Params, months: int) -> tuple[np.ndarray, np.ndarray]:
+class _Curves(NamedTuple):
+    buy: np.ndarray | None  # None when only the difference was asked for
+    build: np.ndarray | None
+    diff: np.ndarray  # buy - build: positive once building has paid for itself
+
+
+def _cumulative(p: _Params, months: int, with_costs: bool = True) -> _Curves:
     """Cumulative cost of buying and of building at month 0..months (rows = draws).
 
     Month m (1-based) belongs to year y = (m-1) // 12. In it the volume is V/12 * (1+g)^y and
     the API price p * (1+c)^y; buying pays their product. Building pays the training cost at
-    month 0, then serving (S/12, or the month's GPU-hours x GPU price) plus retraining and team
-    costs / 12. Each month's flow is discounted by (1+r)^(-m/12) (end-of-month payments).
+    month 0 and the team's cost (/12) every month. Until the model is live (the first L =
+    months_to_production months) it still pays the API; after that it pays serving (S/12, or
+    the month's GPU-hours x GPU price) and retraining (/12). Each month's flow is discounted by
+    (1+r)^(-m/12) (end-of-month payments).
+
+    Every flow is an uncertain amount times a fixed monthly shape, so the cumulative curves of
+    all draws are outer products of a few 1-D cumulative sums: the Monte Carlo stays cheap.
     """
     m = np.arange(1, months + 1)
     year = (m - 1) // 12
-    volume_shape = (1 + p.growth) ** year / 12
-    price_shape = (1 + p.price_change) ** year
     disc = (1 + p.discount) ** (-m / 12)
+    volume_shape = (1 + p.growth) ** year / 12
+    live = (m > p.launch_months).astype(float)
+
+    def cum(flow: np.ndarray) -> np.ndarray:
+        return np.concatenate([[0.0], np.cumsum(flow)])
+
+    api_unit = cum(volume_shape * (1 + p.price_change) ** year * disc)  # x price x volume
+    api_before_live = cum(volume_shape * (1 + p.price_change) ** year * disc * (1 - live))
+    monthly = cum(disc / 12)
+    monthly_live = cum(disc / 12 * live)
+
     col = np.atleast_1d
-    price, volume = col(p.price)[:, None], col(p.volume)[:, None]
-    training, serving = col(p.training)[:, None], col(p.serving)[:, None]
-    api = price * volume * volume_shape * price_shape * disc
+    spend = (col(p.price) * col(p.volume))[:, None]
+    training = col(p.training)[:, None]
     if p.gpu_tokens_per_hour is None:
-        build = (serving / 12 + p.other_per_year / 12) * disc
+        serving = col(p.serving)[:, None] * monthly_live
     else:
-        build = volume * volume_shape / p.gpu_tokens_per_hour * serving * disc
-        build = build + p.other_per_year / 12 * disc
-    zeros = np.zeros((api.shape[0], 1))
-    buy_cum = np.hstack([zeros, np.cumsum(api, axis=1)])
-    build_cum = np.hstack([zeros, np.cumsum(np.broadcast_to(build, api.shape), axis=1)]) + training
-    return buy_cum, build_cum
+        gpu_cost_per_volume = (col(p.volume) * col(p.serving) / p.gpu_tokens_per_hour)[:, None]
+        serving = gpu_cost_per_volume * cum(volume_shape * disc * live)
+    fixed = p.retraining_per_year * monthly_live + p.team_per_year * monthly
+    # buy - build, formed without subtracting the API spend both sides share before launch
+    # (at 1e15 $/year that subtraction alone leaves dollars of rounding noise).
+    gain_unit = cum(volume_shape * (1 + p.price_change) ** year * disc * live)
+    # Built in place: at 10,000 draws each fresh array costs more in page faults than in maths.
+    cost = serving  # a fresh (draws x months) array, reused
+    cost += fixed
+    cost += training
+    diff = spend * gain_unit
+    tolerance = diff + cost
+    tolerance *= 1e-9
+    diff -= cost
+    # Gaps within float noise of the amounts (both sums of non-negative flows) are equal costs,
+    # not a crossing.
+    diff[np.abs(diff) <= tolerance] = 0.0
+    if not with_costs:
+        return _Curves(None, None, diff)
+    buy = np.broadcast_to(spend * api_unit, diff.shape)
+    build = np.broadcast_to(spend * api_before_live + cost, diff.shape)
+    return _Curves(buy, build, diff)
 
 
 def _breakeven_years(p: _Params) -> float | None:
@@ -405,23 +461,22 @@ def _breakeven_years(p: _Params) -> float | None:
             return None
         years = float(p.training / margin)
         return years if np.isfinite(years) else None
-    buy, build = _cumulative(p, SEARCH_YEARS * 12)
-    month = analysis.first_crossing(buy - build)[0]
+    month = analysis.first_crossing(_cumulative(p, SEARCH_YEARS * 12, False).diff)[0]
     return float(month / 12) if np.isfinite(month) else None
 
 
-def _totals_at(p: _Params, horizon_years: float) -> tuple[float, float]:
-    """Cumulative (buy, build) cost at the horizon, on the basis the decision uses."""
+def _totals_at(p: _Params, horizon_years: float) -> tuple[float, float, float]:
+    """Cumulative buy cost, build cost and their difference at the horizon."""
     months = int(np.ceil(horizon_years * 12))
-    buy, build = _cumulative(p, months)
+    curves = _cumulative(p, months)
     t = np.arange(months + 1)
     at = horizon_years * 12
-    return analysis.interpolate_at(t, buy[0], at), analysis.interpolate_at(t, build[0], at)
+    buy, build, diff = (analysis.interpolate_at(t, c[0], at) for c in curves)
+    return buy, build, diff
 
 
 def _savings(p: _Params, horizon_years: float) -> float:
-    buy, build = _totals_at(p, horizon_years)
-    return buy - build
+    return _totals_at(p, horizon_years)[2]
 
 
 _TORNADO_LABELS = {
@@ -481,8 +536,7 @@ def _monte_carlo(x: Inputs, p: _Params, search_years: float) -> MonteCarlo:
         serving=analysis.triangular(rng, p.serving, u["serving"], n),
     )
     months = int(np.ceil(search_years * 12))
-    buy, build = _cumulative(drawn, months)
-    diff = buy - build
+    diff = _cumulative(drawn, months, with_costs=False).diff
     breakeven = analysis.first_crossing(diff) / 12
     at = x.decision_horizon_years * 12
     lo = int(np.floor(at))
@@ -537,22 +591,22 @@ def compute(inputs: Inputs, catalog: Any = None) -> Result:
 
     api_annual = x.api_cost_per_token * x.inference_volume_per_year
     serving_y1 = float(p.serving_per_year(x.inference_volume_per_year))
-    custom_annual = x.training_cost / x.amortization_years + serving_y1 + p.other_per_year
+    custom_annual = x.training_cost / x.amortization_years + serving_y1 + p.running_per_year
     breakeven = _breakeven_years(p)
 
     nominal = replace(p, discount=0.0)
-    buy_total, build_total = _totals_at(nominal, horizon)
-    buy_pv, build_pv = _totals_at(p, horizon)
+    buy_total, build_total, nominal_savings = _totals_at(nominal, horizon)
+    buy_pv, build_pv, pv_savings = _totals_at(p, horizon)
     basis: Literal["nominal", "present value"] = "present value" if p.discount > 0 else "nominal"
     buy_dec, build_dec = (buy_pv, build_pv) if p.discount > 0 else (buy_total, build_total)
-    savings = buy_dec - build_dec
+    savings = pv_savings if p.discount > 0 else nominal_savings
     # Core inputs: exactly the source's rule (summed monthly totals can tip a tie by float noise).
     sooner = breakeven is not None and breakeven < horizon
     build = sooner if p.neutral else savings > 0
     decision: Literal["build", "buy"] = "build" if build else "buy"
 
     plot_months = int(np.ceil(plot_years * 12))
-    buy_curve, build_curve = _cumulative(p, plot_months)
+    buy_curve, build_curve, _ = _cumulative(p, plot_months)
     tornado_bars = _tornado(x, p)
     mc = _monte_carlo(x, p, plot_years)
     gpus = (
@@ -604,14 +658,14 @@ def compute(inputs: Inputs, catalog: Any = None) -> Result:
             none_text="never",
         ),
         Figure(
-            key="buy_total",
-            label=f"Buy, total over {horizon:g} years ({basis})",
+            key="buy_horizon",
+            label=f"Buy, total over {_years(horizon)} ({basis})",
             value=buy_dec,
             unit="usd",
         ),
         Figure(
-            key="build_total",
-            label=f"Build, total over {horizon:g} years ({basis})",
+            key="build_horizon",
+            label=f"Build, total over {_years(horizon)} ({basis})",
             value=build_dec,
             unit="usd",
         ),
@@ -675,7 +729,7 @@ def _rationale(
     h = x.decision_horizon_years
     out = [
         f"Buying costs {money(api_annual)} a year: {x.inference_volume_per_year:,.0f} tokens at "
-        f"{money(x.api_cost_per_token)} per token.",
+        f"{money(x.api_cost_per_token * 1e6)} per million tokens.",
     ]
     serving_src = (
         f"{money(serving_y1)} a year to serve ({gpus:,.1f} GPUs at {money(x.gpu_hourly_price)} "
@@ -687,6 +741,11 @@ def _rationale(
         f"Building costs {money(x.training_cost)} up front and {serving_src}; amortised over "
         f"{x.amortization_years:g} years that is {money(custom_annual)} a year."
     )
+    if p.launch_months:
+        out.append(
+            f"Building takes {p.launch_months} months to reach production; until then the API "
+            f"is still paid."
+        )
     if breakeven is None:
         if p.neutral:
             out.append(
@@ -695,8 +754,8 @@ def _rationale(
             )
         else:
             out.append(
-                f"With growth, price changes and running costs, building's cumulative cost never "
-                f"falls below buying's within {SEARCH_YEARS} years."
+                f"With the extensions applied ({_active_extensions(x)}), building's cumulative "
+                f"cost never falls below buying's within {SEARCH_YEARS} years."
             )
     else:
         where = "within" if breakeven < h else "later than"
@@ -723,10 +782,32 @@ def _rationale(
         )
     p50 = format_value(mc.breakeven_p50_years, "years", f"not within {mc.search_years:g} years")
     out.append(
-        f"Across {mc.draws:,} Monte Carlo draws of the uncertain inputs, building is cheaper within "
-        f"the horizon in {mc.p_build_cheaper:.0%} of cases (median breakeven {p50})."
+        f"Across {mc.draws:,} Monte Carlo draws of the uncertain inputs, building is cheaper "
+        f"within the horizon in {mc.p_build_cheaper:.0%} of cases (median breakeven {p50})."
     )
     return out
+
+
+def _years(n: float) -> str:
+    return f"{n:g} year" if n == 1 else f"{n:g} years"
+
+
+def _active_extensions(x: Inputs) -> str:
+    """The extensions that are not at their neutral default, named for a sentence."""
+    names = []
+    if x.volume_growth_pct_per_year:
+        names.append(f"volume {x.volume_growth_pct_per_year:+g}% a year")
+    if x.api_price_change_pct_per_year:
+        names.append(f"API price {x.api_price_change_pct_per_year:+g}% a year")
+    if x.retraining_cost_per_year or x.team_cost_per_year:
+        names.append("retraining and team costs")
+    if x.months_to_production:
+        names.append(f"{x.months_to_production} months to production")
+    if x.discount_rate_pct:
+        names.append(f"discounting at {x.discount_rate_pct:g}%")
+    if x.use_gpu_estimate:
+        names.append("GPU-based serving")
+    return ", ".join(names)
 
 
 def summarize(inputs: Inputs, result: Result) -> str:
@@ -771,6 +852,8 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "### Assumptions",
         "",
         "- Training is paid up front; serving, retraining and team costs monthly.",
+        f"- The custom model serves traffic after {x.months_to_production} months; until then "
+        "the API is still paid.",
         "- The amortisation period only affects the quoted yearly cost of building, not the "
         "breakeven.",
         f"- Cash flows are compared on a {r.curve_basis} basis"

@@ -74,10 +74,10 @@ class FrameworkResult(BaseModel):
 
 def money(value: float) -> str:
     """$2,500,000 for large sums, cents for small ones, scientific for per-token prices."""
-    if value != 0 and abs(value) < 0.01:
-        return f"${value:.3g}"
     sign = "-" if value < 0 else ""
     v = abs(value)
+    if v != 0 and v < 0.01:
+        return f"{sign}${v:.3g}"
     if v >= 100:
         return f"{sign}${v:,.0f}"
     return f"{sign}${v:,.2f}"

@@ -67,7 +67,7 @@ def test_source_example_figures_and_curves():
     assert r.figure("api_annual_cost").value == pytest.approx(2_500_000)
     assert r.figure("breakeven_years").value == r.breakeven_years
     assert r.figure("savings").value == pytest.approx(6_700_000)
-    assert r.figure("buy_total").label == "Buy, total over 3 years (nominal)"
+    assert r.figure("buy_horizon").label == "Buy, total over 3 years (nominal)"
     assert r.months == [float(m) for m in range(61)]
     assert len(r.buy_cumulative) == len(r.build_cumulative) == 61
     assert r.buy_cumulative[0] == 0
@@ -275,8 +275,8 @@ def test_discounting_uses_present_values_for_the_decision():
     assert r.recommendation == "buy"
     pv_month = 12 + (2_300_000 - 200_000 * s12) / (200_000 * a**13)
     assert r.breakeven_years == pytest.approx(pv_month / 12, rel=1e-9)
-    assert r.figure("buy_total").label == "Buy, total over 1 years (present value)"
-    assert r.figure("buy_total").value == pytest.approx(r.buy_pv)
+    assert r.figure("buy_horizon").label == "Buy, total over 1 year (present value)"
+    assert r.figure("buy_horizon").value == pytest.approx(r.buy_pv)
     undiscounted = run(training_cost=2_300_000, decision_horizon_years=1)
     assert undiscounted.recommendation == "build"
     assert undiscounted.breakeven_years == pytest.approx(11.5 / 12)
@@ -542,8 +542,9 @@ def test_monte_carlo_counts_every_draw_with_a_fractional_plot_horizon():
     2.4M/year margin breaks even at 2.6 / 2.4 = 1.0833 years, in the last partial month past
     1.01 years. Every draw lands either in the histogram or in the never count, none in neither.
     """
-    r = run(**NO_UNCERTAINTY, training_cost=2_600_000, decision_horizon_years=1,
-            plot_horizon_years=1.01)
+    r = run(
+        **NO_UNCERTAINTY, training_cost=2_600_000, decision_horizon_years=1, plot_horizon_years=1.01
+    )
     mc = r.monte_carlo
     assert r.breakeven_years == pytest.approx(2.6 / 2.4)
     assert sum(mc.histogram_counts) + mc.never_within_search == mc.draws
@@ -728,3 +729,27 @@ def test_dearer_api_never_makes_buying_relatively_cheaper(x, delta):
     base, more = compute(x), compute(dearer)
     assert more.savings >= base.savings
     assert _years(more.breakeven_years) <= _years(base.breakeven_years)
+
+
+def test_months_to_production_keeps_paying_the_api_until_launch():
+    """Worked example, but the model takes 6 months to build.
+
+    Months 1-6 building still pays the API (2.5M/12 a month) and no serving; from month 7 it
+    pays serving (100k/12). For m >= 6 the gap is (2.5M - 100k) x (m - 6)/12 - 500k, which is
+    zero at m = 6 + 12 x 500k / 2.4M = 8.5 months = 0.70833 years.
+    Three years: buy 7.5M; build 500k + 2.5M x 6/12 + 100k x 2.5 = 2.0M; saving 5.5M.
+    """
+    r = bvb.compute(bvb.Inputs(months_to_production=6))
+    assert r.breakeven_years == pytest.approx(8.5 / 12)
+    assert r.buy_total == pytest.approx(7_500_000)
+    assert r.build_total == pytest.approx(2_000_000)
+    assert r.savings == pytest.approx(5_500_000)
+    assert r.recommendation == "build"
+    assert any("6 months to reach production" in s for s in r.rationale)
+
+
+def test_launch_after_the_horizon_means_buy():
+    """If building takes longer than the horizon, building only adds its costs: buy."""
+    r = bvb.compute(bvb.Inputs(months_to_production=48))
+    assert r.recommendation == "buy"
+    assert r.breakeven_years == pytest.approx((48 + 2.5) / 12)

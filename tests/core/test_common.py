@@ -66,13 +66,15 @@ def test_format_value_missing_numbers_use_none_text():
 
 
 def test_format_figure_and_lookup():
-    never = Figure(key="breakeven_years", label="Breakeven", value=None, unit="years",
-                   none_text="never")
+    never = Figure(
+        key="breakeven_years", label="Breakeven", value=None, unit="years", none_text="never"
+    )
     cost = Figure(key="api", label="API cost", value=2_500_000.0, unit="usd")
     assert format_figure(never) == "never"
     assert format_figure(cost) == "$2,500,000"
-    result = FrameworkResult(recommendation="buy", headline="h", rationale=[],
-                             figures=[never, cost])
+    result = FrameworkResult(
+        recommendation="buy", headline="h", rationale=[], figures=[never, cost]
+    )
     assert result.figure("api") is cost
     with pytest.raises(KeyError):
         result.figure("missing")
@@ -83,8 +85,14 @@ class _Example(FrameworkInputs):
 
 
 def test_framework_inputs_refuse_nan_inf_unknown_and_bounds():
-    for bad in ({"cost": math.nan}, {"cost": math.inf}, {"cost": -1}, {"cost": 11},
-                {"cost": "cheap"}, {"other": 1}):
+    for bad in (
+        {"cost": math.nan},
+        {"cost": math.inf},
+        {"cost": -1},
+        {"cost": 11},
+        {"cost": "cheap"},
+        {"other": 1},
+    ):
         with pytest.raises(ValidationError):
             _Example(**bad)
 

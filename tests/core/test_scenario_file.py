@@ -76,7 +76,7 @@ def test_invalid_json_says_so_with_the_line():
         parse_scenario_file(broken, KNOWN)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "{\"format\": ", "\x00"])
+@pytest.mark.parametrize("text", ["", "   ", '{"format": ', "\x00"])
 def test_empty_or_truncated_file_is_invalid_json(text):
     with pytest.raises(ScenarioFileError, match="not a scenario file: invalid JSON"):
         parse_scenario_file(text, KNOWN)
@@ -171,3 +171,15 @@ def test_error_is_a_value_error_with_no_chained_traceback():
         parse_scenario_file("{", KNOWN)
     assert exc.value.__cause__ is None
     assert exc.value.__suppress_context__
+
+
+def test_a_file_with_invalid_inputs_is_refused_with_the_field_named():
+    """A NaN or negative input in a scenario file must never reach the database."""
+    from core.frameworks import build_vs_buy as bvb
+    from core.scenario import Scenario, ScenarioFileError, dump_scenario_file, parse_scenario_file
+
+    good = Scenario(name="x", framework_id=bvb.ID, inputs=bvb.Inputs().model_dump(mode="json"))
+    text = dump_scenario_file(good).replace('"training_cost": 500000.0', '"training_cost": -1')
+    assert '"training_cost": -1' in text
+    with pytest.raises(ScenarioFileError, match="training_cost: Input should be greater"):
+        parse_scenario_file(text, {bvb.ID})

@@ -27,13 +27,20 @@ def test_compare_highlights_differences_and_shows_deltas(qtbot, window, store):
     dialog.pick_b.setCurrentText("B dearer training")
     assert dialog.inputs_model.differing() == ["Training cost"]
     figures = {cells[0]: cells for cells, _ in dialog.figures_model.rows}
-    assert figures["Build, total over 3 years (nominal)"][1:] == ["$800,000", "$1,500,000",
-                                                                  "+$700,000"]
+    assert figures["Build, total over 3 years (nominal)"][1:] == [
+        "$800,000",
+        "$1,500,000",
+        "+$700,000",
+    ]
     assert figures["Breakeven"][2] == "0.50 years (6.0 months)"
     assert "Recommendation" not in dialog.figures_model.differing()  # both build
     curves = [c.name() for c in dialog.plot.getPlotItem().listDataItems() if c.name()]
-    assert curves == ["A: A baseline: buy", "A: A baseline: build",
-                      "B: B dearer training: buy", "B: B dearer training: build"]
+    assert curves == [
+        "A: A baseline: buy",
+        "A: A baseline: build",
+        "B: B dearer training: buy",
+        "B: B dearer training: build",
+    ]
     dialog.close()
 
 
@@ -70,6 +77,8 @@ def test_export_summary_writes_the_decision(qtbot, window, tmp_path: Path, fmt):
 def test_export_plots(qtbot, window, tmp_path: Path, fmt):
     window.export_plots(str(tmp_path), fmt)
     files = sorted(p.name for p in tmp_path.glob(f"*.{fmt}"))
-    assert files == [f"Untitled - {t}.{fmt}" for t in
-                     sorted(["Cumulative cost", "Monte Carlo breakeven", "Sensitivity (tornado)"])]
+    assert files == [
+        f"Untitled - {t}.{fmt}"
+        for t in sorted(["Cumulative cost", "Monte Carlo breakeven", "Sensitivity (tornado)"])
+    ]
     assert all((tmp_path / f).stat().st_size > 1000 for f in files)

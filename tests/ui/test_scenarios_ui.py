@@ -36,8 +36,9 @@ def _open_by_dialog(qtbot, window, search):
     return dialog
 
 
-def test_save_and_reopen_gives_the_same_inputs_and_result(qtbot, window, tab, store,
-                                                           answer_prompts):
+def test_save_and_reopen_gives_the_same_inputs_and_result(
+    qtbot, window, tab, store, answer_prompts
+):
     tab.set_field_text("training_cost", "1,200,000")  # breakeven 1.2M / 2.4M = 0.5 years
     tab.notes.setPlainText("Assumes the Q3 volume forecast.")
     _save_as(qtbot, window, answer_prompts, "Q3 plan")
@@ -69,8 +70,7 @@ def test_open_dialog_filters_as_you_type(qtbot, window, store):
     dialog.reject()
 
 
-def test_every_save_is_a_version_and_history_restores(qtbot, window, tab, store,
-                                                      answer_prompts):
+def test_every_save_is_a_version_and_history_restores(qtbot, window, tab, store, answer_prompts):
     _save_as(qtbot, window, answer_prompts, "Plan")
     tab.set_field_text("training_cost", "900,000")
     window.act_save.trigger()
@@ -142,8 +142,9 @@ def test_examples_are_offered_on_first_run(qtbot, window, store):
     assert window.banner.isVisible()
     from PySide6.QtWidgets import QPushButton
 
-    qtbot.mouseClick(window.banner.findChild(QPushButton, "loadExamples"),
-                     Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(
+        window.banner.findChild(QPushButton, "loadExamples"), Qt.MouseButton.LeftButton
+    )
     wait_idle(qtbot, window)
     assert store.count() == 3
     assert not window.banner.isVisible()
