@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import BaseModel
 
-from core.frameworks.common import FrameworkResult, format_value
+from core.frameworks.common import FrameworkResult, format_input, format_value
 
 
 @dataclass(frozen=True)
@@ -29,15 +28,6 @@ class FigureRow:
     differs: bool
 
 
-def _show(value: Any, unit: str) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        text = f"{value:,.6g}" if isinstance(value, float) else f"{value:,}"
-        return f"{text} {unit}".strip()
-    return str(value)
-
-
 def input_rows(a: BaseModel, b: BaseModel) -> list[InputRow]:
     rows = []
     for name, info in type(a).model_fields.items():
@@ -45,7 +35,7 @@ def input_rows(a: BaseModel, b: BaseModel) -> list[InputRow]:
         unit = str(extra.get("unit", ""))
         va, vb = getattr(a, name), getattr(b, name)
         title = info.title or name.replace("_", " ").capitalize()
-        rows.append(InputRow(name, title, _show(va, unit), _show(vb, unit), va != vb))
+        rows.append(InputRow(name, title, format_input(va, unit), format_input(vb, unit), va != vb))
     return rows
 
 

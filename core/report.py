@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import enum
 import html
 import re
 import struct
@@ -18,7 +17,7 @@ from pydantic.fields import FieldInfo
 
 from core import APP_NAME, APP_VERSION
 from core.frameworks import Framework
-from core.frameworks.common import FrameworkResult, format_figure, money
+from core.frameworks.common import FrameworkResult, format_figure, format_input
 
 #: Widest an embedded plot is drawn, in CSS pixels: the text width of an A4 page with 2 cm
 #: margins (170 mm) at 96 dpi, so the same HTML fits a browser column and Qt's PDF page alike.
@@ -252,7 +251,7 @@ def _input_rows(inputs: BaseModel) -> list[_InputRow]:
             table = _records_table(value)
             text = f"{len(value)} item{'s' if len(value) != 1 else ''}"
         else:
-            text = _format_input(value, unit)
+            text = format_input(value, unit)
         rows.append(
             _InputRow(
                 title=field.title or name.replace("_", " ").capitalize(),
@@ -294,43 +293,11 @@ def _records_table(items: Iterable[Any]) -> str:
     lines = [head, rule]
     for record in records:
         cells = [
-            _cell(_format_input(record.get(c), "")) if isinstance(record, dict) else ""
+            _cell(format_input(record.get(c), "")) if isinstance(record, dict) else ""
             for c in columns
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def _format_input(value: Any, unit: str) -> str:
-    """An input value with its unit as a reader would write it: $500,000/year, 20%/year."""
-    if value is None:
-        return "none"
-    if isinstance(value, enum.Enum):
-        value = value.value
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        number = _number(value)
-        if unit.startswith("$"):
-            return f"{money(value) if value else '$0'}{unit[1:]}"
-        if "%" in unit:
-            return unit.replace("%", f"{number}%", 1)
-        return f"{number} {unit}".strip()
-    if isinstance(value, BaseModel):
-        value = value.model_dump(mode="json")
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_format_input(v, '')}" for k, v in value.items())
-    if isinstance(value, list | tuple | set | frozenset):
-        return ", ".join(_format_input(v, "") for v in value) or "none"
-    return f"{value} {unit}".strip()
-
-
-def _number(value: float) -> str:
-    if float(value).is_integer() and abs(value) < 1e18:
-        return f"{int(value):,}"
-    if abs(value) >= 0.001:
-        return f"{value:,.6g}"
-    return f"{value:.6g}"
 
 
 def _one_line(text: str) -> str:

@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.frameworks.common import format_number
+
 _SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
 _NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([kKMBGT]?)$")
 
@@ -47,18 +49,6 @@ def parse_number(text: str) -> float | None:
         return None
     value = float(m.group(1)) * _SUFFIX.get(m.group(2), 1.0)
     return value if math.isfinite(value) else None
-
-
-def format_number(value: float | int) -> str:
-    """How a number is shown in its field: grouped thousands, small values in scientific form."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e18):
-        return f"{int(value):,}"
-    v = float(value)
-    if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e15):
-        return f"{v:g}"
-    return f"{v:,.6f}".rstrip("0").rstrip(".")
 
 
 def _choices(annotation: Any) -> list[Any] | None:

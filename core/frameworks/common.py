@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import math
 from typing import Any, Literal
 
@@ -115,3 +116,37 @@ def format_value(value: float | None, unit: str, none_text: str = "n/a") -> str:
 
 def format_figure(fig: Figure) -> str:
     return format_value(fig.value, fig.unit, fig.none_text)
+
+
+def format_input(value: Any, unit: str) -> str:
+    """An input value with its unit as a reader would write it: $500,000/year, 20%/year."""
+    if value is None:
+        return "none"
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        number = format_number(value)
+        if unit.startswith("$"):
+            return f"{money(value) if value else '$0'}{unit[1:]}"
+        if "%" in unit:
+            return unit.replace("%", f"{number}%", 1)
+        return f"{number} {unit}".strip()
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {format_input(v, '')}" for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(format_input(v, "") for v in value) or "none"
+    return f"{value} {unit}".strip()
+
+
+def format_number(value: float) -> str:
+    """A plain number as people write it: 500,000 · 0.25 · 5e-06 (also in input fields)."""
+    if float(value).is_integer() and abs(value) < 1e18:
+        return f"{int(value):,}"
+    # 15 significant digits: a value shown in a field reads back as the same number.
+    if abs(value) >= 0.001:
+        return f"{value:,.15g}"
+    return f"{value:.15g}"

@@ -121,3 +121,15 @@ def test_reset_to_defaults_is_undoable(qtbot, tab, window):
     assert tab.form.fields["training_cost"].widget.text() == "500,000"
     window.act_undo.trigger()
     assert tab.inputs.training_cost == 900_000
+
+
+def test_values_shown_after_undo_read_back_exactly(qtbot, tab, window):
+    """A restored value must not be rounded by its display: editing another field afterwards
+    must keep it exactly (the form re-reads every field on each edit)."""
+    tab.set_field_text("training_cost", "1234567.5")
+    tab.set_field_text("serving_cost_per_year", "100,001")
+    window.act_undo.trigger()
+    window.act_redo.trigger()
+    window.act_undo.trigger()
+    tab.set_field_text("decision_horizon_years", "4")
+    assert tab.inputs.training_cost == 1234567.5
