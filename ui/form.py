@@ -295,14 +295,31 @@ class InputForm(QWidget):
         self.form_error.hide()
         lay.addWidget(self.form_error)
         lay.addStretch(1)
+        self._update_applicable()
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.NoFrame)
         lay.addWidget(line)
 
+    def _update_applicable(self) -> None:
+        """Grey out fields that do not apply given the current switches (applies_when)."""
+        for field in self.fields.values():
+            rule = _extra(field.info).get("applies_when")
+            if not rule or rule["field"] not in self.fields:
+                continue
+            applies = self.fields[rule["field"]].raw() == rule["value"]
+            for w in (field.widget, field.label, field.unit):
+                w.setEnabled(applies)
+            note = "" if applies else " (not used with the current settings)"
+            field.widget.setToolTip(field_tooltip(field.info) + note)
+
     def _connect(self, field: _Field) -> None:
         w = field.widget
-        emit = lambda *_: self.edited.emit(field.name, field.raw())  # noqa: E731
+
+        def emit(*_: Any) -> None:
+            self._update_applicable()
+            self.edited.emit(field.name, field.raw())
+
         if isinstance(w, QCheckBox):
             w.toggled.connect(emit)
         elif isinstance(w, QComboBox):
@@ -318,9 +335,7 @@ class InputForm(QWidget):
         for name, value in values.items():
             if name in self.fields:
                 self.fields[name].set(value)
-
-    def set_value(self, name: str, value: Any) -> None:
-        self.fields[name].set(value)
+        self._update_applicable()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Mark each bad field with its message; messages for no single field go below."""

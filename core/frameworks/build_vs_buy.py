@@ -16,6 +16,7 @@ from core.frameworks.common import (
     format_value,
     money,
     param,
+    probability,
     years_text,
 )
 
@@ -82,6 +83,7 @@ class Inputs(FrameworkInputs):
         title="Serving cost per year",
         description="Yearly cost to host and serve the custom model (ignored when the GPU-based "
         "estimate is switched on).",
+        applies_when=("use_gpu_estimate", False),
     )
     amortization_years: float = param(
         5,
@@ -183,6 +185,7 @@ class Inputs(FrameworkInputs):
         group=GPU,
         title="GPU hourly price",
         description="What one GPU costs per hour.",
+        applies_when=("use_gpu_estimate", True),
     )
     gpu_tokens_per_second: float = param(
         2500,
@@ -193,6 +196,7 @@ class Inputs(FrameworkInputs):
         group=GPU,
         title="Throughput per GPU",
         description="Tokens one GPU serves per second at full load.",
+        applies_when=("use_gpu_estimate", True),
     )
     gpu_utilisation_pct: float = param(
         50,
@@ -203,6 +207,7 @@ class Inputs(FrameworkInputs):
         group=GPU,
         title="GPU utilisation",
         description="Average share of the paid GPU time spent serving (idle time is paid too).",
+        applies_when=("use_gpu_estimate", True),
     )
     api_cost_uncertainty_pct: float = param(
         20,
@@ -783,7 +788,8 @@ def _rationale(
     p50 = format_value(mc.breakeven_p50_years, "years", f"not within {mc.search_years:g} years")
     out.append(
         f"Across {mc.draws:,} Monte Carlo draws of the uncertain inputs, building is cheaper "
-        f"within the horizon in {mc.p_build_cheaper:.0%} of cases (median breakeven {p50})."
+        f"within the horizon in {probability(mc.p_build_cheaper)} of cases "
+        f"(median breakeven {p50})."
     )
     return out
 

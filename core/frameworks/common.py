@@ -22,11 +22,18 @@ def param(
     gt: float | None = None,
     step: float | None = None,
     title: str | None = None,
+    applies_when: tuple[str, bool] | None = None,
 ) -> Any:
-    """A framework input field: bounds, unit, group and step travel to the form builder."""
+    """A framework input field: bounds, unit, group and step travel to the form builder.
+
+    `applies_when=("use_x", True)` says the field only matters while the boolean field
+    `use_x` is True; the form greys it out otherwise.
+    """
     extra: dict[str, Any] = {"group": group, "unit": unit}
     if step is not None:
         extra["step"] = step
+    if applies_when is not None:
+        extra["applies_when"] = {"field": applies_when[0], "value": applies_when[1]}
     return Field(
         default,
         description=description,
@@ -112,6 +119,13 @@ def format_value(value: float | None, unit: str, none_text: str = "n/a") -> str:
     if unit == "ratio":
         return f"{value:.3g}"
     return f"{value:g}"
+
+
+def probability(p: float) -> str:
+    """A share as a percentage that never rounds 99.5% up to a certain-looking 100%."""
+    if 0 < p < 1:
+        return f"{p:.1%}"
+    return f"{p:.0%}"
 
 
 def format_figure(fig: Figure) -> str:

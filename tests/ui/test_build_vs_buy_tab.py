@@ -133,3 +133,18 @@ def test_values_shown_after_undo_read_back_exactly(qtbot, tab, window):
     window.act_undo.trigger()
     tab.set_field_text("decision_horizon_years", "4")
     assert tab.inputs.training_cost == 1234567.5
+
+
+def test_fields_that_do_not_apply_are_greyed_out(qtbot, tab, window):
+    """The entered serving cost is ignored once serving is estimated from GPUs, and the GPU
+    fields only matter then; undo brings the switch and the greying back."""
+    gpu_switch = tab.form.widget("use_gpu_estimate")
+    serving = tab.form.widget("serving_cost_per_year")
+    gpu_price = tab.form.widget("gpu_hourly_price")
+    assert serving.isEnabled() and not gpu_price.isEnabled()
+    gpu_switch.click()
+    assert tab.inputs.use_gpu_estimate
+    assert not serving.isEnabled() and gpu_price.isEnabled()
+    window.act_undo.trigger()
+    assert not gpu_switch.isChecked()
+    assert serving.isEnabled() and not gpu_price.isEnabled()

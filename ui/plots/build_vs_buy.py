@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from core.frameworks import build_vs_buy as bvb
-from core.frameworks.common import format_value, money
+from core.frameworks.common import format_value, money, probability
 from ui.plots.common import (
     BLUE,
     GREEN,
@@ -213,9 +213,10 @@ class MonteCarloPlot(QWidget):
             if mc.never_within_search
             else ""
         )
+        share = probability(mc.p_build_cheaper)
         self.plot.getPlotItem().setTitle(
             f"<span style='font-size:11pt; font-weight:600'>Monte Carlo breakeven</span>"
-            f"<span style='font-size:9pt'> — building cheaper in {mc.p_build_cheaper:.0%} of "
+            f"<span style='font-size:9pt'> — building cheaper in {share} of "
             f"{mc.draws:,} draws{never}</span>"
         )
         lo, hi = float(edges[0]), float(edges[-1])
