@@ -9,10 +9,10 @@ raw values and shows the messages it is handed next to the offending field.
 from __future__ import annotations
 
 import enum
-import math
-import re
 import types
 import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -34,21 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.frameworks.common import format_number
-
-_SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
-_NUMBER = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([kKMBGT]?)$")
-
-
-def parse_number(text: str) -> float | None:
-    """'5e-6', '500,000', '1_000', '500B', ' 2.5k ' -> float; anything else -> None."""
-    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "").lstrip("$")
-    if cleaned.endswith("%"):
-        cleaned = cleaned[:-1]
-    m = _NUMBER.match(cleaned)
-    if not m:
-        return None
-    value = float(m.group(1)) * _SUFFIX.get(m.group(2), 1.0)
-    return value if math.isfinite(value) else None
+from ui.list_editors import ModelListEditor, RecordsEditor
+from ui.numbers import parse_number
 
 
 def _choices(annotation: Any) -> list[Any] | None:
@@ -58,6 +45,22 @@ def _choices(annotation: Any) -> list[Any] | None:
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return list(annotation)
     return None
+
+
+def _list_item(annotation: Any) -> Any | None:
+    """The item type of a list field (list[str], list[Record]), else None."""
+    if typing.get_origin(annotation) is list:
+        args = typing.get_args(annotation)
+        return args[0] if args else None
+    return None
+
+
+@dataclass
+class FormProviders:
+    """What a form may need from outside: catalog model ids, and catalog rows for a table."""
+
+    model_ids: Callable[[], list[str]] = lambda: []
+    rows_from_catalog: Callable[[str], list[dict[str, Any]] | None] | None = None
 
 
 def _is_bool(annotation: Any) -> bool:
@@ -178,11 +181,15 @@ class _Section(QWidget):
 class _Field:
     """One input's widget, its error label, and how to read and write its value."""
 
-    def __init__(self, name: str, info: FieldInfo, annotation: Any) -> None:
+    def __init__(
+        self, name: str, info: FieldInfo, annotation: Any, providers: FormProviders
+    ) -> None:
         self.name = name
         self.info = info
         self.choices = _choices(annotation)
         self.kind = _numeric_kind(annotation)
+        item = _list_item(annotation)
+        self.wide = isinstance(item, type) and issubclass(item, BaseModel)
         tooltip = field_tooltip(info)
         self.error = QLabel()
         self.error.setObjectName(f"error_{name}")
@@ -190,7 +197,15 @@ class _Field:
         self.error.setStyleSheet("color: #b3261e; font-size: 11px;")
         self.error.hide()
         self.widget: QWidget
-        if _is_bool(annotation):
+        if self.wide:
+            rows = providers.rows_from_catalog
+            self.widget = RecordsEditor(item, (lambda: rows(name)) if rows else None)
+        elif item is not None:
+            self.widget = ModelListEditor(
+                providers.model_ids,
+                _extra(info).get("empty_text", "All models with a quality score"),
+            )
+        elif _is_bool(annotation):
             self.widget = QCheckBox()
         elif self.choices is not None:
             combo = QComboBox()
@@ -214,6 +229,8 @@ class _Field:
 
     def raw(self) -> Any:
         w = self.widget
+        if isinstance(w, RecordsEditor | ModelListEditor):
+            return w.value()
         if isinstance(w, QCheckBox):
             return w.isChecked()
         if isinstance(w, QComboBox):
@@ -230,7 +247,9 @@ class _Field:
         w = self.widget
         w.blockSignals(True)
         try:
-            if isinstance(w, QCheckBox):
+            if isinstance(w, RecordsEditor | ModelListEditor):
+                w.set_value(value)
+            elif isinstance(w, QCheckBox):
                 w.setChecked(bool(value))
             elif isinstance(w, QComboBox):
                 index = w.findData(value)
@@ -245,9 +264,24 @@ class _Field:
         self.error.setVisible(bool(message))
         invalid = "true" if message else "false"
         self.widget.setProperty("invalid", invalid)
-        self.widget.setStyleSheet(
-            "QLineEdit { border: 1px solid #b3261e; background: #fdecea; }" if message else ""
+        if isinstance(self.widget, QLineEdit):
+            self.widget.setStyleSheet(
+                "QLineEdit { border: 1px solid #b3261e; background: #fdecea; }" if message else ""
+            )
+
+
+def _top(key: str) -> str:
+    return key.split(".", 1)[0]
+
+
+def _nested_message(key: str, message: str) -> str:
+    parts = key.split(".")
+    if len(parts) >= 2 and parts[1].isdigit():
+        where = f"row {int(parts[1]) + 1}" + (
+            f", {parts[2].replace('_', ' ')}" if len(parts) > 2 else ""
         )
+        return f"{where}: {message}"
+    return message
 
 
 class InputForm(QWidget):
@@ -259,9 +293,15 @@ class InputForm(QWidget):
 
     edited = Signal(str, object)
 
-    def __init__(self, model: type[BaseModel], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: type[BaseModel],
+        parent: QWidget | None = None,
+        providers: FormProviders | None = None,
+    ) -> None:
         super().__init__(parent)
         self.model = model
+        self.providers = providers or FormProviders()
         self.fields: dict[str, _Field] = {}
         self.sections: dict[str, _Section] = {}
         lay = QVBoxLayout(self)
@@ -274,7 +314,7 @@ class InputForm(QWidget):
                 section = _Section(group, expanded=not self.sections)
                 self.sections[group] = section
                 lay.addWidget(section)
-            field = _Field(name, info, hints.get(name, info.annotation))
+            field = _Field(name, info, hints.get(name, info.annotation), self.providers)
             self.fields[name] = field
             row = QWidget()
             row_lay = QHBoxLayout(row)
@@ -287,7 +327,11 @@ class InputForm(QWidget):
             cell_lay.setSpacing(1)
             cell_lay.addWidget(row)
             cell_lay.addWidget(field.error)
-            self.sections[group].form.addRow(field.label, cell)
+            if field.wide:  # a table needs the full width of the form
+                self.sections[group].form.addRow(field.label)
+                self.sections[group].form.addRow(cell)
+            else:
+                self.sections[group].form.addRow(field.label, cell)
             self._connect(field)
         self.form_error = QLabel()
         self.form_error.setWordWrap(True)
@@ -320,7 +364,9 @@ class InputForm(QWidget):
             self._update_applicable()
             self.edited.emit(field.name, field.raw())
 
-        if isinstance(w, QCheckBox):
+        if isinstance(w, RecordsEditor | ModelListEditor):
+            w.changed.connect(emit)
+        elif isinstance(w, QCheckBox):
             w.toggled.connect(emit)
         elif isinstance(w, QComboBox):
             w.currentIndexChanged.connect(emit)
@@ -338,7 +384,12 @@ class InputForm(QWidget):
         self._update_applicable()
 
     def show_errors(self, errors: dict[str, str]) -> None:
-        """Mark each bad field with its message; messages for no single field go below."""
+        """Mark each bad field with its message; messages for no single field go below.
+
+        Errors inside a list ('candidates.1.accuracy') are shown at the list as 'row 2,
+        accuracy: …'.
+        """
+        errors = {_top(k): _nested_message(k, v) for k, v in reversed(list(errors.items()))}
         for name, field in self.fields.items():
             field.show_error(errors.get(name))
         loose = [

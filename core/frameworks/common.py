@@ -23,8 +23,13 @@ def param(
     step: float | None = None,
     title: str | None = None,
     applies_when: tuple[str, bool] | None = None,
+    choices: str | None = None,
+    empty_text: str | None = None,
 ) -> Any:
     """A framework input field: bounds, unit, group and step travel to the form builder.
+
+    `choices="catalog_models"` on a list[str] field makes it a picker of catalog model ids
+    (`empty_text` says what an empty list means). A list of records becomes a table.
 
     `applies_when=("use_x", True)` says the field only matters while the boolean field
     `use_x` is True; the form greys it out otherwise.
@@ -34,6 +39,10 @@ def param(
         extra["step"] = step
     if applies_when is not None:
         extra["applies_when"] = {"field": applies_when[0], "value": applies_when[1]}
+    if choices is not None:
+        extra["choices"] = choices
+    if empty_text is not None:
+        extra["empty_text"] = empty_text
     return Field(
         default,
         description=description,

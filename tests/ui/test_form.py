@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Literal
 
 import pytest
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPushButton
 
 from core.frameworks.common import FrameworkInputs, param
 from ui.form import InputForm, parse_number
@@ -99,3 +100,59 @@ def test_an_integer_field_refuses_fractions_with_pydantics_message(qtbot):
     errors = field_errors(exc.value)
     form.show_errors(errors)
     assert "integer" in form.fields["requests_per_day"].error.text()
+
+
+class Row(FrameworkInputs):
+    name: str = param("model", description="Candidate name.", title="Name")
+    accuracy: float = param(0.8, ge=0, le=1, description="Share correct.", title="Accuracy")
+    mode: Literal["realtime", "batch"] = param("realtime", description="Mode.", title="Mode")
+
+
+class WithLists(FrameworkInputs):
+    rows: list[Row] = param([Row(name="a", accuracy=0.9)], description="Candidates.")
+    models: list[str] = param([], description="Models to consider.", choices="catalog_models")
+
+
+def test_a_list_of_records_is_an_editable_table(qtbot):
+    form = InputForm(WithLists)
+    qtbot.addWidget(form)
+    form.set_values(WithLists().model_dump())
+    editor = form.widget("rows")
+    model = editor.model
+    assert [model.headerData(i, Qt.Orientation.Horizontal) for i in range(3)] == [
+        "Name",
+        "Accuracy",
+        "Mode",
+    ]
+    with qtbot.waitSignal(form.edited):
+        qtbot.mouseClick(editor.findChild(QPushButton, "addRow"), Qt.MouseButton.LeftButton)
+    assert len(WithLists.model_validate(form.values()).rows) == 2
+    model.setData(model.index(1, 1), "1.5")
+    from pydantic import ValidationError
+
+    from core.validation import field_errors
+
+    with pytest.raises(ValidationError) as exc:
+        WithLists.model_validate(form.values())
+    form.show_errors(field_errors(exc.value))
+    assert form.fields["rows"].error.text().startswith("row 2, accuracy: ")
+    model.setData(model.index(1, 1), "0.75")
+    parsed = WithLists.model_validate(form.values())
+    assert parsed.rows[1].accuracy == 0.75
+
+
+def test_a_list_of_model_ids_uses_the_picker(qtbot):
+    from ui.form import FormProviders
+
+    form = InputForm(WithLists, providers=FormProviders(model_ids=lambda: ["m-a", "m-b", "m-c"]))
+    qtbot.addWidget(form)
+    editor = form.widget("models")
+    assert editor.summary.text() == "All models with a quality score"
+    dialog = editor.open_picker()
+    qtbot.keyClicks(dialog.search, "m-b")
+    assert dialog.proxy.rowCount() == 1
+    dialog.set_checked("m-b", True)
+    with qtbot.waitSignal(form.edited):
+        dialog.accept()
+    assert WithLists.model_validate(form.values()).models == ["m-b"]
+    assert editor.summary.text() == "m-b"
