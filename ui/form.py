@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.frameworks.common import format_number
-from ui.list_editors import ModelListEditor, RecordsEditor
+from ui.list_editors import ModelChoiceCombo, ModelListEditor, RecordsEditor
 from ui.numbers import parse_number
 
 
@@ -200,6 +200,10 @@ class _Field:
         if self.wide:
             rows = providers.rows_from_catalog
             self.widget = RecordsEditor(item, (lambda: rows(name)) if rows else None)
+        elif annotation is str and _extra(info).get("choices") == "catalog_models":
+            self.widget = ModelChoiceCombo(
+                providers.model_ids, _extra(info).get("empty_text", "None")
+            )
         elif item is not None:
             self.widget = ModelListEditor(
                 providers.model_ids,
@@ -229,7 +233,7 @@ class _Field:
 
     def raw(self) -> Any:
         w = self.widget
-        if isinstance(w, RecordsEditor | ModelListEditor):
+        if isinstance(w, RecordsEditor | ModelListEditor | ModelChoiceCombo):
             return w.value()
         if isinstance(w, QCheckBox):
             return w.isChecked()
@@ -247,7 +251,7 @@ class _Field:
         w = self.widget
         w.blockSignals(True)
         try:
-            if isinstance(w, RecordsEditor | ModelListEditor):
+            if isinstance(w, RecordsEditor | ModelListEditor | ModelChoiceCombo):
                 w.set_value(value)
             elif isinstance(w, QCheckBox):
                 w.setChecked(bool(value))
@@ -364,7 +368,7 @@ class InputForm(QWidget):
             self._update_applicable()
             self.edited.emit(field.name, field.raw())
 
-        if isinstance(w, RecordsEditor | ModelListEditor):
+        if isinstance(w, RecordsEditor | ModelListEditor | ModelChoiceCombo):
             w.changed.connect(emit)
         elif isinstance(w, QCheckBox):
             w.toggled.connect(emit)

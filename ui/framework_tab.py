@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.catalog import Catalog
 from core.frameworks import Framework
 from core.frameworks.common import FrameworkResult
 from core.scenario import Scenario
 from core.validation import field_errors
-from ui.form import InputForm
+from ui.form import FormProviders, InputForm
+from ui.list_editors import ModelPickerDialog
 from ui.plots.registry import panel_for
 from ui.result_card import ResultCard
 
@@ -91,16 +93,29 @@ class FrameworkTab(QWidget):
     result_changed = Signal(object)
     dirty_changed = Signal(bool)
 
-    def __init__(self, framework: Framework, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        framework: Framework,
+        parent: QWidget | None = None,
+        catalog: Catalog | None = None,
+    ) -> None:
         super().__init__(parent)
         self.framework = framework
+        #: Until the real catalog has loaded (in the background) frameworks see an empty one.
+        self.catalog = catalog or Catalog()
         self.undo_stack = QUndoStack(self)
         self.scenario: Scenario | None = None
         self.inputs: BaseModel = framework.Inputs()
-        self.result: FrameworkResult = framework.compute(self.inputs)
+        self.result: FrameworkResult = framework.compute(self.inputs, self.catalog)
         self.invalid: dict[str, str] = {}
 
-        self.form = InputForm(framework.Inputs)
+        providers = FormProviders(
+            model_ids=lambda: [m.id for m in self.catalog],
+            rows_from_catalog=self._rows_from_catalog
+            if hasattr(framework, "rows_from_catalog")
+            else None,
+        )
+        self.form = InputForm(framework.Inputs, providers=providers)
         self.form.set_values(self.inputs.model_dump())
         self.form.edited.connect(self._on_edited)
         guide = QLabel(framework.GUIDE)
@@ -197,13 +212,28 @@ class FrameworkTab(QWidget):
             self.form.set_values(inputs.model_dump())
             self.invalid = {}
             self.form.show_errors({})
-        self.result = self.framework.compute(inputs)
+        self.result = self.framework.compute(inputs, self.catalog)
         self._show_result()
 
     def _show_result(self) -> None:
         self.card.show_result(self.result)
         self.panel.update_result(self.result)  # type: ignore[attr-defined]
         self.result_changed.emit(self.result)
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        """The catalog loaded or changed: recompute with it (not an edit, so no undo step)."""
+        self.catalog = catalog
+        self.result = self.framework.compute(self.inputs, catalog)
+        self._show_result()
+
+    def _rows_from_catalog(self, field: str) -> list[dict[str, Any]] | None:
+        """Ask which catalog models to add to a table input, and let the framework fill rows."""
+        picker = ModelPickerDialog([m.id for m in self.catalog], [], self)
+        picker.setWindowTitle("Add models from the catalog")
+        if picker.exec() != ModelPickerDialog.DialogCode.Accepted:
+            return None
+        models = [self.catalog.get(i) for i in picker.chosen() if i in self.catalog]
+        return self.framework.rows_from_catalog(field, models, self.inputs)  # type: ignore[attr-defined]
 
     # ----- scenarios ---------------------------------------------------------------------
 

@@ -363,3 +363,47 @@ class ModelListEditor(QWidget):
     def set_value(self, value: list[str]) -> None:
         self._value = list(value or [])
         self._show()
+
+
+class ModelChoiceCombo(QComboBox):
+    """One catalog model id, or "" for none; the ids are read when the list is opened, so a
+    catalog that finishes loading after the form was built still shows up."""
+
+    changed = Signal()
+
+    def __init__(
+        self, ids: Callable[[], list[str]], empty_text: str, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self._ids = ids
+        self.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.empty_text = empty_text
+        self.setEditable(True)  # type to filter ~3,400 ids through the completer
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.lineEdit().setPlaceholderText(empty_text)
+        self._fill([])
+
+    def _fill(self, ids: list[str]) -> None:
+        current = self.value() if self.count() else ""
+        self.blockSignals(True)
+        self.clear()
+        self.addItem(self.empty_text, "")
+        for model_id in sorted(set(ids) | ({current} - {""})):
+            self.addItem(model_id, model_id)
+        self.setCurrentIndex(max(self.findData(current), 0))
+        self.blockSignals(False)
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt override)
+        ids = self._ids()
+        if len(ids) + 1 != self.count():
+            self._fill(ids)
+        super().showPopup()
+
+    def value(self) -> str:
+        text = self.currentText().strip()
+        return "" if text in ("", self.empty_text) else text
+
+    def set_value(self, value: str) -> None:
+        if value and self.findData(value) < 0:
+            self.addItem(value, value)
+        self.setCurrentIndex(max(self.findData(value or ""), 0))

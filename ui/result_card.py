@@ -12,7 +12,12 @@ from core.frameworks.common import FrameworkResult, format_figure
 _BADGE = {
     "build": "#188038",
     "buy": "#1a73e8",
+    "rag": "#1a73e8",
+    "fine-tuning": "#188038",
+    "hybrid": "#8430ce",
+    "none": "#b3261e",
 }
+_NEUTRAL = "#3c4043"  # a model id or any other pick
 
 
 class ResultCard(QFrame):
@@ -65,7 +70,7 @@ class ResultCard(QFrame):
 
     def show_result(self, result: FrameworkResult) -> None:
         self.result = result
-        colour = _BADGE.get(result.recommendation, "#5f6368")
+        colour = _BADGE.get(result.recommendation, _NEUTRAL)
         self.badge.setText(result.recommendation.upper())
         self.badge.setStyleSheet(
             f"background: {colour}; color: white; font-weight: 700; font-size: 14px;"

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from core.frameworks import build_vs_buy
+from core.frameworks import build_vs_buy, rag_vs_finetuning
 
 
 class Framework(Protocol):
@@ -26,7 +26,7 @@ class Framework(Protocol):
     def summarize(self, inputs: Any, result: Any) -> str: ...
 
 
-REGISTRY: tuple[ModuleType, ...] = (build_vs_buy,)
+REGISTRY: tuple[ModuleType, ...] = (rag_vs_finetuning, build_vs_buy)
 
 
 def get(framework_id: str) -> Framework:

@@ -11,6 +11,11 @@ from tests.ui.conftest import wait_idle
 from ui.compare import CompareDialog
 
 
+@pytest.fixture(autouse=True)
+def _build_vs_buy_tab(window):
+    window.tabs.setCurrentWidget(window.tab_for("build_vs_buy"))
+
+
 def _inputs(**overrides):
     return build_vs_buy.Inputs(**overrides).model_dump(mode="json")
 

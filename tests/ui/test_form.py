@@ -156,3 +156,28 @@ def test_a_list_of_model_ids_uses_the_picker(qtbot):
         dialog.accept()
     assert WithLists.model_validate(form.values()).models == ["m-b"]
     assert editor.summary.text() == "m-b"
+
+
+class WithBase(FrameworkInputs):
+    base_model: str = param(
+        "", description="Base model.", choices="catalog_models", empty_text="Use the entered prices"
+    )
+
+
+def test_a_single_model_id_is_a_combo_that_reads_the_catalog_late(qtbot):
+    from ui.form import FormProviders
+
+    ids: list[str] = []
+    form = InputForm(WithBase, providers=FormProviders(model_ids=lambda: ids))
+    qtbot.addWidget(form)
+    combo = form.widget("base_model")
+    assert form.values() == {"base_model": ""}
+    assert combo.currentText() == "Use the entered prices"
+    ids.extend(["gpt-4o-mini", "gpt-4o"])  # the catalog arrives after the form was built
+    combo.showPopup()
+    combo.hidePopup()
+    with qtbot.waitSignal(form.edited):
+        combo.setCurrentIndex(combo.findData("gpt-4o-mini"))
+    assert WithBase.model_validate(form.values()).base_model == "gpt-4o-mini"
+    form.set_values({"base_model": ""})
+    assert form.values() == {"base_model": ""}

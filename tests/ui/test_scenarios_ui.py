@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from core.frameworks import build_vs_buy
 from tests.ui.conftest import wait_idle
+from ui.main_window import EXAMPLES_DIR
 
 Yes = QMessageBox.StandardButton.Yes
 Save = QMessageBox.StandardButton.Save
@@ -17,7 +18,9 @@ Cancel = QMessageBox.StandardButton.Cancel
 
 @pytest.fixture
 def tab(window):
-    return window.tab_for("build_vs_buy")
+    tab = window.tab_for("build_vs_buy")
+    window.tabs.setCurrentWidget(tab)
+    return tab
 
 
 def _save_as(qtbot, window, answer_prompts, name):
@@ -146,7 +149,7 @@ def test_examples_are_offered_on_first_run(qtbot, window, store):
         window.banner.findChild(QPushButton, "loadExamples"), Qt.MouseButton.LeftButton
     )
     wait_idle(qtbot, window)
-    assert store.count() == 3
+    assert store.count() == len(list(EXAMPLES_DIR.glob("*.json")))
     assert not window.banner.isVisible()
     assert window.tab.scenario is not None
 

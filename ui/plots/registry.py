@@ -9,13 +9,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from ui.plots import build_vs_buy
+from ui.plots import build_vs_buy, rag_vs_finetuning
 from ui.plots.common import png_bytes
 
 PANELS: dict[str, type[QWidget]] = {
+    "rag_vs_finetuning": rag_vs_finetuning.RagVsFinetuningPanel,
     "build_vs_buy": build_vs_buy.BuildVsBuyPanel,
 }
 COMPARISONS: dict[str, Callable[[list[tuple[str, Any]]], pg.PlotWidget]] = {
+    "rag_vs_finetuning": rag_vs_finetuning.comparison_plot,
     "build_vs_buy": build_vs_buy.comparison_plot,
 }
 
