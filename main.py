@@ -130,6 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmd.add_argument("--out", metavar="FILE", required=True)
     cmd.set_defaults(handler=_cmd_report)
+
+    cmd = commands.add_parser(
+        "catalog",
+        parents=[db_option],
+        help="list the model catalog: prices per million tokens, limits and your scores",
+    )
+    cmd.add_argument(
+        "--search", metavar="TEXT", default="", help="words that must all be in the id or provider"
+    )
+    cmd.add_argument(
+        "--provider", metavar="P", help="only this provider's models (e.g. openai, custom)"
+    )
+    cmd.set_defaults(handler=_cmd_catalog)
     return parser
 
 
@@ -161,12 +174,35 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _catalog(args: argparse.Namespace) -> Any:
+    """The public price map with the user's scores, overrides and custom models on top.
+
+    A database that does not exist yet is not created just to read it: the public map alone.
+    """
+    from core.catalog import CatalogError, load_catalog
+    from storage import CatalogStore, StorageError, resolve_db_path
+
+    try:
+        public = load_catalog()
+    except CatalogError as exc:
+        raise CliError(str(exc)) from None
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        return public
+    try:
+        with CatalogStore(path) as store:
+            return store.apply(public)
+    except StorageError as exc:
+        raise CliError(str(exc)) from None
+
+
 def _cmd_compute(args: argparse.Namespace) -> int:
     framework = _framework(args.framework_id)
     raw: dict[str, Any] = {}
     if args.inputs is not None:
         raw = _json_object(_read_text(args.inputs), args.inputs)
-    result = framework.compute(_validate_inputs(framework, raw))
+    inputs = _validate_inputs(framework, raw)
+    result = framework.compute(inputs, _catalog(args))
     print(result.model_dump_json(indent=2))
     return EXIT_OK
 
@@ -242,7 +278,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         scenario = store.get_by_name(args.name)
     framework = _framework(scenario.framework_id)
     inputs = _validate_inputs(framework, scenario.inputs, where=f"scenario '{scenario.name}': ")
-    result = framework.compute(inputs)
+    catalog = _catalog(args)
+    result = framework.compute(inputs, catalog)
 
     from core.report import SummaryMeta
     from ui.export import render_plot_images, write_summary
@@ -253,12 +290,64 @@ def _cmd_report(args: argparse.Namespace) -> int:
             images = render_plot_images(framework.ID, result)
         except ImportError as exc:
             print(f"warning: {exc}; the report has no plots", file=sys.stderr)
-    meta = SummaryMeta(scenario_name=scenario.name, notes=scenario.notes)
+    meta = SummaryMeta(
+        scenario_name=scenario.name, notes=scenario.notes, price_date=catalog.price_date
+    )
     try:
         write_summary(out, fmt, framework, inputs, result, meta, images)
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(f"Wrote the {fmt} report for '{scenario.name}' to {args.out}")
+    return EXIT_OK
+
+
+def _cmd_catalog(args: argparse.Namespace) -> int:
+    from core.catalog import (
+        format_per_million,
+        matches,
+        search_key,
+        search_words,
+    )
+
+    catalog = _catalog(args)
+    models = catalog.models
+    if args.provider is not None:
+        providers = {m.provider for m in models}
+        if args.provider not in providers:
+            import difflib
+
+            close = difflib.get_close_matches(args.provider, sorted(providers), n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise CliError(f"no provider named '{args.provider}' in the catalog{hint}")
+        models = [m for m in models if m.provider == args.provider]
+    words = search_words(args.search)
+    models = sorted(
+        (m for m in models if matches(words, search_key(m))), key=lambda m: m.id.casefold()
+    )
+    if not models:
+        print("No models match.")
+        return EXIT_OK
+    rows = [
+        ("MODEL", "PROVIDER", "IN $/M", "OUT $/M", "BATCH IN", "BATCH OUT", "CONTEXT", "QUALITY")
+    ]
+    for m in models:
+        rows.append(
+            (
+                m.id,
+                m.provider,
+                format_per_million(m.input_cost_per_token),
+                format_per_million(m.output_cost_per_token),
+                format_per_million(m.input_cost_per_token_batch) or "-",
+                format_per_million(m.output_cost_per_token_batch) or "-",
+                f"{m.max_input_tokens:,}" if m.max_input_tokens else "-",
+                f"{m.quality.score:.2f} ({m.quality.source})" if m.quality else "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    dated = f", {catalog.price_date.isoformat()}" if catalog.price_date else ""
+    print(f"{len(models):,} of {len(catalog):,} models; prices from {catalog.source}{dated}")
     return EXIT_OK
 
 

@@ -1,5 +1,6 @@
 """Everything that touches SQLite: the database file, its schema and migrations, and the stores."""
 
+from storage.catalog import CatalogStore
 from storage.db import SCHEMA_VERSION
 from storage.errors import StorageError
 from storage.paths import default_db_path, resolve_db_path
@@ -7,6 +8,7 @@ from storage.scenarios import ScenarioStore
 
 __all__ = [
     "SCHEMA_VERSION",
+    "CatalogStore",
     "ScenarioStore",
     "StorageError",
     "default_db_path",

@@ -62,11 +62,60 @@ def _migration_1_scenarios(db: Database) -> None:
     )
 
 
+def _migration_2_catalog(db: Database) -> None:
+    """The user's additions to the model catalog, each keyed by model id.
+
+    Prices are dollars per token; dates are ISO dates (YYYY-MM-DD), times ISO UTC. Quality and
+    latency rows may name a model the price map no longer has; they are kept (a later litellm
+    may bring it back) and simply not shown.
+    """
+    db.executescript(
+        """
+        CREATE TABLE catalog_custom_models (
+            id TEXT PRIMARY KEY,
+            input_cost_per_token REAL NOT NULL CHECK (input_cost_per_token >= 0),
+            output_cost_per_token REAL NOT NULL CHECK (output_cost_per_token >= 0),
+            input_cost_per_token_batch REAL CHECK (input_cost_per_token_batch >= 0),
+            output_cost_per_token_batch REAL CHECK (output_cost_per_token_batch >= 0),
+            cache_read_input_token_cost REAL CHECK (cache_read_input_token_cost >= 0),
+            max_input_tokens INTEGER,
+            max_output_tokens INTEGER,
+            supports_function_calling INTEGER NOT NULL DEFAULT 0,
+            supports_vision INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE catalog_price_overrides (
+            model_id TEXT PRIMARY KEY,
+            input_cost_per_token REAL CHECK (input_cost_per_token >= 0),
+            output_cost_per_token REAL CHECK (output_cost_per_token >= 0),
+            input_cost_per_token_batch REAL CHECK (input_cost_per_token_batch >= 0),
+            output_cost_per_token_batch REAL CHECK (output_cost_per_token_batch >= 0),
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE catalog_quality (
+            model_id TEXT PRIMARY KEY,
+            score REAL NOT NULL CHECK (score BETWEEN 0 AND 1),
+            benchmark TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            date TEXT NOT NULL
+        );
+        CREATE TABLE catalog_latency (
+            model_id TEXT PRIMARY KEY,
+            ttft_ms REAL NOT NULL CHECK (ttft_ms >= 0),
+            output_tokens_per_second REAL NOT NULL CHECK (output_tokens_per_second > 0),
+            source TEXT NOT NULL,
+            date TEXT NOT NULL
+        );
+        """
+    )
+
+
 Migration = Callable[[Database], None]
 
 # Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
 # reorder a released entry; users' files were built by exactly these steps.
-MIGRATIONS: list[Migration] = [_migration_1_scenarios]
+MIGRATIONS: list[Migration] = [_migration_1_scenarios, _migration_2_catalog]
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
 

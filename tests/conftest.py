@@ -8,9 +8,16 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 import pytest  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def _catalog_cache(tmp_path_factory):
+    """One catalog snapshot for the whole run (built once, ~0.1 s), never in the user's cache."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_db(tmp_path, monkeypatch):
-    """No test may touch the user's real database or settings."""
+def _isolated_db(tmp_path, monkeypatch, _catalog_cache):
+    """No test may touch the user's real database, settings or cache."""
     monkeypatch.setenv("AIDF_DB", str(tmp_path / "aidf-test.sqlite3"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_catalog_cache))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))

@@ -1,0 +1,471 @@
+"""The user's additions to the model catalog in SQLite: custom models, price overrides, quality
+scores and latency profiles, usable from any thread."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import weakref
+from collections.abc import Collection, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlite_utils import Database
+
+from core.catalog import (
+    Catalog,
+    CatalogUserData,
+    ImportReport,
+    LatencyProfile,
+    ModelInfo,
+    PriceOverride,
+    QualityCsvError,
+    QualityScore,
+    RowProblem,
+    apply_user_data,
+    parse_example_csv,
+    parse_quality_csv,
+)
+from storage.db import connect, connect_existing
+from storage.errors import StorageError, storage_error_from_sqlite
+
+EXAMPLES_CSV = Path(__file__).resolve().parent.parent / "resources" / "catalog" / "examples.csv"
+MAX_MODEL_ID_LENGTH = 200
+
+_USER_DATA = TypeAdapter(CatalogUserData)
+_CUSTOM_COLUMNS = (
+    "id",
+    "input_cost_per_token",
+    "output_cost_per_token",
+    "input_cost_per_token_batch",
+    "output_cost_per_token_batch",
+    "cache_read_input_token_cost",
+    "max_input_tokens",
+    "max_output_tokens",
+    "supports_function_calling",
+    "supports_vision",
+)
+_OVERRIDE_COLUMNS = (
+    "input_cost_per_token",
+    "output_cost_per_token",
+    "input_cost_per_token_batch",
+    "output_cost_per_token_batch",
+)
+
+
+class CatalogStore:
+    """Catalog user data in one SQLite file. Every method may be called from any thread.
+
+    Like ScenarioStore: one connection per thread, opened on first use; writes serialised by
+    a lock, each user action one BEGIN IMMEDIATE transaction. The constructor opens, checks
+    and upgrades the file, so a bad file is reported where the store is created.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = Path(path)
+        self._write_lock = threading.Lock()
+        self._open_lock = threading.Lock()
+        self._local = threading.local()
+        self._open_dbs: weakref.WeakSet[Database] = weakref.WeakSet()
+        self._checked = False
+        self._db()
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def close(self) -> None:
+        """Close every thread's connection; a later call from any thread reopens lazily."""
+        with self._write_lock, self._open_lock:
+            for db in list(self._open_dbs):
+                db.close()
+            self._open_dbs.clear()
+            self._local = threading.local()
+
+    def __enter__(self) -> CatalogStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # Reading
+
+    def user_data(self) -> CatalogUserData:
+        """Everything the user added, read in one snapshot."""
+        with self._reading("read your catalog data") as db:
+            custom = db.execute(
+                f"SELECT {', '.join(_CUSTOM_COLUMNS)} FROM catalog_custom_models ORDER BY id"
+            ).fetchall()
+            overrides = db.execute(
+                f"SELECT model_id, {', '.join(_OVERRIDE_COLUMNS)} FROM catalog_price_overrides"
+            ).fetchall()
+            quality = db.execute(
+                "SELECT model_id, score, benchmark, source, date FROM catalog_quality"
+            ).fetchall()
+            latency = db.execute(
+                "SELECT model_id, ttft_ms, output_tokens_per_second, source, date "
+                "FROM catalog_latency"
+            ).fetchall()
+        raw = {
+            "custom_models": [
+                {
+                    **dict(zip(_CUSTOM_COLUMNS, row, strict=True)),
+                    "provider": "custom",
+                    "custom": True,
+                }
+                for row in custom
+            ],
+            "overrides": {
+                row[0]: {
+                    k: v for k, v in zip(_OVERRIDE_COLUMNS, row[1:], strict=True) if v is not None
+                }
+                for row in overrides
+            },
+            "quality": {
+                row[0]: {"score": row[1], "benchmark": row[2], "source": row[3], "date": row[4]}
+                for row in quality
+            },
+            "latency": {
+                row[0]: {
+                    "ttft_ms": row[1],
+                    "output_tokens_per_second": row[2],
+                    "source": row[3],
+                    "date": row[4],
+                }
+                for row in latency
+            },
+        }
+        try:
+            return _USER_DATA.validate_python(raw)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise StorageError(
+                f"Your catalog data could not be read ({where}: {first['msg']}); "
+                "the database may have been edited by another program.",
+                path=self._path,
+            ) from exc
+
+    def apply(self, catalog: Catalog) -> Catalog:
+        """`catalog` with the user's data merged (see core.catalog.apply_user_data)."""
+        return apply_user_data(catalog, self.user_data())
+
+    def has_scores(self) -> bool:
+        """True once any quality score or latency profile exists (the first-run check)."""
+        with self._reading("read your catalog data") as db:
+            row = db.execute(
+                "SELECT EXISTS (SELECT 1 FROM catalog_quality) "
+                "OR EXISTS (SELECT 1 FROM catalog_latency)"
+            ).fetchone()
+        return bool(row[0])
+
+    # Quality and latency
+
+    def set_quality(self, model_id: str, quality: QualityScore) -> None:
+        model_id = _clean_id(model_id)
+        with self._writing(f"save the quality score of '{model_id}'") as db:
+            _put_quality(db, model_id, quality)
+
+    def clear_quality(self, model_id: str) -> None:
+        with self._writing(f"clear the quality score of '{model_id}'") as db:
+            db.execute("DELETE FROM catalog_quality WHERE model_id = ?", [model_id])
+
+    def set_latency(self, model_id: str, latency: LatencyProfile) -> None:
+        model_id = _clean_id(model_id)
+        with self._writing(f"save the latency of '{model_id}'") as db:
+            _put_latency(db, model_id, latency)
+
+    def clear_latency(self, model_id: str) -> None:
+        with self._writing(f"clear the latency of '{model_id}'") as db:
+            db.execute("DELETE FROM catalog_latency WHERE model_id = ?", [model_id])
+
+    # Custom models
+
+    def add_custom_model(self, model: ModelInfo) -> None:
+        """Save a new custom model (its quality and latency fields are saved too, if set)."""
+        model_id = _clean_id(model.id)
+        with self._writing(f"add the custom model '{model_id}'") as db:
+            if _custom_exists(db, model_id):
+                raise StorageError(
+                    f"A custom model named '{model_id}' already exists.", path=self._path
+                )
+            stamp = _now()
+            db.execute(
+                f"INSERT INTO catalog_custom_models ({', '.join(_CUSTOM_COLUMNS)}, created_at, "
+                f"updated_at) VALUES ({', '.join('?' * (len(_CUSTOM_COLUMNS) + 2))})",
+                [*_custom_values(model, model_id), stamp, stamp],
+            )
+            _put_extras(db, model_id, model)
+
+    def update_custom_model(self, model: ModelInfo) -> None:
+        """Replace a custom model's prices, limits and capabilities."""
+        model_id = _clean_id(model.id)
+        with self._writing(f"update the custom model '{model_id}'") as db:
+            if not _custom_exists(db, model_id):
+                raise self._no_custom(model_id)
+            sets = ", ".join(f"{c} = ?" for c in _CUSTOM_COLUMNS[1:])
+            db.execute(
+                f"UPDATE catalog_custom_models SET {sets}, updated_at = ? WHERE id = ?",
+                [*_custom_values(model, model_id)[1:], _now(), model_id],
+            )
+            _put_extras(db, model_id, model)
+
+    def remove_custom_model(self, model_id: str) -> None:
+        """Delete a custom model with its quality score, latency and price override."""
+        with self._writing(f"remove the custom model '{model_id}'") as db:
+            if not _custom_exists(db, model_id):
+                raise self._no_custom(model_id)
+            db.execute("DELETE FROM catalog_custom_models WHERE id = ?", [model_id])
+            for table in ("catalog_quality", "catalog_latency", "catalog_price_overrides"):
+                db.execute(f"DELETE FROM {table} WHERE model_id = ?", [model_id])
+
+    # Price overrides
+
+    def set_override(self, model_id: str, override: PriceOverride, *, merge: bool = False) -> None:
+        """Save the model's price override; prices left None keep the catalog's.
+
+        With `merge`, prices left None keep the override saved before instead (editing one
+        price in the table leaves the others overridden).
+        """
+        model_id = _clean_id(model_id)
+        values = override.model_dump()
+        with self._writing(f"save the prices of '{model_id}'") as db:
+            if merge:
+                row = db.execute(
+                    f"SELECT {', '.join(_OVERRIDE_COLUMNS)} FROM catalog_price_overrides "
+                    "WHERE model_id = ?",
+                    [model_id],
+                ).fetchone()
+                if row is not None:
+                    saved = dict(zip(_OVERRIDE_COLUMNS, row, strict=True))
+                    values = {c: saved[c] if values[c] is None else values[c] for c in values}
+            db.execute(
+                f"INSERT OR REPLACE INTO catalog_price_overrides (model_id, "
+                f"{', '.join(_OVERRIDE_COLUMNS)}, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [model_id, *(values[c] for c in _OVERRIDE_COLUMNS), _now()],
+            )
+
+    def clear_override(self, model_id: str) -> None:
+        with self._writing(f"reset the prices of '{model_id}'") as db:
+            db.execute("DELETE FROM catalog_price_overrides WHERE model_id = ?", [model_id])
+
+    # Files
+
+    def import_quality_csv(self, path: Path, known_ids: Collection[str]) -> ImportReport:
+        """Import `model,score[,benchmark]` rows with source "imported", in one transaction.
+
+        Bad rows are skipped and listed in the report, with unknown ids named. A file that
+        cannot be read, is binary or empty, or has no header raises StorageError and nothing
+        is imported.
+        """
+        path = Path(path)
+        text = _read_text(path, "import quality scores from")
+        try:
+            scores, report = parse_quality_csv(text, known_ids)
+        except QualityCsvError as exc:
+            raise StorageError(
+                f"Could not import quality scores from {path}: {exc}. Nothing was imported.",
+                path=path,
+            ) from exc
+        if scores:
+            with self._writing(f"import quality scores from {path}") as db:
+                for model_id, quality in scores.items():
+                    _put_quality(db, model_id, quality)
+        return report
+
+    def load_examples(
+        self, known_ids: Collection[str] | None = None, path: Path = EXAMPLES_CSV
+    ) -> ImportReport:
+        """Fill in the shipped example scores and latencies (source "example"), one transaction.
+
+        Only models without a quality score (or latency profile) get one, so nothing the user
+        entered is replaced. With `known_ids`, models missing from the catalog are skipped and
+        reported; `report.imported` counts the models that received anything.
+        """
+        text = _read_text(Path(path), "load the example scores from")
+        try:
+            rows = parse_example_csv(text)
+        except (ValueError, KeyError) as exc:
+            raise StorageError(
+                f"The example scores file {path} is damaged ({exc}).", path=Path(path)
+            ) from exc
+        problems: list[RowProblem] = []
+        unknown: list[str] = []
+        filled = 0
+        with self._writing("load the example scores") as db:
+            for row_number, (model_id, quality, latency) in enumerate(rows, start=2):
+                if known_ids is not None and model_id not in known_ids:
+                    unknown.append(model_id)
+                    problems.append(
+                        RowProblem(row=row_number, model=model_id, reason="not in the catalog")
+                    )
+                    continue
+                added = False
+                if quality is not None:
+                    added |= _insert_missing(
+                        db,
+                        "INSERT OR IGNORE INTO catalog_quality (model_id, score, benchmark, "
+                        "source, date) VALUES (?, ?, ?, ?, ?)",
+                        [
+                            model_id,
+                            quality.score,
+                            quality.benchmark,
+                            quality.source,
+                            quality.date.isoformat(),
+                        ],
+                    )
+                if latency is not None:
+                    added |= _insert_missing(
+                        db,
+                        "INSERT OR IGNORE INTO catalog_latency (model_id, ttft_ms, "
+                        "output_tokens_per_second, source, date) VALUES (?, ?, ?, ?, ?)",
+                        [
+                            model_id,
+                            latency.ttft_ms,
+                            latency.output_tokens_per_second,
+                            latency.source,
+                            latency.date.isoformat(),
+                        ],
+                    )
+                filled += added
+        return ImportReport(imported=filled, problems=problems, unknown_ids=unknown)
+
+    # Internals
+
+    def _db(self) -> Database:
+        """This thread's connection, opened on first use."""
+        local = self._local
+        db: Database | None = getattr(local, "db", None)
+        if db is not None:
+            return db
+        with self._open_lock:
+            db = connect_existing(self._path) if self._checked else connect(self._path)
+            self._checked = True
+            self._open_dbs.add(db)
+            local.db = db
+        return db
+
+    @contextlib.contextmanager
+    def _reading(self, doing: str) -> Iterator[Database]:
+        """A read snapshot, so the four tables agree with each other."""
+        db = self._db()
+        try:
+            db.conn.execute("BEGIN")
+            try:
+                yield db
+            finally:
+                if db.conn.in_transaction:
+                    db.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise storage_error_from_sqlite(exc, self._path, doing) from exc
+
+    @contextlib.contextmanager
+    def _writing(self, doing: str) -> Iterator[Database]:
+        """One user action: all of it is committed, or none of it on any error."""
+        with self._write_lock:
+            db = self._db()
+            try:
+                db.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                    db.conn.execute("COMMIT")
+                except BaseException:
+                    if db.conn.in_transaction:
+                        db.conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise storage_error_from_sqlite(exc, self._path, doing) from exc
+            except UnicodeEncodeError as exc:
+                raise StorageError(
+                    f"Could not {doing}: the text contains a character that cannot be stored "
+                    f"({exc.reason} at position {exc.start}).",
+                    path=self._path,
+                ) from exc
+
+    def _no_custom(self, model_id: str) -> StorageError:
+        return StorageError(
+            f"No custom model named '{model_id}'; it may have been removed.", path=self._path
+        )
+
+
+def _clean_id(model_id: str) -> str:
+    clean = model_id.strip()
+    if not clean:
+        raise StorageError("A model needs an id.")
+    if len(clean) > MAX_MODEL_ID_LENGTH:
+        raise StorageError(
+            f"A model id can have at most {MAX_MODEL_ID_LENGTH} characters "
+            f"(this one has {len(clean)})."
+        )
+    if any(ch in clean for ch in "\r\n\t"):
+        raise StorageError("A model id must be on one line, without tabs.")
+    return clean
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _custom_exists(db: Database, model_id: str) -> bool:
+    row = db.execute("SELECT 1 FROM catalog_custom_models WHERE id = ?", [model_id]).fetchone()
+    return row is not None
+
+
+def _custom_values(model: ModelInfo, model_id: str) -> list[Any]:
+    values = [getattr(model, c) for c in _CUSTOM_COLUMNS]
+    values[0] = model_id
+    return values
+
+
+def _put_extras(db: Database, model_id: str, model: ModelInfo) -> None:
+    if model.quality is not None:
+        _put_quality(db, model_id, model.quality)
+    if model.latency is not None:
+        _put_latency(db, model_id, model.latency)
+
+
+def _put_quality(db: Database, model_id: str, quality: QualityScore) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO catalog_quality (model_id, score, benchmark, source, date) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [model_id, quality.score, quality.benchmark, quality.source, quality.date.isoformat()],
+    )
+
+
+def _put_latency(db: Database, model_id: str, latency: LatencyProfile) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO catalog_latency (model_id, ttft_ms, output_tokens_per_second, "
+        "source, date) VALUES (?, ?, ?, ?, ?)",
+        [
+            model_id,
+            latency.ttft_ms,
+            latency.output_tokens_per_second,
+            latency.source,
+            latency.date.isoformat(),
+        ],
+    )
+
+
+def _insert_missing(db: Database, sql: str, params: list[Any]) -> bool:
+    return db.execute(sql, params).rowcount > 0
+
+
+def _read_text(path: Path, doing: str) -> str:
+    try:
+        # utf-8-sig: spreadsheets on Windows save CSV with a byte-order mark.
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StorageError(
+            f"Could not {doing} {path}: it is not a UTF-8 text file (unreadable byte at "
+            f"position {exc.start}). Save it as CSV UTF-8 and try again. Nothing was imported.",
+            path=path,
+        ) from exc
+    except IsADirectoryError as exc:
+        raise StorageError(
+            f"Could not {doing} {path}: it is a folder, not a file.", path=path
+        ) from exc
+    except OSError as exc:
+        raise StorageError(f"Could not {doing} {path}: {exc.strerror or exc}.", path=path) from exc
