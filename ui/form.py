@@ -332,6 +332,7 @@ class InputForm(QWidget):
             cell_lay.addWidget(row)
             cell_lay.addWidget(field.error)
             if field.wide:  # a table needs the full width of the form
+                cell.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
                 self.sections[group].form.addRow(field.label)
                 self.sections[group].form.addRow(cell)
             else:

@@ -160,7 +160,9 @@ class FrameworkTab(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([420, 980])
+        # A table input (candidates, task mix) needs room; plain forms stay narrow.
+        wide = any(f.wide for f in self.form.fields.values())
+        splitter.setSizes([560, 840] if wide else [420, 980])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(splitter)

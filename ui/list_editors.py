@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QPushButton,
+    QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -231,6 +232,7 @@ class RecordsEditor(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.table)
         lay.addLayout(buttons)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def _remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}, reverse=True)
@@ -246,6 +248,7 @@ class RecordsEditor(QWidget):
         self.model.set_rows(
             [r.model_dump() if isinstance(r, BaseModel) else dict(r) for r in rows or []]
         )
+        self.table.resizeColumnsToContents()
 
 
 class ModelPickerDialog(QDialog):

@@ -28,13 +28,16 @@ from PySide6.QtWidgets import (
 )
 
 from core import APP_NAME, APP_VERSION
+from core.catalog import Catalog
+from core.catalog import load_catalog as default_load_catalog
 from core.frameworks import REGISTRY, Framework, ids
 from core.scenario import Scenario
 from core.validation import error_lines
-from storage import ScenarioStore
+from storage import CatalogStore, ScenarioStore
 from ui.compare import CompareDialog
 from ui.dialogs import HistoryDialog, OpenScenarioDialog
 from ui.framework_tab import FrameworkTab, SetInputsCommand
+from ui.models_tab import ModelsTab
 from ui.plots.common import png_bytes
 from ui.tasks import TaskRunner
 
@@ -52,11 +55,14 @@ class MainWindow(QMainWindow):
         store: ScenarioStore,
         runner: TaskRunner | None = None,
         settings: QSettings | None = None,
+        catalog_store: CatalogStore | None = None,
+        load_catalog: Callable[[], Catalog] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.runner = runner or TaskRunner(self)
         self.settings = settings or QSettings()
+        self.catalog_store = catalog_store or CatalogStore(Path(store.path))
         self._closing_after_save = False
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(1100, 720)
@@ -72,6 +78,14 @@ class MainWindow(QMainWindow):
             self.framework_tabs.append(tab)
             self.tabs.addTab(tab, module.TITLE)
             self.tabs.setTabToolTip(self.tabs.count() - 1, module.GUIDE)
+        self._last_framework_tab = self.framework_tabs[0]
+        self.models_tab = ModelsTab(self.catalog_store, self.runner, None)
+        self.models_tab.catalog_edited.connect(self._catalog_changed)
+        self.tabs.addTab(self.models_tab, "Models")
+        self.tabs.setTabToolTip(
+            self.tabs.count() - 1,
+            "Every chat model with its prices, limits and your quality and latency measurements",
+        )
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self.banner = self._make_examples_banner()
@@ -92,6 +106,12 @@ class MainWindow(QMainWindow):
         self._restore_window_state()
         self._on_tab_changed(self.tabs.currentIndex())
         self.runner.submit(self.store.count, self._maybe_offer_examples, self._storage_failed)
+        # The catalog (thousands of models) loads in the background, never on the start-up path.
+        self.runner.submit(
+            load_catalog or default_load_catalog,
+            self.models_tab.set_catalog,
+            lambda e: self.models_tab.set_load_error(str(e)),
+        )
 
     # ----- construction -------------------------------------------------------------------
 
@@ -299,7 +319,16 @@ class MainWindow(QMainWindow):
 
     @property
     def tab(self) -> FrameworkTab:
-        return self.framework_tabs[self.tabs.currentIndex()]
+        """The framework tab scenario actions apply to (the last one shown while on Models)."""
+        index = self.tabs.currentIndex()
+        if 0 <= index < len(self.framework_tabs):
+            return self.framework_tabs[index]
+        return self._last_framework_tab
+
+    def _catalog_changed(self, catalog: Catalog) -> None:
+        for tab in self.framework_tabs:
+            tab.set_catalog(catalog)
+        self.status(f"Model catalog: {len(catalog):,} models ({catalog.source})")
 
     def tab_for(self, framework_id: str) -> FrameworkTab:
         for t in self.framework_tabs:
@@ -309,8 +338,13 @@ class MainWindow(QMainWindow):
 
     def _on_tab_changed(self, index: int) -> None:
         if 0 <= index < len(self.framework_tabs):
+            self._last_framework_tab = self.framework_tabs[index]
             self.undo_group.setActiveStack(self.framework_tabs[index].undo_stack)
             self._update_title(self.framework_tabs[index])
+        else:  # the Models tab: its edits are saved at once, there is nothing to undo here
+            self.undo_group.setActiveStack(None)
+            self.setWindowTitle(f"Models — {APP_NAME}")
+            self.setWindowModified(False)
 
     def _update_title(self, tab: FrameworkTab) -> None:
         i = self.framework_tabs.index(tab)
@@ -713,6 +747,10 @@ class MainWindow(QMainWindow):
 
         def loaded(scenarios: list[Scenario]) -> None:
             self._dismiss_examples()
+            if not self.catalog_store.has_scores():
+                # Illustrative quality and latency figures, so the catalog-based frameworks
+                # have candidates on a first run (marked "example" in the Models tab).
+                self.models_tab.load_example_scores()
             self.status(f"Loaded {len(scenarios)} example scenarios; open them with Ctrl+O")
             if scenarios and not self.tab_for(scenarios[0].framework_id).dirty:
                 self.show_scenario(scenarios[0])

@@ -71,7 +71,9 @@ class ResultCard(QFrame):
     def show_result(self, result: FrameworkResult) -> None:
         self.result = result
         colour = _BADGE.get(result.recommendation, _NEUTRAL)
-        self.badge.setText(result.recommendation.upper())
+        # Keywords read as a verdict (BUILD, RAG); a model id keeps its own spelling.
+        known = result.recommendation in _BADGE
+        self.badge.setText(result.recommendation.upper() if known else result.recommendation)
         self.badge.setStyleSheet(
             f"background: {colour}; color: white; font-weight: 700; font-size: 14px;"
             " border-radius: 4px; padding: 6px 10px;"

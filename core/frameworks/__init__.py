@@ -11,7 +11,12 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from core.frameworks import build_vs_buy, rag_vs_finetuning
+from core.frameworks import (
+    build_vs_buy,
+    cost_quality_latency,
+    model_selection,
+    rag_vs_finetuning,
+)
 
 
 class Framework(Protocol):
@@ -26,7 +31,12 @@ class Framework(Protocol):
     def summarize(self, inputs: Any, result: Any) -> str: ...
 
 
-REGISTRY: tuple[ModuleType, ...] = (rag_vs_finetuning, build_vs_buy)
+REGISTRY: tuple[ModuleType, ...] = (
+    cost_quality_latency,
+    rag_vs_finetuning,
+    model_selection,
+    build_vs_buy,
+)
 
 
 def get(framework_id: str) -> Framework:

@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Unit = Literal["usd", "usd_per_token", "years", "months", "pct", "tokens", "count", "ratio", "text"]
+Unit = Literal[
+    "usd", "usd_per_token", "years", "months", "ms", "pct", "tokens", "count", "ratio", "text"
+]
 
 
 def param(
@@ -94,7 +96,7 @@ def money(value: float) -> str:
     sign = "-" if value < 0 else ""
     v = abs(value)
     if v != 0 and v < 0.01:
-        return f"{sign}${v:.3g}"
+        return f"{sign}${v:.4g}"
     if v >= 100:
         return f"{sign}${v:,.0f}"
     return f"{sign}${v:,.2f}"
@@ -117,6 +119,8 @@ def format_value(value: float | None, unit: str, none_text: str = "n/a") -> str:
         return f"${value:.3g}/token (${value * 1e6:,.2f} per million)"
     if unit == "years":
         return years_text(value)
+    if unit == "ms":
+        return f"{value:,.0f} ms"
     if unit == "months":
         return f"{value:.1f} months"
     if unit == "pct":

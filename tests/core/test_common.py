@@ -29,7 +29,7 @@ from core.validation import error_lines, field_errors
         (-1_500, "-$1,500"),  # the sign goes before the dollar
         (-12.25, "-$12.25"),
         (5e-6, "$5e-06"),  # per-token prices: three significant digits
-        (0.00123456, "$0.00123"),
+        (0.00123456, "$0.001235"),
     ],
 )
 def test_money(value, text):

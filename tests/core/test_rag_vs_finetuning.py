@@ -444,8 +444,8 @@ def test_summary_has_the_options_scores_and_assumptions():
     x = Inputs(**STABLE)
     text = summarize(x, compute(x))
     assert text.startswith("### Considered options")
-    assert "| RAG | 6.14 | $0.00063 | $0.00113 | $1,127 | $5,000 | $80.00 | 500 ms |" in text
-    assert "| Fine-tuning | 9.08 | $0.00051 | $0.00135 | $1,347 | $10,009 | $3.00 | 0 ms |" in text
+    assert "| RAG | 6.14 | $0.00063 | $0.001127 | $1,127 | $5,000 | $80.00 | 500 ms |" in text
+    assert "| Fine-tuning | 9.08 | $0.00051 | $0.001347 | $1,347 | $10,009 | $3.00 | 0 ms |" in text
     assert "| Latency impact | 17% | 1.7 | 10.0 | 1.7 |" in text
     assert "**Note:** The dimensions and the economics disagree" in text
     assert "### Assumptions" in text

@@ -1,0 +1,1084 @@
+"""Cost-Quality-Latency: which model and mode meet the budgets, and which two corners to favour."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from core import analysis
+from core.catalog import Catalog, ModelInfo
+from core.frameworks.common import (
+    Figure,
+    FrameworkInputs,
+    FrameworkResult,
+    format_number,
+    money,
+    param,
+)
+
+ID = "cost_quality_latency"
+TITLE = "Cost-Quality-Latency"
+GUIDE = (
+    "Use this to choose a model and a serving mode when cost per request, latency and quality "
+    "pull against each other. Every candidate model is costed from the catalog's per-token "
+    "prices for your request size, in real time (latency = time to first token + output tokens "
+    "/ output speed) and, when batch is acceptable, as a batch job (latency = the batch "
+    "turnaround; priced from the catalog's batch prices, or the real-time price less the batch "
+    "discount where the catalog has none). Options within all three limits are feasible; the "
+    "Pareto front holds those no other option beats on cost, latency and quality at once. As in "
+    "the source's triangle you optimise two corners and give up the third: quality + cost "
+    "(highest quality, then cheapest: batch wins when the latency budget allows it), quality + "
+    "latency (highest quality, then fastest) or cost + latency (cheapest that meets the minimum "
+    "quality, then fastest). When nothing is feasible it shows, for each limit alone, the "
+    "smallest change that would make some option feasible. Candidates default to every model "
+    "with a quality score; models without a measured latency use the default latency profile."
+)
+
+Priority = Literal["quality_cost", "quality_latency", "cost_latency"]
+Mode = Literal["real-time", "batch"]
+Constraint = Literal["cost", "latency", "quality"]
+
+DAYS_PER_MONTH = 30.4
+MS_PER_HOUR = 3_600_000.0
+#: A value this close to its limit (relative; absolute for quality) meets it: a cap typed as
+#: the exact cost of a request must not fail on the last bit of a float sum.
+TOLERANCE = 1e-9
+#: The scatter's values are rounded to this many significant digits: plenty for a plot and
+#: its hover text, and a whole-catalog result stays a few hundred kB.
+SCATTER_DIGITS = 4
+#: Rows kept in full in the result (the scatter keeps every option as plain arrays).
+TOP_FEASIBLE_ROWS = 20
+TOP_OVERALL_ROWS = 10
+MAX_PARETO_ROWS = 40
+
+_CONSTRAINTS: tuple[Constraint, ...] = ("cost", "latency", "quality")
+_FIELDS = {
+    "cost": "max_cost_per_request_usd",
+    "latency": "max_latency_ms",
+    "quality": "min_quality",
+}
+_LIMIT_NAMES = {"cost": "cost cap", "latency": "latency budget", "quality": "minimum quality"}
+_PRIORITY_TEXT = {
+    "quality_cost": (
+        "quality + cost (latency is the corner given up)",
+        "the highest-quality feasible option, the cheapest among equals",
+    ),
+    "quality_latency": (
+        "quality + latency (cost is the corner given up)",
+        "the highest-quality feasible option, the fastest among equals",
+    ),
+    "cost_latency": (
+        "cost + latency (quality is the corner given up)",
+        "the cheapest option that meets every limit, the fastest among equals",
+    ),
+}
+
+WORKLOAD = "Workload"
+LIMITS = "Constraints"
+CHOICE = "Candidates and priority"
+BATCH = "Batch"
+ASSUME = "Assumptions"
+
+
+class Inputs(FrameworkInputs):
+    input_tokens_per_request: int = param(
+        1500,
+        ge=0,
+        le=10_000_000,
+        step=100,
+        unit="tokens",
+        group=WORKLOAD,
+        title="Input tokens per request",
+        description="Prompt tokens sent with each request (system prompt, context and question).",
+    )
+    output_tokens_per_request: int = param(
+        400,
+        ge=0,
+        le=1_000_000,
+        step=50,
+        unit="tokens",
+        group=WORKLOAD,
+        title="Output tokens per request",
+        description="Tokens the model writes in each answer; they set the streaming time too.",
+    )
+    requests_per_day: float = param(
+        10_000,
+        ge=0,
+        le=1e10,
+        step=1000,
+        unit="requests/day",
+        group=WORKLOAD,
+        title="Requests per day",
+        description="How many requests a day; scales the daily and monthly cost (30.4 days).",
+    )
+    max_cost_per_request_usd: float = param(
+        0.01,
+        gt=0,
+        le=1000,
+        step=0.001,
+        unit="$/request",
+        group=LIMITS,
+        title="Max cost per request",
+        description="The most one request may cost, in dollars (input and output tokens).",
+    )
+    max_latency_ms: float = param(
+        10_000,
+        gt=0,
+        le=2_592_000_000,
+        step=500,
+        unit="ms",
+        group=LIMITS,
+        title="Max latency",
+        description="The longest a request may take until its answer is complete, in "
+        "milliseconds (3,600,000 = 1 hour; 86,400,000 = 1 day, enough for a 24-hour batch).",
+    )
+    min_quality: float = param(
+        0.7,
+        ge=0,
+        le=1,
+        step=0.05,
+        unit="of 1",
+        group=LIMITS,
+        title="Min quality",
+        description="The lowest acceptable quality score (0..1, from the catalog's quality "
+        "scores).",
+    )
+    priority: Priority = param(
+        "quality_cost",
+        unit="",
+        group=CHOICE,
+        title="Optimise for",
+        description="Which two corners of the triangle to optimise, as in the source's table. "
+        "quality_cost gives up latency (batch, overnight): the highest quality, then the "
+        "cheapest. quality_latency gives up cost (the big model, streaming): the highest "
+        "quality, then the fastest. cost_latency gives up quality (a smaller model): the "
+        "cheapest that meets the minimum quality, then the fastest.",
+    )
+    candidate_models: list[str] = param(
+        [],
+        unit="",
+        group=CHOICE,
+        title="Candidate models",
+        description="Catalog models to compare. Empty: every model with a quality score. Models "
+        "without a quality score are listed and skipped.",
+        choices="catalog_models",
+        empty_text="All models with a quality score",
+    )
+    batch_acceptable: bool = param(
+        True,
+        group=BATCH,
+        title="Batch is acceptable",
+        description="Also consider running each model as a batch job (cheaper, but answers "
+        "arrive after the batch turnaround).",
+    )
+    batch_turnaround_hours: float = param(
+        24,
+        gt=0,
+        le=720,
+        step=1,
+        unit="hours",
+        group=BATCH,
+        title="Batch turnaround",
+        description="How long a batch job takes to return, in hours (OpenAI's and Anthropic's "
+        "batch APIs promise results within 24 hours). This is the latency of every batch option.",
+        applies_when=("batch_acceptable", True),
+    )
+    batch_discount_pct: float = param(
+        50,
+        ge=0,
+        le=100,
+        step=5,
+        unit="%",
+        group=BATCH,
+        title="Batch discount",
+        description="Discount on the real-time price for batch jobs of models the catalog has "
+        "no batch price for, in percent (50 is the usual batch discount).",
+        applies_when=("batch_acceptable", True),
+    )
+    default_ttft_ms: float = param(
+        500,
+        ge=0,
+        le=600_000,
+        step=50,
+        unit="ms",
+        group=ASSUME,
+        title="Default time to first token",
+        description="Time to first token assumed for models without a measured latency "
+        "profile, in milliseconds.",
+    )
+    default_output_tokens_per_second: float = param(
+        80,
+        gt=0,
+        le=1_000_000,
+        step=10,
+        unit="tokens/s",
+        group=ASSUME,
+        title="Default output speed",
+        description="Output speed assumed for models without a measured latency profile, in "
+        "tokens per second.",
+    )
+
+
+class Miss(BaseModel):
+    """How far one option is past one limit: `by` in the limit's unit, `by_pct` of the limit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    constraint: Constraint
+    limit: float
+    value: float
+    by: float
+    by_pct: float
+
+
+class OptionRow(BaseModel):
+    """One model in one mode, with everything the decision looked at."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    provider: str
+    mode: Mode
+    batch_price: Literal["catalog", "discount"] | None
+    cost_per_request: float
+    cost_per_day: float
+    cost_per_month: float
+    latency_ms: float
+    latency_assumed: bool
+    quality: float
+    feasible: bool
+    pareto: bool
+    #: 1-based place in the priority order, with the limits ignored.
+    rank: int
+    misses: list[Miss]
+
+    @property
+    def label(self) -> str:
+        return f"{self.model} ({self.mode})"
+
+
+class Relaxation(BaseModel):
+    """The smallest change of one limit alone that makes some option feasible (None: none)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    constraint: Constraint
+    field: str
+    limit: float
+    needed: float | None
+    change: float | None
+    change_pct: float | None
+    model: str | None
+    mode: Mode | None
+
+
+class Scatter(BaseModel):
+    """Every option as parallel arrays (the plot's points); `model_index` points into `models`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    models: list[str]
+    model_index: list[int]
+    batch: list[bool]
+    cost_per_request: list[float]
+    latency_ms: list[float]
+    quality: list[float]
+    feasible: list[bool]
+    pareto: list[bool]
+
+
+class Result(FrameworkResult):
+    priority: Priority
+    max_cost_per_request_usd: float
+    max_latency_ms: float
+    min_quality: float
+    pick: OptionRow | None
+    #: The limits that stop a better pick (empty: none does): those `better_option` misses,
+    #: or `tie_option` when nothing is better on the priority's first corner.
+    binding: list[Constraint]
+    #: The nearest option better on the priority's first corner (quality, or cost for
+    #: cost_latency); among equals the one nearest to meeting every limit.
+    better_option: OptionRow | None
+    #: An option as good on the first corner and better on the second, kept out by a limit.
+    tie_option: OptionRow | None
+    #: When nothing is feasible: the option nearest to meeting every limit.
+    closest: OptionRow | None
+    options: list[OptionRow]
+    relaxations: list[Relaxation]
+    n_candidates: int
+    n_options: int
+    n_feasible: int
+    n_pareto: int
+    n_latency_assumed: int
+    unknown_models: list[str]
+    unscored_models: list[str]
+    invalid_models: list[str]
+    scatter: Scatter
+    #: Best quality per cost among options within the latency budget (a staircase, cost up).
+    frontier_cost: list[float]
+    frontier_quality: list[float]
+    catalog_source: str
+    price_date: dt.date | None
+
+
+class _Options:
+    """Every candidate in every mode as arrays, index i = one option."""
+
+    def __init__(self, x: Inputs, models: Sequence[ModelInfo]) -> None:
+        # One pass per attribute: the cheapest way through thousands of pydantic models.
+        n = len(models)
+
+        def column(values: Iterable[float | None]) -> np.ndarray:
+            return np.fromiter((math.nan if v is None else v for v in values), float, n)
+
+        price_in = column(m.input_cost_per_token for m in models)
+        price_out = column(m.output_cost_per_token for m in models)
+        batch_in = column(m.input_cost_per_token_batch for m in models)
+        batch_out = column(m.output_cost_per_token_batch for m in models)
+        quality = column(m.quality.score if m.quality is not None else None for m in models)
+        profiles = [m.latency for m in models]
+        ttft = column(p.ttft_ms if p is not None else None for p in profiles)
+        speed = column(p.output_tokens_per_second if p is not None else None for p in profiles)
+        tokens_in = float(x.input_tokens_per_request)
+        tokens_out = float(x.output_tokens_per_request)
+        measured = ~np.isnan(ttft)
+        ttft = np.where(measured, ttft, x.default_ttft_ms)
+        speed = np.where(measured, speed, x.default_output_tokens_per_second)
+        with np.errstate(all="ignore"):
+            cost = [tokens_in * price_in + tokens_out * price_out]
+            latency = [ttft + tokens_out / speed * 1000.0]
+        index = [np.arange(n)]
+        batch = [np.zeros(n, dtype=bool)]
+        assumed = [~measured]
+        from_catalog = [np.zeros(n, dtype=bool)]
+        if x.batch_acceptable:
+            keep = 1.0 - x.batch_discount_pct / 100.0
+            catalog_in, catalog_out = ~np.isnan(batch_in), ~np.isnan(batch_out)
+            with np.errstate(all="ignore"):
+                b_in = np.where(catalog_in, batch_in, price_in * keep)
+                b_out = np.where(catalog_out, batch_out, price_out * keep)
+                cost.append(tokens_in * b_in + tokens_out * b_out)
+            latency.append(np.full(n, x.batch_turnaround_hours * MS_PER_HOUR))
+            index.append(np.arange(n))
+            batch.append(np.ones(n, dtype=bool))
+            assumed.append(np.zeros(n, dtype=bool))
+            from_catalog.append(catalog_in | catalog_out)
+        self.cost = np.concatenate(cost)
+        self.latency = np.concatenate(latency)
+        self.model = np.concatenate(index)
+        self.quality = quality[self.model]
+        self.batch = np.concatenate(batch)
+        self.assumed = np.concatenate(assumed)
+        self.batch_from_catalog = np.concatenate(from_catalog)
+        # Overflowing prices or broken measurements would poison every comparison: drop them.
+        valid = np.isfinite(self.cost) & np.isfinite(self.latency) & np.isfinite(self.quality)
+        self.invalid_models = sorted({models[i].id for i in self.model[~valid]})
+        if not valid.all():
+            self.cost, self.latency, self.model, self.quality = (
+                a[valid] for a in (self.cost, self.latency, self.model, self.quality)
+            )
+            self.batch, self.assumed, self.batch_from_catalog = (
+                a[valid] for a in (self.batch, self.assumed, self.batch_from_catalog)
+            )
+        self.per_day = self.cost * x.requests_per_day
+        self.per_month = self.per_day * DAYS_PER_MONTH
+        limits = (x.max_cost_per_request_usd, x.max_latency_ms, x.min_quality)
+        self.ok = np.column_stack(
+            [
+                self.cost <= limits[0] * (1 + TOLERANCE),
+                self.latency <= limits[1] * (1 + TOLERANCE),
+                self.quality >= limits[2] - TOLERANCE,
+            ]
+        )
+        self.over = np.column_stack(
+            [
+                np.where(self.ok[:, 0], 0.0, self.cost - limits[0]),
+                np.where(self.ok[:, 1], 0.0, self.latency - limits[1]),
+                np.where(self.ok[:, 2], 0.0, limits[2] - self.quality),
+            ]
+        )
+        self.limits = limits
+        self.feasible = self.ok.all(axis=1)
+        self.values = np.column_stack([self.cost, self.latency, self.quality])
+        self.pareto = analysis.pareto_mask(self.values, maximise=[False, False, True])
+        self.order = _priority_order(x.priority, self)
+        self.rank = np.empty(self.order.size, dtype=int)
+        self.rank[self.order] = np.arange(self.order.size)
+
+    def __len__(self) -> int:
+        return int(self.cost.size)
+
+    def relative_over(self) -> np.ndarray:
+        """Each miss as a fraction of its limit (limits of 0 cannot be missed by a fraction)."""
+        limits = np.asarray(self.limits)
+        return self.over / np.where(limits > 0, limits, 1.0)
+
+
+def _priority_order(priority: Priority, o: _Options) -> np.ndarray:
+    """Option indices best first by the priority, limits ignored; full ties by model, then mode.
+
+    Every key of the three objectives is used, so the first feasible option in this order is
+    never dominated by another option: a dominating one would be feasible too and come first.
+    """
+    tie = o.model * 2 + o.batch
+    keys = {
+        "quality_cost": (tie, o.latency, o.cost, -o.quality),
+        "quality_latency": (tie, o.cost, o.latency, -o.quality),
+        "cost_latency": (tie, -o.quality, o.latency, o.cost),
+    }[priority]
+    return np.lexsort(keys)
+
+
+def compute(inputs: Inputs, catalog: Catalog | None = None) -> Result:
+    """Cost, latency and quality of every candidate in every mode; feasible set, front, pick.
+
+    Per option (units: dollars, milliseconds, quality score 0..1):
+      cost per request = input tokens x input price + output tokens x output price;
+      per day = cost per request x requests per day; per month = per day x 30.4.
+      real-time latency = time to first token + output tokens / output tokens per second x 1000
+      (the catalog's latency profile, else the default one); batch latency = turnaround x 3.6e6.
+      Batch prices are the catalog's batch prices, else the real-time price x (1 - discount).
+    Feasible: cost <= max cost, latency <= max latency, quality >= min quality (within 1e-9).
+    Pareto front: options no other option matches or beats on all three with one strictly better.
+    Pick: the first feasible option in the priority order (see _priority_order), hence always on
+    the front. With no feasible option the pick is "none" and, for each limit alone, the
+    smallest relaxation that admits some option is reported with that option.
+    A missing catalog counts as an empty one; the result then says there is nothing to compare.
+    """
+    x = inputs
+    catalog = catalog if catalog is not None else Catalog()
+    if x.candidate_models:
+        wanted = list(dict.fromkeys(x.candidate_models))
+        known = [catalog.get(i) for i in wanted if i in catalog]
+        unknown = [i for i in wanted if i not in catalog]
+    else:
+        known, unknown = catalog.with_quality(), []
+    models = [m for m in known if m.quality is not None]
+    unscored = [m.id for m in known if m.quality is None]
+    o = _Options(x, models)
+
+    pick_index: int | None = None
+    feasible_in_order = o.order[o.feasible[o.order]]
+    if feasible_in_order.size:
+        pick_index = int(feasible_in_order[0])
+
+    def row(i: int) -> OptionRow:
+        return _row(x, models, o, i)
+
+    pick = row(pick_index) if pick_index is not None else None
+    better_index, tie_index = _nearest_better(o, x.priority, pick_index)
+    binding: list[Constraint] = []
+    stopped = better_index if better_index is not None else tie_index
+    if stopped is not None:
+        binding = [c for j, c in enumerate(_CONSTRAINTS) if not o.ok[stopped, j]]
+    relaxations: list[Relaxation] = []
+    named: list[int] = []
+    closest_index = None
+    if pick_index is None and len(o):
+        relaxations, named = _relaxations(models, o)
+        closest_index = _closest(o)
+    better = row(better_index) if better_index is not None else None
+    tie = row(tie_index) if tie_index is not None else None
+    closest = row(closest_index) if closest_index is not None else None
+
+    kept = _kept_rows(o, [pick_index, better_index, tie_index, closest_index, *named])
+    options = [row(i) for i in kept]
+    frontier = _frontier(o)
+
+    if pick is not None and pick_index is not None:
+        above = int(o.rank[pick_index])
+        rationale, headline = _explain(x, catalog, o, pick, better, tie, binding, above)
+    else:
+        rationale, headline = _explain_none(x, catalog, o, relaxations, closest, len(models))
+    rationale += _notes(unknown, unscored, o.invalid_models)
+    figures = _figures(pick, o)
+    return Result(
+        recommendation=pick.label if pick is not None else "none",
+        headline=headline,
+        rationale=rationale,
+        figures=figures,
+        priority=x.priority,
+        max_cost_per_request_usd=x.max_cost_per_request_usd,
+        max_latency_ms=x.max_latency_ms,
+        min_quality=x.min_quality,
+        pick=pick,
+        binding=binding,
+        better_option=better,
+        tie_option=tie,
+        closest=closest,
+        options=options,
+        relaxations=relaxations,
+        n_candidates=len(models),
+        n_options=len(o),
+        n_feasible=int(o.feasible.sum()),
+        n_pareto=int(o.pareto.sum()),
+        n_latency_assumed=int(o.assumed.sum()),
+        unknown_models=unknown,
+        unscored_models=unscored,
+        invalid_models=o.invalid_models,
+        # Built from numpy's own lists, so pydantic's check of thousands of values is skipped.
+        scatter=Scatter.model_construct(
+            models=[m.id for m in models],
+            model_index=o.model.tolist(),
+            batch=o.batch.tolist(),
+            cost_per_request=_significant(o.cost).tolist(),
+            latency_ms=_significant(o.latency).tolist(),
+            quality=_significant(o.quality).tolist(),
+            feasible=o.feasible.tolist(),
+            pareto=o.pareto.tolist(),
+        ),
+        frontier_cost=frontier[0],
+        frontier_quality=frontier[1],
+        catalog_source=catalog.source,
+        price_date=catalog.price_date,
+    )
+
+
+def _significant(values: np.ndarray, digits: int = SCATTER_DIGITS) -> np.ndarray:
+    """Values rounded to `digits` significant digits, each the double nearest its decimal.
+
+    An integer times or divided by an exact power of ten is correctly rounded, so the stored
+    JSON reads 0.000465, not 0.00046500000000000003.
+    """
+    v = np.asarray(values, dtype=float)
+    out = v.copy()
+    nonzero = v != 0
+    exponent = np.floor(np.log10(np.abs(v[nonzero]))).astype(int) - (digits - 1)
+    # Below 1e-300 the scale would overflow; such values round to 0.
+    exponent = np.maximum(exponent, -300)
+    w = v[nonzero]
+    up = exponent >= 0
+    scale_up = 10.0 ** exponent[up]
+    scale_down = 10.0 ** -exponent[~up]
+    w[up] = np.round(w[up] / scale_up) * scale_up
+    w[~up] = np.round(w[~up] * scale_down) / scale_down
+    out[nonzero] = w
+    return out
+
+
+def _row(x: Inputs, models: Sequence[ModelInfo], o: _Options, i: int) -> OptionRow:
+    m = models[int(o.model[i])]
+    batch = bool(o.batch[i])
+    values = (float(o.cost[i]), float(o.latency[i]), float(o.quality[i]))
+    misses = []
+    for j, c in enumerate(_CONSTRAINTS):
+        if o.ok[i, j]:
+            continue
+        limit = o.limits[j]
+        by = float(o.over[i, j])
+        misses.append(
+            Miss(
+                constraint=c,
+                limit=limit,
+                value=values[j],
+                by=by,
+                by_pct=by / limit * 100 if limit > 0 else 0.0,
+            )
+        )
+    return OptionRow(
+        model=m.id,
+        provider=m.provider,
+        mode="batch" if batch else "real-time",
+        batch_price=("catalog" if o.batch_from_catalog[i] else "discount") if batch else None,
+        cost_per_request=values[0],
+        cost_per_day=float(o.per_day[i]),
+        cost_per_month=float(o.per_month[i]),
+        latency_ms=values[1],
+        latency_assumed=bool(o.assumed[i]),
+        quality=values[2],
+        feasible=bool(o.feasible[i]),
+        pareto=bool(o.pareto[i]),
+        rank=int(o.rank[i]) + 1,
+        misses=misses,
+    )
+
+
+def _relaxations(models: Sequence[ModelInfo], o: _Options) -> tuple[list[Relaxation], list[int]]:
+    """Per limit alone: the option the smallest change admits, and the limit that admits it.
+
+    Returns the relaxations and the indices of the options they name.
+    """
+    found = analysis.smallest_relaxations(o.values, o.ok, [True, True, False], o.order)
+    out = []
+    for j, (c, hit) in enumerate(zip(_CONSTRAINTS, found, strict=True)):
+        limit = o.limits[j]
+        if hit is None:
+            out.append(
+                Relaxation(
+                    constraint=c,
+                    field=_FIELDS[c],
+                    limit=limit,
+                    needed=None,
+                    change=None,
+                    change_pct=None,
+                    model=None,
+                    mode=None,
+                )
+            )
+            continue
+        change = hit.limit - limit
+        out.append(
+            Relaxation(
+                constraint=c,
+                field=_FIELDS[c],
+                limit=limit,
+                needed=hit.limit,
+                change=change,
+                change_pct=change / limit * 100 if limit > 0 else 0.0,
+                model=models[int(o.model[hit.row])].id,
+                mode="batch" if o.batch[hit.row] else "real-time",
+            )
+        )
+    return out, [hit.row for hit in found if hit is not None]
+
+
+def _nearest_better(
+    o: _Options, priority: Priority, pick: int | None
+) -> tuple[int | None, int | None]:
+    """What a limit keeps the pick from: a step up on the first corner, and a tie-break win.
+
+    The step up: among options strictly better on the first corner (higher quality; lower
+    cost for cost_latency), those with the smallest improvement, and of them the one whose
+    misses, each relative to its limit, add up to the least (the cheapest way up). The tie:
+    among options equal on the first corner but ranked above the pick, the nearest to meeting
+    every limit likewise. All of them are infeasible, or they would have been picked.
+    """
+    if pick is None:
+        return None, None
+    primary = o.cost if priority == "cost_latency" else -o.quality
+    at = primary[pick]
+    miss = o.relative_over().sum(axis=1)
+
+    def nearest(candidates: np.ndarray) -> int | None:
+        if candidates.size == 0:
+            return None
+        least = miss[candidates].min()
+        tied = candidates[miss[candidates] == least]
+        return int(tied[np.argmin(o.rank[tied])])
+
+    up = np.nonzero(primary < at)[0]
+    step = up[primary[up] == primary[up].max()] if up.size else up
+    level = np.nonzero((primary == at) & (o.rank < o.rank[pick]))[0]
+    return nearest(step), nearest(level)
+
+
+def _closest(o: _Options) -> int:
+    """The option whose misses, each as a fraction of its limit, add up to the least."""
+    total = o.relative_over().sum(axis=1)
+    best = total.min()
+    tied = np.nonzero(total == best)[0]
+    return int(tied[np.argmin(o.rank[tied])])
+
+
+def _kept_rows(o: _Options, named: Sequence[int | None]) -> list[int]:
+    """The best feasible, the best overall and the front's best by priority, and named options.
+
+    Feasible rows first, each group in priority order: the rows a reader scans for the pick.
+    """
+    order = o.order
+    chosen = set(order[o.feasible[order]][:TOP_FEASIBLE_ROWS].tolist())
+    chosen.update(order[:TOP_OVERALL_ROWS].tolist())
+    chosen.update(order[o.pareto[order]][:MAX_PARETO_ROWS].tolist())
+    chosen.update(int(i) for i in named if i is not None)
+    return sorted(chosen, key=lambda i: (not o.feasible[i], o.rank[i]))
+
+
+def _frontier(o: _Options) -> tuple[list[float], list[float]]:
+    """The cost-quality staircase of the options within the latency budget.
+
+    Sorted by cost (then quality down, latency up), an option is on it when its quality beats
+    every cheaper one's. Each such point is also on the three-way Pareto front.
+    """
+    idx = np.nonzero(o.ok[:, 1])[0]
+    if idx.size == 0:
+        return [], []
+    idx = idx[np.lexsort((o.latency[idx], -o.quality[idx], o.cost[idx]))]
+    q = o.quality[idx]
+    best_before = np.concatenate([[-np.inf], np.maximum.accumulate(q)[:-1]])
+    on = idx[q > best_before]
+    return o.cost[on].tolist(), o.quality[on].tolist()
+
+
+def _figures(pick: OptionRow | None, o: _Options) -> list[Figure]:
+    none = "none feasible"
+
+    def value(attr: str) -> float | None:
+        return float(getattr(pick, attr)) if pick is not None else None
+
+    return [
+        Figure(
+            key="cost_per_request",
+            label="Cost per request",
+            value=value("cost_per_request"),
+            unit="usd",
+            none_text=none,
+        ),
+        Figure(
+            key="cost_per_day",
+            label="Cost per day",
+            value=value("cost_per_day"),
+            unit="usd",
+            none_text=none,
+        ),
+        Figure(
+            key="cost_per_month",
+            label="Cost per month (30.4 days)",
+            value=value("cost_per_month"),
+            unit="usd",
+            none_text=none,
+        ),
+        Figure(
+            key="latency_ms",
+            label="Latency (ms)",
+            value=value("latency_ms"),
+            unit="count",
+            none_text=none,
+        ),
+        Figure(
+            key="quality",
+            label="Quality (0..1)",
+            value=value("quality"),
+            unit="ratio",
+            none_text=none,
+        ),
+        Figure(
+            key="feasible_options",
+            label="Feasible options",
+            value=float(o.feasible.sum()),
+            unit="count",
+        ),
+        Figure(key="options", label="Options compared", value=float(len(o)), unit="count"),
+        Figure(
+            key="pareto_options",
+            label="Options on the Pareto front",
+            value=float(o.pareto.sum()),
+            unit="count",
+        ),
+    ]
+
+
+# --- Sentences -------------------------------------------------------------------------------
+
+
+def usd(value: float) -> str:
+    """Dollars as a reader wants per-request amounts: $0.000465, $0.0078, $141, $2,500,000."""
+    if value == 0:
+        return "$0"
+    if abs(value) >= 1:
+        return money(value)
+    sign = "-" if value < 0 else ""
+    digits = np.format_float_positional(abs(value), precision=4, fractional=False, trim="-")
+    return f"{sign}${digits}"
+
+
+def duration(ms: float) -> str:
+    """850 ms, 5.5 s, 2.5 min, 24 h."""
+    if ms < 1000:
+        return f"{ms:,.0f} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.3g} s"
+    if ms < MS_PER_HOUR:
+        return f"{ms / 60_000:.3g} min"
+    return f"{ms / MS_PER_HOUR:,.3g} h"
+
+
+def _limit_text(c: Constraint, value: float) -> str:
+    if c == "cost":
+        return usd(value)
+    if c == "latency":
+        return duration(value)
+    return f"{value:.3g}"
+
+
+def _signed_pct(value: float | None) -> str:
+    v = value or 0.0
+    return ("+" if v > 0 else "") + _pct(v)
+
+
+def _pct(value: float) -> str:
+    return f"{value:.3g}%" if abs(value) < 1000 else f"{value:,.0f}%"
+
+
+def _miss_text(m: Miss) -> str:
+    """How an option misses a limit; ten times the limit or more reads as a multiple."""
+    if m.constraint == "quality":
+        return f"scores {m.value:.3g}, {m.by:.3g} below the {m.limit:.3g} minimum"
+    if m.constraint == "cost":
+        what, limit = f"costs {usd(m.value)} a request", f"the {usd(m.limit)} cap"
+        by = usd(m.by)
+    else:
+        what, limit = f"takes {duration(m.value)}", f"the {duration(m.limit)} budget"
+        by = duration(m.by)
+    if m.value >= 10 * m.limit:
+        times = m.value / m.limit
+        return (
+            f"{what}, {times:,.0f} times {limit}"
+            if times >= 100
+            else f"{what}, {times:.3g} times {limit}"
+        )
+    return f"{what}, {by} ({_pct(m.by_pct)}) over {limit}"
+
+
+def _latency_text(x: Inputs, r: OptionRow) -> str:
+    if r.mode == "batch":
+        return f"{duration(r.latency_ms)} (the batch turnaround)"
+    if r.latency_assumed:
+        return (
+            f"{duration(r.latency_ms)} (assumed, no measured latency: "
+            f"{format_number(x.default_ttft_ms)} ms to first token + "
+            f"{x.output_tokens_per_request:,} tokens at "
+            f"{format_number(x.default_output_tokens_per_second)} tokens/s)"
+        )
+    return f"{duration(r.latency_ms)} (its measured latency profile)"
+
+
+def _explain(
+    x: Inputs,
+    catalog: Catalog,
+    o: _Options,
+    pick: OptionRow,
+    better: OptionRow | None,
+    tie: OptionRow | None,
+    binding: list[Constraint],
+    ranked_above: int,
+) -> tuple[list[str], str]:
+    """Why the pick: its cost, latency and quality, the priority, and the binding limit."""
+    m = catalog.get(pick.model)
+    corners, rule = _PRIORITY_TEXT[x.priority]
+    if pick.mode == "batch":
+        price = (
+            "at the catalog's batch prices"
+            if pick.batch_price == "catalog"
+            else f"at the real-time price less the {format_number(x.batch_discount_pct)}% "
+            "batch discount"
+        )
+    else:
+        price = (
+            f"({x.input_tokens_per_request:,} input tokens at "
+            f"${m.input_cost_per_token * 1e6:,.4g} per million and "
+            f"{x.output_tokens_per_request:,} output tokens at "
+            f"${m.output_cost_per_token * 1e6:,.4g} per million)"
+        )
+    out = [
+        f"{pick.label} costs {usd(pick.cost_per_request)} a request {price}: "
+        f"{money(pick.cost_per_day)} a day and {money(pick.cost_per_month)} a month at "
+        f"{format_number(x.requests_per_day)} requests a day.",
+        f"It answers in {_latency_text(x, pick)}, within the {duration(x.max_latency_ms)} "
+        f"budget, and scores {pick.quality:.3g} against the {x.min_quality:.3g} minimum.",
+        f"Optimising {corners}: the pick is {rule}; {_count(int(o.feasible.sum()), 'option')} "
+        f"of {len(o):,} {'is' if o.feasible.sum() == 1 else 'are'} feasible.",
+    ]
+    by_cost = x.priority == "cost_latency"
+    corner = "cost" if by_cost else "quality"
+    same = ""
+    if tie is not None:
+        same = (
+            f"at the same {corner}, {tie.label} ({usd(tie.cost_per_request)} a request, "
+            f"{duration(tie.latency_ms)}, quality {tie.quality:.3g}) ranks higher by this "
+            f"priority but {_misses_text(tie)}."
+        )
+    if better is None and tie is None:
+        out.append(
+            "No limit binds: no option ranks above it by this priority even with the limits "
+            "ignored."
+        )
+    else:
+        names = " and the ".join(_LIMIT_NAMES[c] for c in binding)
+        lead = f"The binding constraint is the {names}: "
+        if better is not None:
+            step = (
+                f"the next step down in cost, {better.label} at "
+                f"{usd(better.cost_per_request)} a request"
+                if by_cost
+                else f"the next step up in quality, {better.label} at {better.quality:.3g}"
+            )
+            out.append(f"{lead}{step}, {_misses_text(better)}.")
+            if same:
+                out.append(same[0].upper() + same[1:])
+        else:
+            out.append(lead + same)
+        out[-1] += _excluded_counts(o, ranked_above)
+    headline = (
+        f"{pick.label}: quality {pick.quality:.3g}, {usd(pick.cost_per_request)} a request, "
+        f"{duration(pick.latency_ms)}"
+    )
+    return out, headline
+
+
+def _misses_text(r: OptionRow) -> str:
+    return "; ".join(_miss_text(m) for m in r.misses)
+
+
+def _excluded_counts(o: _Options, ranked_above: int) -> str:
+    """How many of the options ranked above the pick each limit rules out."""
+    if ranked_above < 2:
+        return ""
+    above = o.order[:ranked_above]
+    parts = [
+        f"{int((~o.ok[above, j]).sum()):,} miss the {_LIMIT_NAMES[c]}"
+        for j, c in enumerate(_CONSTRAINTS)
+        if (~o.ok[above, j]).any()
+    ]
+    return f" Of the {ranked_above:,} options ranked above the pick, " + ", ".join(parts) + "."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _explain_none(
+    x: Inputs,
+    catalog: Catalog,
+    o: _Options,
+    relaxations: list[Relaxation],
+    closest: OptionRow | None,
+    n_models: int,
+) -> tuple[list[str], str]:
+    """Why there is no pick: nothing to compare, or each limit's smallest relaxation."""
+    if n_models == 0 or len(o) == 0:
+        if x.candidate_models:
+            why = "none of the named candidate models is in the catalog with a quality score"
+        elif len(catalog) == 0:
+            why = "the model catalog is empty"
+        else:
+            why = "no model in the catalog has a quality score"
+        return (
+            [
+                f"There is nothing to compare: {why}. Add quality scores on the Models tab "
+                "(entered, imported from CSV or measured) or name candidate models that have one."
+            ],
+            "No candidate models to compare",
+        )
+    limits = (
+        f"cost at most {usd(x.max_cost_per_request_usd)} a request, latency at most "
+        f"{duration(x.max_latency_ms)}, quality at least {x.min_quality:.3g}"
+    )
+    out = [f"None of the {_count(len(o), 'option')} meets all three limits ({limits})."]
+    helpful = [r for r in relaxations if r.needed is not None]
+    for r in relaxations:
+        name = _LIMIT_NAMES[r.constraint]
+        if r.needed is None:
+            others = " and the ".join(_LIMIT_NAMES[c] for c in _CONSTRAINTS if c != r.constraint)
+            out.append(f"Changing the {name} alone cannot help: no option meets both the {others}.")
+            continue
+        verb = "Lowering" if r.constraint == "quality" else "Raising"
+        out.append(
+            f"{verb} the {name} from {_limit_text(r.constraint, r.limit)} to "
+            f"{_limit_text(r.constraint, r.needed)} ({_signed_pct(r.change_pct)}) makes "
+            f"{r.model} ({r.mode}) feasible."
+        )
+    if helpful:
+        best = min(helpful, key=lambda r: abs(r.change_pct or 0.0))
+        verb = "lower" if best.constraint == "quality" else "raise"
+        headline = (
+            f"Nothing is feasible: the smallest change is to {verb} the "
+            f"{_LIMIT_NAMES[best.constraint]} to {_limit_text(best.constraint, best.needed or 0)} "
+            f"({_signed_pct(best.change_pct)})"
+        )
+    else:
+        headline = "Nothing is feasible, and relaxing one limit alone is not enough"
+    if closest is not None:
+        misses = "; ".join(_miss_text(m) for m in closest.misses)
+        out.append(f"The option nearest to meeting every limit is {closest.label}: it {misses}.")
+    return out, headline
+
+
+def _notes(unknown: list[str], unscored: list[str], invalid: list[str]) -> list[str]:
+    out = []
+    if unknown:
+        out.append(f"Not in the catalog, so not compared: {_names(unknown)}.")
+    if unscored:
+        out.append(
+            f"Skipped for want of a quality score: {_names(unscored)} (score them on the "
+            "Models tab)."
+        )
+    if invalid:
+        out.append(f"Skipped for prices or measurements out of range: {_names(invalid)}.")
+    return out
+
+
+def _names(ids: list[str], limit: int = 8) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit:,} more" if len(ids) > limit else "")
+
+
+def summarize(inputs: Inputs, result: Result) -> str:
+    """Markdown body of the decision summary: the options, any relaxations, the assumptions."""
+    x, r = inputs, result
+    lines = [
+        "### Considered options",
+        "",
+        f"{_count(r.n_options, 'option')} ({_count(r.n_candidates, 'model')}"
+        + (", real-time and batch" if x.batch_acceptable else ", real-time")
+        + f"); {r.n_feasible:,} feasible, {r.n_pareto:,} on the Pareto front. Limits: cost at "
+        f"most {usd(r.max_cost_per_request_usd)} a request, latency at most "
+        f"{duration(r.max_latency_ms)}, quality at least {r.min_quality:.3g}. The table lists "
+        "the pick, the best feasible options, the best by priority and the front.",
+        "",
+        "| Rank | Model | Mode | Cost per request | Per month | Latency | Quality | Feasible "
+        "| Pareto | Misses |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for o in r.options[:TOP_FEASIBLE_ROWS]:
+        mark = " (pick)" if r.pick is not None and o == r.pick else ""
+        assumed = " (assumed)" if o.latency_assumed else ""
+        misses = "; ".join(_miss_text(m) for m in o.misses) or "none"
+        lines.append(
+            f"| {o.rank} | {o.model}{mark} | {o.mode} | {usd(o.cost_per_request)} | "
+            f"{money(o.cost_per_month)} | {duration(o.latency_ms)}{assumed} | "
+            f"{o.quality:.3g} | {'yes' if o.feasible else 'no'} | "
+            f"{'yes' if o.pareto else 'no'} | {misses} |"
+        )
+    if len(r.options) > TOP_FEASIBLE_ROWS:
+        lines += ["", f"{len(r.options) - TOP_FEASIBLE_ROWS:,} more options are in the app."]
+    if r.relaxations:
+        lines += [
+            "",
+            "### Smallest relaxations",
+            "",
+            "| Limit | Now | Needed | Change | Makes feasible |",
+            "|---|---|---|---|---|",
+        ]
+        for rx in r.relaxations:
+            if rx.needed is None:
+                lines.append(
+                    f"| {_LIMIT_NAMES[rx.constraint]} | {_limit_text(rx.constraint, rx.limit)} "
+                    "| n/a | alone, no change helps | none |"
+                )
+            else:
+                lines.append(
+                    f"| {_LIMIT_NAMES[rx.constraint]} | {_limit_text(rx.constraint, rx.limit)} "
+                    f"| {_limit_text(rx.constraint, rx.needed)} | {_signed_pct(rx.change_pct)} | "
+                    f"{rx.model} ({rx.mode}) |"
+                )
+    dated = f", prices as of {r.price_date.isoformat()}" if r.price_date else ""
+    lines += [
+        "",
+        "### Assumptions",
+        "",
+        f"- Prices per token from the model catalog (source: {r.catalog_source}{dated}); a "
+        f"month is {DAYS_PER_MONTH} days.",
+        "- Real-time latency is time to first token + output tokens / output speed, until the "
+        "answer is complete.",
+        f"- Models without a measured latency profile ({r.n_latency_assumed:,} here) are "
+        f"assumed to take {format_number(x.default_ttft_ms)} ms to the first token and write "
+        f"{format_number(x.default_output_tokens_per_second)} tokens/s.",
+    ]
+    if x.batch_acceptable:
+        lines.append(
+            f"- Batch answers arrive after the {format_number(x.batch_turnaround_hours)}-hour "
+            "turnaround; batch prices are the catalog's, or the real-time price less "
+            f"{format_number(x.batch_discount_pct)}% where it has none."
+        )
+    else:
+        lines.append("- Batch processing is not acceptable, so only real-time options count.")
+    lines.append(
+        "- Quality scores come from the catalog (entered, imported or measured); models "
+        "without one are skipped."
+    )
+    return "\n".join(lines)

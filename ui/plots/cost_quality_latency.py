@@ -1,0 +1,364 @@
+"""Cost-Quality-Latency plot: every option by cost (log) and quality, coloured by latency."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from core.frameworks import cost_quality_latency as cql
+from core.frameworks.cost_quality_latency import duration, usd
+from ui.plots.common import BLUE, GREEN, GREY, ORANGE, make_plot, pen
+
+#: Latency buckets: upper edge in ms, legend name, colour (green = fast ... purple = batch).
+BUCKETS: list[tuple[float, str, str]] = [
+    (1_000, "under 1 s", "#188038"),
+    (3_000, "1-3 s", "#7cb342"),
+    (10_000, "3-10 s", "#f9ab00"),
+    (60_000, "10-60 s", "#e8710a"),
+    (3_600_000, "1-60 min", "#d93025"),
+    (math.inf, "1 h and more (batch)", "#8430ce"),
+]
+_EDGES = np.array([edge for edge, _, _ in BUCKETS[:-1]])
+#: The latency colour key sits in the title, where it never covers a point.
+TITLE = (
+    "<span style='font-size:11pt; font-weight:600'>Cost vs quality</span>"
+    "<span style='font-size:9pt'> — latency: "
+    + " ".join(f"<span style='color:{colour}'>●</span> {name}" for _, name, colour in BUCKETS)
+    + "</span>"
+)
+PICK = "#fbbc04"
+INK = "#202124"
+#: A hover further than this from every point shows the pick again.
+HOVER_PX = 14
+_COMPARE = [BLUE, ORANGE, GREEN]
+
+
+def bucket_of(latency_ms: np.ndarray) -> np.ndarray:
+    """Index into BUCKETS for each latency (a latency on an edge goes to the slower bucket)."""
+    return np.searchsorted(_EDGES, np.asarray(latency_ms, dtype=float), side="right")
+
+
+def log_costs(costs: np.ndarray | list[float], floor: float) -> np.ndarray:
+    """log10 of dollars, free options drawn at `floor` (the log axis has no zero)."""
+    return np.log10(np.maximum(np.asarray(costs, dtype=float), floor))
+
+
+def cost_floor(*cost_lists: list[float] | np.ndarray) -> float:
+    """A tenth of the cheapest non-zero cost: where free options sit on the log axis."""
+    positive = [float(np.min(c[c > 0])) for c in map(np.asarray, cost_lists) if np.any(c > 0)]
+    return min(positive) / 10 if positive else 1e-7
+
+
+def _faded(colour: str) -> QColor:
+    c = pg.mkColor(colour)
+    c.setAlpha(80)
+    return c
+
+
+def _small_ticks(axis: pg.AxisItem) -> None:
+    font = QFont()
+    font.setPointSize(9)
+    axis.setTickFont(font)
+
+
+class LogMoneyAxis(pg.AxisItem):
+    """An axis over log10(dollars): ticks at each decade (and 2x, 5x when zoomed in), in $."""
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph override)
+        lo, hi = sorted((minVal, maxVal))
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            return []
+        decades = np.arange(math.floor(lo), math.ceil(hi) + 1)
+        major = [float(d) for d in decades if lo <= d <= hi]
+        steps = (2, 5) if hi - lo > 1.2 else (2, 3, 5, 7)
+        minor = [
+            float(d + math.log10(s))
+            for d in decades
+            for s in steps
+            if lo <= d + math.log10(s) <= hi
+        ]
+        return [(1.0, major), (0.3, minor)] if hi - lo < 5 else [(1.0, major)]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
+        return [usd(float(10**v)) for v in values]
+
+
+class CostQualityPlot(QWidget):
+    """Cost per request against quality with limits, feasible region, front, pick and hover."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot(
+            "Cost vs quality", "cost per request (log scale)", "quality (0..1)", money_axis=None
+        )
+        item = self.plot.getPlotItem()
+        item.setTitle(TITLE)
+        item.setAxisItems({"bottom": LogMoneyAxis(orientation="bottom")})
+        item.setLabel("bottom", "cost per request (log scale)")
+        _small_ticks(item.getAxis("bottom"))
+        self.legend = item.addLegend(
+            offset=(-10, -10),
+            labelTextSize="8pt",
+            brush=pg.mkBrush(255, 255, 255, 220),
+            pen=pg.mkPen("#dadce0"),
+            verSpacing=-4,
+        )
+        self.region = pg.PlotDataItem(
+            [], [], pen=None, fillLevel=0.0, fillBrush=pg.mkBrush(24, 128, 56, 28)
+        )
+        self.frontier = pg.PlotDataItem([], [], pen=pen(INK, 1.6))
+        # One item per (latency bucket, feasible) so each draws with a single brush: per-point
+        # brushes cost pyqtgraph ~60 ms at 6,800 points, a uniform item a few.
+        self.groups = {
+            (b, ok): pg.ScatterPlotItem(
+                size=8, brush=pg.mkBrush(colour if ok else _faded(colour)), pen=pg.mkPen(None)
+            )
+            for b, (_, _, colour) in enumerate(BUCKETS)
+            for ok in (False, True)
+        }
+        self.rings = pg.ScatterPlotItem(
+            size=9, brush=pg.mkBrush(255, 255, 255, 0), pen=pg.mkPen(INK, width=1.4)
+        )
+        self.pick = pg.ScatterPlotItem(
+            size=22, symbol="star", brush=pg.mkBrush(PICK), pen=pg.mkPen(INK, width=1.2)
+        )
+        self.pick_label = pg.TextItem(anchor=(0, 1.3), color=INK)
+        self.cap = pg.InfiniteLine(
+            angle=90,
+            pen=pen(GREY, 1.2, dashed=True),
+            label="max cost",
+            labelOpts={"position": 0.96, "color": GREY, "fill": (255, 255, 255, 200)},
+        )
+        self.floor = pg.InfiniteLine(
+            angle=0,
+            pen=pen(GREY, 1.2, dashed=True),
+            label="min quality",
+            labelOpts={"position": 0.08, "color": GREY, "fill": (255, 255, 255, 200)},
+        )
+        for it in (self.region, self.frontier, *self.groups.values(), self.rings, self.pick):
+            self.plot.addItem(it)
+        for it in (self.pick_label, self.cap, self.floor):
+            self.plot.addItem(it, ignoreBounds=True)
+        self._fill_legend()
+
+        self.readout = QLabel(" ")
+        self.readout.setObjectName("readout")
+        self.readout.setStyleSheet("color: #3c4043; padding: 2px 6px;")
+        self.readout.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.readout)
+        lay.addWidget(self.plot)
+
+        self.result: cql.Result | None = None
+        self._floor = 1e-7
+        self._x = np.zeros(0)
+        self._y = np.zeros(0)
+        self._default_text = " "
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+
+    def _fill_legend(self) -> None:
+        ring = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(255, 255, 255), pen=pg.mkPen(INK))
+        self.legend.addItem(ring, "on the Pareto front (ringed)")
+        self.legend.addItem(self.frontier, "best quality per cost, within the latency budget")
+        # Samples of their own: the region's faint fill and the big star read badly at legend size.
+        region = pg.BarGraphItem(x=[], height=[], width=1, brush=pg.mkBrush(24, 128, 56, 70))
+        self.legend.addItem(region, "within the cost and quality limits")
+        star = pg.ScatterPlotItem(size=14, symbol="star", brush=pg.mkBrush(PICK), pen=pg.mkPen(INK))
+        self.legend.addItem(star, "pick")
+
+    def update_result(self, r: cql.Result) -> None:
+        self.result = r
+        s = r.scatter
+        floor = cost_floor(s.cost_per_request, [r.max_cost_per_request_usd])
+        self._floor = floor
+        x = log_costs(s.cost_per_request, floor)
+        y = np.asarray(s.quality, dtype=float)
+        self._x, self._y = x, y
+        buckets = bucket_of(s.latency_ms)
+        feasible = np.asarray(s.feasible, dtype=bool)
+        for (b, ok), group in self.groups.items():
+            inside = (buckets == b) & (feasible == ok)
+            group.setData(x=x[inside], y=y[inside])
+        front = np.asarray(s.pareto, dtype=bool)
+        self.rings.setData(x=x[front], y=y[front])
+
+        cap_x = math.log10(max(r.max_cost_per_request_usd, floor))
+        lo_x = min(float(x.min()) if x.size else cap_x, cap_x) - 0.4
+        hi_x = max(float(x.max()) if x.size else cap_x, cap_x) + 0.4
+        lo_y = min(float(y.min()) if y.size else r.min_quality, r.min_quality) - 0.05
+        hi_y = max(float(y.max()) if y.size else 1.0, 1.0) + 0.03
+        self.cap.setValue(cap_x)
+        self.cap.label.setFormat(f"max {usd(r.max_cost_per_request_usd)}")
+        self.floor.setValue(r.min_quality)
+        self.floor.label.setFormat(f"min quality {r.min_quality:.3g}")
+        self.region.setData([lo_x, cap_x], [hi_y, hi_y])
+        self.region.setFillLevel(r.min_quality)
+
+        fx = log_costs(r.frontier_cost, floor)
+        fy = np.asarray(r.frontier_quality, dtype=float)
+        if fx.size:
+            step_x = np.repeat(fx, 2)[1:]
+            step_x = np.append(step_x, hi_x)
+            step_y = np.repeat(fy, 2)
+            self.frontier.setData(step_x, step_y)
+        else:
+            self.frontier.setData([], [])
+
+        if r.pick is not None:
+            px = math.log10(max(r.pick.cost_per_request, floor))
+            self.pick.setData([px], [r.pick.quality])
+            self.pick_label.setText(f"pick: {r.pick.label}")
+            self.pick_label.setPos(QPointF(px, r.pick.quality))
+            self.pick_label.setVisible(True)
+            self._default_text = "Pick: " + self._describe_row(r.pick)
+        else:
+            self.pick.setData([], [])
+            self.pick_label.setVisible(False)
+            self._default_text = r.headline
+        self._default_text += (
+            f" — {r.n_options:,} options, {r.n_feasible:,} feasible, {r.n_pareto:,} on the "
+            "Pareto front"
+        )
+        self.plot.setXRange(lo_x, hi_x, padding=0)
+        self.plot.setYRange(lo_y, hi_y, padding=0)
+        self.readout.setText(self._default_text)
+
+    @staticmethod
+    def _describe_row(o: cql.OptionRow) -> str:
+        verdict = (
+            "feasible" if o.feasible else "misses " + ", ".join(m.constraint for m in o.misses)
+        )
+        front = " · Pareto" if o.pareto else ""
+        return (
+            f"{o.label} · {usd(o.cost_per_request)} a request · {duration(o.latency_ms)} · "
+            f"quality {o.quality:.3g} · {verdict}{front}"
+        )
+
+    def describe_point(self, i: int) -> str:
+        """The hover text of scatter point i: model, mode, cost, latency, quality, verdict."""
+        assert self.result is not None
+        s = self.result.scatter
+        mode = "batch" if s.batch[i] else "real-time"
+        verdict = "feasible" if s.feasible[i] else "not feasible"
+        front = " · Pareto" if s.pareto[i] else ""
+        return (
+            f"{s.models[s.model_index[i]]} ({mode}) · {usd(s.cost_per_request[i])} a request · "
+            f"{duration(s.latency_ms[i])} · quality {s.quality[i]:.3g} · {verdict}{front}"
+        )
+
+    def _on_mouse(self, pos: QPointF) -> None:
+        if self.result is None or not self._x.size:
+            return
+        vb = self.plot.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(pos):
+            self.readout.setText(self._default_text)
+            return
+        at = vb.mapSceneToView(pos)
+        px, py = vb.viewPixelSize()
+        if not (px > 0 and py > 0):
+            return
+        d2 = ((self._x - at.x()) / px) ** 2 + ((self._y - at.y()) / py) ** 2
+        i = int(np.argmin(d2))
+        if d2[i] <= HOVER_PX**2:
+            self.readout.setText(self.describe_point(i))
+        else:
+            self.readout.setText(self._default_text)
+
+    def hover_at(self, cost_per_request: float, quality: float) -> str:
+        """Move the hover to a point of the plot (what a mouse move does); returns the text."""
+        x = math.log10(max(cost_per_request, self._floor))
+        vb = self.plot.getPlotItem().vb
+        self._on_mouse(vb.mapViewToScene(QPointF(x, quality)))
+        return self.readout.text()
+
+
+class CostQualityLatencyPanel(QWidget):
+    """The Cost-Quality-Latency tab's plot: one scatter with its hover readout."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.scatter = CostQualityPlot()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.scatter)
+
+    def update_result(self, result: cql.Result) -> None:
+        self.scatter.update_result(result)
+
+    def plots(self) -> list[tuple[str, pg.PlotWidget]]:
+        return [("Cost vs quality", self.scatter.plot)]
+
+
+def comparison_plot(named: list[tuple[str, cql.Result]]) -> pg.PlotWidget:
+    """Each scenario's Pareto options (ringed), cost-quality staircase and pick, overlaid."""
+    plot = make_plot(
+        "Cost vs quality, side by side",
+        "cost per request (log scale)",
+        "quality (0..1)",
+        money_axis=None,
+    )
+    item = plot.getPlotItem()
+    item.setAxisItems({"bottom": LogMoneyAxis(orientation="bottom")})
+    item.setLabel("bottom", "cost per request (log scale)")
+    _small_ticks(item.getAxis("bottom"))
+    plot.addLegend(offset=(-10, -10), labelTextSize="8pt")
+    floor = cost_floor(
+        *(r.scatter.cost_per_request for _, r in named),
+        [r.max_cost_per_request_usd for _, r in named],
+    )
+    xs: list[float] = []
+    ys: list[float] = []
+    for i, (name, r) in enumerate(named):
+        colour = _COMPARE[i % len(_COMPARE)]
+        s = r.scatter
+        front = np.asarray(s.pareto, dtype=bool)
+        x = log_costs(s.cost_per_request, floor)[front]
+        y = np.asarray(s.quality, dtype=float)[front]
+        plot.addItem(
+            pg.ScatterPlotItem(
+                x=x,
+                y=y,
+                size=9,
+                brush=pg.mkBrush(255, 255, 255, 0),
+                pen=pg.mkPen(colour, width=1.6),
+                name=f"{name}: Pareto front",
+            )
+        )
+        fx = log_costs(r.frontier_cost, floor)
+        if fx.size:
+            step_x = np.append(np.repeat(fx, 2)[1:], fx[-1] + 0.3)
+            plot.plot(
+                step_x,
+                np.repeat(np.asarray(r.frontier_quality), 2),
+                pen=pen(colour, 1.8),
+                name=f"{name}: best quality per cost",
+            )
+        cap_x = math.log10(max(r.max_cost_per_request_usd, floor))
+        xs += [*x.tolist(), cap_x]
+        ys += [*y.tolist(), r.min_quality]
+        cap = pg.InfiniteLine(cap_x, 90, pen=pen(colour, 1, True))
+        plot.addItem(cap, ignoreBounds=True)
+        plot.addItem(pg.InfiniteLine(r.min_quality, 0, pen=pen(colour, 1, True)), ignoreBounds=True)
+        if r.pick is not None:
+            plot.addItem(
+                pg.ScatterPlotItem(
+                    [math.log10(max(r.pick.cost_per_request, floor))],
+                    [r.pick.quality],
+                    size=20,
+                    symbol="star",
+                    brush=pg.mkBrush(colour),
+                    pen=pg.mkPen(INK),
+                    name=f"{name}: pick {r.pick.label}",
+                )
+            )
+    if xs:
+        plot.setXRange(min(xs) - 0.4, max(xs) + 0.4, padding=0)
+        plot.setYRange(min(ys) - 0.05, max(max(ys), 1.0) + 0.03, padding=0)
+    return plot
