@@ -70,15 +70,14 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.framework_tabs: list[FrameworkTab] = []
+        self.catalog: Catalog | None = None
+        # A framework tab (form, plots, first compute) is built when first shown: start-up
+        # pays for one tab, not all of them. Until then its page is an empty placeholder.
+        self._built: dict[int, FrameworkTab] = {}
         for module in REGISTRY:
-            tab = FrameworkTab(module)  # type: ignore[arg-type]
-            self.undo_group.addStack(tab.undo_stack)
-            tab.dirty_changed.connect(lambda _d, t=tab: self._update_title(t))
-            self.framework_tabs.append(tab)
-            self.tabs.addTab(tab, module.TITLE)
+            self.tabs.addTab(QWidget(), module.TITLE)
             self.tabs.setTabToolTip(self.tabs.count() - 1, module.GUIDE)
-        self._last_framework_tab = self.framework_tabs[0]
+        self._last_framework_tab: FrameworkTab | None = None
         self.models_tab = ModelsTab(self.catalog_store, self.runner, None)
         self.models_tab.catalog_edited.connect(self._catalog_changed)
         self.tabs.addTab(self.models_tab, "Models")
@@ -318,36 +317,63 @@ class MainWindow(QMainWindow):
     # ----- small helpers ------------------------------------------------------------------
 
     @property
+    def framework_tabs(self) -> list[FrameworkTab]:
+        """The framework tabs built so far, in tab order."""
+        return [self._built[i] for i in sorted(self._built)]
+
+    def _framework_tab(self, index: int) -> FrameworkTab:
+        """The tab at `index`, built (and put in place of its placeholder) on first use."""
+        if index in self._built:
+            return self._built[index]
+        module = REGISTRY[index]
+        tab = FrameworkTab(module, catalog=self.catalog)  # type: ignore[arg-type]
+        self._built[index] = tab
+        self.undo_group.addStack(tab.undo_stack)
+        tab.dirty_changed.connect(lambda _d, t=tab: self._update_title(t))
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        placeholder = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, tab, module.TITLE)
+        self.tabs.setTabToolTip(index, module.GUIDE)
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        placeholder.deleteLater()
+        return tab
+
+    @property
     def tab(self) -> FrameworkTab:
         """The framework tab scenario actions apply to (the last one shown while on Models)."""
         index = self.tabs.currentIndex()
-        if 0 <= index < len(self.framework_tabs):
-            return self.framework_tabs[index]
-        return self._last_framework_tab
+        if 0 <= index < len(REGISTRY):
+            return self._framework_tab(index)
+        return self._last_framework_tab or self._framework_tab(0)
 
     def _catalog_changed(self, catalog: Catalog) -> None:
+        self.catalog = catalog
         for tab in self.framework_tabs:
             tab.set_catalog(catalog)
         self.status(f"Model catalog: {len(catalog):,} models ({catalog.source})")
 
     def tab_for(self, framework_id: str) -> FrameworkTab:
-        for t in self.framework_tabs:
-            if framework_id == t.framework.ID:
-                return t
+        for i, module in enumerate(REGISTRY):
+            if framework_id == module.ID:
+                return self._framework_tab(i)
         raise KeyError(framework_id)
 
     def _on_tab_changed(self, index: int) -> None:
-        if 0 <= index < len(self.framework_tabs):
-            self._last_framework_tab = self.framework_tabs[index]
-            self.undo_group.setActiveStack(self.framework_tabs[index].undo_stack)
-            self._update_title(self.framework_tabs[index])
+        if 0 <= index < len(REGISTRY):
+            tab = self._framework_tab(index)
+            self._last_framework_tab = tab
+            self.undo_group.setActiveStack(tab.undo_stack)
+            self._update_title(tab)
         else:  # the Models tab: its edits are saved at once, there is nothing to undo here
             self.undo_group.setActiveStack(None)
             self.setWindowTitle(f"Models — {APP_NAME}")
             self.setWindowModified(False)
 
     def _update_title(self, tab: FrameworkTab) -> None:
-        i = self.framework_tabs.index(tab)
+        i = self.tabs.indexOf(tab)
         self.tabs.setTabText(i, tab.framework.TITLE + (" *" if tab.dirty else ""))
         if tab is self.tab:
             self.setWindowTitle(f"{tab.display_name}[*] — {tab.framework.TITLE} — {APP_NAME}")
