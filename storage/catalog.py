@@ -3,11 +3,7 @@ scores and latency profiles, usable from any thread."""
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
-import threading
-import weakref
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,8 +25,8 @@ from core.catalog import (
     parse_example_csv,
     parse_quality_csv,
 )
-from storage.db import connect, connect_existing
-from storage.errors import StorageError, storage_error_from_sqlite
+from storage.connection import SqliteStore
+from storage.errors import StorageError
 
 EXAMPLES_CSV = Path(__file__).resolve().parent.parent / "resources" / "catalog" / "examples.csv"
 MAX_MODEL_ID_LENGTH = 200
@@ -56,40 +52,13 @@ _OVERRIDE_COLUMNS = (
 )
 
 
-class CatalogStore:
+class CatalogStore(SqliteStore):
     """Catalog user data in one SQLite file. Every method may be called from any thread.
 
     Like ScenarioStore: one connection per thread, opened on first use; writes serialised by
     a lock, each user action one BEGIN IMMEDIATE transaction. The constructor opens, checks
     and upgrades the file, so a bad file is reported where the store is created.
     """
-
-    def __init__(self, path: Path) -> None:
-        self._path = Path(path)
-        self._write_lock = threading.Lock()
-        self._open_lock = threading.Lock()
-        self._local = threading.local()
-        self._open_dbs: weakref.WeakSet[Database] = weakref.WeakSet()
-        self._checked = False
-        self._db()
-
-    @property
-    def path(self) -> Path:
-        return self._path
-
-    def close(self) -> None:
-        """Close every thread's connection; a later call from any thread reopens lazily."""
-        with self._write_lock, self._open_lock:
-            for db in list(self._open_dbs):
-                db.close()
-            self._open_dbs.clear()
-            self._local = threading.local()
-
-    def __enter__(self) -> CatalogStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # Reading
 
@@ -334,56 +303,6 @@ class CatalogStore:
         return ImportReport(imported=filled, problems=problems, unknown_ids=unknown)
 
     # Internals
-
-    def _db(self) -> Database:
-        """This thread's connection, opened on first use."""
-        local = self._local
-        db: Database | None = getattr(local, "db", None)
-        if db is not None:
-            return db
-        with self._open_lock:
-            db = connect_existing(self._path) if self._checked else connect(self._path)
-            self._checked = True
-            self._open_dbs.add(db)
-            local.db = db
-        return db
-
-    @contextlib.contextmanager
-    def _reading(self, doing: str) -> Iterator[Database]:
-        """A read snapshot, so the four tables agree with each other."""
-        db = self._db()
-        try:
-            db.conn.execute("BEGIN")
-            try:
-                yield db
-            finally:
-                if db.conn.in_transaction:
-                    db.conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise storage_error_from_sqlite(exc, self._path, doing) from exc
-
-    @contextlib.contextmanager
-    def _writing(self, doing: str) -> Iterator[Database]:
-        """One user action: all of it is committed, or none of it on any error."""
-        with self._write_lock:
-            db = self._db()
-            try:
-                db.conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield db
-                    db.conn.execute("COMMIT")
-                except BaseException:
-                    if db.conn.in_transaction:
-                        db.conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise storage_error_from_sqlite(exc, self._path, doing) from exc
-            except UnicodeEncodeError as exc:
-                raise StorageError(
-                    f"Could not {doing}: the text contains a character that cannot be stored "
-                    f"({exc.reason} at position {exc.start}).",
-                    path=self._path,
-                ) from exc
 
     def _no_custom(self, model_id: str) -> StorageError:
         return StorageError(
