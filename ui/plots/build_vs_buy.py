@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import build_vs_buy as bvb
 from core.frameworks.common import format_value, money, probability
@@ -16,9 +16,11 @@ from ui.plots.common import (
     LIGHT,
     ORANGE,
     RED,
+    PlotPanel,
     make_plot,
     pen,
     short_money,
+    splitter,
     vline,
 )
 
@@ -227,7 +229,7 @@ class MonteCarloPlot(QWidget):
         self.plot.setXRange(lo, hi, padding=0.04)
 
 
-class BuildVsBuyPanel(QWidget):
+class BuildVsBuyPanel(PlotPanel):
     """The three Build vs Buy plots: cost curves on top, tornado and Monte Carlo below."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -235,29 +237,15 @@ class BuildVsBuyPanel(QWidget):
         self.cumulative = CumulativeCostPlot()
         self.tornado = TornadoPlot()
         self.monte_carlo = MonteCarloPlot()
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(self.tornado)
-        bottom.addWidget(self.monte_carlo)
-        outer = QSplitter(Qt.Orientation.Vertical)
-        outer.addWidget(self.cumulative)
-        outer.addWidget(bottom)
-        outer.setStretchFactor(0, 3)
-        outer.setStretchFactor(1, 2)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(outer)
-
-    def update_result(self, result: bvb.Result) -> None:
-        self.cumulative.update_result(result)
-        self.tornado.update_result(result)
-        self.monte_carlo.update_result(result)
-
-    def plots(self) -> list[tuple[str, pg.PlotWidget]]:
-        return [
-            ("Cumulative cost", self.cumulative.plot),
-            ("Sensitivity (tornado)", self.tornado.plot),
-            ("Monte Carlo breakeven", self.monte_carlo.plot),
-        ]
+        bottom = splitter(Qt.Orientation.Horizontal, self.tornado, self.monte_carlo)
+        self._arrange(
+            [
+                ("Cumulative cost", self.cumulative),
+                ("Sensitivity (tornado)", self.tornado),
+                ("Monte Carlo breakeven", self.monte_carlo),
+            ],
+            splitter(Qt.Orientation.Vertical, self.cumulative, bottom, stretch=(3, 2)),
+        )
 
 
 def comparison_plot(named: list[tuple[str, bvb.Result]]) -> pg.PlotWidget:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#202124")
 
@@ -79,3 +79,33 @@ def png_bytes(widget: QWidget) -> bytes:
     image.save(buf, "PNG")
     buf.close()
     return bytes(data.data())
+
+
+def splitter(
+    orientation: Qt.Orientation, *widgets: QWidget, stretch: tuple[int, ...] = ()
+) -> QSplitter:
+    """Widgets side by side (or stacked) that the user can resize."""
+    split = QSplitter(orientation)
+    for w in widgets:
+        split.addWidget(w)
+    for i, factor in enumerate(stretch):
+        split.setStretchFactor(i, factor)
+    return split
+
+
+class PlotPanel(QWidget):
+    """A framework's plots. Each part has a `.plot` and `update_result(result)`; the panel feeds
+    every part the same result and lists the plots (titled) for export and reports."""
+
+    def _arrange(self, parts: list[tuple[str, QWidget]], body: QWidget) -> None:
+        self.parts = parts
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(body)
+
+    def update_result(self, result: object) -> None:
+        for _, part in self.parts:
+            part.update_result(result)  # type: ignore[attr-defined]
+
+    def plots(self) -> list[tuple[str, pg.PlotWidget]]:
+        return [(title, part.plot) for title, part in self.parts]  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import cost_quality_latency as cql
 from core.frameworks.cost_quality_latency import duration, usd
-from ui.plots.common import BLUE, GREEN, GREY, ORANGE, make_plot, pen
+from ui.plots.common import BLUE, GREEN, GREY, ORANGE, PlotPanel, make_plot, pen
 
 #: Latency buckets: upper edge in ms, legend name, colour (green = fast ... purple = batch).
 BUCKETS: list[tuple[float, str, str]] = [
@@ -279,21 +279,13 @@ class CostQualityPlot(QWidget):
         return self.readout.text()
 
 
-class CostQualityLatencyPanel(QWidget):
+class CostQualityLatencyPanel(PlotPanel):
     """The Cost-Quality-Latency tab's plot: one scatter with its hover readout."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.scatter = CostQualityPlot()
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.scatter)
-
-    def update_result(self, result: cql.Result) -> None:
-        self.scatter.update_result(result)
-
-    def plots(self) -> list[tuple[str, pg.PlotWidget]]:
-        return [("Cost vs quality", self.scatter.plot)]
+        self._arrange([("Cost vs quality", self.scatter)], self.scatter)
 
 
 def comparison_plot(named: list[tuple[str, cql.Result]]) -> pg.PlotWidget:

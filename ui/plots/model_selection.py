@@ -8,11 +8,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core import analysis
 from core.frameworks import model_selection as msel
-from ui.plots.common import BLUE, GREEN, GREY, ORANGE, make_plot, pen
+from ui.plots.common import BLUE, GREEN, GREY, ORANGE, PlotPanel, make_plot, pen, splitter
 
 #: One colour per candidate, by its row in the input table, in both plots and the legend.
 CANDIDATE_COLOURS = [
@@ -260,31 +260,17 @@ class WeightMapPlot(QWidget):
         return self.readout.text()
 
 
-class ModelSelectionPanel(QWidget):
+class ModelSelectionPanel(PlotPanel):
     """The scorecard bars beside the weight map."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bars = ScoreBarsPlot()
         self.weight_map = WeightMapPlot()
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.bars)
-        split.addWidget(self.weight_map)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(split)
-
-    def update_result(self, result: msel.Result) -> None:
-        self.bars.update_result(result)
-        self.weight_map.update_result(result)
-
-    def plots(self) -> list[tuple[str, pg.PlotWidget]]:
-        return [
-            ("Weighted scores", self.bars.plot),
-            ("Who wins at which weights", self.weight_map.plot),
-        ]
+        self._arrange(
+            [("Weighted scores", self.bars), ("Who wins at which weights", self.weight_map)],
+            splitter(Qt.Orientation.Horizontal, self.bars, self.weight_map, stretch=(3, 2)),
+        )
 
 
 def comparison_plot(named: list[tuple[str, msel.Result]]) -> pg.PlotWidget:

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import rag_vs_finetuning as rvf
 from core.frameworks.common import money
@@ -19,9 +19,11 @@ from ui.plots.common import (
     LIGHT,
     ORANGE,
     RED,
+    PlotPanel,
     make_plot,
     pen,
     short_money,
+    splitter,
     vline,
 )
 
@@ -272,31 +274,17 @@ class ScoresPlot(QWidget):
         return self.readout.text()
 
 
-class RagVsFinetuningPanel(QWidget):
+class RagVsFinetuningPanel(PlotPanel):
     """The two RAG vs Fine-tuning plots: cost against volume on top, the scores below."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cost = MonthlyCostPlot()
         self.scores = ScoresPlot()
-        outer = QSplitter(Qt.Orientation.Vertical)
-        outer.addWidget(self.cost)
-        outer.addWidget(self.scores)
-        outer.setStretchFactor(0, 3)
-        outer.setStretchFactor(1, 2)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(outer)
-
-    def update_result(self, result: rvf.Result) -> None:
-        self.cost.update_result(result)
-        self.scores.update_result(result)
-
-    def plots(self) -> list[tuple[str, pg.PlotWidget]]:
-        return [
-            ("Monthly cost against volume", self.cost.plot),
-            ("Scores by dimension", self.scores.plot),
-        ]
+        self._arrange(
+            [("Monthly cost against volume", self.cost), ("Scores by dimension", self.scores)],
+            splitter(Qt.Orientation.Vertical, self.cost, self.scores, stretch=(3, 2)),
+        )
 
 
 def comparison_plot(named: list[tuple[str, rvf.Result]]) -> pg.PlotWidget:
