@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,34 +25,16 @@ from core.compare import figure_rows, input_rows
 from core.frameworks import Framework
 from core.scenario import Scenario
 from ui.plots.registry import COMPARISONS
+from ui.table_model import Index, RowsTableModel
 
-Index = QModelIndex | QPersistentModelIndex
 _HIGHLIGHT = QBrush(QColor("#fef7e0"))
 
 
-class DiffTableModel(QAbstractTableModel):
-    """Rows of strings; rows flagged as differing are highlighted and bold."""
+class DiffTableModel(RowsTableModel):
+    """Rows of (cells, differs); rows that differ are highlighted and bold."""
 
     def __init__(self, headers: tuple[str, ...]) -> None:
-        super().__init__()
-        self.headers = headers
-        self.rows: list[tuple[list[str], bool]] = []
-
-    def set_rows(self, rows: list[tuple[list[str], bool]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
+        super().__init__(headers=headers)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

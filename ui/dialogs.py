@@ -5,9 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -25,8 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.frameworks import get as get_framework
 from core.scenario import Scenario, ScenarioVersion
-
-Index = QModelIndex | QPersistentModelIndex
+from ui.table_model import Index, RowsTableModel
 
 
 def _recommendation(result: dict[str, Any] | None) -> str:
@@ -42,31 +38,11 @@ def _framework_title(framework_id: str) -> str:
         return framework_id
 
 
-class ScenarioTableModel(QAbstractTableModel):
+class ScenarioTableModel(RowsTableModel):
     """Scenarios as rows: name, framework, version, last saved, recommendation."""
 
     HEADERS = ("Name", "Framework", "Version", "Saved", "Recommendation")
     SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
-
-    def __init__(self, rows: list[Scenario] | None = None) -> None:
-        super().__init__()
-        self.rows: list[Scenario] = rows or []
-
-    def set_rows(self, rows: list[Scenario]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -156,25 +132,10 @@ class OpenScenarioDialog(QDialog):
         return rows[0].data(Qt.ItemDataRole.UserRole)
 
 
-class VersionTableModel(QAbstractTableModel):
+class VersionTableModel(RowsTableModel):
     """A scenario's saved versions, newest first."""
 
     HEADERS = ("Version", "Saved", "Recommendation", "Notes")
-
-    def __init__(self, rows: list[ScenarioVersion]) -> None:
-        super().__init__()
-        self.rows = rows
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -87,6 +87,8 @@ class RecordsModel(QAbstractTableModel):
         return self.hints.get(self.names[column])
 
     def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if self._kind(index.column()) is bool:
             return base | Qt.ItemFlag.ItemIsUserCheckable

@@ -1,0 +1,57 @@
+"""Every custom table model passes Qt's model checks (pytest-qt's qtmodeltester)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from core.frameworks import build_vs_buy, model_selection
+from core.scenario import Scenario, ScenarioVersion
+from ui.compare import DiffTableModel
+from ui.dialogs import ScenarioTableModel, VersionTableModel
+from ui.list_editors import RecordsModel
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def _scenario(name: str) -> Scenario:
+    x = build_vs_buy.Inputs()
+    r = build_vs_buy.compute(x)
+    return Scenario(
+        id=1,
+        name=name,
+        framework_id="build_vs_buy",
+        inputs=x.model_dump(),
+        result=r.model_dump(mode="json"),
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def test_scenario_and_version_tables(qtmodeltester):
+    model = ScenarioTableModel([_scenario("A"), _scenario("B")])
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2 and model.index(0, 1).data() == "Build vs Buy"
+    versions = VersionTableModel(
+        [
+            ScenarioVersion(
+                scenario_id=1, version=v, inputs={}, result=None, notes="n", saved_at=NOW
+            )
+            for v in (2, 1)
+        ]
+    )
+    qtmodeltester.check(versions)
+    assert versions.index(1, 0).data() == 1
+
+
+def test_diff_table(qtmodeltester):
+    model = DiffTableModel(("Input", "A", "B"))
+    model.set_rows([(["x", "1", "2"], True), (["y", "3", "3"], False)])
+    qtmodeltester.check(model)
+    assert model.differing() == ["x"]
+
+
+def test_records_table(qtmodeltester):
+    model = RecordsModel(model_selection.Candidate)
+    model.set_rows([c.model_dump() for c in model_selection.Inputs().candidates])
+    qtmodeltester.check(model)
+    assert model.rowCount() == 3
