@@ -30,6 +30,7 @@ from ui.form import FormProviders, InputForm
 from ui.list_editors import ModelPickerDialog
 from ui.plots.registry import panel_for
 from ui.result_card import ResultCard
+from ui.services import AppServices
 
 #: Keystrokes in one field within this many seconds are one undo step.
 MERGE_SECONDS = 2.0
@@ -98,6 +99,7 @@ class FrameworkTab(QWidget):
         framework: Framework,
         parent: QWidget | None = None,
         catalog: Catalog | None = None,
+        services: AppServices | None = None,
     ) -> None:
         super().__init__(parent)
         self.framework = framework
@@ -147,7 +149,10 @@ class FrameworkTab(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.card = ResultCard()
-        self.panel = panel_for(framework.ID)
+        self.panel = panel_for(framework.ID, services)
+        suggested = getattr(self.panel, "inputs_suggested", None)
+        if suggested is not None:  # e.g. measured agent trials filling the loop estimate
+            suggested.connect(self.apply_suggestion)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.card)
         right.addWidget(self.panel)
@@ -221,6 +226,21 @@ class FrameworkTab(QWidget):
         self.card.show_result(self.result)
         self.panel.update_result(self.result)  # type: ignore[attr-defined]
         self.result_changed.emit(self.result)
+
+    def apply_suggestion(self, values: dict[str, Any]) -> None:
+        """Set several inputs at once from the panel (one undoable step; invalid ones ignored
+        with the reason shown, like a bad edit)."""
+        try:
+            after = self.framework.Inputs.model_validate({**self.inputs.model_dump(), **values})
+        except ValidationError as exc:
+            self.card.stale("; ".join(f"{k}: {v}" for k, v in field_errors(exc).items()))
+            return
+        if after != self.inputs:
+            self.undo_stack.push(
+                SetInputsCommand(
+                    self, None, self.inputs, after, applied=False, text="Use measured values"
+                )
+            )
 
     def set_catalog(self, catalog: Catalog) -> None:
         """The catalog loaded or changed: recompute with it (not an edit, so no undo step)."""

@@ -39,6 +39,7 @@ from ui.dialogs import HistoryDialog, OpenScenarioDialog
 from ui.framework_tab import FrameworkTab, SetInputsCommand
 from ui.models_tab import ModelsTab
 from ui.plots.common import png_bytes
+from ui.services import AppServices
 from ui.tasks import TaskRunner
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
@@ -326,7 +327,11 @@ class MainWindow(QMainWindow):
         if index in self._built:
             return self._built[index]
         module = REGISTRY[index]
-        tab = FrameworkTab(module, catalog=self.catalog)  # type: ignore[arg-type]
+        tab = FrameworkTab(
+            module,  # type: ignore[arg-type]
+            catalog=self.catalog,
+            services=AppServices(self.runner, Path(self.store.path)),
+        )
         self._built[index] = tab
         self.undo_group.addStack(tab.undo_stack)
         tab.dirty_changed.connect(lambda _d, t=tab: self._update_title(t))

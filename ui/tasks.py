@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 class _Signals(QObject):
     done = Signal(object)
     failed = Signal(object)
+    progress = Signal(object)
 
 
 class _Job(QRunnable):
@@ -50,10 +51,14 @@ class TaskRunner(QObject):
 
     def submit(
         self,
-        fn: Callable[[], Any],
+        fn: Callable[..., Any],
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
+        on_progress: Callable[[Any], None] | None = None,
     ) -> None:
+        """Run `fn` on the pool. With `on_progress`, `fn` is called with one argument, a
+        `report(value)` function it may call from the worker; each value reaches
+        `on_progress` on the GUI thread, in order, before `on_done`."""
         signals = _Signals()
         self._alive.add(signals)  # keep the emitter alive until it has reported
         self.pending += 1
@@ -82,4 +87,9 @@ class TaskRunner(QObject):
 
         signals.done.connect(done)
         signals.failed.connect(failed)
-        self.pool.start(_Job(fn, signals))
+        if on_progress is not None:
+            signals.progress.connect(on_progress)
+            job_fn = lambda: fn(signals.progress.emit)  # noqa: E731
+        else:
+            job_fn = fn
+        self.pool.start(_Job(job_fn, signals))

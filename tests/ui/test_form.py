@@ -181,3 +181,19 @@ def test_a_single_model_id_is_a_combo_that_reads_the_catalog_late(qtbot):
     assert WithBase.model_validate(form.values()).base_model == "gpt-4o-mini"
     form.set_values({"base_model": ""})
     assert form.values() == {"base_model": ""}
+
+
+def test_background_tasks_report_progress_in_order_before_done(qtbot):
+    from ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    seen: list[object] = []
+
+    def work(report):
+        for i in range(3):
+            report(i)
+        return "finished"
+
+    runner.submit(work, seen.append, on_progress=seen.append)
+    qtbot.waitUntil(lambda: runner.pending == 0)
+    assert seen == [0, 1, 2, "finished"]

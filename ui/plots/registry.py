@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -26,8 +27,13 @@ COMPARISONS: dict[str, Callable[[list[tuple[str, Any]]], pg.PlotWidget]] = {
 }
 
 
-def panel_for(framework_id: str) -> QWidget:
-    return PANELS[framework_id]()
+def panel_for(framework_id: str, services: Any = None) -> QWidget:
+    """The framework's plot panel; panels that run work of their own (an agent trial) take the
+    app's services (`ui.services.AppServices`) as the keyword `services`."""
+    cls = PANELS[framework_id]
+    if services is not None and "services" in inspect.signature(cls.__init__).parameters:
+        return cls(services=services)  # type: ignore[call-arg]
+    return cls()
 
 
 def images_for(
