@@ -25,3 +25,7 @@ def resolve_db_path(cli_value: str | None) -> Path:
     if env_value:
         return Path(env_value).expanduser()
     return default_db_path()
+
+
+#: The file-dialog filter for database files (the GUI offers it when choosing another file).
+DATABASE_FILE_FILTER = "SQLite databases (*.sqlite3 *.db);;All files (*)"

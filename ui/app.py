@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from core import APP_NAME, APP_VERSION
 from storage import ScenarioStore, StorageError
+from storage.paths import DATABASE_FILE_FILTER
 
 ORGANISATION = "AI Decision Frameworks"
 SETTINGS_APP = "aidf"
@@ -46,8 +47,8 @@ def open_store(path: Path) -> ScenarioStore | None:
             chosen, _ = QFileDialog.getSaveFileName(
                 None,
                 "Choose or create a database",
-                str(path.parent / "aidf-new.sqlite3"),
-                "SQLite databases (*.sqlite3 *.db);;All files (*)",
+                str(path.with_name(f"{path.stem}-new{path.suffix}")),
+                DATABASE_FILE_FILTER,
                 options=QFileDialog.Option.DontConfirmOverwrite,
             )
             if not chosen:

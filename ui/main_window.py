@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.catalog: Catalog | None = None
         # A framework tab (form, plots, first compute) is built when first shown: start-up
-        # pays for one tab, not all of them. Until then its page is an empty placeholder.
+        # pays for one tab, not all of them. Until then its page is an empty widget.
         self._built: dict[int, FrameworkTab] = {}
         for module in REGISTRY:
             self.tabs.addTab(QWidget(), module.TITLE)
@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
         return [self._built[i] for i in sorted(self._built)]
 
     def _framework_tab(self, index: int) -> FrameworkTab:
-        """The tab at `index`, built (and put in place of its placeholder) on first use."""
+        """The tab at `index`, built on first use (it replaces the empty page)."""
         if index in self._built:
             return self._built[index]
         module = REGISTRY[index]
@@ -337,13 +337,13 @@ class MainWindow(QMainWindow):
         tab.dirty_changed.connect(lambda _d, t=tab: self._update_title(t))
         current = self.tabs.currentIndex()
         self.tabs.blockSignals(True)
-        placeholder = self.tabs.widget(index)
+        empty_page = self.tabs.widget(index)
         self.tabs.removeTab(index)
         self.tabs.insertTab(index, tab, module.TITLE)
         self.tabs.setTabToolTip(index, module.GUIDE)
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
-        placeholder.deleteLater()
+        empty_page.deleteLater()
         return tab
 
     @property

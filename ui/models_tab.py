@@ -636,7 +636,7 @@ class CustomModelDialog(QDialog):
         self.prices: dict[str, QLineEdit] = {}
         form = QFormLayout()
         form.addRow("Model id", self.model_id)
-        for field, label, placeholder in (
+        for field, label, hint in (
             ("input_cost_per_token", "Input $/M tokens", "required, e.g. 0.20"),
             ("output_cost_per_token", "Output $/M tokens", "required, e.g. 0.60"),
             ("input_cost_per_token_batch", "Batch input $/M", "none"),
@@ -644,7 +644,7 @@ class CustomModelDialog(QDialog):
             ("cache_read_input_token_cost", "Cached input $/M", "none"),
         ):
             edit = QLineEdit()
-            edit.setPlaceholderText(placeholder)
+            edit.setPlaceholderText(hint)
             self.prices[field] = edit
             form.addRow(label, edit)
         self.context = QLineEdit()
