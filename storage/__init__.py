@@ -5,12 +5,14 @@ from storage.db import SCHEMA_VERSION
 from storage.errors import StorageError
 from storage.paths import default_db_path, resolve_db_path
 from storage.scenarios import ScenarioStore
+from storage.traces import TraceStore
 
 __all__ = [
     "SCHEMA_VERSION",
     "CatalogStore",
     "ScenarioStore",
     "StorageError",
+    "TraceStore",
     "default_db_path",
     "resolve_db_path",
 ]

@@ -111,11 +111,69 @@ def _migration_2_catalog(db: Database) -> None:
     )
 
 
+def _migration_3_agent_traces(db: Database) -> None:
+    """Agent trials and their step-by-step traces.
+
+    Costs are USD, latencies milliseconds, times ISO UTC. A trial keeps what it ran with (task,
+    model, base URL, limits, prompt) but never an API key. `arguments_json` is a versioned JSON
+    column (storage.jsoncolumn), NULL when the model's arguments could not be parsed.
+    """
+    db.executescript(
+        """
+        CREATE TABLE agent_trials (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            task TEXT NOT NULL,
+            model TEXT NOT NULL,
+            api_base TEXT,
+            max_iterations INTEGER NOT NULL,
+            cost_cap_usd REAL NOT NULL,
+            temperature REAL NOT NULL,
+            notes_path TEXT,
+            system_prompt TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (
+                status IN ('answered', 'max_iterations', 'cost_cap', 'cancelled', 'error')
+            ),
+            answer TEXT NOT NULL DEFAULT '',
+            stop_reason TEXT NOT NULL DEFAULT '',
+            iterations INTEGER NOT NULL CHECK (iterations >= 0),
+            input_tokens INTEGER NOT NULL CHECK (input_tokens >= 0),
+            output_tokens INTEGER NOT NULL CHECK (output_tokens >= 0),
+            cost_usd REAL NOT NULL CHECK (cost_usd >= 0),
+            latency_ms REAL NOT NULL CHECK (latency_ms >= 0)
+        );
+        CREATE INDEX agent_trials_created_at ON agent_trials (created_at);
+        CREATE INDEX agent_trials_model_status ON agent_trials (model, status);
+        CREATE TABLE agent_steps (
+            trial_id INTEGER NOT NULL REFERENCES agent_trials (id) ON DELETE CASCADE,
+            step_index INTEGER NOT NULL,
+            iteration INTEGER NOT NULL DEFAULT 0,
+            kind TEXT NOT NULL CHECK (
+                kind IN ('thought', 'tool_call', 'tool_result', 'answer', 'error')
+            ),
+            text TEXT NOT NULL,
+            tool TEXT,
+            arguments_json TEXT,
+            result TEXT,
+            input_tokens INTEGER NOT NULL DEFAULT 0 CHECK (input_tokens >= 0),
+            output_tokens INTEGER NOT NULL DEFAULT 0 CHECK (output_tokens >= 0),
+            cost_usd REAL NOT NULL DEFAULT 0 CHECK (cost_usd >= 0),
+            latency_ms REAL NOT NULL DEFAULT 0 CHECK (latency_ms >= 0),
+            PRIMARY KEY (trial_id, step_index)
+        );
+        """
+    )
+
+
 Migration = Callable[[Database], None]
 
 # Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
 # reorder a released entry; users' files were built by exactly these steps.
-MIGRATIONS: list[Migration] = [_migration_1_scenarios, _migration_2_catalog]
+MIGRATIONS: list[Migration] = [
+    _migration_1_scenarios,
+    _migration_2_catalog,
+    _migration_3_agent_traces,
+]
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
 

@@ -21,3 +21,15 @@ def _isolated_db(tmp_path, monkeypatch, _catalog_cache):
     monkeypatch.setenv("XDG_CACHE_HOME", str(_catalog_cache))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def llm_server():
+    """A scripted OpenAI-compatible server on 127.0.0.1 (tests/llm_server.py), one per test.
+
+    Queue replies on it, point an LlmClient at `llm_server.url`, read `llm_server.requests`.
+    """
+    from tests.llm_server import LlmTestServer
+
+    with LlmTestServer() as server:
+        yield server

@@ -183,7 +183,7 @@ def test_migration_2_upgrades_a_schema_1_file_and_keeps_scenarios(
     conn = sqlite3.connect(db_path)
     (version,) = conn.execute("PRAGMA user_version").fetchone()
     conn.close()
-    assert version == SCHEMA_VERSION == 2
+    assert version == SCHEMA_VERSION
     with ScenarioStore(db_path) as scenarios:
         kept = scenarios.get_by_name("Before the upgrade")
         assert kept.inputs == {"training_cost": 6}

@@ -1,0 +1,328 @@
+"""A scripted OpenAI-compatible chat-completions server on 127.0.0.1 for tests and benchmarks.
+
+Each test queues the replies the "model" gives, in order; the server answers every
+``POST /v1/chat/completions`` (or ``/chat/completions``) with the next one and records each
+request, so a test can assert exactly what the client sent. Nothing here touches the internet.
+
+    server.reply_tool_calls(("calculator", {"expression": "2+2"}), input_tokens=50)
+    server.reply_text("4", input_tokens=80, output_tokens=3)
+    ...  # point the client at server.url ("http://127.0.0.1:PORT/v1")
+    assert server.requests[1]["messages"][-1]["role"] == "tool"
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import json
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
+
+
+@dataclass(frozen=True)
+class ScriptedToolCall:
+    """One tool call in a reply; `arguments` is sent verbatim when it is already a string."""
+
+    name: str
+    arguments: dict[str, Any] | str
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the server answers to one request.
+
+    With `status` 200 the body is a chat completion carrying `content` and/or `tool_calls`;
+    any other status answers with an OpenAI-style error body (`error_message`), plus a
+    Retry-After header when `retry_after_s` is set. `delay_s` is slept before answering.
+    """
+
+    content: str | None = None
+    tool_calls: tuple[ScriptedToolCall, ...] = ()
+    input_tokens: int = 10
+    output_tokens: int = 5
+    status: int = 200
+    error_message: str = "scripted error"
+    retry_after_s: float | None = None
+    delay_s: float = 0.0
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as received; header names are lower case."""
+
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class _State:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    queue: collections.deque[Reply] = field(default_factory=collections.deque)
+    default: Reply | None = None
+    recorded: list[RecordedRequest] = field(default_factory=list)
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (a timeout test) closes the socket under a delayed reply.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+class LlmTestServer:
+    """The server, serving from a daemon thread on an ephemeral port until `stop()`.
+
+    Requests are answered concurrently (ThreadingHTTPServer), so a delayed reply does not hold
+    up the others; queued replies are handed out in arrival order. With the queue empty the
+    `default` reply is used if one is set, otherwise the request fails with HTTP 500 and a
+    message saying the script ran out, so a test that makes one call too many fails loudly.
+    """
+
+    def __init__(self) -> None:
+        self._state = _State()
+        self._httpd = _Server(("127.0.0.1", 0), _handler_for(self._state))
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The base URL a client uses as its api_base."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> LlmTestServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"llm-test-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> LlmTestServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # Scripting
+
+    def reply(self, reply: Reply) -> None:
+        with self._state.lock:
+            self._state.queue.append(reply)
+
+    def reply_text(
+        self, content: str, *, input_tokens: int = 10, output_tokens: int = 5, delay_s: float = 0
+    ) -> None:
+        self.reply(
+            Reply(
+                content=content,
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                delay_s=delay_s,
+            )
+        )
+
+    def reply_tool_calls(
+        self,
+        *calls: tuple[str, dict[str, Any] | str] | ScriptedToolCall,
+        content: str | None = None,
+        input_tokens: int = 10,
+        output_tokens: int = 5,
+        delay_s: float = 0,
+    ) -> None:
+        """One assistant turn asking for these tools, e.g. ("calculator", {"expression": "1"})."""
+        scripted = tuple(
+            call if isinstance(call, ScriptedToolCall) else ScriptedToolCall(*call)
+            for call in calls
+        )
+        self.reply(
+            Reply(
+                content=content,
+                tool_calls=scripted,
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                delay_s=delay_s,
+            )
+        )
+
+    def reply_malformed_tool_call(
+        self,
+        name: str,
+        raw_arguments: str = '{"expression": "1+',
+        *,
+        input_tokens: int = 10,
+        output_tokens: int = 5,
+    ) -> None:
+        """A tool call whose arguments string is not valid JSON."""
+        self.reply_tool_calls(
+            ScriptedToolCall(name, raw_arguments),
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+        )
+
+    def reply_error(
+        self,
+        status: int,
+        message: str = "scripted error",
+        *,
+        retry_after_s: float | None = None,
+        delay_s: float = 0,
+    ) -> None:
+        """An HTTP error, e.g. 429 with Retry-After, or 500."""
+        self.reply(
+            Reply(
+                status=status,
+                error_message=message,
+                retry_after_s=retry_after_s,
+                delay_s=delay_s,
+            )
+        )
+
+    def set_default(self, reply: Reply | None) -> None:
+        """The reply used whenever the queue is empty (None: an empty queue is an error)."""
+        with self._state.lock:
+            self._state.default = reply
+
+    @property
+    def pending(self) -> int:
+        """Queued replies not yet served."""
+        with self._state.lock:
+            return len(self._state.queue)
+
+    # Inspection
+
+    @property
+    def recorded(self) -> list[RecordedRequest]:
+        with self._state.lock:
+            return list(self._state.recorded)
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """The JSON body of every request received, in arrival order."""
+        return [r.body for r in self.recorded]
+
+
+def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Silent: test output stays readable."""
+
+        def do_POST(self) -> None:
+            path = self.path.split("?", 1)[0].rstrip("/")
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            if path not in CHAT_PATHS:
+                self._send_json(404, _error_body(f"no route {path}", "not_found"))
+                return
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = None
+            if not isinstance(body, dict):
+                self._send_json(
+                    400, _error_body("request body is not a JSON object", "invalid_request")
+                )
+                return
+            if body.get("stream"):
+                self._send_json(
+                    400, _error_body("test server: streaming is not scripted", "invalid_request")
+                )
+                return
+            with state.lock:
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                state.recorded.append(RecordedRequest(path, headers, body))
+                reply = state.queue.popleft() if state.queue else state.default
+                serial = next(state.ids)
+            if reply is None:
+                self._send_json(
+                    500, _error_body("test server: no scripted reply left", "server_error")
+                )
+                return
+            if reply.delay_s > 0:
+                time.sleep(reply.delay_s)
+            if reply.status != 200:
+                extra = {}
+                if reply.retry_after_s is not None:
+                    extra["Retry-After"] = f"{reply.retry_after_s:g}"
+                self._send_json(reply.status, _error_body(reply.error_message, "scripted"), extra)
+                return
+            self._send_json(200, _completion(reply, body, serial))
+
+        def _send_json(
+            self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+        ) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def _completion(reply: Reply, request: dict[str, Any], serial: int) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": reply.content}
+    if reply.tool_calls:
+        message["tool_calls"] = [
+            {
+                "id": call.id or f"call_{serial}_{i}",
+                "type": "function",
+                "function": {
+                    "name": call.name,
+                    "arguments": call.arguments
+                    if isinstance(call.arguments, str)
+                    else json.dumps(call.arguments),
+                },
+            }
+            for i, call in enumerate(reply.tool_calls)
+        ]
+    return {
+        "id": f"chatcmpl-test-{serial}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": reply.model or str(request.get("model", "test-model")),
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": "tool_calls" if reply.tool_calls else "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": reply.input_tokens,
+            "completion_tokens": reply.output_tokens,
+            "total_tokens": reply.input_tokens + reply.output_tokens,
+        },
+    }
+
+
+def _error_body(message: str, kind: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": None}}
