@@ -198,7 +198,7 @@ class _Field:
         self.error.hide()
         self.widget: QWidget
         if self.wide:
-            rows = providers.rows_from_catalog
+            rows = providers.rows_from_catalog if _extra(info).get("catalog_rows") else None
             self.widget = RecordsEditor(item, (lambda: rows(name)) if rows else None)
         elif annotation is str and _extra(info).get("choices") == "catalog_models":
             self.widget = ModelChoiceCombo(

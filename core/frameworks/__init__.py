@@ -12,6 +12,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from core.frameworks import (
+    agents,
+    architecture_patterns,
     build_vs_buy,
     cost_quality_latency,
     model_selection,
@@ -36,6 +38,8 @@ REGISTRY: tuple[ModuleType, ...] = (
     rag_vs_finetuning,
     model_selection,
     build_vs_buy,
+    agents,
+    architecture_patterns,
 )
 
 

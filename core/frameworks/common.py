@@ -27,11 +27,14 @@ def param(
     applies_when: tuple[str, bool] | None = None,
     choices: str | None = None,
     empty_text: str | None = None,
+    catalog_rows: bool = False,
 ) -> Any:
     """A framework input field: bounds, unit, group and step travel to the form builder.
 
     `choices="catalog_models"` on a list[str] field makes it a picker of catalog model ids
-    (`empty_text` says what an empty list means). A list of records becomes a table.
+    (`empty_text` says what an empty list means). A list of records becomes a table;
+    `catalog_rows=True` gives it "Add from catalog…" (filled by the framework's
+    `rows_from_catalog`).
 
     `applies_when=("use_x", True)` says the field only matters while the boolean field
     `use_x` is True; the form greys it out otherwise.
@@ -45,6 +48,8 @@ def param(
         extra["choices"] = choices
     if empty_text is not None:
         extra["empty_text"] = empty_text
+    if catalog_rows:
+        extra["catalog_rows"] = True
     return Field(
         default,
         description=description,

@@ -124,6 +124,7 @@ class Inputs(FrameworkInputs):
         title="Candidates",
         description="The shortlist: one row per model with its measured accuracy, average "
         "latency and cost. Ties go to the model listed first.",
+        catalog_rows=True,
     )
     input_tokens_per_request: int = param(
         1500,

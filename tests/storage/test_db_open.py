@@ -75,7 +75,7 @@ def test_schema_zero_database_is_migrated(db_path: Path) -> None:
     _make_sqlite_file(db_path, "PRAGMA user_version = 0", "VACUUM")
     assert db_path.stat().st_size > 0
     with ScenarioStore(db_path) as store:
-        created = store.create("agents", "Support bot", {"tools": 3})
+        created = store.create("demo_framework", "Support bot", {"tools": 3})
         assert store.get(created.id or 0).inputs == {"tools": 3}
     assert _pragma(db_path, "user_version") == SCHEMA_VERSION
 

@@ -11,7 +11,7 @@ import pytest
 from core.scenario import Scenario, parse_scenario_file
 from storage import ScenarioStore, StorageError
 
-KNOWN_FRAMEWORKS = {"build_vs_buy", "agents"}
+KNOWN_FRAMEWORKS = {"build_vs_buy", "demo_framework"}
 
 
 def digest(path: Path) -> str:
@@ -56,7 +56,7 @@ def test_export_then_import_round_trip(store: ScenarioStore, tmp_path: Path) -> 
 
 
 def test_import_into_another_database_keeps_the_name(store: ScenarioStore, tmp_path: Path) -> None:
-    sid = store.create("agents", "Bot", {"tools": ["search"]}).id or 0
+    sid = store.create("demo_framework", "Bot", {"tools": ["search"]}).id or 0
     store.export_file(sid, tmp_path / "bot.json")
     with ScenarioStore(tmp_path / "other.sqlite3") as other:
         imported = other.import_file(tmp_path / "bot.json", KNOWN_FRAMEWORKS)
@@ -65,8 +65,8 @@ def test_import_into_another_database_keeps_the_name(store: ScenarioStore, tmp_p
 
 
 def test_import_conflict_can_be_refused(store: ScenarioStore) -> None:
-    store.create("agents", "Bot", {"mine": True})
-    incoming = Scenario(name="bot", framework_id="agents", inputs={"theirs": True})
+    store.create("demo_framework", "Bot", {"mine": True})
+    incoming = Scenario(name="bot", framework_id="demo_framework", inputs={"theirs": True})
     with pytest.raises(StorageError, match="A scenario named 'bot' already exists"):
         store.import_scenario(incoming, rename_on_conflict=False)
     assert store.get_by_name("Bot").inputs == {"mine": True}
@@ -74,18 +74,20 @@ def test_import_conflict_can_be_refused(store: ScenarioStore) -> None:
 
 
 def test_renaming_on_conflict_fills_the_first_free_number(store: ScenarioStore) -> None:
-    store.create("agents", "Bot", {})
-    store.create("agents", "Bot (2)", {})
-    store.create("agents", "Bot (4)", {})
-    incoming = Scenario(name="Bot", framework_id="agents", inputs={})
+    store.create("demo_framework", "Bot", {})
+    store.create("demo_framework", "Bot (2)", {})
+    store.create("demo_framework", "Bot (4)", {})
+    incoming = Scenario(name="Bot", framework_id="demo_framework", inputs={})
     assert store.import_scenario(incoming).name == "Bot (3)"
     assert store.import_scenario(incoming).name == "Bot (5)"
 
 
 def test_renaming_on_conflict_stays_within_the_name_limit(store: ScenarioStore) -> None:
     long_name = "n" * 200
-    store.create("agents", long_name, {})
-    imported = store.import_scenario(Scenario(name=long_name, framework_id="agents", inputs={}))
+    store.create("demo_framework", long_name, {})
+    imported = store.import_scenario(
+        Scenario(name=long_name, framework_id="demo_framework", inputs={})
+    )
     assert imported.name == "n" * 196 + " (2)"
 
 
@@ -114,7 +116,7 @@ def test_renaming_on_conflict_stays_within_the_name_limit(store: ScenarioStore) 
 def test_bad_file_is_reported_and_nothing_is_written(
     store: ScenarioStore, tmp_path: Path, content: bytes, reason: str
 ) -> None:
-    store.create("agents", "Existing", {"a": 1}, notes="untouched")
+    store.create("demo_framework", "Existing", {"a": 1}, notes="untouched")
     before = _snapshot(store)
     bad = tmp_path / "bad.json"
     bad.write_bytes(content)
@@ -134,7 +136,7 @@ def test_missing_file_is_reported(store: ScenarioStore, tmp_path: Path) -> None:
 
 
 def test_file_with_byte_order_mark_imports(store: ScenarioStore, tmp_path: Path) -> None:
-    sid = store.create("agents", "Bot", {"k": "v"}).id or 0
+    sid = store.create("demo_framework", "Bot", {"k": "v"}).id or 0
     path = tmp_path / "bot.json"
     store.export_file(sid, path)
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
@@ -144,7 +146,7 @@ def test_file_with_byte_order_mark_imports(store: ScenarioStore, tmp_path: Path)
 def test_export_replaces_a_file_completely(store: ScenarioStore, tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
     out.write_text("x" * 100_000, encoding="utf-8")
-    sid = store.create("agents", "Bot", {"k": 1}).id or 0
+    sid = store.create("demo_framework", "Bot", {"k": 1}).id or 0
     store.export_file(sid, out)
     assert parse_scenario_file(out.read_text(encoding="utf-8"), KNOWN_FRAMEWORKS).name == "Bot"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
@@ -153,7 +155,7 @@ def test_export_replaces_a_file_completely(store: ScenarioStore, tmp_path: Path)
 
 
 def test_export_problems_are_reported(store: ScenarioStore, tmp_path: Path) -> None:
-    sid = store.create("agents", "Bot", {}).id or 0
+    sid = store.create("demo_framework", "Bot", {}).id or 0
     with pytest.raises(StorageError, match="Could not export to .*No such file or directory"):
         store.export_file(sid, tmp_path / "no" / "such" / "folder" / "bot.json")
     with pytest.raises(StorageError, match="No scenario with id 999"):
@@ -168,7 +170,7 @@ def test_interrupted_export_leaves_the_old_file(
     out = tmp_path / "plan.json"
     out.write_text("previous export", encoding="utf-8")
     before = digest(out)
-    sid = store.create("agents", "Bot", {}).id or 0
+    sid = store.create("demo_framework", "Bot", {}).id or 0
 
     def fail_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
@@ -184,7 +186,7 @@ def test_export_onto_a_folder_is_refused(store: ScenarioStore, tmp_path: Path) -
     folder = tmp_path / "exports"
     folder.mkdir()
     (folder / "keep.txt").write_text("important", encoding="utf-8")
-    sid = store.create("agents", "Bot", {}).id or 0
+    sid = store.create("demo_framework", "Bot", {}).id or 0
     with pytest.raises(StorageError, match="Could not export to"):
         store.export_file(sid, folder)
     assert (folder / "keep.txt").read_text(encoding="utf-8") == "important"

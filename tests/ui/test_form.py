@@ -197,3 +197,16 @@ def test_background_tasks_report_progress_in_order_before_done(qtbot):
     runner.submit(work, seen.append, on_progress=seen.append)
     qtbot.waitUntil(lambda: runner.pending == 0)
     assert seen == [0, 1, 2, "finished"]
+
+
+def test_add_from_catalog_only_on_tables_that_ask_for_it(qtbot):
+    from ui.form import FormProviders
+
+    class Two(FrameworkInputs):
+        filled: list[Row] = param([], description="From the catalog.", catalog_rows=True)
+        typed: list[Row] = param([], description="Typed in.")
+
+    form = InputForm(Two, providers=FormProviders(rows_from_catalog=lambda field: []))
+    qtbot.addWidget(form)
+    assert form.widget("filled").findChild(QPushButton, "addFromCatalog") is not None
+    assert form.widget("typed").findChild(QPushButton, "addFromCatalog") is None

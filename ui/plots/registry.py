@@ -10,7 +10,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from ui.plots import build_vs_buy, cost_quality_latency, model_selection, rag_vs_finetuning
+from ui.plots import (
+    agents,
+    architecture_patterns,
+    build_vs_buy,
+    cost_quality_latency,
+    model_selection,
+    rag_vs_finetuning,
+)
 from ui.plots.common import png_bytes
 
 PANELS: dict[str, type[QWidget]] = {
@@ -18,12 +25,16 @@ PANELS: dict[str, type[QWidget]] = {
     "rag_vs_finetuning": rag_vs_finetuning.RagVsFinetuningPanel,
     "model_selection": model_selection.ModelSelectionPanel,
     "build_vs_buy": build_vs_buy.BuildVsBuyPanel,
+    "agents": agents.AgentsPanel,
+    "architecture_patterns": architecture_patterns.ArchitecturePatternsPanel,
 }
 COMPARISONS: dict[str, Callable[[list[tuple[str, Any]]], pg.PlotWidget]] = {
     "cost_quality_latency": cost_quality_latency.comparison_plot,
     "rag_vs_finetuning": rag_vs_finetuning.comparison_plot,
     "model_selection": model_selection.comparison_plot,
     "build_vs_buy": build_vs_buy.comparison_plot,
+    "agents": agents.comparison_plot,
+    "architecture_patterns": architecture_patterns.comparison_plot,
 }
 
 
