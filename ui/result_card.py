@@ -15,6 +15,12 @@ _BADGE = {
     "rag": "#1a73e8",
     "fine-tuning": "#188038",
     "hybrid": "#8430ce",
+    "single_call": "#1a73e8",
+    "fixed_workflow": "#8430ce",
+    "agent": "#188038",
+    "monolithic": "#1a73e8",
+    "modular": "#188038",
+    "hierarchical": "#8430ce",
     "none": "#b3261e",
 }
 _NEUTRAL = "#3c4043"  # a model id or any other pick
@@ -73,7 +79,8 @@ class ResultCard(QFrame):
         colour = _BADGE.get(result.recommendation, _NEUTRAL)
         # Keywords read as a verdict (BUILD, RAG); a model id keeps its own spelling.
         known = result.recommendation in _BADGE
-        self.badge.setText(result.recommendation.upper() if known else result.recommendation)
+        verdict = result.recommendation.replace("_", " ").upper()
+        self.badge.setText(verdict if known else result.recommendation)
         self.badge.setStyleSheet(
             f"background: {colour}; color: white; font-weight: 700; font-size: 14px;"
             " border-radius: 4px; padding: 6px 10px;"
