@@ -18,8 +18,8 @@ from core.frameworks.common import (
     money,
     param,
     probability,
+    usd,
 )
-from core.frameworks.cost_quality_latency import usd
 
 if TYPE_CHECKING:
     from core.catalog import Catalog, ModelInfo

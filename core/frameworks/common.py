@@ -6,6 +6,7 @@ import enum
 import math
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 Unit = Literal[
@@ -105,6 +106,17 @@ def money(value: float) -> str:
     if v >= 100:
         return f"{sign}${v:,.0f}"
     return f"{sign}${v:,.2f}"
+
+
+def usd(value: float) -> str:
+    """Dollars as a reader wants per-request amounts: $0.000465, $0.0078, $141, $2,500,000."""
+    if value == 0:
+        return "$0"
+    if abs(value) >= 1:
+        return money(value)
+    sign = "-" if value < 0 else ""
+    digits = np.format_float_positional(abs(value), precision=4, fractional=False, trim="-")
+    return f"{sign}${digits}"
 
 
 def years_text(years: float) -> str:

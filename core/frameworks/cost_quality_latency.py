@@ -19,6 +19,7 @@ from core.frameworks.common import (
     format_number,
     money,
     param,
+    usd,
 )
 
 ID = "cost_quality_latency"
@@ -763,17 +764,6 @@ def _figures(pick: OptionRow | None, o: _Options) -> list[Figure]:
 
 
 # --- Sentences -------------------------------------------------------------------------------
-
-
-def usd(value: float) -> str:
-    """Dollars as a reader wants per-request amounts: $0.000465, $0.0078, $141, $2,500,000."""
-    if value == 0:
-        return "$0"
-    if abs(value) >= 1:
-        return money(value)
-    sign = "-" if value < 0 else ""
-    digits = np.format_float_positional(abs(value), precision=4, fractional=False, trim="-")
-    return f"{sign}${digits}"
 
 
 def duration(ms: float) -> str:

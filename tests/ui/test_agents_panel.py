@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from core.agent_loop import AgentStep
 from core.frameworks import agents
@@ -356,7 +357,9 @@ def test_unknown_tools_and_malformed_arguments_are_errors_in_the_trace(
     assert panel.trial.status.text().startswith("Answered in 4 iteration(s)")
 
 
-def test_a_stored_trial_shows_its_steps_and_can_be_deleted(qtbot, panel, services, llm_server):
+def test_a_stored_trial_shows_its_steps_and_can_be_deleted(
+    qtbot, panel, services, llm_server, answer_prompts
+):
     llm_server.reply_tool_calls(("calculator", {"expression": "6*7"}))
     llm_server.reply_text("42")
     start_trial(qtbot, panel, llm_server)
@@ -371,6 +374,11 @@ def test_a_stored_trial_shows_its_steps_and_can_be_deleted(qtbot, panel, service
     assert kinds(panel) == ["tool_call", "tool_result", "answer"]
     assert trial.status.text().startswith("Trial #1 (test-model): answered after 2 iteration(s)")
     assert trial.delete_button.isEnabled()
+    answer_prompts(question=QMessageBox.StandardButton.No)
+    qtbot.mouseClick(trial.delete_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+    assert trial.trials.rowCount() == 1  # asked first; "No" keeps it
+    answer_prompts(question=QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(trial.delete_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, services)
     assert trial.trials.rowCount() == 0

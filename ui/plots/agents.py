@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -711,6 +712,14 @@ class TrialSection(QGroupBox):
             return
         db_path = self.services.db_path
         trial_id = trial.id
+        answer = QMessageBox.question(
+            self,
+            "Delete trial",
+            f"Delete trial #{trial_id} ({trial.model}) and its {trial.iterations} step(s) of "
+            "trace? This cannot be undone.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
 
         def delete() -> None:
             with TraceStore(db_path) as store:

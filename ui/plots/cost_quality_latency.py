@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import cost_quality_latency as cql
-from core.frameworks.cost_quality_latency import duration, usd
+from core.frameworks.common import usd
+from core.frameworks.cost_quality_latency import duration
 from ui.plots.common import BLUE, GREEN, GREY, ORANGE, PlotPanel, make_plot, pen
 
 #: Latency buckets: upper edge in ms, legend name, colour (green = fast ... purple = batch).
