@@ -78,6 +78,14 @@ class ModelInfo(BaseModel):
     latency: LatencyProfile | None = None
 
     @property
+    def usable_prices(self) -> tuple[float, float] | None:
+        """(input, output) $/token, or None when the entry is a data error: frameworks bound
+        entered prices to $1 a token, and an infinite or larger price would swamp every figure.
+        """
+        prices = (self.input_cost_per_token, self.output_cost_per_token)
+        return prices if all(math.isfinite(p) and p <= 1 for p in prices) else None
+
+    @property
     def has_batch(self) -> bool:
         return self.input_cost_per_token_batch is not None
 

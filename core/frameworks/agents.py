@@ -16,6 +16,7 @@ from core.frameworks.common import (
     format_number,
     money,
     param,
+    per_million,
     probability,
 )
 
@@ -561,8 +562,8 @@ def _model(x: Inputs, catalog: Catalog | None) -> _Model:
         notes=[],
     )
     entered_prices = (
-        f"the entered prices ({_per_million(x.input_cost_per_token)}/"
-        f"{_per_million(x.output_cost_per_token)} per million input/output tokens) are used"
+        f"the entered prices ({per_million(x.input_cost_per_token)}/"
+        f"{per_million(x.output_cost_per_token)} per million input/output tokens) are used"
     )
     if not x.model:
         return entered
@@ -573,19 +574,17 @@ def _model(x: Inputs, catalog: Catalog | None) -> _Model:
         note = f"The model {x.model} is not in the catalog, so {entered_prices}."
         return replace(entered, notes=[note])
     notes: list[str] = []
-    prices = (info.input_cost_per_token, info.output_cost_per_token)
-    # The entered prices are bounded to $1 a token; a catalog entry beyond that (or infinite)
-    # is a data error that would swamp every figure.
-    usable = all(math.isfinite(p) and 0 <= p <= 1 for p in prices)
+    catalog_prices = info.usable_prices
+    usable = catalog_prices is not None
+    prices = catalog_prices or (x.input_cost_per_token, x.output_cost_per_token)
     if usable:
         notes.append(
-            f"The catalog prices of {x.model} ({_per_million(prices[0])}/"
-            f"{_per_million(prices[1])} per million input/output tokens) replace the entered "
+            f"The catalog prices of {x.model} ({per_million(prices[0])}/"
+            f"{per_million(prices[1])} per million input/output tokens) replace the entered "
             "prices."
         )
     else:
         notes.append(f"The catalog prices of {x.model} are unusable, so {entered_prices}.")
-        prices = (x.input_cost_per_token, x.output_cost_per_token)
     step_latency = entered_latency
     profile = info.latency
     from_profile = False
@@ -1083,10 +1082,6 @@ def _iterations(n: float) -> str:
     return f"{_count(n)} iteration" if n == 1 else f"{_count(n)} iterations"
 
 
-def _per_million(price: float) -> str:
-    return money(price * 1e6)
-
-
 def _count(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
@@ -1158,7 +1153,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "### Assumptions",
         "",
         f"- Model: {r.model or 'none picked'}; prices "
-        f"{_per_million(r.input_cost_per_token)}/{_per_million(r.output_cost_per_token)} per "
+        f"{per_million(r.input_cost_per_token)}/{per_million(r.output_cost_per_token)} per "
         f"million input/output tokens ({'catalog' if r.prices_from_catalog else 'entered'}); "
         f"one model call takes {_duration(r.step_latency_ms)} "
         f"({'catalog latency profile' if r.latency_from_catalog else 'entered ttft and speed'}: "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -14,6 +13,7 @@ from core.frameworks.common import (
     Figure,
     FrameworkInputs,
     FrameworkResult,
+    TableRecord,
     format_number,
     money,
     param,
@@ -70,12 +70,8 @@ OPS = "Operations"
 DECISION = "Decision"
 
 
-class TaskType(BaseModel):
+class TaskType(TableRecord):
     """One kind of request in the traffic: how much of it, how big, how good it must be."""
-
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", allow_inf_nan=False, str_strip_whitespace=True
-    )
 
     name: str = Field(
         min_length=1,
@@ -126,12 +122,8 @@ class TaskType(BaseModel):
     )
 
 
-class ModelProfile(BaseModel):
+class ModelProfile(TableRecord):
     """What you entered for a model: used where the catalog has no price, score or profile."""
-
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", allow_inf_nan=False, str_strip_whitespace=True
-    )
 
     model: str = Field(
         min_length=1,
@@ -559,9 +551,8 @@ def _resolve(profile: ModelProfile, catalog: Catalog | None) -> ModelUsed:
     quality = profile.quality
     ttft, speed = profile.ttft_ms, profile.output_tokens_per_second
     if info is not None:
-        prices = (info.input_cost_per_token, info.output_cost_per_token)
-        if all(math.isfinite(p) and 0 <= p <= 1 for p in prices):
-            price_in, price_out = prices
+        if info.usable_prices is not None:
+            price_in, price_out = info.usable_prices
             price_source = "catalog"
         if info.quality is not None:
             quality, quality_source = info.quality.score, "catalog"

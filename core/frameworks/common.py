@@ -68,6 +68,15 @@ class FrameworkInputs(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
+class TableRecord(BaseModel):
+    """Base of one row of a table input (candidates, task types): like FrameworkInputs, and
+    text cells are trimmed."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", allow_inf_nan=False, str_strip_whitespace=True
+    )
+
+
 class Figure(BaseModel):
     """One key figure of a result, with its unit so every view formats it the same way."""
 
@@ -117,6 +126,11 @@ def usd(value: float) -> str:
     sign = "-" if value < 0 else ""
     digits = np.format_float_positional(abs(value), precision=4, fractional=False, trim="-")
     return f"{sign}${digits}"
+
+
+def per_million(price_per_token: float) -> str:
+    """A per-token price as people quote it: $0.15 (per million tokens)."""
+    return money(price_per_token * 1e6)
 
 
 def years_text(years: float) -> str:

@@ -15,6 +15,7 @@ from core.frameworks.common import (
     Figure,
     FrameworkInputs,
     FrameworkResult,
+    TableRecord,
     format_number,
     money,
     param,
@@ -56,12 +57,8 @@ Direction = Literal["raise", "lower"]
 CRITERIA: tuple[Criterion, Criterion, Criterion] = ("quality", "latency", "cost")
 
 
-class Candidate(BaseModel):
+class Candidate(TableRecord):
     """One model on the shortlist with what it measured on your task."""
-
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", allow_inf_nan=False, str_strip_whitespace=True
-    )
 
     name: str = Field(
         min_length=1,

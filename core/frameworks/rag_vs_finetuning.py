@@ -17,6 +17,7 @@ from core.frameworks.common import (
     format_value,
     money,
     param,
+    per_million,
 )
 
 if TYPE_CHECKING:
@@ -593,23 +594,18 @@ def _prices(
         except KeyError:
             info = None
     entered = (
-        f"the entered {role} prices ({_per_million(entered_in)}/{_per_million(entered_out)} per "
+        f"the entered {role} prices ({per_million(entered_in)}/{per_million(entered_out)} per "
         "million input/output tokens) are used"
     )
     if info is None:
         note = f"The {role} model '{model_id}' is not in the catalog, so {entered}."
         return _Prices(input=entered_in, output=entered_out, source="", note=note), None
-    # The entered prices are bounded to $1 a token; a catalog entry beyond that (or infinite)
-    # is a data error that would swamp every figure.
-    if not all(
-        math.isfinite(p) and 0 <= p <= 1
-        for p in (info.input_cost_per_token, info.output_cost_per_token)
-    ):
+    if info.usable_prices is None:
         note = f"The catalog prices of the {role} model {model_id} are unusable, so {entered}."
         return _Prices(input=entered_in, output=entered_out, source="", note=note), None
     note = (
         f"The catalog prices of the {role} model {model_id} "
-        f"({_per_million(info.input_cost_per_token)}/{_per_million(info.output_cost_per_token)} "
+        f"({per_million(info.input_cost_per_token)}/{per_million(info.output_cost_per_token)} "
         f"per million input/output tokens) replace the entered {role} prices."
     )
     prices = _Prices(
@@ -624,10 +620,6 @@ def _prices(
 def _count(value: float) -> str:
     """1.2, 12, 1,234: a count as a sentence would write it."""
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
-
-
-def _per_million(price: float) -> str:
-    return money(price * 1e6)
 
 
 def _clip01(value: float) -> float:
