@@ -8,6 +8,15 @@ request, so a test can assert exactly what the client sent. Nothing here touches
     server.reply_text("4", input_tokens=80, output_tokens=3)
     ...  # point the client at server.url ("http://127.0.0.1:PORT/v1")
     assert server.requests[1]["messages"][-1]["role"] == "tool"
+
+Or compute every reply from its request, after a fixed latency, with failures on demand:
+
+    server = LlmTestServer(responder=lambda body: Reply(last_user_text(body).upper()),
+                           latency_s=0.05)
+    server.fail(Reply(status=429, retry_after_s=0.1), first=2)  # the first two requests
+    server.fail(Reply(status=500), matching="poison")           # any prompt containing it
+    ...
+    assert server.max_in_flight <= 4
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import json
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -56,11 +66,38 @@ class Reply:
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request as received; header names are lower case."""
+    """One request as received; header names are lower case; `received_at` is monotonic."""
 
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    received_at: float = 0.0
+
+
+Responder = Callable[[dict[str, Any]], Reply]
+
+
+@dataclass
+class _Failure:
+    """A failure rule: `reply` for the next `remaining` requests, or for prompts matching."""
+
+    reply: Reply
+    remaining: int | None
+    matching: str | None
+
+    def applies(self, body: dict[str, Any]) -> bool:
+        if self.matching is not None:
+            return self.matching in last_user_text(body)
+        return bool(self.remaining)
+
+
+def last_user_text(body: dict[str, Any]) -> str:
+    """The text of the last user message in a request body ("" when there is none)."""
+    for message in reversed(body.get("messages") or []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            return content if isinstance(content, str) else json.dumps(content)
+    return ""
 
 
 @dataclass
@@ -68,8 +105,27 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
     queue: collections.deque[Reply] = field(default_factory=collections.deque)
     default: Reply | None = None
+    responder: Responder | None = None
+    latency_s: float = 0.0
+    failures: list[_Failure] = field(default_factory=list)
     recorded: list[RecordedRequest] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    served: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+    def next_reply(self, body: dict[str, Any]) -> Reply | None:
+        """Failure rules first, then the queue, the responder, the default. Holds the lock."""
+        for rule in self.failures:
+            if rule.applies(body):
+                if rule.remaining is not None:
+                    rule.remaining -= 1
+                return rule.reply
+        if self.queue:
+            return self.queue.popleft()
+        if self.responder is not None:
+            return self.responder(body)
+        return self.default
 
 
 class _Server(ThreadingHTTPServer):
@@ -89,10 +145,13 @@ class LlmTestServer:
     up the others; queued replies are handed out in arrival order. With the queue empty the
     `default` reply is used if one is set, otherwise the request fails with HTTP 500 and a
     message saying the script ran out, so a test that makes one call too many fails loudly.
+
+    `responder` computes the reply from the request body when the queue is empty; `latency_s`
+    is slept before every reply that sets no `delay_s` of its own.
     """
 
-    def __init__(self) -> None:
-        self._state = _State()
+    def __init__(self, *, responder: Responder | None = None, latency_s: float = 0.0) -> None:
+        self._state = _State(responder=responder, latency_s=latency_s)
         self._httpd = _Server(("127.0.0.1", 0), _handler_for(self._state))
         self._thread: threading.Thread | None = None
 
@@ -206,6 +265,21 @@ class LlmTestServer:
         with self._state.lock:
             self._state.default = reply
 
+    def set_responder(self, responder: Responder | None, *, latency_s: float | None = None) -> None:
+        """Compute replies from requests (None: back to the queue and default only)."""
+        with self._state.lock:
+            self._state.responder = responder
+            if latency_s is not None:
+                self._state.latency_s = latency_s
+
+    def fail(self, reply: Reply, *, first: int | None = None, matching: str | None = None) -> None:
+        """Answer `reply` (e.g. a 429, a 500, a long delay) to the next `first` requests, or to
+        every request whose last user message contains `matching`. Checked before the queue."""
+        if (first is None) == (matching is None):
+            raise ValueError("give exactly one of first= or matching=")
+        with self._state.lock:
+            self._state.failures.append(_Failure(reply, first, matching))
+
     @property
     def pending(self) -> int:
         """Queued replies not yet served."""
@@ -223,6 +297,18 @@ class LlmTestServer:
     def requests(self) -> list[dict[str, Any]]:
         """The JSON body of every request received, in arrival order."""
         return [r.body for r in self.recorded]
+
+    @property
+    def served(self) -> int:
+        """Chat requests answered so far (errors included)."""
+        with self._state.lock:
+            return self._state.served
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most chat requests that were being answered at one moment."""
+        with self._state.lock:
+            return self._state.max_in_flight
 
 
 def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
@@ -255,16 +341,30 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
                 return
             with state.lock:
                 headers = {name.lower(): value for name, value in self.headers.items()}
-                state.recorded.append(RecordedRequest(path, headers, body))
-                reply = state.queue.popleft() if state.queue else state.default
+                state.recorded.append(RecordedRequest(path, headers, body, time.monotonic()))
+                reply = state.next_reply(body)
                 serial = next(state.ids)
+                latency_s = state.latency_s
+                state.in_flight += 1
+                state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            try:
+                self._answer(reply, body, serial, latency_s)
+            finally:
+                with state.lock:
+                    state.in_flight -= 1
+                    state.served += 1
+
+        def _answer(
+            self, reply: Reply | None, body: dict[str, Any], serial: int, latency_s: float
+        ) -> None:
             if reply is None:
                 self._send_json(
                     500, _error_body("test server: no scripted reply left", "server_error")
                 )
                 return
-            if reply.delay_s > 0:
-                time.sleep(reply.delay_s)
+            delay_s = reply.delay_s or latency_s
+            if delay_s > 0:
+                time.sleep(delay_s)
             if reply.status != 200:
                 extra = {}
                 if reply.retry_after_s is not None:
