@@ -180,9 +180,9 @@ def parse_dataset(
     `fmt` None: taken from the file name (.jsonl/.ndjson/.json-lines, .csv; .tsv is tab
     separated). `mapping` None: guessed from the column names (see guess_mapping). Row
     problems: missing input, missing expected (when mapped), a repeated id, a row over 1 MB,
-    an object or list as input, expected or id, a line that is not JSON. JSON numbers and
-    booleans become their JSON text ("3", "true"), as do objects and lists in metadata
-    columns; null counts as missing. Blank lines are skipped.
+    an object or list as input, expected or id, half a surrogate pair, a line that is not
+    JSON. JSON numbers and booleans become their JSON text ("3", "true"), as do objects and
+    lists in metadata columns; null counts as missing. Blank lines are skipped.
     """
     fmt = fmt or format_of(file_name)
     text = _decode(data, file_name)
@@ -525,8 +525,26 @@ class _ItemBuilder:
         if item_id is None or text is None or expected is None:
             return None, reasons
         fields = {name: _field_text(record[name]) for name in self._metadata if name in record}
+        broken = _broken_character(item_id, text, expected, *fields, *fields.values())
+        if broken:
+            return None, [*reasons, broken]
         item = DatasetItem(id=item_id.strip(), input=text, expected=expected, fields=fields)
         return item, reasons
+
+
+def _broken_character(*texts: str) -> str:
+    """The problem with text holding half a surrogate pair (a JSON escape such as \\ud800
+    alone), which no file or database can store as UTF-8; "" when all is well."""
+    for text in texts:
+        if text.isascii():
+            continue
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return (
+                f"has a broken character: \\u{ord(text[exc.start]):04x} is half of a surrogate pair"
+            )
+    return ""
 
 
 def _field_text(value: Any) -> str:
@@ -549,6 +567,9 @@ def _sample(record: dict[str, Any]) -> tuple[Sample | None, list[str]]:
     cost = _amount(record, COST_KEYS, reasons)
     if item_id is None or output is None or latency is None or cost is None:
         return None, reasons
+    broken = _broken_character(item_id, output, error or "")
+    if broken:
+        return None, [*reasons, broken]
     sample = Sample(
         item_id=item_id.strip(), output=output, error=error, latency_ms=latency, cost_usd=cost
     )

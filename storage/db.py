@@ -165,6 +165,111 @@ def _migration_3_agent_traces(db: Database) -> None:
     )
 
 
+def _migration_4_experiments(db: Database) -> None:
+    """Evaluation datasets (versioned), runs and their samples, the response cache, experiments.
+
+    Costs are USD, latencies milliseconds, times ISO UTC. A dataset name may have several
+    versions (1, 2, ...), each with its items in file order (`position` from 0). A run keeps the
+    variant and settings it ran with (versioned JSON, storage.jsoncolumn) but never an API key.
+    A run sample's `cost_usd` is what this run paid; a cached answer pays 0 and keeps its
+    original price in `cached_cost_usd`. Experiment figures are on the metric's own scale
+    (`lift`, `low`, `high`: variant minus baseline with its 95% interval); `comparison_json`
+    holds the full comparison. The run status list must match core.evaluation.RunStatus.
+    """
+    db.executescript(
+        """
+        CREATE TABLE datasets (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL COLLATE NOCASE,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            content_hash TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            item_count INTEGER NOT NULL CHECK (item_count >= 0),
+            columns_json TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (name, version)
+        );
+        CREATE INDEX datasets_created_at ON datasets (created_at);
+        CREATE INDEX datasets_name_hash ON datasets (name, content_hash);
+        CREATE TABLE dataset_items (
+            dataset_id INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            item_id TEXT NOT NULL,
+            input TEXT NOT NULL,
+            expected TEXT NOT NULL DEFAULT '',
+            fields_json TEXT NOT NULL,
+            PRIMARY KEY (dataset_id, position),
+            UNIQUE (dataset_id, item_id)
+        );
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            dataset_id INTEGER NOT NULL REFERENCES datasets (id),
+            name TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL CHECK (kind IN ('model', 'imported')),
+            variant_json TEXT NOT NULL,
+            settings_json TEXT,
+            status TEXT NOT NULL CHECK (
+                status IN ('running', 'completed', 'cancelled', 'spend_cap', 'failed', 'imported')
+            ),
+            stop_reason TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE INDEX runs_dataset_created_at ON runs (dataset_id, created_at);
+        CREATE INDEX runs_created_at ON runs (created_at);
+        CREATE TABLE run_samples (
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            output TEXT NOT NULL DEFAULT '',
+            error TEXT,
+            latency_ms REAL NOT NULL DEFAULT 0 CHECK (latency_ms >= 0),
+            input_tokens INTEGER NOT NULL DEFAULT 0 CHECK (input_tokens >= 0),
+            output_tokens INTEGER NOT NULL DEFAULT 0 CHECK (output_tokens >= 0),
+            cost_usd REAL NOT NULL DEFAULT 0 CHECK (cost_usd >= 0),
+            cached INTEGER NOT NULL DEFAULT 0 CHECK (cached IN (0, 1)),
+            cached_cost_usd REAL NOT NULL DEFAULT 0 CHECK (cached_cost_usd >= 0),
+            attempts INTEGER NOT NULL DEFAULT 1 CHECK (attempts >= 0),
+            finished_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, item_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE response_cache (
+            key TEXT PRIMARY KEY,
+            output TEXT NOT NULL,
+            input_tokens INTEGER NOT NULL DEFAULT 0 CHECK (input_tokens >= 0),
+            output_tokens INTEGER NOT NULL DEFAULT 0 CHECK (output_tokens >= 0),
+            cost_usd REAL NOT NULL DEFAULT 0 CHECK (cost_usd >= 0),
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE experiments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL DEFAULT '',
+            dataset_id INTEGER NOT NULL REFERENCES datasets (id),
+            baseline_run_id INTEGER NOT NULL REFERENCES runs (id),
+            variant_run_id INTEGER NOT NULL REFERENCES runs (id),
+            metric TEXT NOT NULL,
+            min_lift REAL NOT NULL,
+            baseline_mean REAL NOT NULL,
+            baseline_low REAL,
+            baseline_high REAL,
+            variant_mean REAL NOT NULL,
+            variant_low REAL,
+            variant_high REAL,
+            lift REAL NOT NULL,
+            low REAL,
+            high REAL,
+            p_value REAL CHECK (p_value BETWEEN 0 AND 1),
+            verdict TEXT NOT NULL,
+            comparison_json TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX experiments_dataset_created_at ON experiments (dataset_id, created_at);
+        CREATE INDEX experiments_created_at ON experiments (created_at);
+        CREATE INDEX experiments_baseline_run ON experiments (baseline_run_id);
+        CREATE INDEX experiments_variant_run ON experiments (variant_run_id);
+        """
+    )
+
+
 Migration = Callable[[Database], None]
 
 # Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
@@ -173,6 +278,7 @@ MIGRATIONS: list[Migration] = [
     _migration_1_scenarios,
     _migration_2_catalog,
     _migration_3_agent_traces,
+    _migration_4_experiments,
 ]
 SCHEMA_VERSION: int = len(MIGRATIONS)
 

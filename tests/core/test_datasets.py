@@ -340,3 +340,17 @@ def test_logged_outputs_refuse_whole_file_faults() -> None:
         parse_logged_outputs(b"\n", ["a"], file_name="out.jsonl")
     with pytest.raises(DatasetError, match=r"line 1 is a number, not a JSON object"):
         parse_logged_outputs(b"3\n", ["a"])
+
+
+def test_half_a_surrogate_pair_is_a_row_problem_not_a_crash() -> None:
+    """JSON may escape half a surrogate pair (\\ud800); UTF-8 cannot hold it, so the row is
+    refused rather than failing later when it is hashed or stored."""
+    data = b'{"input": "fine", "expected": "x"}\n{"input": "half \\ud800", "expected": "y"}\n'
+    parsed = parse_dataset(data, "jsonl")
+    assert _problems(parsed) == [
+        "line 2 (id '2'): has a broken character: \\ud800 is half of a surrogate pair"
+    ]
+    outputs = parse_logged_outputs(b'{"id": "a", "output": "\\udfff"}\n', ["a"])
+    assert _problems(outputs) == [
+        "line 1 (id 'a'): has a broken character: \\udfff is half of a surrogate pair"
+    ]
