@@ -148,7 +148,8 @@ def paired_sample_size(
     p10 = share of items only the baseline gets right, p01 = only the variant;
     psi = p10 + p01 (discordance), d = p01 - p10 (the lift);
     n = (z_{1-alpha/2} sqrt(psi) + z_{power} sqrt(psi - d^2))^2 / d^2, rounded up.
-    None when d = 0: no number of items detects no difference.
+    None when d = 0 (no number of items detects no difference) or so small that n is beyond
+    any count.
     """
     p10, p01 = p_baseline_only, p_variant_only
     if p10 < 0 or p01 < 0 or p10 + p01 > 1 + 1e-12:
@@ -157,10 +158,17 @@ def paired_sample_size(
         )
     z_a, z_b = _z(alpha, power)
     d = p01 - p10
-    if d == 0:
+    if d * d == 0:
         return None
     psi = p10 + p01
-    n = (z_a * math.sqrt(psi) + z_b * math.sqrt(max(psi - d * d, 0.0))) ** 2 / (d * d)
+    root = z_a * math.sqrt(psi) + z_b * math.sqrt(max(psi - d * d, 0.0))
+    return _whole(root * root / (d * d))
+
+
+def _whole(n: float) -> int | None:
+    # A lift too small for any float count of items is as undetectable as no lift.
+    if not math.isfinite(n):
+        return None
     return max(1, math.ceil(n - 1e-9))
 
 
@@ -211,7 +219,8 @@ def samples_needed_for_scores(
 
     sd = the sample standard deviation (n - 1) of the per-item differences;
     n = ((z_{1-alpha/2} + z_{power}) x sd / lift)^2, rounded up, at least 1.
-    None when lift = 0. Fewer than two differences: ValueError (no spread to measure).
+    None when lift = 0 or so small that n is beyond any count. Fewer than two differences:
+    ValueError (no spread to measure).
     """
     arr = _as_scores(differences, "A sample size")
     if arr.size < 2:
@@ -220,7 +229,9 @@ def samples_needed_for_scores(
     if lift == 0:
         return None
     sd = float(arr.std(ddof=1))
-    return max(1, math.ceil(((z_a + z_b) * sd / lift) ** 2 - 1e-9))
+    ratio = (z_a + z_b) * sd / lift
+    # ratio * ratio, not ratio ** 2: a float product overflows to inf, a power raises.
+    return _whole(ratio * ratio)
 
 
 def verdict(lift: float, low: float, high: float, min_lift: float) -> Verdict:

@@ -208,3 +208,9 @@ def test_samples_needed_for_scores_by_hand():
 )
 def test_verdict(lift, low, high, min_lift, expected):
     assert verdict(lift, low, high, min_lift) == expected
+
+
+def test_a_lift_too_small_for_any_count_is_undetectable_not_an_error():
+    """p01 = 1e-200: d^2 = 1e-400 underflows to 0; lift 1e-300 on scores overflows n: None."""
+    assert paired_sample_size(0.0, 1e-200) is None
+    assert samples_needed_for_scores([0.1, 0.3], 1e-300) is None
