@@ -211,20 +211,19 @@ def _cmd_scenarios_list(args: argparse.Namespace) -> int:
     if args.framework is not None:
         _framework(args.framework)
     with _store(args) as store:
-        scenarios = store.list(search=args.search, framework_id=args.framework)
+        scenarios = store.summaries(search=args.search, framework_id=args.framework)
     if not scenarios:
         print("No scenarios.")
         return EXIT_OK
     rows = [("NAME", "FRAMEWORK", "VERSION", "UPDATED", "RECOMMENDATION")]
     for sc in scenarios:
-        recommendation = (sc.result or {}).get("recommendation")
         rows.append(
             (
                 _one_line(sc.name),
                 sc.framework_id,
                 str(sc.version),
                 sc.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                _one_line(str(recommendation)) if recommendation is not None else "-",
+                _one_line(sc.recommendation) if sc.recommendation is not None else "-",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

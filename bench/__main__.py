@@ -152,18 +152,12 @@ def main() -> int:
     mc_few = timed(lambda: bvb._monte_carlo(few, p, 5.0), 30)
     rows.append(row("Monte Carlo, 10,000 draws", mc, "the same, 100 draws", mc_few, "< 50 ms"))
 
+    from bench import storage_bench
+
+    for name, samples, base_name, base, budget in storage_bench.rows(timed):
+        rows.append(row(name, samples, base_name, base, budget))
+
     with tempfile.TemporaryDirectory() as tmp:
-        from storage import ScenarioStore
-
-        store = ScenarioStore(Path(tmp) / "bench.sqlite3")
-        inputs = x.model_dump(mode="json")
-        result = bvb.compute(x).model_dump(mode="json")
-        created = store.create("build_vs_buy", "bench", inputs, result)
-        saves = timed(lambda: store.save(created.id, inputs, result), 30)
-        gets = timed(lambda: store.get(created.id), 30)
-        rows.append(row("save a scenario version", saves, "read it back", gets, "< 10 ms"))
-        store.close()
-
         bare, app = [], []
         for i in range(5):  # alternate so both see the same machine state
             bare.append(process_time(BARE_WINDOW))

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.frameworks import get as get_framework
-from core.scenario import Scenario, ScenarioVersion
+from core.scenario import ScenarioVersion
+from storage.scenarios import ScenarioSummary
 from ui.table_model import Index, RowsTableModel
 
 
@@ -55,7 +56,7 @@ class ScenarioTableModel(RowsTableModel):
                 _framework_title(s.framework_id),
                 s.version,
                 s.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                _recommendation(s.result),
+                s.label,
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             return s.notes or s.name
@@ -69,7 +70,7 @@ class ScenarioTableModel(RowsTableModel):
 class OpenScenarioDialog(QDialog):
     """All saved scenarios across frameworks, filtered as you type; Enter or double-click opens."""
 
-    def __init__(self, scenarios: list[Scenario], parent: QWidget | None = None) -> None:
+    def __init__(self, scenarios: list[ScenarioSummary], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Open scenario")
         self.resize(820, 460)
@@ -123,7 +124,7 @@ class OpenScenarioDialog(QDialog):
     def visible_names(self) -> list[str]:
         return [self.proxy.index(r, 0).data() for r in range(self.proxy.rowCount())]
 
-    def selected(self) -> Scenario | None:
+    def selected(self) -> ScenarioSummary | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:
             if self.proxy.rowCount() == 0:

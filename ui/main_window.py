@@ -34,6 +34,7 @@ from core.frameworks import REGISTRY, Framework, ids
 from core.scenario import Scenario
 from core.validation import error_lines
 from storage import CatalogStore, ScenarioStore
+from storage.scenarios import ScenarioSummary
 from ui.compare import CompareDialog
 from ui.dialogs import HistoryDialog, OpenScenarioDialog
 from ui.framework_tab import FrameworkTab, SetInputsCommand
@@ -499,17 +500,20 @@ class MainWindow(QMainWindow):
         )
 
     def open_scenario(self) -> None:
-        self.runner.submit(self.store.list, self._show_open_dialog, self._storage_failed)
+        self.runner.submit(self.store.summaries, self._show_open_dialog, self._storage_failed)
 
-    def _show_open_dialog(self, scenarios: list[Scenario]) -> None:
+    def _show_open_dialog(self, scenarios: list[ScenarioSummary]) -> None:
         dialog = OpenScenarioDialog(scenarios, self)
         dialog.setObjectName("openDialog")
         dialog.accepted.connect(lambda: self._open_chosen(dialog.selected()))
         dialog.open()
 
-    def _open_chosen(self, scenario: Scenario | None) -> None:
-        if scenario is not None:
-            self.show_scenario(scenario)
+    def _open_chosen(self, chosen: ScenarioSummary | None) -> None:
+        if chosen is not None:
+            sid = chosen.id
+            self.runner.submit(
+                lambda: self.store.get(sid), self.show_scenario, self._storage_failed
+            )
 
     def show_scenario(self, scenario: Scenario) -> None:
         """Put a stored scenario into its framework's tab (asking first if that tab is dirty)."""

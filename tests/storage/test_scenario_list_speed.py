@@ -80,6 +80,18 @@ def test_list_shows_every_scenario_at_its_latest_version(big_db: Path) -> None:
         assert [s.name for s in store.list("scenario 1234")] == ["Scenario 1234"]
 
 
+def test_summaries_show_every_scenario_at_its_latest_version(big_db: Path) -> None:
+    """Scenario n was changed n seconds after midnight, so 10,000 then 9,999 come first;
+    each has ten versions, every one recommending "build"."""
+    with ScenarioStore(big_db) as store:
+        summaries = store.summaries()
+        assert len(summaries) == SCENARIOS
+        assert [s.name for s in summaries[:2]] == [f"Scenario {SCENARIOS}", "Scenario 9999"]
+        assert all(s.version == VERSIONS_EACH for s in summaries)
+        assert {s.recommendation for s in summaries} == {"build"}
+        assert len(store.summaries(framework_id="agents")) == SCENARIOS // 2
+
+
 def test_list_is_as_fast_as_a_bare_query(big_db: Path) -> None:
     """Compared with the least any implementation must do (one query, decode the JSON),
     measured in the same run so the machine's speed cancels out. One query per scenario

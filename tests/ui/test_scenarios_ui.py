@@ -59,6 +59,7 @@ def test_save_and_reopen_gives_the_same_inputs_and_result(
     dialog = _open_by_dialog(qtbot, window, "q3")
     assert dialog.visible_names() == ["Q3 plan"]
     dialog.accept()
+    wait_idle(qtbot, window)  # the chosen scenario's inputs and result are read in the background
     assert tab.form.fields["training_cost"].widget.text() == "1,200,000"
     assert tab.card.figure_text("breakeven_years") == "0.50 years (6.0 months)"
     assert tab.notes.toPlainText() == "Assumes the Q3 volume forecast."

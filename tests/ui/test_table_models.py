@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from core.frameworks import build_vs_buy, model_selection
-from core.scenario import Scenario, ScenarioVersion
+from core.frameworks import model_selection
+from core.scenario import ScenarioVersion
+from storage.scenarios import ScenarioSummary
 from ui.compare import DiffTableModel
 from ui.dialogs import ScenarioTableModel, VersionTableModel
 from ui.list_editors import RecordsModel
@@ -13,17 +14,16 @@ from ui.list_editors import RecordsModel
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
-def _scenario(name: str) -> Scenario:
-    x = build_vs_buy.Inputs()
-    r = build_vs_buy.compute(x)
-    return Scenario(
+def _scenario(name: str) -> ScenarioSummary:
+    return ScenarioSummary(
         id=1,
         name=name,
         framework_id="build_vs_buy",
-        inputs=x.model_dump(),
-        result=r.model_dump(mode="json"),
-        created_at=NOW,
+        notes="",
+        version=1,
         updated_at=NOW,
+        headline="Build: it pays back in 2.5 months",
+        recommendation="build",
     )
 
 
@@ -31,6 +31,7 @@ def test_scenario_and_version_tables(qtmodeltester):
     model = ScenarioTableModel([_scenario("A"), _scenario("B")])
     qtmodeltester.check(model)
     assert model.rowCount() == 2 and model.index(0, 1).data() == "Build vs Buy"
+    assert model.index(0, 4).data() == "Build: it pays back in 2.5 months"
     versions = VersionTableModel(
         [
             ScenarioVersion(

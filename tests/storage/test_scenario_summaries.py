@@ -1,0 +1,102 @@
+"""The scenario list the Open dialog and `scenarios list` show: same rows as `list`, no payload."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from storage import ScenarioStore, StorageError
+
+
+def test_summaries_match_the_full_list_row_for_row(store: ScenarioStore) -> None:
+    a = store.create(
+        "build_vs_buy",
+        "Plan A",
+        {"training_cost": 1},
+        {"recommendation": "build", "headline": "Build: it pays back in 6 months"},
+        notes="Q3",
+    )
+    store.create("agents", "Bot", {}, {"recommendation": "agent"})
+    store.create("agents", "Draft", {})
+    store.save(a.id or 0, {"training_cost": 2}, {"recommendation": "buy", "headline": "Buy"})
+    full = store.list()
+    summaries = store.summaries()
+    assert [
+        (s.id, s.name, s.framework_id, s.notes, s.version, s.updated_at) for s in summaries
+    ] == [(s.id, s.name, s.framework_id, s.notes, s.version, s.updated_at) for s in full]
+    assert [s.name for s in summaries] == ["Plan A", "Draft", "Bot"], "newest change first"
+    plan, draft, bot = summaries
+    assert (plan.version, plan.headline, plan.recommendation) == (2, "Buy", "buy")
+    assert (draft.headline, draft.recommendation, draft.label) == (None, None, "")
+    assert (bot.headline, bot.recommendation, bot.label) == (None, "agent", "agent")
+    assert plan.label == "Buy", "the headline wins over the recommendation"
+
+
+def test_summaries_search_and_filter_like_the_list(store: ScenarioStore) -> None:
+    store.create("agents", "Support bot", {}, notes="Tier-1 tickets")
+    store.create("build_vs_buy", "Über model", {}, notes="GPU cluster 100%")
+    store.create("build_vs_buy", "Summariser", {})
+    for search, framework in [
+        ("BOT", None),
+        ("über", None),
+        ("100%", None),
+        ("su", None),
+        ("", "build_vs_buy"),
+        ("model", "agents"),
+        ("_", None),
+    ]:
+        expected = [s.name for s in store.list(search, framework)]
+        assert [s.name for s in store.summaries(search, framework)] == expected, search
+    assert [s.name for s in store.summaries("tickets")] == ["Support bot"]
+
+
+def test_a_result_from_a_newer_app_is_refused_with_the_same_message(
+    store: ScenarioStore,
+) -> None:
+    s = store.create("agents", "Future", {}, {"recommendation": "agent"})
+    conn = sqlite3.connect(store.path)
+    conn.execute(
+        "UPDATE scenario_versions SET result_json = ? WHERE scenario_id = ?",
+        ['{"_schema": 2, "value": {"recommendation": "agent"}}', s.id],
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageError) as from_get:
+        store.get(s.id or 0)
+    with pytest.raises(StorageError) as from_summaries:
+        store.summaries()
+    assert str(from_summaries.value) == str(from_get.value)
+    assert "storage format 2" in str(from_summaries.value)
+
+
+def test_long_results_give_their_headline_however_they_are_laid_out(
+    store: ScenarioStore,
+) -> None:
+    """A list reads the first 320 characters of each result; these three do not hold both
+    keys there (a 400-character headline; keys after 1,000 characters of series; no headline
+    at all), so the summary must come from the whole result."""
+    long_headline = "Build: " + "x" * 393
+    store.create("agents", "Long", {}, {"recommendation": "build", "headline": long_headline})
+    store.create(
+        "agents", "Late", {}, {"series": list(range(300)), "recommendation": "buy", "headline": "B"}
+    )
+    store.create("agents", "Bare", {}, {"series": list(range(300)), "recommendation": "agent"})
+    by_name = {s.name: s for s in store.summaries()}
+    assert len(long_headline) == 400
+    assert (by_name["Long"].headline, by_name["Long"].recommendation) == (long_headline, "build")
+    assert (by_name["Late"].headline, by_name["Late"].recommendation) == ("B", "buy")
+    assert (by_name["Bare"].headline, by_name["Bare"].label) == (None, "agent")
+
+
+def test_a_damaged_result_is_reported_not_shown_blank(store: ScenarioStore) -> None:
+    s = store.create("agents", "Broken", {}, {"recommendation": "agent", "headline": "A"})
+    conn = sqlite3.connect(store.path)
+    conn.execute(
+        "UPDATE scenario_versions SET result_json = ? WHERE scenario_id = ?",
+        ['{"_schema": 1, "value": {"recommendation": "ag', s.id],
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageError, match="damaged"):
+        store.summaries()
