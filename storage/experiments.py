@@ -10,6 +10,7 @@ from typing import Any, Literal, cast, get_args
 from pydantic import TypeAdapter
 from sqlite_utils import Database
 
+from core.comparison import Comparison
 from core.evaluation import (
     CachedResponse,
     DatasetItem,
@@ -98,6 +99,40 @@ class ExperimentRecord:
     comparison: dict[str, Any] = field(default_factory=dict)
     id: int | None = None
     created_at: datetime | None = None
+
+    @classmethod
+    def from_comparison(
+        cls,
+        comparison: Comparison,
+        *,
+        name: str,
+        dataset_id: int,
+        baseline_run_id: int,
+        variant_run_id: int,
+    ) -> ExperimentRecord:
+        """A comparison as a history entry; a mean or lift nothing was scored on is kept as 0
+        (the full comparison, with its None, stays in `comparison`)."""
+        b, v = comparison.baseline, comparison.variant
+        return cls(
+            name=name,
+            dataset_id=dataset_id,
+            baseline_run_id=baseline_run_id,
+            variant_run_id=variant_run_id,
+            metric=comparison.metric,
+            min_lift=comparison.min_lift,
+            baseline_mean=b.mean or 0.0,
+            variant_mean=v.mean or 0.0,
+            lift=comparison.lift or 0.0,
+            verdict=comparison.verdict,
+            baseline_low=b.low,
+            baseline_high=b.high,
+            variant_low=v.low,
+            variant_high=v.high,
+            low=comparison.low,
+            high=comparison.high,
+            p_value=comparison.mcnemar_p,
+            comparison=comparison.model_dump(mode="json"),
+        )
 
 
 _EXPERIMENT_FIGURES = (

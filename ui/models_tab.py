@@ -1142,6 +1142,10 @@ class ModelsTab(QWidget):
         if not self._busy:
             self._run_next()
 
+    def reload_user_data(self) -> None:
+        """Re-read the user's catalog data (another tab wrote some) and announce the result."""
+        self._reload()
+
     def _reload(self) -> None:
         self._queue_edit(CatalogEdit("read your catalog data", lambda _s: None, refresh_only=True))
 

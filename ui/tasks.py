@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -93,3 +94,29 @@ class TaskRunner(QObject):
         else:
             job_fn = fn
         self.pool.start(_Job(job_fn, signals))
+
+
+class WidgetGuard:
+    """A widget's running task's cancel flag and whether the widget still exists: both outlive
+    the widget. Connect `cancel` to the widget's `destroyed`; wrap callbacks with `guard`."""
+
+    def __init__(self) -> None:
+        self.event: threading.Event | None = None
+        self.alive = True
+
+    def cancel(self, *_: object) -> None:
+        self.alive = False
+        if self.event is not None:
+            self.event.set()
+
+    def guard(self, fn: Callable[..., None] | None) -> Callable[..., None] | None:
+        """`fn`, skipped once the widget is gone (a task may report after it was closed)."""
+        if fn is None:
+            return None
+        callback = fn
+
+        def guarded(*args: Any) -> None:
+            if self.alive:
+                callback(*args)
+
+        return guarded

@@ -16,6 +16,7 @@ from core.frameworks import (
     architecture_patterns,
     build_vs_buy,
     cost_quality_latency,
+    experiments,
     model_selection,
     rag_vs_finetuning,
 )
@@ -40,6 +41,7 @@ REGISTRY: tuple[ModuleType, ...] = (
     build_vs_buy,
     agents,
     architecture_patterns,
+    experiments,
 )
 
 

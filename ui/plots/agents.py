@@ -59,6 +59,7 @@ from ui.plots.common import (
 )
 from ui.services import AppServices
 from ui.table_model import Index, RowsTableModel
+from ui.tasks import WidgetGuard
 
 _PALETTE = [BLUE, ORANGE, GREEN, "#a142f4", "#12b5cb"]
 _CELL_CHARS = 160
@@ -347,31 +348,6 @@ def _outcome_text(outcome: TrialOutcome, trial_id: int) -> str:
     )
 
 
-class _ActiveRun:
-    """The running trial's cancel flag and whether its widget still exists: both outlive it."""
-
-    def __init__(self) -> None:
-        self.event: threading.Event | None = None
-        self.alive = True
-
-    def cancel(self, *_: object) -> None:
-        self.alive = False
-        if self.event is not None:
-            self.event.set()
-
-    def guard(self, fn: Callable[..., None] | None) -> Callable[..., None] | None:
-        """`fn`, skipped once the widget is gone (a task may report after it was closed)."""
-        if fn is None:
-            return None
-        callback = fn
-
-        def guarded(*args: Any) -> None:
-            if self.alive:
-                callback(*args)
-
-        return guarded
-
-
 class TrialSection(QGroupBox):
     """Runs an agent trial off the GUI thread, shows its trace live and stores it.
 
@@ -388,7 +364,7 @@ class TrialSection(QGroupBox):
         self.running = False
         self._cancel: threading.Event | None = None
         # A closing window must not wait for a long trial: destroying the panel cancels it.
-        self._active = _ActiveRun()
+        self._active = WidgetGuard()
         self.destroyed.connect(self._active.cancel)
         self._model_edited = False
         self._priced = ""

@@ -15,6 +15,7 @@ from ui.plots import (
     architecture_patterns,
     build_vs_buy,
     cost_quality_latency,
+    experiments,
     model_selection,
     rag_vs_finetuning,
 )
@@ -27,6 +28,7 @@ PANELS: dict[str, type[QWidget]] = {
     "build_vs_buy": build_vs_buy.BuildVsBuyPanel,
     "agents": agents.AgentsPanel,
     "architecture_patterns": architecture_patterns.ArchitecturePatternsPanel,
+    "experiments": experiments.ExperimentsPanel,
 }
 COMPARISONS: dict[str, Callable[[list[tuple[str, Any]]], pg.PlotWidget]] = {
     "cost_quality_latency": cost_quality_latency.comparison_plot,
@@ -35,6 +37,7 @@ COMPARISONS: dict[str, Callable[[list[tuple[str, Any]]], pg.PlotWidget]] = {
     "build_vs_buy": build_vs_buy.comparison_plot,
     "agents": agents.comparison_plot,
     "architecture_patterns": architecture_patterns.comparison_plot,
+    "experiments": experiments.comparison_plot,
 }
 
 

@@ -1,0 +1,190 @@
+"""The Experiments panel: import the example dataset, run two variants against the local
+server through litellm, compare them, keep the comparison and feed the decision form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from core.frameworks import experiments
+from storage.experiments import ExperimentStore
+from tests.llm_server import LlmTestServer, Reply, last_user_text
+from ui.experiment_sections import EXAMPLE_DATASET, Workbench
+from ui.plots.experiments import ExperimentsPanel
+from ui.services import AppServices
+from ui.tasks import TaskRunner
+
+#: The first run in a process imports litellm in the worker (several seconds here).
+RUN_TIMEOUT_MS = 90_000
+ANSWERS = {
+    json.loads(line)["input"]: json.loads(line)["expected"]
+    for line in EXAMPLE_DATASET.read_text(encoding="utf-8").splitlines()
+    if line.strip()
+}
+
+
+def _answer(body: dict) -> Reply:
+    """The right capital for every question, except that the "terse" prompt gets 9 of the 30
+    wrong (answers "Atlantis"): the baseline scores 21/30, the variant 30/30."""
+    text = last_user_text(body)
+    question = next(q for q in ANSWERS if q in text)
+    wrong = text.startswith("Terse:") and sorted(ANSWERS).index(question) < 9
+    return Reply("Atlantis" if wrong else ANSWERS[question], input_tokens=20, output_tokens=3)
+
+
+@pytest.fixture
+def server():
+    with LlmTestServer(responder=_answer, latency_s=0.01) as s:
+        yield s
+
+
+@pytest.fixture
+def services(tmp_path: Path):
+    path = tmp_path / "experiments.sqlite3"
+    ExperimentStore(path).close()
+    runner = TaskRunner()
+    yield AppServices(runner, path)
+    assert runner.pending == 0
+
+
+@pytest.fixture
+def panel(qtbot, services):
+    p = ExperimentsPanel(services=services)
+    qtbot.addWidget(p)
+    p.resize(1300, 950)
+    p.update_result(experiments.compute(experiments.Inputs()))
+    p.show()
+    qtbot.waitExposed(p)
+    wait_idle(qtbot, services)
+    yield p
+    wait_idle(qtbot, services)
+
+
+def wait_idle(qtbot, services: AppServices, timeout: int = RUN_TIMEOUT_MS) -> None:
+    qtbot.waitUntil(lambda: services.runner.pending == 0, timeout=timeout)
+
+
+def bench_of(panel: ExperimentsPanel) -> Workbench:
+    assert panel.workbench is not None
+    return panel.workbench
+
+
+def add_example(qtbot, panel, services) -> None:
+    bench = bench_of(panel)
+    qtbot.mouseClick(bench.datasets_page.example_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+
+
+def run_variant(qtbot, panel, services, server, name: str, template: str, monkeypatch) -> None:
+    page = bench_of(panel).run_page
+    page.name_edit.setText(name)
+    page.model_edit.setText("test-model")
+    page.base_url_edit.setText(server.url)
+    page.template_edit.setPlainText(template)
+    asked: list[str] = []
+
+    def confirm(_parent, _title, text, *a, **k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", confirm)
+    qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+    assert asked and asked[0].startswith("30 requests to test-model")
+    assert "unknown cost" in asked[0]
+
+
+def test_example_dataset_imports_once_and_shows_its_items(qtbot, panel, services):
+    add_example(qtbot, panel, services)
+    page = bench_of(panel).datasets_page
+    assert page.model.rowCount() == 1
+    assert page.model.index(0, 2).data() == "30"
+    wait_idle(qtbot, services)
+    assert page.items.rowCount() == 30
+    # The same content again is the same version, not a second copy.
+    add_example(qtbot, panel, services)
+    assert page.model.rowCount() == 1
+    assert "already holds exactly this content" in page.status.text()
+
+
+def test_two_runs_compared_give_a_ship_verdict_and_fill_the_form(
+    qtbot, panel, services, server, monkeypatch
+):
+    """Baseline 21/30 exact matches, variant 30/30 on the same items: b = 0, c = 9,
+    McNemar p = 2 * 0.5**9 = 0.0039; lift = 9/30 = 0.30, above the 2-point minimum."""
+    add_example(qtbot, panel, services)
+    run_variant(qtbot, panel, services, server, "terse", "Terse: {input}", monkeypatch)
+    run_variant(qtbot, panel, services, server, "careful", "Answer: {input}", monkeypatch)
+    bench = bench_of(panel)
+    runs = bench.run_page.runs
+    assert runs.rowCount() == 2
+    assert {runs.index(r, 3).data() for r in range(2)} == {"Completed"}
+    assert server.served == 60
+
+    compare = bench.compare_page
+    compare.baseline_combo.setCurrentIndex(
+        compare.baseline_combo.findText("#1", Qt.MatchFlag.MatchStartsWith)
+    )
+    compare.variant_combo.setCurrentIndex(0)
+    compare.metric_combo.setCurrentIndex(compare.metric_combo.findData("exact_match"))
+    qtbot.mouseClick(compare.compare_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+    c = compare.comparison
+    assert c is not None
+    assert (c.b, c.c, c.n_paired) == (0, 9, 30)
+    assert c.lift == pytest.approx(0.3)
+    assert c.mcnemar_p == pytest.approx(2 * 0.5**9)
+    assert c.verdict == "ship"
+    assert "Ship" in compare.verdict_label.text()
+
+    compare.filter_combo.setCurrentIndex(compare.filter_combo.findData("won"))
+    assert compare.outcomes.rowCount() == 9
+    assert {compare.outcomes.index(r, 4).data() for r in range(9)} == {"Atlantis"}
+
+    with qtbot.waitSignal(panel.inputs_suggested) as got:
+        qtbot.mouseClick(compare.use_button, Qt.MouseButton.LeftButton)
+    values = got.args[0]
+    assert (values["both_pass"], values["baseline_only"], values["variant_only"]) == (21, 0, 9)
+    assert values["both_fail"] == 0
+    experiments.Inputs(**values)  # every suggested value is a valid form input
+
+    history = bench.history_page
+    wait_idle(qtbot, services)
+    assert history.model.rowCount() == 1
+    assert history.model.index(0, 8).data() == "Ship"
+
+
+def test_cancel_keeps_finished_samples_and_resume_runs_only_the_rest(
+    qtbot, panel, services, server, monkeypatch
+):
+    add_example(qtbot, panel, services)
+    server.set_responder(_answer, latency_s=0.3)
+    page = bench_of(panel).run_page
+    page.concurrency_spin.setValue(2)
+    page.model_edit.setText("test-model")
+    page.base_url_edit.setText(server.url)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.progress.value() >= 4, timeout=RUN_TIMEOUT_MS)
+    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+    first = page.runs.rows[0]
+    assert first.status == "cancelled"
+    assert 4 <= first.samples < 30
+    asked_before = len(server.requests)
+
+    server.set_responder(_answer, latency_s=0.0)
+    page.runs_view.selectRow(0)
+    assert page.resume_button.isEnabled()
+    qtbot.mouseClick(page.resume_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+    done = page.runs.rows[0]
+    assert done.status == "completed" and done.samples == 30
+    # Only the missing items were asked for, each once.
+    asked = [last_user_text(b) for b in server.requests[asked_before:]]
+    assert len(asked) == 30 - first.samples
+    assert len(set(asked)) == len(asked)

@@ -1,0 +1,224 @@
+"""Dialogs of the Experiments tab: a dataset import with column mapping, preview and report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.datasets import ColumnMapping, ParsedDataset, parse_dataset
+from ui.experiment_models import ItemsModel
+
+_NONE = "(none)"
+_ROW_NUMBER = "(row number)"
+#: Rows shown in the preview; the whole file is validated.
+PREVIEW_ROWS = 200
+#: Problems listed in the report; the count says how many there are in all.
+REPORT_LINES = 500
+
+Submit = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]], None]
+
+
+def table_view(model: Any, name: str) -> QTableView:
+    """A read-only, row-selecting table for one of the Experiments tab's models."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(22)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return view
+
+
+class DatasetImportDialog(QDialog):
+    """Map the file's columns, see the items and every row problem, then import or not.
+
+    Parsing runs through `submit` (off the GUI thread); the Import button is enabled only when
+    the whole file parsed without a single problem, so nothing is ever half-imported.
+    """
+
+    def __init__(
+        self,
+        file_name: str,
+        data: bytes,
+        columns: list[str],
+        first: ParsedDataset,
+        submit: Submit,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Import dataset: {Path(file_name).name}")
+        self.resize(900, 620)
+        self._file_name = file_name
+        self._data = data
+        self._submit = submit
+        self._generation = 0
+        self.parsed: ParsedDataset = first
+
+        self.name_edit = QLineEdit(Path(file_name).stem)
+        self.name_edit.setObjectName("dataset_name_edit")
+        self.name_edit.setToolTip(
+            "The dataset's name. Importing changed content under the same name adds a new "
+            "version; the same content again reuses the stored version."
+        )
+        self.name_edit.textChanged.connect(self._update_state)
+        guessed = first.mapping
+        self.input_combo = self._combo("input_combo", columns, guessed.input, None)
+        self.input_combo.setToolTip("The column sent to the model ({input} in the template).")
+        self.expected_combo = self._combo("expected_combo", columns, guessed.expected, _NONE)
+        self.expected_combo.setToolTip(
+            "The reference answer the metrics compare with; (none) for a dataset without one."
+        )
+        self.id_combo = self._combo("id_combo", columns, guessed.id, _ROW_NUMBER)
+        self.id_combo.setToolTip(
+            "A unique id per item, so runs pair up item by item; (row number) numbers them."
+        )
+        for combo in (self.input_combo, self.expected_combo, self.id_combo):
+            combo.currentIndexChanged.connect(self._reparse)
+        self.metadata_label = QLabel()
+        self.metadata_label.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Name", self.name_edit)
+        form.addRow("Input column", self.input_combo)
+        form.addRow("Expected column", self.expected_combo)
+        form.addRow("Id column", self.id_combo)
+        form.addRow("Other columns", self.metadata_label)
+
+        self.summary = QLabel()
+        self.summary.setObjectName("import_summary")
+        self.summary.setWordWrap(True)
+        self.items_model = ItemsModel()
+        self.preview = table_view(self.items_model, "import_preview")
+        self.report = QPlainTextEdit()
+        self.report.setObjectName("import_report")
+        self.report.setReadOnly(True)
+        self.report.setMaximumHeight(140)
+        self.report.setPlaceholderText("No problems found.")
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.import_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.import_button.setText("Import")
+        self.import_button.setObjectName("import_button")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.summary)
+        lay.addWidget(QLabel(f"Preview (first {PREVIEW_ROWS} items)"))
+        lay.addWidget(self.preview, 1)
+        lay.addWidget(QLabel("Problems"))
+        lay.addWidget(self.report)
+        lay.addWidget(self.buttons)
+        self._show(first)
+
+    @staticmethod
+    def _combo(name: str, columns: list[str], chosen: str | None, empty: str | None) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(name)
+        if empty is not None:
+            combo.addItem(empty, None)
+        for column in columns:
+            combo.addItem(column, column)
+        if chosen is not None and chosen not in columns:
+            # A mapping to a column the file lacks is shown, so the report's "missing" is clear.
+            combo.addItem(f"{chosen} (not in the file)", chosen)
+        index = combo.findData(chosen)
+        combo.setCurrentIndex(max(index, 0))
+        return combo
+
+    @property
+    def name(self) -> str:
+        return self.name_edit.text().strip()
+
+    def mapping(self) -> ColumnMapping:
+        return ColumnMapping(
+            input=self.input_combo.currentData() or "input",
+            expected=self.expected_combo.currentData(),
+            id=self.id_combo.currentData(),
+        )
+
+    def _reparse(self, *_: object) -> None:
+        self._generation += 1
+        generation = self._generation
+        mapping = self.mapping()
+        self.summary.setText("Checking every row…")
+        self.import_button.setEnabled(False)
+        data, file_name = self._data, self._file_name
+
+        def parse() -> ParsedDataset:
+            return parse_dataset(data, None, mapping, file_name=file_name)
+
+        def done(parsed: ParsedDataset) -> None:
+            if generation == self._generation:
+                self._show(parsed)
+
+        def failed(exc: Exception) -> None:
+            if generation == self._generation:
+                self.summary.setText(str(exc))
+
+        self._submit(parse, done, failed)
+
+    def _show(self, parsed: ParsedDataset) -> None:
+        self.parsed = parsed
+        others = parsed.mapping.metadata_columns(parsed.columns)
+        self.metadata_label.setText(
+            ", ".join(others) + " (usable in the prompt template as {name})" if others else "none"
+        )
+        self.items_model.set_rows(parsed.items[:PREVIEW_ROWS])
+        n = len(parsed.problems)
+        lines = [str(p) for p in parsed.problems[:REPORT_LINES]]
+        if n > REPORT_LINES:
+            lines.append(f"… and {n - REPORT_LINES:,} more.")
+        self.report.setPlainText("\n".join(lines))
+        if parsed.ok:
+            self.summary.setText(
+                f"{len(parsed.items):,} items ready to import (content hash "
+                f"{parsed.content_hash[:12]})."
+            )
+            self.summary.setStyleSheet("color: #188038;")
+        elif not parsed.items and not parsed.problems:
+            self.summary.setText("The file holds no items.")
+            self.summary.setStyleSheet("color: #d93025;")
+        else:
+            rows = "row has a problem" if n == 1 else "rows have problems"
+            self.summary.setText(
+                f"{n:,} {rows}: nothing is imported until the file or the mapping is fixed."
+            )
+            self.summary.setStyleSheet("color: #d93025;")
+        self._update_state()
+
+    def _update_state(self, *_: object) -> None:
+        self.import_button.setEnabled(self.parsed.ok and bool(self.name))
+
+
+def report_text(title: str, lines: list[str], limit: int = 40) -> str:
+    """A short report for a message box: the first `limit` lines and how many more."""
+    shown = lines[:limit]
+    if len(lines) > limit:
+        shown.append(f"… and {len(lines) - limit:,} more.")
+    return title + ("\n\n" + "\n".join(shown) if shown else "")
