@@ -474,6 +474,7 @@ class RunPage(QWidget):
             limits.addWidget(QLabel(label), i // 4, (i % 4) * 2)
             limits.addWidget(widget, i // 4, (i % 4) * 2 + 1)
         limits.addWidget(self.cache_check, 2, 0, 1, 4)
+        limits.setRowStretch(3, 1)
 
         self.run_button = QPushButton("Estimate and run…")
         self.run_button.setObjectName("run_button")
@@ -717,7 +718,11 @@ class RunPage(QWidget):
 
         def work(report: Callable[[Any], None]) -> tuple[int, RunOutcome]:
             s = store()
-            rid = run_id if run_id is not None else s.create_run(dataset_id, variant, settings)
+            rid = (
+                run_id
+                if run_id is not None
+                else s.create_run(dataset_id, variant, settings, name=variant.name)
+            )
             report(rid)
             outcome = EvalRunner(client, settings).run(
                 variant,
@@ -753,9 +758,7 @@ class RunPage(QWidget):
         self.running_run_id = None
         self._cancel = None
         self.status.setText(
-            f"Run #{rid}: {outcome.stop_reason or outcome.status} · {outcome.done:,} done, "
-            f"{outcome.errors:,} errors, {outcome.cached:,} from cache, spent "
-            f"{_money(outcome.spend_usd)} in {_duration(outcome.elapsed_s)}."
+            f"Run #{rid}: {outcome.stop_reason or outcome.status} ({_duration(outcome.elapsed_s)})"
         )
         self._update_buttons()
         self.bench.reload()

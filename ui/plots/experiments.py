@@ -173,9 +173,16 @@ class ExperimentsPanel(PlotPanel):
             # rendering these plots offscreen does not need.
             from ui.experiment_sections import Workbench
 
+            # The plots are the workbench's first page: datasets, runs and per-item views
+            # need the whole height of the panel.
             self.workbench = Workbench(services)
+            self.workbench.insertTab(0, plots, "Plan and decide")
+            self.workbench.setTabToolTip(
+                0, "Items needed for the lift you hope for, and the decision from the form"
+            )
+            self.workbench.setCurrentIndex(0)
             self.workbench.inputs_suggested.connect(self.inputs_suggested)
-            body = splitter(Qt.Orientation.Vertical, plots, self.workbench, stretch=(1, 3))
+            body = self.workbench
         self._arrange([(SAMPLES_TITLE, self.samples), (LIFT_TITLE, self.lift)], body)
 
 
