@@ -143,7 +143,85 @@ def build_parser() -> argparse.ArgumentParser:
         "--provider", metavar="P", help="only this provider's models (e.g. openai, custom)"
     )
     cmd.set_defaults(handler=_cmd_catalog)
+    _add_eval_commands(commands, db_option)
     return parser
+
+
+def _add_eval_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
+    """`eval ...`: datasets, runs and comparisons with the engine the Experiments tab uses."""
+    evals = commands.add_parser(
+        "eval", parents=[db_option], help="evaluation datasets, runs and A/B comparisons"
+    )
+    actions = evals.add_subparsers(title="actions", metavar="ACTION", required=True)
+
+    cmd = actions.add_parser(
+        "import-dataset",
+        parents=[db_option],
+        help="check and store a JSONL or CSV dataset (nothing is stored if a row is bad)",
+    )
+    cmd.add_argument("file", metavar="FILE")
+    cmd.add_argument("--name", help="the dataset's name (default: the file name)")
+    cmd.add_argument("--input", metavar="COLUMN", help="the input column (default: guessed)")
+    cmd.add_argument(
+        "--expected", metavar="COLUMN", help="the expected-answer column (default: guessed)"
+    )
+    cmd.add_argument("--no-expected", action="store_true", help="the file has no references")
+    cmd.add_argument("--id", metavar="COLUMN", help="the id column (default: guessed, else rows)")
+    cmd.set_defaults(handler=_cmd_eval_import_dataset)
+
+    cmd = actions.add_parser("datasets", parents=[db_option], help="list the stored datasets")
+    cmd.set_defaults(handler=_cmd_eval_datasets)
+    cmd = actions.add_parser("runs", parents=[db_option], help="list the stored runs")
+    cmd.add_argument("--dataset", metavar="NAME[@vN]", help="only this dataset's runs")
+    cmd.set_defaults(handler=_cmd_eval_runs)
+
+    cmd = actions.add_parser(
+        "run",
+        parents=[db_option],
+        help="run a model over a dataset (asks before spending; keys come from the environment)",
+    )
+    cmd.add_argument("--dataset", metavar="NAME[@vN]", help="the dataset (latest version)")
+    cmd.add_argument("--model", help="the model as litellm names it")
+    cmd.add_argument("--template", default="{input}", help="the prompt template ({input}, ...)")
+    cmd.add_argument("--system", default="", help="a system prompt")
+    cmd.add_argument("--api-base", metavar="URL", help="an OpenAI-compatible server's base URL")
+    cmd.add_argument("--name", default="", help="the run's name (default: the model)")
+    cmd.add_argument("--temperature", type=float, default=0.0)
+    cmd.add_argument("--max-tokens", type=int, default=256)
+    cmd.add_argument("--concurrency", type=int, default=8)
+    cmd.add_argument("--rpm", type=int, default=0, help="requests per minute at most (0: none)")
+    cmd.add_argument("--tpm", type=int, default=0, help="tokens per minute at most (0: none)")
+    cmd.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    cmd.add_argument("--retries", type=int, default=4)
+    cmd.add_argument("--spend-cap", type=float, default=0.0, help="USD; 0 means no cap")
+    cmd.add_argument("--no-cache", action="store_true", help="do not use the response cache")
+    cmd.add_argument("--resume", type=int, metavar="RUN", help="resume this run's missing items")
+    cmd.add_argument("--yes", action="store_true", help="start without asking")
+    cmd.set_defaults(handler=_cmd_eval_run)
+
+    cmd = actions.add_parser(
+        "import-outputs",
+        parents=[db_option],
+        help="store a JSONL of id and output (latency_ms, cost_usd) as a run",
+    )
+    cmd.add_argument("file", metavar="FILE")
+    cmd.add_argument("--dataset", metavar="NAME[@vN]", required=True)
+    cmd.add_argument("--name", help="the system that produced them (default: the file name)")
+    cmd.set_defaults(handler=_cmd_eval_import_outputs)
+
+    cmd = actions.add_parser(
+        "compare",
+        parents=[db_option],
+        help="baseline run vs variant run: lift, interval, McNemar, verdict (kept in history)",
+    )
+    cmd.add_argument("baseline", type=int, metavar="BASELINE_RUN")
+    cmd.add_argument("variant", type=int, metavar="VARIANT_RUN")
+    cmd.add_argument("--metric", default="exact_match", help="a metric id (see --help-metrics)")
+    cmd.add_argument("--pattern", help="the regular expression for --metric regex")
+    cmd.add_argument("--min-lift", type=float, default=2.0, help="percentage points (default 2)")
+    cmd.add_argument("--threshold", type=float, default=0.5, help="pass at this score")
+    cmd.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    cmd.set_defaults(handler=_cmd_eval_compare)
 
 
 _DB_HELP = "the database file (default: $AIDF_DB, else the file in your data folder)"
@@ -347,6 +425,304 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     dated = f", {catalog.price_date.isoformat()}" if catalog.price_date else ""
     print(f"{len(models):,} of {len(catalog):,} models; prices from {catalog.source}{dated}")
+    return EXIT_OK
+
+
+# Evaluation commands
+
+
+@contextlib.contextmanager
+def _experiments(args: argparse.Namespace) -> Iterator[Any]:
+    """The experiment store of --db / $AIDF_DB; any StorageError becomes a CliError."""
+    from storage import StorageError, resolve_db_path
+    from storage.experiments import ExperimentStore
+
+    try:
+        store = ExperimentStore(resolve_db_path(args.db))
+        try:
+            yield store
+        finally:
+            store.close()
+    except StorageError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _find_dataset(store: Any, spec: str | None) -> Any:
+    """NAME (its newest version) or NAME@vN."""
+    if not spec:
+        raise CliError("name the dataset with --dataset NAME (eval datasets lists them)")
+    name, _, version = spec.partition("@")
+    wanted = version.lstrip("vV")
+    matches = [d for d in store.datasets() if d.name.casefold() == name.strip().casefold()]
+    if wanted:
+        matches = [d for d in matches if str(d.version) == wanted]
+    if not matches:
+        raise CliError(f"no dataset {spec!r} (eval datasets lists them)")
+    return max(matches, key=lambda d: d.version)
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cmd_eval_import_dataset(args: argparse.Namespace) -> int:
+    from core.datasets import ColumnMapping, DatasetError, columns_of, guess_mapping, parse_dataset
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+        columns = columns_of(data, None, file_name=path.name)
+        guessed = guess_mapping(columns)
+        mapping = ColumnMapping(
+            input=args.input or guessed.input,
+            expected=None if args.no_expected else (args.expected or guessed.expected),
+            id=args.id or guessed.id,
+        )
+        parsed = parse_dataset(data, None, mapping, file_name=path.name)
+    except FileNotFoundError:
+        raise CliError(f"{args.file}: no such file") from None
+    except (DatasetError, OSError) as exc:
+        raise CliError(f"{args.file}: {exc}") from None
+    if not parsed.ok:
+        problems = [str(p) for p in parsed.problems] or ["the file holds no items"]
+        raise CliError(f"{args.file}: nothing was imported", *problems)
+    with _experiments(args) as store:
+        info = store.add_dataset(
+            args.name or path.stem, parsed.items, source=path.name, columns=parsed.columns
+        )
+    said = "already stored as" if info.reused else "imported as"
+    print(
+        f"{info.item_count:,} items {said} {info.name}@v{info.version} "
+        f"({info.content_hash[:12]})"
+    )
+    return EXIT_OK
+
+
+def _cmd_eval_datasets(args: argparse.Namespace) -> int:
+    with _experiments(args) as store:
+        datasets = store.datasets()
+    if not datasets:
+        print("No datasets.")
+        return EXIT_OK
+    rows = [("DATASET", "ITEMS", "HASH", "FILE", "IMPORTED")]
+    for d in datasets:
+        rows.append(
+            (
+                f"{d.name}@v{d.version}",
+                f"{d.item_count:,}",
+                d.content_hash[:12],
+                d.source,
+                d.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    _table(rows)
+    return EXIT_OK
+
+
+def _cmd_eval_runs(args: argparse.Namespace) -> int:
+    with _experiments(args) as store:
+        dataset_id = _find_dataset(store, args.dataset).id if args.dataset else None
+        runs = store.runs(dataset_id)
+        labels = {d.id: f"{d.name}@v{d.version}" for d in store.datasets()}
+    if not runs:
+        print("No runs.")
+        return EXIT_OK
+    rows = [("RUN", "NAME", "MODEL", "DATASET", "STATUS", "SAMPLES", "ERRORS", "COST")]
+    for r in runs:
+        rows.append(
+            (
+                str(r.id),
+                _one_line(r.name),
+                r.variant.model,
+                labels.get(r.dataset_id, str(r.dataset_id)),
+                r.status,
+                f"{r.samples:,}",
+                f"{r.errors:,}",
+                f"${r.cost_usd:.4g}",
+            )
+        )
+    _table(rows)
+    return EXIT_OK
+
+
+def _cmd_eval_run(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from core.evaluation import RunProgress, RunSettings, Variant
+    from core.llm import LlmClient
+    from core.runner import EvalRunner, estimate_cost
+    from core.validation import error_lines
+
+    try:
+        settings = RunSettings(
+            concurrency=args.concurrency,
+            requests_per_minute=args.rpm,
+            tokens_per_minute=args.tpm,
+            timeout_s=args.timeout,
+            max_retries=args.retries,
+            spend_cap_usd=args.spend_cap,
+            use_cache=not args.no_cache,
+        )
+    except ValidationError as exc:
+        raise CliError(*error_lines(exc)) from None
+    with _experiments(args) as store:
+        if args.resume is not None:
+            try:
+                run = store.run(args.resume)
+            except Exception as exc:
+                raise CliError(str(exc)) from None
+            variant, dataset_id, run_id = run.variant, run.dataset_id, run.id
+            pending = set(store.pending_item_ids(run_id))
+            items = store.items(dataset_id)
+            skip = {i.id for i in items if i.id not in pending}
+        else:
+            if not args.model:
+                raise CliError("name the model with --model (as litellm names it)")
+            try:
+                variant = Variant(
+                    name=args.name or args.model,
+                    model=args.model,
+                    prompt_template=args.template,
+                    system_prompt=args.system,
+                    temperature=args.temperature,
+                    max_tokens=args.max_tokens,
+                    api_base=args.api_base,
+                )
+            except ValidationError as exc:
+                raise CliError(*error_lines(exc)) from None
+            dataset_id = _find_dataset(store, args.dataset).id
+            items = store.items(dataset_id)
+            run_id, skip = None, set()
+        prices = None if variant.api_base else _catalog_prices(args, variant.model)
+        todo = [i for i in items if i.id not in skip]
+        cost = estimate_cost(variant, todo, prices)
+        money = f"about ${cost.usd:.4g}" if cost.usd is not None else "an unknown cost"
+        print(
+            f"{cost.requests:,} requests to {variant.model}, about {cost.input_tokens:,} input and "
+            f"up to {cost.output_tokens:,} output tokens: {money}.",
+            file=sys.stderr,
+        )
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise CliError("not started: pass --yes to run without a question")
+            if input("Run it? [y/N] ").strip().lower() not in ("y", "yes"):
+                print("Not started.", file=sys.stderr)
+                return EXIT_OK
+        if run_id is None:
+            run_id = store.create_run(dataset_id, variant, settings, name=variant.name)
+        client = LlmClient(
+            api_base=variant.api_base,
+            timeout_s=settings.timeout_s,
+            max_retries=settings.max_retries,
+            prices=prices,
+        )
+
+        def progress(p: RunProgress) -> None:
+            if sys.stderr.isatty():
+                print(
+                    f"\r{p.done:,}/{p.total:,} done, {p.errors:,} errors, ${p.spend_usd:.4g}",
+                    end="",
+                    file=sys.stderr,
+                )
+
+        rid = run_id
+        outcome = EvalRunner(client, settings).run(
+            variant,
+            items,
+            on_sample=lambda sample: store.add_sample(rid, sample),
+            cache=store.cache if settings.use_cache else None,
+            skip_ids=skip,
+            progress=progress,
+            prices=prices,
+        )
+        store.finish_run(rid, outcome.status, outcome.stop_reason)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(
+        f"run {rid}: {outcome.status}; {outcome.done:,} done, {outcome.errors:,} errors, "
+        f"{outcome.cached:,} from cache, ${outcome.spend_usd:.4g} in {outcome.elapsed_s:.1f} s"
+        + (f" ({outcome.stop_reason})" if outcome.stop_reason else "")
+    )
+    return EXIT_OK
+
+
+def _catalog_prices(args: argparse.Namespace, model: str) -> tuple[float, float] | None:
+    catalog = _catalog(args)
+    return catalog.get(model).usable_prices if model in catalog else None
+
+
+def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
+    from core.datasets import DatasetError, parse_logged_outputs
+    from core.evaluation import Variant
+
+    path = Path(args.file)
+    name = args.name or path.stem
+    with _experiments(args) as store:
+        dataset = _find_dataset(store, args.dataset)
+        try:
+            parsed = parse_logged_outputs(
+                path.read_bytes(), [i.id for i in store.items(dataset.id)], file_name=path.name
+            )
+        except FileNotFoundError:
+            raise CliError(f"{args.file}: no such file") from None
+        except (DatasetError, OSError) as exc:
+            raise CliError(f"{args.file}: {exc}") from None
+        if not parsed.ok:
+            problems = [str(p) for p in parsed.problems] or ["the file holds no outputs"]
+            raise CliError(f"{args.file}: nothing was imported", *problems)
+        run_id = store.import_run(
+            dataset.id, Variant(name=name, model=name), parsed.samples, name=name
+        )
+    missing = f"; {len(parsed.missing_ids):,} items have no output" if parsed.missing_ids else ""
+    print(f"run {run_id}: {len(parsed.samples):,} outputs imported{missing}")
+    return EXIT_OK
+
+
+def _cmd_eval_compare(args: argparse.Namespace) -> int:
+    from core.comparison import compare_runs
+    from core.metrics import METRICS
+    from storage.experiments import ExperimentRecord
+
+    if args.metric not in METRICS:
+        raise CliError(f"unknown metric {args.metric!r} (known: {', '.join(METRICS)})")
+    with _experiments(args) as store:
+        try:
+            baseline, variant = store.run(args.baseline), store.run(args.variant)
+        except Exception as exc:
+            raise CliError(str(exc)) from None
+        if baseline.dataset_id != variant.dataset_id:
+            raise CliError("the two runs answer different datasets: compare runs of one dataset")
+        items = store.items(baseline.dataset_id)
+        try:
+            comparison = compare_runs(
+                items,
+                store.samples(baseline.id),
+                store.samples(variant.id),
+                args.metric,
+                min_lift=args.min_lift / 100,
+                pass_threshold=args.threshold,
+                pattern=args.pattern,
+            )
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        store.save_experiment(
+            ExperimentRecord.from_comparison(
+                comparison,
+                name=f"{variant.name} vs {baseline.name}",
+                dataset_id=baseline.dataset_id,
+                baseline_run_id=baseline.id,
+                variant_run_id=variant.id,
+            )
+        )
+    if args.json:
+        print(comparison.model_dump_json(indent=2, exclude={"outcomes"}))
+        return EXIT_OK
+    verdicts = {"ship": "SHIP", "do_not_ship": "DO NOT SHIP", "need_more_data": "NEED MORE DATA"}
+    print(f"{verdicts[comparison.verdict]}: {variant.name} vs {baseline.name}")
+    for reason in comparison.reasons:
+        print(f"- {reason}")
     return EXIT_OK
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -951,6 +952,12 @@ class ComparePage(QWidget):
         self.filter_combo.currentIndexChanged.connect(self._apply_filter)
         self.outcomes = OutcomesModel()
         self.outcomes_view = table_view(self.outcomes, "outcomes_view")
+        header = self.outcomes_view.horizontalHeader()
+        header.setStretchLastSection(False)
+        for column, width in enumerate((70, 90, 0, 120, 150, 150, 95, 95)):
+            if width:
+                header.resizeSection(column, width)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.outcomes_view.selectionModel().selectionChanged.connect(self._outcome_selected)
         self.detail = QPlainTextEdit()
         self.detail.setObjectName("outcome_detail")
