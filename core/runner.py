@@ -37,6 +37,7 @@ OutcomeStatus = Literal["running", "completed", "cancelled", "spend_cap", "faile
 CHARS_PER_TOKEN = 4
 _PROGRESS_INTERVAL_S = 0.05
 _CANCEL_POLL_S = 0.05
+_SPACING_SHARE = 0.8
 
 
 class ResponseCache(Protocol):
@@ -201,6 +202,36 @@ class _Bucket:
         self._level = min(self._capacity, self._level + amount)
 
 
+class _Spacing:
+    """Spaces request starts by the CPU one request costs this thread, once that is known.
+
+    Without it a fast server keeps a full batch of replies arriving together: the loop spends
+    its CPU on the whole batch before any worker sends again, so every round trip is followed
+    by a stretch with nothing in flight. Spaced starts keep replies arriving one CPU-slice
+    apart, so each is handled while the others wait on the network. The gap never exceeds
+    0.8 x latency / concurrency, so it never holds the rate below what the concurrency allows.
+    """
+
+    def __init__(self, concurrency: int) -> None:
+        self._concurrency = concurrency
+        self._cpu_started = time.thread_time()
+        self._finished = 0
+        self._gap = 0.0
+        self._next = 0.0
+
+    def observe(self, latency_s: float) -> None:
+        self._finished += 1
+        cpu_per_request = (time.thread_time() - self._cpu_started) / self._finished
+        self._gap = min(cpu_per_request, _SPACING_SHARE * latency_s / self._concurrency)
+
+    async def wait(self) -> None:
+        now = time.monotonic()
+        start = max(now, self._next)
+        self._next = start + self._gap
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
 class _Run:
     """The state of one `EvalRunner.run` call, inside its event loop."""
 
@@ -240,6 +271,7 @@ class _Run:
         rpm, tpm = self.settings.requests_per_minute, self.settings.tokens_per_minute
         self.requests_bucket = _Bucket(rpm) if rpm else None
         self.tokens_bucket = _Bucket(tpm) if tpm else None
+        self.spacing = _Spacing(max(1, self.settings.concurrency))
 
     # Scheduling
 
@@ -328,6 +360,7 @@ class _Run:
         estimate = estimated_input_tokens(messages) + self.variant.max_tokens
         if self.tokens_bucket is not None:
             await self.tokens_bucket.take(estimate)
+        await self.spacing.wait()
         try:
             completion = await self.client.acomplete(
                 self.variant.model,
@@ -345,6 +378,7 @@ class _Run:
         except Exception as exc:  # a bug below us must not end the run or lose the others
             detail = self.client.redact(f"{type(exc).__name__}: {exc}")
             return Sample(item_id=item.id, error=f"The model call failed unexpectedly ({detail}).")
+        self.spacing.observe(completion.latency_ms / (1000.0 * completion.attempts))
         if self.tokens_bucket is not None:
             self.tokens_bucket.give_back(
                 estimate - completion.input_tokens - completion.output_tokens
