@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -60,10 +61,17 @@ def run(
 
 
 def test_every_item_is_answered_and_the_concurrency_limit_holds(server: LlmTestServer) -> None:
-    """12 items at concurrency 3: 12 samples, never more than 3 requests at the server."""
+    """12 items at concurrency 3: 12 samples, never more than 3 requests at the server, and
+    progress at most every 50 ms (20 a second) plus the final report."""
     reports: list[RunProgress] = []
+    stamps: list[float] = []
+
+    def report(progress: RunProgress) -> None:
+        reports.append(progress)
+        stamps.append(time.perf_counter())
+
     outcome, samples = run(
-        runner_for(server, concurrency=3), variant(server), items(12), progress=reports.append
+        runner_for(server, concurrency=3), variant(server), items(12), progress=report
     )
 
     assert sorted(s.item_id for s in samples) == sorted(f"q{i}" for i in range(12))
@@ -74,6 +82,8 @@ def test_every_item_is_answered_and_the_concurrency_limit_holds(server: LlmTestS
     final = reports[-1]
     assert (final.done, final.total, final.seconds_left) == (12, 12, 0.0)
     assert [r.done for r in reports] == sorted(r.done for r in reports), "progress never goes back"
+    assert all(b - a >= 0.05 for a, b in zip(stamps[:-2], stamps[1:-1], strict=True))
+    assert len(reports) < 13, "not one report per sample"
 
 
 def test_a_429_is_retried_after_its_retry_after(server: LlmTestServer) -> None:
@@ -121,6 +131,21 @@ def test_the_requests_per_minute_limit_holds(server: LlmTestServer) -> None:
     for i in range(len(times)):
         for j in range(i + 1, len(times)):
             assert j - i + 1 <= 3 + 2 * (times[j] - times[i])
+
+
+def test_the_tokens_per_minute_limit_holds(server: LlmTestServer) -> None:
+    """6,000 tpm = 100 tokens a second, a bucket of 100. Each request is estimated at
+    ceil(3 characters / 4) = 1 input + 99 max_tokens = 100 tokens before it is sent (and
+    corrected to the 150 it used after), so k requests within t seconds need
+    100k <= 100 + 100t, plus one request of slack for arrival jitter: k <= 2 + t.
+    Without the limit all 4 arrive within ~0.1 s: 4 > 2.1, so the test fails."""
+    runner = runner_for(server, concurrency=4, tokens_per_minute=6000)
+    outcome, samples = run(runner, variant(server, max_tokens=99), items(4))
+    assert len(samples) == 4 and outcome.status == "completed"
+    times = sorted(r.received_at for r in server.recorded)
+    for i in range(len(times)):
+        for j in range(i + 1, len(times)):
+            assert j - i + 1 <= 2 + (times[j] - times[i])
 
 
 def test_cancel_keeps_what_finished_and_resume_runs_only_the_rest(
