@@ -220,6 +220,8 @@ def _add_eval_commands(commands: Any, db_option: argparse.ArgumentParser) -> Non
     cmd.add_argument("--pattern", help="the regular expression for --metric regex")
     cmd.add_argument("--min-lift", type=float, default=2.0, help="percentage points (default 2)")
     cmd.add_argument("--threshold", type=float, default=0.5, help="pass at this score")
+    cmd.add_argument("--judge-model", metavar="M", help="the grading model for --metric llm_judge")
+    cmd.add_argument("--judge-api-base", metavar="URL", help="the judge's OpenAI-compatible URL")
     cmd.add_argument("--json", action="store_true", help="print the comparison as JSON")
     cmd.set_defaults(handler=_cmd_eval_compare)
 
@@ -680,6 +682,26 @@ def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _judge_grades(
+    args: argparse.Namespace, store: Any, items: list[Any], *runs: list[Any]
+) -> tuple[tuple[dict[str, float], dict[str, float]], float]:
+    """The judge's grades of both runs (through the runner, cached) and what grading cost."""
+    from core.evaluation import RunSettings
+    from core.judge import grade, judge_variant
+    from core.llm import LlmClient
+
+    if not args.judge_model:
+        raise CliError("--metric llm_judge needs --judge-model (the model that grades)")
+    variant = judge_variant(args.judge_model, args.judge_api_base)
+    prices = None if variant.api_base else _catalog_prices(args, variant.model)
+    client = LlmClient(api_base=variant.api_base, prices=prices)
+    graded = [
+        grade(client, RunSettings(), variant, items, samples, cache=store.cache, prices=prices)
+        for samples in runs
+    ]
+    return (graded[0].scores, graded[1].scores), sum(g.cost_usd for g in graded)
+
+
 def _cmd_eval_compare(args: argparse.Namespace) -> int:
     from core.comparison import compare_runs
     from core.metrics import METRICS
@@ -695,15 +717,21 @@ def _cmd_eval_compare(args: argparse.Namespace) -> int:
         if baseline.dataset_id != variant.dataset_id:
             raise CliError("the two runs answer different datasets: compare runs of one dataset")
         items = store.items(baseline.dataset_id)
+        base_samples, var_samples = store.samples(baseline.id), store.samples(variant.id)
+        grades = cost = None
+        if METRICS[args.metric].needs_judge:
+            grades, cost = _judge_grades(args, store, items, base_samples, var_samples)
         try:
             comparison = compare_runs(
                 items,
-                store.samples(baseline.id),
-                store.samples(variant.id),
+                base_samples,
+                var_samples,
                 args.metric,
                 min_lift=args.min_lift / 100,
                 pass_threshold=args.threshold,
                 pattern=args.pattern,
+                grades=grades,
+                judge_cost_usd=cost,
             )
         except ValueError as exc:
             raise CliError(str(exc)) from None

@@ -7,7 +7,7 @@ size and the ship verdict, with the sentences that explain it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -80,6 +80,8 @@ class Comparison(_Frozen):
     reasons: list[str]
     samples_needed: int | None
     outcomes: list[ItemOutcome]
+    #: What the LLM judge's calls cost (USD), counted apart from the runs; None without one.
+    judge_cost_usd: float | None = None
 
 
 def _by_item(items: Sequence[DatasetItem], samples: Sequence[Sample]) -> list[Sample | None]:
@@ -94,8 +96,21 @@ def _scores(
     items: Sequence[DatasetItem],
     matched: Sequence[Sample | None],
     pattern: str | None,
+    grades: Mapping[str, float] | None = None,
 ) -> np.ndarray:
-    """Per-item scores; an item without a sample is NaN (missing), an errored one scores 0."""
+    """Per-item scores; an item without a sample is NaN (missing), an errored one scores 0.
+
+    With `grades` (a judge's score per item id) those are the scores of the answered samples,
+    and an answered sample the judge could not grade is missing too.
+    """
+    if grades is not None:
+        return np.array(
+            [
+                np.nan if s is None else (grades.get(item.id, np.nan) if s.ok else 0.0)
+                for item, s in zip(items, matched, strict=True)
+            ],
+            dtype=float,
+        )
     present = [(item, s) for item, s in zip(items, matched, strict=True) if s is not None]
     scored = metrics.score_outputs(
         metric_id,
@@ -193,6 +208,8 @@ def compare_runs(
     pattern: str | None = None,
     seed: int = 0,
     n_boot: int = 10_000,
+    grades: tuple[Mapping[str, float], Mapping[str, float]] | None = None,
+    judge_cost_usd: float | None = None,
 ) -> Comparison:
     """Baseline vs variant on the same dataset, paired item by item.
 
@@ -206,12 +223,17 @@ def compare_runs(
       by McNemar's formula for pass/fail metrics and the paired z-test on the score
       differences otherwise; None when the lift is 0.
     - Latency and cost deltas are variant minus baseline over each run's own samples.
+    - A judged metric (llm_judge) takes `grades`, the judge's scores per item id for the
+      baseline and the variant (core.judge.grade), and reports `judge_cost_usd`.
     """
     spec = metrics.get_metric(metric_id)
+    if spec.needs_judge and grades is None:
+        raise ValueError(f"{spec.label} needs the judge's grades of both runs.")
+    base_grades, var_grades = grades if grades is not None else (None, None)
     base_matched = _by_item(items, baseline_samples)
     var_matched = _by_item(items, variant_samples)
-    base_scores = _scores(metric_id, items, base_matched, pattern)
-    var_scores = _scores(metric_id, items, var_matched, pattern)
+    base_scores = _scores(metric_id, items, base_matched, pattern, base_grades)
+    var_scores = _scores(metric_id, items, var_matched, pattern, var_grades)
     base_run = _summary(metric_id, items, base_matched, base_scores, pass_threshold, seed, n_boot)
     var_run = _summary(metric_id, items, var_matched, var_scores, pass_threshold, seed, n_boot)
 
@@ -255,6 +277,7 @@ def compare_runs(
         reasons=[],
         samples_needed=samples_needed,
         outcomes=outcomes,
+        judge_cost_usd=judge_cost_usd,
     )
     return comparison.model_copy(update={"reasons": _reasons(comparison, len(items))})
 
@@ -370,4 +393,8 @@ def _reasons(r: Comparison, n_items: int) -> list[str]:
     if r.cost_per_sample_delta_usd:
         more = "more" if r.cost_per_sample_delta_usd > 0 else "less"
         out.append(f"The variant costs ${abs(r.cost_per_sample_delta_usd):.4g} {more} per sample.")
+    if r.judge_cost_usd is not None:
+        out.append(
+            f"The LLM judge's grading cost ${r.judge_cost_usd:.4g}, on top of the two runs."
+        )
     return out

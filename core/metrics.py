@@ -188,7 +188,8 @@ class MetricSpec:
     """A metric as the UI and CLI list it: what it is, and how it scores one sample (0..1).
 
     `pass_fail` metrics score only 0 or 1; `uses_pattern` metrics read a pattern (a regex)
-    instead of, or besides, the expected answer.
+    instead of, or besides, the expected answer; `needs_judge` metrics are scored by a model
+    (core.judge) and handed to the comparison as grades.
     """
 
     id: str
@@ -197,6 +198,14 @@ class MetricSpec:
     pass_fail: bool
     score: Scorer
     uses_pattern: bool = False
+    needs_judge: bool = False
+
+
+def _needs_judge(_prediction: str, _expected: str, _pattern: str | None) -> float:
+    raise ValueError(
+        "The LLM judge grades through a model: choose a judge model (core.judge), not a "
+        "per-sample formula."
+    )
 
 
 def _regex_score(prediction: str, expected: str, pattern: str | None) -> float:
@@ -265,6 +274,16 @@ METRICS: dict[str, MetricSpec] = {
             "1 when the output parses as JSON (a ```json fenced block is accepted), else 0.",
             True,
             lambda p, _e, _pat: valid_json(p),
+        ),
+        MetricSpec(
+            "llm_judge",
+            "LLM judge",
+            "A judge model reads the question, the expected answer and the output and says "
+            "PASS (1) or FAIL (0); its calls go through the runner and their cost is counted "
+            "apart from the runs'.",
+            True,
+            _needs_judge,
+            needs_judge=True,
         ),
     )
 }

@@ -50,6 +50,7 @@ from core.datasets import (
     parse_logged_outputs,
 )
 from core.evaluation import DatasetItem, RunProgress, RunSettings, Sample, Variant
+from core.judge import Grades, grade, judge_variant
 from core.llm import LlmClient
 from core.measured import latency_profile, quality_score
 from core.metrics import METRICS
@@ -612,6 +613,47 @@ class RunPage(QWidget):
             use_cache=self.cache_check.isChecked(),
         )
 
+    def judge(
+        self, model: str, api_base: str
+    ) -> Callable[[list[DatasetItem], list[Sample], Any, Callable[[Any], None]], Grades]:
+        """A grading function with this page's key and limits (called from a worker)."""
+        variant = judge_variant(model.strip(), api_base.strip() or None)
+        settings = self.settings()
+        prices = self._prices(variant)
+        client = self._client(variant, settings, prices)
+
+        def run(
+            items: list[DatasetItem],
+            samples: list[Sample],
+            cache: Any,
+            progress: Callable[[Any], None],
+        ) -> Grades:
+            return grade(
+                client,
+                settings,
+                variant,
+                items,
+                samples,
+                cache=cache if settings.use_cache else None,
+                progress=progress,
+                prices=prices,
+            )
+
+        return run
+
+    def _client(
+        self, variant: Variant, settings: RunSettings, prices: tuple[float, float] | None
+    ) -> LlmClient:
+        return LlmClient(
+            api_base=variant.api_base,
+            api_key=self.api_key_edit.text().strip() or None,
+            timeout_s=settings.timeout_s,
+            max_retries=settings.max_retries,
+            retry_backoff_s=settings.retry_backoff_s,
+            max_retry_wait_s=settings.max_retry_wait_s,
+            prices=prices,
+        )
+
     def _prices(self, variant: Variant) -> tuple[float, float] | None:
         """Catalog prices per token for the model; None for a local server or unknown model."""
         catalog = self.bench.catalog()
@@ -700,16 +742,7 @@ class RunPage(QWidget):
         cancel = threading.Event()
         self._cancel = cancel
         self.bench.guard.event = cancel
-        key = self.api_key_edit.text().strip() or None
-        client = LlmClient(
-            api_base=variant.api_base,
-            api_key=key,
-            timeout_s=settings.timeout_s,
-            max_retries=settings.max_retries,
-            retry_backoff_s=settings.retry_backoff_s,
-            max_retry_wait_s=settings.max_retry_wait_s,
-            prices=prices,
-        )
+        client = self._client(variant, settings, prices)
         store = self.bench.store
         self.running_run_id = -1
         self.progress.setRange(0, len(items))
@@ -900,6 +933,18 @@ class ComparePage(QWidget):
             0.5,
             "A score at or above this counts as a pass (McNemar's test counts passes)",
         )
+        self.judge_model_edit = QLineEdit()
+        self.judge_model_edit.setObjectName("judge_model_edit")
+        self.judge_model_edit.setPlaceholderText("judge model, e.g. gpt-4o")
+        self.judge_model_edit.setToolTip(
+            "The model that grades each output PASS or FAIL against the expected answer "
+            "(LLM judge). It uses the Runs page's API key and limits; its cost is counted apart."
+        )
+        self.judge_base_edit = QLineEdit()
+        self.judge_base_edit.setObjectName("judge_base_edit")
+        self.judge_base_edit.setPlaceholderText("optional judge base URL")
+        for edit in (self.judge_model_edit, self.judge_base_edit):
+            edit.setEnabled(False)
         self.compare_button = QPushButton("Compare")
         self.compare_button.setObjectName("compare_button")
         self.compare_button.setToolTip("Compare the two runs item by item and keep the result")
@@ -918,7 +963,11 @@ class ComparePage(QWidget):
         controls.addWidget(self.min_lift_spin, 2, 1)
         controls.addWidget(QLabel("Pass at"), 2, 2)
         controls.addWidget(self.threshold_spin, 2, 3)
-        controls.addWidget(self.compare_button, 0, 4, 3, 1)
+        controls.addWidget(QLabel("Judge"), 3, 0)
+        controls.addWidget(self.judge_model_edit, 3, 1)
+        controls.addWidget(QLabel("Judge URL"), 3, 2)
+        controls.addWidget(self.judge_base_edit, 3, 3)
+        controls.addWidget(self.compare_button, 0, 4, 4, 1)
         controls.setColumnStretch(1, 1)
         controls.setColumnStretch(3, 1)
 
@@ -1015,7 +1064,10 @@ class ComparePage(QWidget):
         self.variant_combo.setCurrentIndex(max(index, 0))
 
     def _metric_changed(self, *_: object) -> None:
-        self.pattern_edit.setEnabled(self.metric_combo.currentData() == "regex")
+        metric = METRICS[self.metric_combo.currentData()]
+        self.pattern_edit.setEnabled(metric.uses_pattern)
+        for edit in (self.judge_model_edit, self.judge_base_edit):
+            edit.setEnabled(metric.needs_judge)
 
     def compare(self) -> None:
         baseline = self._run(self.baseline_combo.currentData())
@@ -1028,14 +1080,30 @@ class ComparePage(QWidget):
         min_lift = self.min_lift_spin.value() / 100
         threshold = self.threshold_spin.value()
         dataset_name = self.bench.dataset_label(baseline.dataset_id)
+        judge = None
+        if METRICS[metric].needs_judge:
+            if not self.judge_model_edit.text().strip():
+                self.verdict_label.setText("Name the judge model that grades the outputs.")
+                return
+            judge = self.bench.run_page.judge(
+                self.judge_model_edit.text(), self.judge_base_edit.text()
+            )
         self.verdict_label.setText("Comparing…")
         self.compare_button.setEnabled(False)
 
-        def work() -> tuple[Comparison, list[OutcomeRow], int]:
+        def work(report: Callable[[Any], None]) -> tuple[Comparison, list[OutcomeRow], int]:
             store = self.bench.store()
             items = store.items(baseline.dataset_id)
             base_samples = store.samples(baseline.id)
             var_samples = store.samples(variant.id)
+            grades = cost = None
+            if judge is not None:
+                graded = [
+                    judge(items, samples, store.cache, lambda p, arm=arm: report((arm, p)))
+                    for arm, samples in (("baseline", base_samples), ("variant", var_samples))
+                ]
+                grades = (graded[0].scores, graded[1].scores)
+                cost = graded[0].cost_usd + graded[1].cost_usd
             comparison = compare_runs(
                 items,
                 base_samples,
@@ -1044,6 +1112,8 @@ class ComparePage(QWidget):
                 min_lift=min_lift,
                 pass_threshold=threshold,
                 pattern=pattern,
+                grades=grades,
+                judge_cost_usd=cost,
             )
             record_id = store.save_experiment(_record(comparison, baseline, variant, dataset_name))
             rows = _outcome_rows(comparison, items, base_samples, var_samples)
@@ -1061,7 +1131,14 @@ class ComparePage(QWidget):
             self.compare_button.setEnabled(True)
             self.verdict_label.setText(f"Could not compare: {_message(exc)}")
 
-        self.bench.submit(work, done, failed)
+        def judging(value: tuple[str, RunProgress]) -> None:
+            arm, p = value
+            self.verdict_label.setText(
+                f"The judge is grading the {arm}: {p.done:,} of {p.total:,}, spent "
+                f"{_money(p.spend_usd)}…"
+            )
+
+        self.bench.submit(work, done, failed, judging)
 
     def open_record(self, record: ExperimentRecord) -> None:
         """Show a kept comparison again, with the items and both runs' samples as stored."""

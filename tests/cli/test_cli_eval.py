@@ -19,6 +19,10 @@ ITEMS = [json.loads(line) for line in EXAMPLE.read_text(encoding="utf-8").splitl
 def _answer(body: dict) -> Reply:
     """Right for every question, except that a "Terse:" prompt gets the first 6 items wrong."""
     text = last_user_text(body)
+    if "Answer to grade:" in text:
+        reference = text.split("Reference answer:\n", 1)[1].split("\n", 1)[0]
+        answer = text.split("Answer to grade:\n", 1)[1].split("\n", 1)[0]
+        return Reply("PASS" if answer == reference else "FAIL")
     i = next(k for k, item in enumerate(ITEMS) if item["input"] in text)
     wrong = text.startswith("Terse:") and i < 6
     return Reply("Nowhere" if wrong else ITEMS[i]["expected"], input_tokens=12, output_tokens=2)
@@ -63,8 +67,30 @@ def test_import_run_compare(capsys, server, db_path: Path) -> None:
     assert (data["b"], data["c"], data["n_paired"]) == (0, 6, 30)
     assert data["mcnemar_p"] == pytest.approx(2 * 0.5**6)
     assert data["lift"] == pytest.approx(0.2)
+    # An LLM judge grades through the same server; it agrees with exact match here.
+    served = server.served
+    code, out, err = _eval(
+        capsys,
+        "compare",
+        "1",
+        "2",
+        "--metric",
+        "llm_judge",
+        "--json",
+        "--judge-model",
+        "judge",
+        "--judge-api-base",
+        server.url,
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["metric"], data["b"], data["c"]) == ("llm_judge", 0, 6)
+    # 30 baseline gradings; the variant's 24 outputs equal to the baseline's are cached.
+    assert server.served - served == 30 + 6
+    code, _, err = _eval(capsys, "compare", "1", "2", "--metric", "llm_judge")
+    assert code == 2 and "needs --judge-model" in err
     with ExperimentStore(db_path) as store:
-        assert [e.verdict for e in store.experiments()] == ["ship", "ship"]
+        assert [e.verdict for e in store.experiments()] == ["ship", "ship", "ship"]
 
 
 def test_logged_outputs_become_a_run_without_any_model_call(capsys, tmp_path: Path) -> None:

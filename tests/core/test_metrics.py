@@ -164,6 +164,7 @@ def test_registry_lists_every_metric_with_a_tooltip():
         "contains",
         "regex",
         "json_valid",
+        "llm_judge",
     ]
     for metric_id, spec in METRICS.items():
         assert spec.id == metric_id
@@ -173,6 +174,7 @@ def test_registry_lists_every_metric_with_a_tooltip():
         "contains",
         "regex",
         "json_valid",
+        "llm_judge",
     ]
     assert [m for m, s in METRICS.items() if s.uses_pattern] == ["regex"]
 

@@ -188,3 +188,47 @@ def test_cancel_keeps_finished_samples_and_resume_runs_only_the_rest(
     asked = [last_user_text(b) for b in server.requests[asked_before:]]
     assert len(asked) == 30 - first.samples
     assert len(set(asked)) == len(asked)
+
+
+def _answer_or_grade(body: dict) -> Reply:
+    """Answers as `_answer`; a grading request gets PASS when the graded answer is the
+    reference, priced by the tokens the server reports."""
+    text = last_user_text(body)
+    if "Answer to grade:" not in text:
+        return _answer(body)
+    reference = text.split("Reference answer:\n", 1)[1].split("\n", 1)[0]
+    answer = text.split("Answer to grade:\n", 1)[1].split("\n", 1)[0]
+    return Reply("PASS" if answer == reference else "FAIL", input_tokens=40, output_tokens=1)
+
+
+def test_an_llm_judge_grades_both_runs_through_the_runner(
+    qtbot, panel, services, server, monkeypatch
+):
+    """The judge grades the baseline's 30 outputs (30 requests), then only the variant's 9
+    outputs that differ from the baseline's (the 21 identical gradings come from the response
+    cache): 60 + 30 + 9 = 99 requests. It agrees with exact match here (b = 0, c = 9), and a
+    second comparison is graded from the cache alone."""
+    server.set_responder(_answer_or_grade, latency_s=0.0)
+    add_example(qtbot, panel, services)
+    run_variant(qtbot, panel, services, server, "terse", "Terse: {input}", monkeypatch)
+    run_variant(qtbot, panel, services, server, "careful", "Answer: {input}", monkeypatch)
+    compare = bench_of(panel).compare_page
+    compare.baseline_combo.setCurrentIndex(
+        compare.baseline_combo.findText("#1", Qt.MatchFlag.MatchStartsWith)
+    )
+    compare.metric_combo.setCurrentIndex(compare.metric_combo.findData("llm_judge"))
+    assert compare.judge_model_edit.isEnabled() and not compare.pattern_edit.isEnabled()
+    qtbot.mouseClick(compare.compare_button, Qt.MouseButton.LeftButton)
+    assert "Name the judge model" in compare.verdict_label.text()
+    compare.judge_model_edit.setText("judge-model")
+    compare.judge_base_edit.setText(server.url)
+    qtbot.mouseClick(compare.compare_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+    c = compare.comparison
+    assert c is not None and c.metric == "llm_judge"
+    assert (c.b, c.c) == (0, 9)
+    assert server.served == 99
+    assert c.judge_cost_usd == 0  # a local server has no price
+    qtbot.mouseClick(compare.compare_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+    assert server.served == 99
