@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -17,32 +16,6 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 ROOT = Path(__file__).resolve().parent.parent
 
-BARE_WINDOW = """
-import time; t0 = time.perf_counter()
-from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
-import pyqtgraph as pg
-app = QApplication([])
-w = QMainWindow(); tabs = QTabWidget(); tabs.addTab(pg.PlotWidget(), "Plot")
-w.setCentralWidget(tabs); w.resize(1200, 800); w.show()
-app.processEvents(); w.grab()
-print(time.perf_counter() - t0)
-"""
-
-APP_WINDOW = """
-import time, sys; t0 = time.perf_counter()
-from pathlib import Path
-from ui.app import make_app
-app = make_app()
-from storage import ScenarioStore
-from ui.main_window import MainWindow
-w = MainWindow(ScenarioStore(Path(sys.argv[1])))
-w.resize(1200, 800); w.show()
-app.processEvents(); w.grab()
-elapsed = time.perf_counter() - t0
-assert "litellm" not in sys.modules, "litellm imported on the start-up path"
-print(elapsed)
-"""
-
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     out = []
@@ -53,21 +26,22 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     return out
 
 
-def process_time(code: str, *args: str) -> float:
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    return float(result.stdout.strip().splitlines()[-1])
-
-
-def row(name: str, samples: list[float], base_name: str, base: list[float], budget: str) -> str:
+def row(
+    name: str,
+    samples: list[float],
+    base_name: str,
+    base: list[float],
+    budget: str,
+    unit: str = "ms",
+    scale: float = 1e3,
+) -> str:
     med = statistics.median(samples)
     spread = (max(samples) - min(samples)) / 2
     bmed = statistics.median(base) if base else float("nan")
     ratio = med / bmed if base else float("nan")
     return (
-        f"| {name} | {med * 1e3:.2f} ms | ±{spread * 1e3:.2f} | {base_name} "
-        f"{bmed * 1e3:.2f} ms | {ratio:.2f}x | {budget} |"
+        f"| {name} | {med * scale:.2f} {unit} | ±{spread * scale:.2f} | {base_name} "
+        f"{bmed * scale:.2f} {unit} | {ratio:.2f}x | {budget} |"
     )
 
 
@@ -157,20 +131,33 @@ def main() -> int:
     for name, samples, base_name, base, budget in storage_bench.rows(timed):
         rows.append(row(name, samples, base_name, base, budget))
 
-    with tempfile.TemporaryDirectory() as tmp:
-        bare, app = [], []
-        for i in range(5):  # alternate so both see the same machine state
-            bare.append(process_time(BARE_WINDOW))
-            app.append(process_time(APP_WINDOW, str(Path(tmp) / f"start{i}.sqlite3")))
-        rows.append(
-            row(
-                "start-up to first painted window",
-                app,
-                "bare PySide6+pyqtgraph window",
-                bare,
-                "< 1.5x",
-            )
+    from bench import startup_bench
+
+    bare, app = startup_bench.measure()
+    bare_start, bare_rss = [b["start"] for b in bare], [b["rss"] for b in bare]
+    rows.append(
+        row(
+            "start-up to first painted window",
+            [a["start"] for a in app],
+            "bare PySide6+pyqtgraph window",
+            bare_start,
+            "< 1.5x",
         )
+    )
+    mb = ("MB", 1e-6)
+    rows.append(
+        row("resident memory, idle", [a["rss"] for a in app], "bare window", bare_rss, "-", *mb)
+    )
+    rows.append(
+        row(
+            "resident memory, every tab opened",
+            [a["rss_tabs"] for a in app],
+            "bare window",
+            bare_rss,
+            "-",
+            *mb,
+        )
+    )
 
     print(
         f"Machine: {platform.platform()}, Python {platform.python_version()}, "

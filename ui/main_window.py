@@ -35,7 +35,6 @@ from core.scenario import Scenario
 from core.validation import error_lines
 from storage import CatalogStore, ScenarioStore
 from storage.scenarios import ScenarioSummary
-from ui.compare import CompareDialog
 from ui.dialogs import HistoryDialog, OpenScenarioDialog
 from ui.framework_tab import FrameworkTab, SetInputsCommand
 from ui.models_tab import ModelsTab
@@ -760,6 +759,8 @@ class MainWindow(QMainWindow):
                 f"Save at least two {framework.TITLE} scenarios to compare them.",
             )
             return
+        from ui.compare import CompareDialog  # every framework's comparison plot: not at start-up
+
         dialog = CompareDialog(framework, rows, current, self)
         dialog.setObjectName("compareDialog")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -277,13 +277,9 @@ def test_use_measured_values_without_trials_says_so(qtbot, panel, services):
     assert panel.trial.status.text() == "No answered trial is stored yet: run one first."
 
 
-def test_measured_values_become_one_undoable_change_in_the_tab(
-    qtbot, monkeypatch, services, db_path
-):
+def test_measured_values_become_one_undoable_change_in_the_tab(qtbot, services, db_path):
     from ui.framework_tab import FrameworkTab
-    from ui.plots import registry
 
-    monkeypatch.setitem(registry.PANELS, "agents", AgentsPanel)
     tab = FrameworkTab(agents, services=services)
     qtbot.addWidget(tab)
     wait_idle(qtbot, services)

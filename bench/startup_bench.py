@@ -1,0 +1,105 @@
+"""Start-up and memory: the app's window against a bare PySide6 + pyqtgraph one, alternately."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 7
+
+_RSS = """
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+"""
+
+BARE_WINDOW = (
+    """
+import time; t0 = time.perf_counter()
+from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
+import pyqtgraph as pg
+app = QApplication([])
+w = QMainWindow(); tabs = QTabWidget(); tabs.addTab(pg.PlotWidget(), "Plot")
+w.setCentralWidget(tabs); w.resize(1200, 800); w.show()
+app.processEvents(); w.grab()
+elapsed = time.perf_counter() - t0
+"""
+    + _RSS
+    + """
+import json; print(json.dumps({"start": elapsed, "rss": rss()}))
+"""
+)
+
+APP_WINDOW = (
+    """
+import time, sys; t0 = time.perf_counter()
+from pathlib import Path
+from ui.app import make_app
+app = make_app()
+from storage import ScenarioStore
+from ui.main_window import MainWindow
+w = MainWindow(ScenarioStore(Path(sys.argv[1])))
+w.resize(1200, 800); w.show()
+app.processEvents(); w.grab()
+elapsed = time.perf_counter() - t0
+assert "litellm" not in sys.modules, "litellm imported on the start-up path"
+"""
+    + _RSS
+    + """
+def settle():
+    while w.runner.pending:
+        app.processEvents(); time.sleep(0.005)
+    app.processEvents()
+settle()  # the catalog has loaded in the background: the app as it sits idle
+idle = rss()
+for i in range(w.tabs.count()):
+    w.tabs.setCurrentIndex(i); settle(); w.grab()
+import json; print(json.dumps({"start": elapsed, "rss": idle, "rss_tabs": rss()}))
+"""
+)
+
+
+def _run(code: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # A fresh HOME: no saved window state or last tab from earlier runs.
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out
+
+
+def _measured(out: subprocess.CompletedProcess[str]) -> dict[str, float]:
+    figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def measure(runs: int = RUNS) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """(bare, app) measurements, the two processes alternating so both see the same machine.
+
+    The app opens an existing database, as every start after the first does.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        db = folder / "start.sqlite3"
+        _run(
+            "import sys; from pathlib import Path; from storage import ScenarioStore; "
+            "ScenarioStore(Path(sys.argv[1])).close()",
+            folder,
+            str(db),
+        )
+        bare, app = [], []
+        for _ in range(runs):
+            bare.append(_measured(_run(BARE_WINDOW, folder)))
+            app.append(_measured(_run(APP_WINDOW, folder, str(db))))
+    return bare, app
