@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import Catalog
-from core.comparison import Comparison, compare_runs
+from core.comparison import Comparison, RunMetrics, compare_runs, summarize_run
 from core.datasets import (
     DatasetError,
     ParsedDataset,
@@ -528,6 +528,25 @@ class RunPage(QWidget):
         self.runs_view.selectionModel().selectionChanged.connect(self._run_selected)
         self.samples = SamplesModel()
         self.samples_view = table_view(self.samples, "samples_view")
+        self.summary_metric = QComboBox()
+        self.summary_metric.setObjectName("run_summary_metric")
+        self.summary_metric.setToolTip("The metric the selected run's summary is scored on")
+        for spec in METRICS.values():
+            if not spec.needs_judge and not spec.uses_pattern:
+                self.summary_metric.addItem(spec.label, spec.id)
+        self.summary_metric.currentIndexChanged.connect(self._run_selected)
+        self.summary = QLabel("Select a run to see its figures.")
+        self.summary.setObjectName("run_summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        samples_box = QWidget()
+        samples_lay = QVBoxLayout(samples_box)
+        samples_lay.setContentsMargins(0, 0, 0, 0)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary, 1)
+        summary_row.addWidget(self.summary_metric)
+        samples_lay.addLayout(summary_row)
+        samples_lay.addWidget(self.samples_view, 1)
 
         top = QWidget()
         top_lay = QHBoxLayout(top)
@@ -544,7 +563,7 @@ class RunPage(QWidget):
         lay.addWidget(self.progress)
         lay.addWidget(self.status)
         lay.addWidget(
-            splitter(Qt.Orientation.Vertical, self.runs_view, self.samples_view, stretch=(1, 2)),
+            splitter(Qt.Orientation.Vertical, self.runs_view, samples_box, stretch=(1, 2)),
             1,
         )
 
@@ -575,8 +594,21 @@ class RunPage(QWidget):
         run = self.selected_run()
         if run is None:
             self.samples.set_rows([])
+            self.summary.setText("Select a run to see its figures.")
             return
-        self.bench.submit(lambda: self.bench.store().samples(run.id), self.samples.set_rows)
+        metric = self.summary_metric.currentData()
+
+        def load() -> tuple[list[Sample], RunMetrics]:
+            store = self.bench.store()
+            samples = store.samples(run.id)
+            return samples, summarize_run(store.items(run.dataset_id), samples, metric)
+
+        def show(loaded: tuple[list[Sample], RunMetrics]) -> None:
+            samples, figures = loaded
+            self.samples.set_rows(samples)
+            self.summary.setText(run_summary_text(figures))
+
+        self.bench.submit(load, show)
 
     def _update_buttons(self) -> None:
         run = self.selected_run()
@@ -1254,6 +1286,28 @@ def _outcome_rows(
         OutcomeRow(o, by_item.get(o.item_id), by_base.get(o.item_id), by_var.get(o.item_id))
         for o in comparison.outcomes
     ]
+
+
+def run_summary_text(m: RunMetrics) -> str:
+    """One line of a run's figures: the metric with its interval, latency, cost, errors."""
+    label = METRICS[m.metric].label
+    if m.mean is None:
+        score = f"{label}: nothing scored yet"
+    else:
+        score = f"{label} {m.mean:.3f} (95% CI {_score(m.low)} to {_score(m.high)})"
+    if m.corpus_bleu is not None:
+        score += f", corpus BLEU {m.corpus_bleu:.1f}"
+    latency = (
+        f"latency p50 {m.latency_p50_ms:,.0f} ms, p95 {m.latency_p95_ms:,.0f} ms"
+        if m.latency_p50_ms is not None and m.latency_p95_ms is not None
+        else "no timed answers"
+    )
+    per = _money(m.cost_per_sample_usd) if m.cost_per_sample_usd is not None else "n/a"
+    missing = f" · {m.missing:,} items not answered yet" if m.missing else ""
+    return (
+        f"{score} on {m.n_scored:,} items · {latency} · {_money(m.total_cost_usd)} paid, {per} "
+        f"per sample · {m.errors:,} errors ({m.error_rate:.1%}) · {m.cached:,} from cache{missing}"
+    )
 
 
 def _sample_text(sample: Sample | None) -> str:

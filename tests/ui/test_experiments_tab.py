@@ -232,3 +232,67 @@ def test_an_llm_judge_grades_both_runs_through_the_runner(
     qtbot.mouseClick(compare.compare_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, services)
     assert server.served == 99
+
+
+def test_logged_outputs_import_as_a_run_and_a_bad_file_imports_nothing(
+    qtbot, panel, services, tmp_path, monkeypatch
+):
+    """28 logged answers, 3 of them wrong: exact match 25/28 = 0.893 on 28 items, 2 missing."""
+    add_example(qtbot, panel, services)
+    items = [json.loads(x) for x in EXAMPLE_DATASET.read_text(encoding="utf-8").splitlines() if x]
+    lines = [
+        {"id": it["id"], "output": "Atlantis" if k < 3 else it["expected"], "latency_ms": 500}
+        for k, it in enumerate(items[:28])
+    ]
+    good = tmp_path / "prod.jsonl"
+    good.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "cap-01", "output": "Paris"}\n{"id": "nope", "output": "x"}\n')
+    page = bench_of(panel).run_page
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: warned.append(text))
+    page.import_outputs(str(bad), page.dataset_combo.currentData(), name="broken")
+    wait_idle(qtbot, services)
+    assert warned and "nope" in warned[0]
+    assert page.runs.rowCount() == 0
+
+    page.import_outputs(str(good), page.dataset_combo.currentData(), name="production")
+    wait_idle(qtbot, services)
+    assert page.runs.rowCount() == 1
+    assert page.runs.index(0, 3).data() == "Imported outputs"
+    assert "2 items have no output" in page.status.text()
+    page.runs_view.selectRow(0)
+    wait_idle(qtbot, services)
+    assert page.samples.rowCount() == 28
+    assert page.summary.text().startswith("Exact match 0.893")
+    assert "on 28 items" in page.summary.text()
+    assert "2 items not answered yet" in page.summary.text()
+
+
+def test_push_to_catalog_stores_the_variant_models_measured_score(
+    qtbot, panel, services, server, monkeypatch
+):
+    from storage import CatalogStore
+
+    updated: list[bool] = []
+    panel.workbench.services = AppServices(
+        services.runner, services.db_path, catalog_updated=lambda: updated.append(True)
+    )
+    add_example(qtbot, panel, services)
+    run_variant(qtbot, panel, services, server, "terse", "Terse: {input}", monkeypatch)
+    run_variant(qtbot, panel, services, server, "careful", "Answer: {input}", monkeypatch)
+    compare = bench_of(panel).compare_page
+    compare.baseline_combo.setCurrentIndex(
+        compare.baseline_combo.findText("#1", Qt.MatchFlag.MatchStartsWith)
+    )
+    qtbot.mouseClick(compare.compare_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+    qtbot.mouseClick(compare.push_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+    assert updated == [True]
+    with CatalogStore(services.db_path) as store:
+        quality = store.user_data().quality["test-model"]
+    assert quality.score == pytest.approx(1.0)
+    assert quality.source == "measured"
+    assert quality.benchmark == "Exact match on capitals-qa v1 (30 items)"
+    assert "Pushed to the catalog for test-model" in compare.verdict_label.text()
