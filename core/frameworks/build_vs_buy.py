@@ -528,6 +528,9 @@ def _tornado(x: Inputs, p: _Params) -> list[TornadoBar]:
     return bars
 
 
+_MC_BLOCK = 2_000  # draws per block: 2,000 x 61 months of float64 is about 1 MB
+
+
 def _monte_carlo(x: Inputs, p: _Params, search_years: float) -> MonteCarlo:
     """Seeded Monte Carlo: every uncertain input drawn from a triangular distribution at once."""
     rng = np.random.default_rng(x.seed)
@@ -541,13 +544,27 @@ def _monte_carlo(x: Inputs, p: _Params, search_years: float) -> MonteCarlo:
         serving=analysis.triangular(rng, p.serving, u["serving"], n),
     )
     months = int(np.ceil(search_years * 12))
-    diff = _cumulative(drawn, months, with_costs=False).diff
-    breakeven = analysis.first_crossing(diff) / 12
     at = x.decision_horizon_years * 12
     lo = int(np.floor(at))
     hi = min(lo + 1, months)
     frac = at - lo
-    savings = diff[:, lo] * (1 - frac) + diff[:, hi] * frac
+    crossings, savings_parts = [], []
+    # Blocks of draws whose (draws x months) arrays fit in the CPU cache: the same arithmetic
+    # row by row, well over twice as fast as one 10,000-row pass through main memory.
+    for start in range(0, n, _MC_BLOCK):
+        block = slice(start, start + _MC_BLOCK)
+        part = replace(
+            drawn,
+            price=drawn.price[block],
+            volume=drawn.volume[block],
+            training=drawn.training[block],
+            serving=drawn.serving[block],
+        )
+        diff = _cumulative(part, months, with_costs=False).diff
+        crossings.append(analysis.first_crossing(diff))
+        savings_parts.append(diff[:, lo] * (1 - frac) + diff[:, hi] * frac)
+    breakeven = np.concatenate(crossings) / 12
+    savings = np.concatenate(savings_parts)
     finite = breakeven[np.isfinite(breakeven)]
     counts, edges = np.histogram(finite, bins=40, range=_histogram_range(finite, search_years))
     return MonteCarlo(
