@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from core.frameworks import Framework
-    from storage import ScenarioStore
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -433,20 +432,11 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 # Evaluation commands
 
 
-@contextlib.contextmanager
-def _experiments(args: argparse.Namespace) -> Iterator[Any]:
+def _experiments(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:
     """The experiment store of --db / $AIDF_DB; any StorageError becomes a CliError."""
-    from storage import StorageError, resolve_db_path
     from storage.experiments import ExperimentStore
 
-    try:
-        store = ExperimentStore(resolve_db_path(args.db))
-        try:
-            yield store
-        finally:
-            store.close()
-    except StorageError as exc:
-        raise CliError(str(exc)) from None
+    return _store(args, ExperimentStore)
 
 
 def _find_dataset(store: Any, spec: str | None) -> Any:
@@ -556,6 +546,7 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
     from core.llm import LlmClient
     from core.runner import EvalRunner, estimate_cost
     from core.validation import error_lines
+    from storage.experiments import run_into
 
     try:
         settings = RunSettings(
@@ -630,16 +621,17 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
                 )
 
         rid = run_id
-        outcome = EvalRunner(client, settings).run(
+        outcome = run_into(
+            store,
+            rid,
+            EvalRunner(client, settings),
             variant,
             items,
-            on_sample=lambda sample: store.add_sample(rid, sample),
-            cache=store.cache if settings.use_cache else None,
             skip_ids=skip,
             progress=progress,
             prices=prices,
+            use_cache=settings.use_cache,
         )
-        store.finish_run(rid, outcome.status, outcome.stop_reason)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(
@@ -817,12 +809,13 @@ def _json_object(text: str, name: str) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _store(args: argparse.Namespace) -> Iterator[ScenarioStore]:
-    """The scenario store of --db / $AIDF_DB; any StorageError becomes a CliError."""
+def _store(args: argparse.Namespace, kind: type[Any] | None = None) -> Iterator[Any]:
+    """The store of --db / $AIDF_DB (a ScenarioStore unless `kind` says otherwise); any
+    StorageError becomes a CliError."""
     from storage import ScenarioStore, StorageError, resolve_db_path
 
     try:
-        store = ScenarioStore(resolve_db_path(args.db))
+        store = (kind or ScenarioStore)(resolve_db_path(args.db))
         try:
             yield store
         finally:

@@ -57,7 +57,13 @@ from core.metrics import METRICS
 from core.runner import CostEstimate, EvalRunner, RunOutcome, estimate_cost
 from core.validation import error_lines
 from storage import CatalogStore, StorageError
-from storage.experiments import DatasetInfo, ExperimentRecord, ExperimentStore, RunInfo
+from storage.experiments import (
+    DatasetInfo,
+    ExperimentRecord,
+    ExperimentStore,
+    RunInfo,
+    run_into,
+)
 from ui.experiment_dialogs import DatasetImportDialog, report_text, table_view
 from ui.experiment_models import (
     VERDICT_LABELS,
@@ -790,17 +796,18 @@ class RunPage(QWidget):
                 else s.create_run(dataset_id, variant, settings, name=variant.name)
             )
             report(rid)
-            outcome = EvalRunner(client, settings).run(
+            outcome = run_into(
+                s,
+                rid,
+                EvalRunner(client, settings),
                 variant,
                 items,
-                on_sample=lambda sample: s.add_sample(rid, sample),
-                cache=s.cache if settings.use_cache else None,
                 skip_ids=skip,
                 progress=report,
                 cancelled=cancel.is_set,
                 prices=prices,
+                use_cache=settings.use_cache,
             )
-            s.finish_run(rid, outcome.status, outcome.stop_reason)
             return rid, outcome
 
         self.bench.submit(work, self._finished, self._failed, self._progress)
