@@ -253,6 +253,10 @@ def _model_field(default: str, group: str, title: str, description: str) -> Any:
 
 
 class Inputs(FrameworkInputs):
+    # The default profiles must be checked against an entered task mix (and entered models)
+    # too, or a mix naming a model they lack reaches compute unchecked.
+    model_config = ConfigDict(validate_default=True)
+
     task_mix: list[TaskType] = param(
         _default_mix(),
         group=TASKS,
