@@ -34,8 +34,14 @@ REPORT_LINES = 500
 Submit = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]], None]
 
 
-def table_view(model: Any, name: str) -> QTableView:
-    """A read-only, row-selecting table for one of the Experiments tab's models."""
+def table_view(
+    model: Any, name: str, *, stretch: int | None = None, widths: tuple[int, ...] = ()
+) -> QTableView:
+    """A read-only, row-selecting table for one of the Experiments tab's models.
+
+    `stretch` is the column that takes the spare width (the last one when None); `widths`
+    are the other columns' starting widths in pixels (0 leaves one as it is).
+    """
     view = QTableView()
     view.setObjectName(name)
     view.setModel(model)
@@ -46,8 +52,15 @@ def table_view(model: Any, name: str) -> QTableView:
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(22)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for column, width in enumerate(widths):
+        if width:
+            header.resizeSection(column, width)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -110,7 +123,9 @@ class DatasetImportDialog(QDialog):
         self.summary.setObjectName("import_summary")
         self.summary.setWordWrap(True)
         self.items_model = ItemsModel()
-        self.preview = table_view(self.items_model, "import_preview")
+        self.preview = table_view(
+            self.items_model, "import_preview", stretch=1, widths=(90, 0, 160)
+        )
         self.report = QPlainTextEdit()
         self.report.setObjectName("import_report")
         self.report.setReadOnly(True)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -213,10 +212,12 @@ class DatasetsPage(QWidget):
         super().__init__()
         self.bench = bench
         self.model = DatasetsModel()
-        self.view = table_view(self.model, "datasets_view")
+        self.view = table_view(
+            self.model, "datasets_view", stretch=4, widths=(200, 70, 70, 110, 0, 130)
+        )
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.items = ItemsModel()
-        self.items_view = table_view(self.items, "items_view")
+        self.items_view = table_view(self.items, "items_view", stretch=1, widths=(90, 0, 200))
         self.import_button = QPushButton("Import dataset…")
         self.import_button.setObjectName("import_dataset_button")
         self.import_button.setToolTip(
@@ -530,10 +531,14 @@ class RunPage(QWidget):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.runs = RunsModel()
-        self.runs_view = table_view(self.runs, "runs_view")
+        self.runs_view = table_view(
+            self.runs, "runs_view", stretch=1, widths=(40, 0, 160, 170, 80, 70, 80, 70, 130)
+        )
         self.runs_view.selectionModel().selectionChanged.connect(self._run_selected)
         self.samples = SamplesModel()
-        self.samples_view = table_view(self.samples, "samples_view")
+        self.samples_view = table_view(
+            self.samples, "samples_view", stretch=1, widths=(90, 0, 220, 80, 80, 80, 80, 60)
+        )
         self.summary_metric = QComboBox()
         self.summary_metric.setObjectName("run_summary_metric")
         self.summary_metric.setToolTip("The metric the selected run's summary is scored on")
@@ -1039,13 +1044,9 @@ class ComparePage(QWidget):
             self.filter_combo.addItem(label, kind)
         self.filter_combo.currentIndexChanged.connect(self._apply_filter)
         self.outcomes = OutcomesModel()
-        self.outcomes_view = table_view(self.outcomes, "outcomes_view")
-        header = self.outcomes_view.horizontalHeader()
-        header.setStretchLastSection(False)
-        for column, width in enumerate((70, 90, 0, 120, 150, 150, 95, 95)):
-            if width:
-                header.resizeSection(column, width)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.outcomes_view = table_view(
+            self.outcomes, "outcomes_view", stretch=2, widths=(70, 90, 0, 120, 150, 150, 95, 95)
+        )
         self.outcomes_view.selectionModel().selectionChanged.connect(self._outcome_selected)
         self.detail = QPlainTextEdit()
         self.detail.setObjectName("outcome_detail")
@@ -1393,7 +1394,12 @@ class HistoryPage(QWidget):
         self.metric_combo.setToolTip("Which metric the trend shows")
         self.metric_combo.currentIndexChanged.connect(self._replot)
         self.model = ExperimentsModel()
-        self.view = table_view(self.model, "experiments_view")
+        self.view = table_view(
+            self.model,
+            "experiments_view",
+            stretch=2,
+            widths=(40, 130, 0, 100, 80, 80, 190, 70, 110),
+        )
         self.view.doubleClicked.connect(self._open)
         self.view.setToolTip("Double-click to open the comparison again")
         self.plot = make_plot("Metric across experiments", "experiment", "score", None)
