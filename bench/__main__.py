@@ -126,7 +126,10 @@ def main() -> int:
     mc_few = timed(lambda: bvb._monte_carlo(few, p, 5.0), 30)
     rows.append(row("Monte Carlo, 10,000 draws", mc, "the same, 100 draws", mc_few, "< 50 ms"))
 
-    from bench import storage_bench
+    from bench import edit_bench, storage_bench
+
+    for name, samples, base_name, base, budget in edit_bench.rows(example_catalog):
+        rows.append(row(name, samples, base_name, base, budget))
 
     for name, samples, base_name, base, budget in storage_bench.rows(timed):
         rows.append(row(name, samples, base_name, base, budget))

@@ -57,9 +57,7 @@ def build_database(path: Path) -> None:
         "INSERT INTO scenario_versions (scenario_id, version, inputs_json, result_json, notes, "
         "saved_at) VALUES (?, ?, ?, ?, '', '2025-01-01T00:00:00.000000+00:00')",
         (
-            (n, v, *payloads[n % len(payloads)][1:])
-            if v == VERSIONS_EACH
-            else (n, v, small, small)
+            (n, v, *payloads[n % len(payloads)][1:]) if v == VERSIONS_EACH else (n, v, small, small)
             for v in range(1, VERSIONS_EACH + 1)
             for n in range(1, SCENARIOS + 1)
         ),

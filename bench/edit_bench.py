@@ -1,0 +1,149 @@
+"""Edit-to-result in every framework tab, and pan/zoom repaints of every plot (offscreen)."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from core.catalog import Catalog
+
+Row = tuple[str, list[float], str, list[float], str]
+EDITS = 21
+
+
+def _numeric_edit(tab: Any) -> tuple[str, list[str]]:
+    """A number field of the tab and two valid values for it, typed as a user would."""
+    from ui.form import NumberEdit
+
+    defaults = tab.framework.Inputs().model_dump()
+    for name, field in tab.form.fields.items():
+        value = defaults.get(name)
+        if not isinstance(field.widget, NumberEdit) or isinstance(value, bool) or not value:
+            continue
+        other = value * 1.1 if isinstance(value, float) else value + 1
+        try:
+            tab.framework.Inputs.model_validate({**defaults, name: other})
+        except ValueError:
+            continue
+        return name, [str(other), str(value)]
+    raise LookupError(f"{tab.framework.ID} has no numeric field to edit")
+
+
+def _points(plot: Any) -> int:
+    """Points in the plot's longest series."""
+    longest = 0
+    for item in plot.getPlotItem().items:
+        data = getattr(item, "getData", None)
+        if data is not None:
+            x = data()[0]
+            longest = max(longest, 0 if x is None else len(x))
+    return longest
+
+
+def _clock(app: Any, action: Any, widget: Any) -> float:
+    """Seconds from the action until its repaints are done.
+
+    A pyqtgraph view asks for its repaint from a queued scene signal, so the paint comes on
+    the second pass over the event queue; `action=None` times a full repaint of `widget`.
+    """
+    from PySide6.QtCore import QElapsedTimer
+    from PySide6.QtWidgets import QWidget
+
+    timer = QElapsedTimer()
+    timer.start()
+    if action is None:
+        widget.update()
+        for child in widget.findChildren(QWidget):
+            child.update()
+    else:
+        action()
+    app.processEvents()
+    app.processEvents()
+    return timer.nsecsElapsed() / 1e9
+
+
+def _edit_times(app: Any, tab: Any) -> tuple[str, list[float], list[float]]:
+    name, values = _numeric_edit(tab)
+    edits = [
+        _clock(app, lambda v=values[i % 2]: tab.set_field_text(name, v), tab) for i in range(EDITS)
+    ]
+    bare = [_clock(app, None, tab) for _ in range(EDITS)]
+    return name, edits, bare
+
+
+def _zoom_times(app: Any, plot: Any) -> tuple[list[float], list[float]]:
+    """Alternately zoom into the middle half of the view and back out, repainting each time."""
+    vb = plot.getPlotItem().getViewBox()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    dx, dy = (x1 - x0) / 4, (y1 - y0) / 4
+    views = [((x0, x1), (y0, y1)), ((x0 + dx, x1 - dx), (y0 + dy, y1 - dy))]
+
+    def zoom(k: int) -> None:
+        xr, yr = views[k % 2]
+        vb.setRange(xRange=xr, yRange=yr, padding=0)
+
+    moved = [_clock(app, lambda k=k: zoom(k), plot) for k in range(1, EDITS + 1)]
+    still = [_clock(app, None, plot) for _ in range(EDITS)]
+    return moved, still
+
+
+def _settle(app: Any, window: Any) -> None:
+    while window.runner.pending:
+        app.processEvents()
+    app.processEvents()
+
+
+def rows(catalog: Catalog) -> list[Row]:
+    """Per tab: edit-to-result (type into a field, then the result card and plots repainted)
+    against a bare repaint of the same tab; then the slowest pan/zoom repaint of any plot."""
+    from PySide6.QtCore import QSettings
+
+    from core.frameworks import REGISTRY
+    from storage import ScenarioStore
+    from ui.app import make_app
+    from ui.main_window import MainWindow
+
+    app = make_app()
+    out: list[Row] = []
+    zooms: list[tuple[float, str, int, list[float], list[float]]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        store = ScenarioStore(Path(tmp) / "edit.sqlite3")
+        window = MainWindow(store, settings=settings, load_catalog=lambda: catalog)
+        window.resize(1400, 900)
+        window.show()
+        _settle(app, window)
+        for index, module in enumerate(REGISTRY):
+            window.tabs.setCurrentIndex(index)
+            tab = window.tab_for(module.ID)
+            _settle(app, window)
+            name, edits, bare = _edit_times(app, tab)
+            out.append(
+                (
+                    f"edit-to-result, {module.ID} ({name})",
+                    edits,
+                    "full repaint of the tab",
+                    bare,
+                    "< 16 ms",
+                )
+            )
+            tab.forget_changes()
+            for title, plot in tab.panel.plots():
+                moved, still = _zoom_times(app, plot)
+                where = f"{module.ID}: {title}"
+                zooms.append((statistics.median(moved), where, _points(plot), moved, still))
+        window.close()
+        store.close()
+    _, where, points, moved, still = max(zooms)
+    out.append(
+        (
+            f"pan/zoom repaint, slowest plot ({where}, longest series {points:,} points)",
+            moved,
+            "full repaint of the plot",
+            still,
+            "< 16 ms",
+        )
+    )
+    return out
