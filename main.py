@@ -798,6 +798,8 @@ def _json_object(text: str, name: str) -> dict[str, Any]:
         raise CliError(
             f"{name}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise CliError(f"{name}: invalid inputs: the JSON is nested too deeply") from None
     if not isinstance(data, dict):
         kind = {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
             type(data), "a number"
