@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -313,6 +314,50 @@ def connect(path: Path) -> Database:
         db.close()
         raise
     return db
+
+
+# SQLite's companions of a database file: a WAL holds committed pages not yet in the main
+# file, so it travels with it; left behind, it would be replayed into a new file of that name.
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def set_aside(path: Path, now: datetime | None = None) -> Path:
+    """Rename a damaged database to ``<name>.corrupt-<YYYYmmdd-HHMMSS>`` beside it, with its
+    -wal/-shm/-journal companions renamed alike, and return the new path.
+
+    Only renames: the bytes are never touched, and an existing file is never overwritten (a
+    counter is added when the name is taken). Afterwards `path` is free for a new database.
+    Raises StorageError (the file stays where it was) when the rename is not allowed.
+    """
+    path = Path(path)
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    base = path.with_name(f"{path.name}.corrupt-{stamp}")
+    target, n = base, 1
+    while any(Path(f"{target}{suffix}").exists() for suffix in ("", *_COMPANIONS)):
+        n += 1
+        target = base.with_name(f"{base.name}-{n}")
+    try:
+        path.rename(target)
+    except OSError as exc:
+        raise StorageError(
+            f"Could not keep the damaged database {path} aside as {target.name}: "
+            f"{exc.strerror or exc}. It was left where it is, unchanged.",
+            path=path,
+        ) from exc
+    for suffix in _COMPANIONS:
+        companion = Path(f"{path}{suffix}")
+        try:
+            companion.rename(f"{target}{suffix}")
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StorageError(
+                f"The damaged database {path} was kept aside as {target}, but its {suffix[1:]} "
+                f"file could not be moved with it ({exc.strerror or exc}). Move {companion} "
+                "next to it by hand before opening a new database there.",
+                path=path,
+            ) from exc
+    return target
 
 
 def connect_existing(path: Path) -> Database:

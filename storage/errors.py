@@ -7,11 +7,16 @@ from pathlib import Path
 
 
 class StorageError(Exception):
-    """A storage failure worded for the user: str() is the whole message, ready for a dialog."""
+    """A storage failure worded for the user: str() is the whole message, ready for a dialog.
 
-    def __init__(self, message: str, *, path: Path | None = None) -> None:
+    `damaged` is True when the file at `path` is not a usable database (corrupt, truncated or
+    not SQLite at all), so the app may offer to keep it aside (storage.db.set_aside).
+    """
+
+    def __init__(self, message: str, *, path: Path | None = None, damaged: bool = False) -> None:
         super().__init__(message)
         self.path = path
+        self.damaged = damaged
 
 
 def _primary_code(exc: sqlite3.Error) -> str:
@@ -38,6 +43,7 @@ def damaged_database_error(path: Path, detail: str) -> StorageError:
         "The file was left untouched. Restore it from a backup, or choose another database "
         "file (--db PATH or the AIDF_DB variable).",
         path=path,
+        damaged=True,
     )
 
 

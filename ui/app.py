@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from core import APP_NAME, APP_VERSION
 from storage import ScenarioStore, StorageError
+from storage.db import set_aside
 from storage.paths import DATABASE_FILE_FILTER
 
 ORGANISATION = "AI Decision Frameworks"
@@ -29,20 +30,34 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def open_store(path: Path) -> ScenarioStore | None:
-    """Open the database; on a problem say why and offer another file (the bad one is kept)."""
+    """Open the database; on a problem say why and offer another file (the bad one is kept).
+
+    A damaged file can also be kept aside (renamed beside itself, bytes untouched) so a new
+    database starts at the same place; the message then says where the old file went.
+    """
     while True:
         try:
             store = ScenarioStore(path)
             store.count()  # opens, checks and migrates now, not on the first click
             return store
         except StorageError as exc:
-            answer = QMessageBox.critical(
-                None,
-                f"{APP_NAME}: cannot open the database",
-                f"{exc}\n\nThe file was not changed. Choose another database file?",
-                QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Close,
-            )
-            if answer != QMessageBox.StandardButton.Open:
+            choice = _ask_after_failure(exc)
+            if choice == "aside":
+                try:
+                    kept = set_aside(path)
+                except StorageError as aside_error:
+                    QMessageBox.critical(
+                        None, f"{APP_NAME}: cannot keep it aside", str(aside_error)
+                    )
+                    continue
+                QMessageBox.information(
+                    None,
+                    f"{APP_NAME}: damaged database kept aside",
+                    f"The damaged database was kept, unchanged, as:\n{kept}\n\n"
+                    f"A new, empty database is created at {path}.",
+                )
+                continue
+            if choice != "other":
                 return None
             chosen, _ = QFileDialog.getSaveFileName(
                 None,
@@ -54,6 +69,28 @@ def open_store(path: Path) -> ScenarioStore | None:
             if not chosen:
                 return None
             path = Path(chosen)
+
+
+def _ask_after_failure(exc: StorageError) -> str:
+    """ "aside", "other" or "close": what the user wants after the database failed to open."""
+    box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME}: cannot open the database", "")
+    aside = None
+    if exc.damaged and exc.path is not None:
+        box.setText(
+            f"{exc}\n\nThe file was not changed. Keep it aside (renamed to "
+            f"{exc.path.name}.corrupt-<date>, next to it) and start a new database, or "
+            "choose another database file?"
+        )
+        aside = box.addButton("Keep Aside and Start New", QMessageBox.ButtonRole.AcceptRole)
+    else:
+        box.setText(f"{exc}\n\nThe file was not changed. Choose another database file?")
+    other = box.addButton(QMessageBox.StandardButton.Open)
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.exec()
+    clicked = box.clickedButton()
+    if aside is not None and clicked is aside:
+        return "aside"
+    return "other" if clicked is other else "close"
 
 
 def run(db_path: Path) -> int:
