@@ -330,7 +330,12 @@ class MainWindow(QMainWindow):
         tab = FrameworkTab(
             module,  # type: ignore[arg-type]
             catalog=self.catalog,
-            services=AppServices(self.runner, Path(self.store.path)),
+            services=AppServices(
+                self.runner,
+                Path(self.store.path),
+                catalog=lambda: self.catalog,
+                catalog_updated=self.models_tab.reload_user_data,
+            ),
         )
         self._built[index] = tab
         self.undo_group.addStack(tab.undo_stack)

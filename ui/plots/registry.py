@@ -25,6 +25,7 @@ PANELS: dict[str, str] = {
     "build_vs_buy": "ui.plots.build_vs_buy:BuildVsBuyPanel",
     "agents": "ui.plots.agents:AgentsPanel",
     "architecture_patterns": "ui.plots.architecture_patterns:ArchitecturePatternsPanel",
+    "experiments": "ui.plots.experiments:ExperimentsPanel",
 }
 #: framework id -> the function plotting two results side by side (the Compare dialog).
 COMPARISON_PLOTS: dict[str, str] = {
@@ -34,6 +35,7 @@ COMPARISON_PLOTS: dict[str, str] = {
     "build_vs_buy": "ui.plots.build_vs_buy:comparison_plot",
     "agents": "ui.plots.agents:comparison_plot",
     "architecture_patterns": "ui.plots.architecture_patterns:comparison_plot",
+    "experiments": "ui.plots.experiments:comparison_plot",
 }
 
 
