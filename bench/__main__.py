@@ -137,6 +137,11 @@ def main() -> int:
     for name, samples, base_name, base, budget in storage_bench.rows(timed):
         rows.append(row(name, samples, base_name, base, budget))
 
+    from bench import experiments_bench, runner
+
+    rows.extend(experiments_bench.rows())
+    rows.extend(runner.rows())
+
     from bench import startup_bench
 
     bare, app = startup_bench.measure()
