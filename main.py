@@ -224,6 +224,15 @@ def _add_eval_commands(commands: Any, db_option: argparse.ArgumentParser) -> Non
     cmd.add_argument("--json", action="store_true", help="print the comparison as JSON")
     cmd.set_defaults(handler=_cmd_eval_compare)
 
+    cmd = actions.add_parser(
+        "export-run",
+        parents=[db_option],
+        help="write a run's samples as CSV (cells a spreadsheet would run as formulas are escaped)",
+    )
+    cmd.add_argument("run", type=int, metavar="RUN")
+    cmd.add_argument("--out", metavar="FILE.csv", required=True)
+    cmd.set_defaults(handler=_cmd_eval_export_run)
+
 
 _DB_HELP = "the database file (default: $AIDF_DB, else the file in your data folder)"
 
@@ -330,9 +339,11 @@ def _cmd_scenarios_export(args: argparse.Namespace) -> int:
 
 def _cmd_scenarios_import(args: argparse.Namespace) -> int:
     from core.frameworks import get, ids
-    from core.scenario import ScenarioFileError, parse_scenario_file
+    from core.scenario import ScenarioFileError, check_file_size, parse_scenario_file
 
     try:
+        with contextlib.suppress(OSError):  # _read_text says why an unreadable file is
+            check_file_size(Path(args.file).stat().st_size)
         scenario = parse_scenario_file(_read_text(args.file), ids())
     except ScenarioFileError as exc:
         raise CliError(f"{args.file}: {exc}") from None
@@ -743,6 +754,26 @@ def _cmd_eval_compare(args: argparse.Namespace) -> int:
     print(f"{verdicts[comparison.verdict]}: {variant.name} vs {baseline.name}")
     for reason in comparison.reasons:
         print(f"- {reason}")
+    return EXIT_OK
+
+
+def _cmd_eval_export_run(args: argparse.Namespace) -> int:
+    from core.csv_export import samples_csv
+
+    with _experiments(args) as store:
+        try:
+            run = store.run(args.run)
+        except Exception as exc:
+            raise CliError(str(exc)) from None
+        samples = store.samples(run.id)
+        text = samples_csv(store.items(run.dataset_id), samples)
+    out = Path(args.out)
+    try:
+        # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+        out.write_text(text, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise CliError(f"{args.out}: cannot write it ({exc.strerror or exc})") from None
+    print(f"run {run.id}: {len(samples):,} samples written to {out}")
     return EXIT_OK
 
 

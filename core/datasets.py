@@ -152,7 +152,7 @@ def columns_of(data: bytes, fmt: DatasetFormat | None, *, file_name: str = "") -
     for _row, line in _lines(text, COLUMN_SCAN_ROWS):
         try:
             value = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(value, dict):
             keys.update(dict.fromkeys(value))
@@ -191,6 +191,11 @@ def parse_dataset(
     )
     guessed = mapping is None
     mapping = guess_mapping(columns) if mapping is None else mapping
+    if not columns and records and all(isinstance(r, ItemProblem) for _, r in records):
+        # No row could be read (all too big, or not JSON): those rows are the news, not
+        # a column the unreadable rows may well have had.
+        problems = [r for _, r in records if isinstance(r, ItemProblem)]
+        return ParsedDataset([], problems, columns, mapping, content_hash([]))
     _check_mapping(mapping, columns, guessed, fmt, file_name)
     if not records:
         raise DatasetError(f"{_label(file_name)} has column names but no rows of data.")
@@ -357,7 +362,12 @@ def _jsonl_records(text: str, file_name: str) -> tuple[list[str], list[Record]]:
         except json.JSONDecodeError as exc:
             if not records:
                 _refuse_single_document(text, file_name)
-            reason = f"is not valid JSON ({exc.msg} at column {exc.colno})"
+            # Some messages end in "at" already ("Unterminated string starting at").
+            reason = f"is not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
+            records.append((number, ItemProblem(number, reason, unit="line")))
+            continue
+        except RecursionError:
+            reason = "is JSON nested too deeply to read"
             records.append((number, ItemProblem(number, reason, unit="line")))
             continue
         if not isinstance(value, dict):
@@ -382,7 +392,7 @@ def _refuse_single_document(text: str, file_name: str) -> None:
     of reporting every line as bad JSON."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return
     raise DatasetError(
         f"{_label(file_name)} is one JSON document ({_kind(value)}) spread over several lines, "

@@ -13,6 +13,9 @@ from core.validation import error_lines
 
 FILE_FORMAT = "aidf-scenario"
 FILE_FORMAT_VERSION = 1
+# The largest result any framework writes is about 20 KB: 10 MB leaves room for long notes
+# and keeps a runaway file from being read whole into memory.
+MAX_FILE_BYTES = 10_000_000
 
 
 def utc_now() -> datetime:
@@ -63,8 +66,18 @@ def dump_scenario_file(scenario: Scenario) -> str:
     return json.dumps(payload, indent=2, sort_keys=False)
 
 
+def check_file_size(n_bytes: int) -> None:
+    """Refuse a scenario file over MAX_FILE_BYTES (call it before reading the file)."""
+    if n_bytes > MAX_FILE_BYTES:
+        raise ScenarioFileError(
+            f"not a scenario file: it is {n_bytes / 1e6:,.1f} MB, and scenario files are at "
+            f"most {MAX_FILE_BYTES / 1e6:,.0f} MB"
+        )
+
+
 def parse_scenario_file(text: str, known_frameworks: set[str]) -> Scenario:
     """Read a scenario file; raise ScenarioFileError with a readable reason when it is unusable."""
+    check_file_size(len(text))
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:

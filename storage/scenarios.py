@@ -19,6 +19,7 @@ from core.scenario import (
     Scenario,
     ScenarioFileError,
     ScenarioVersion,
+    check_file_size,
     dump_scenario_file,
     parse_scenario_file,
 )
@@ -266,8 +267,11 @@ class ScenarioStore(SqliteStore):
         """Import a scenario file; a bad file raises StorageError and writes nothing."""
         path = Path(path)
         try:
+            check_file_size(path.stat().st_size)
             # utf-8-sig: tolerate the byte-order mark some Windows editors add.
             text = path.read_bytes().decode("utf-8-sig")
+        except ScenarioFileError as exc:
+            raise StorageError(f"Could not import {path}: {exc}.", path=path) from exc
         except UnicodeDecodeError as exc:
             raise StorageError(
                 f"Could not import {path}: it is not a UTF-8 text file "

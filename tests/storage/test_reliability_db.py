@@ -268,3 +268,16 @@ def test_a_full_disk_stores_none_of_a_batch_of_samples(db_path: Path) -> None:
         with pytest.raises(StorageError, match="is full"):
             store.add_samples(run, batch)
         assert [s.output for s in store.samples(run)] == ["kept"]
+
+
+def test_an_oversized_scenario_file_is_refused_before_it_is_read(
+    store: ScenarioStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """10,000,001 bytes is one over the limit: refused from its size, never read into memory."""
+    path = tmp_path / "huge.json"
+    with path.open("wb") as handle:
+        handle.truncate(10_000_001)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
+    with pytest.raises(StorageError, match="it is 10.0 MB, and scenario files are at most 10 MB"):
+        store.import_file(path, {"build_vs_buy"})
+    assert store.count() == 0
