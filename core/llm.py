@@ -38,6 +38,10 @@ ErrorKind = Literal[
 _PLACEHOLDER_KEY = "no-key"
 _MAX_DETAIL_CHARS = 400
 _RETRY_WAIT_POLL_S = 0.05
+# Keys litellm reads from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...) never pass
+# through the client, yet a provider may echo one back in an error: hide those values too.
+_SECRET_VARIABLE = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD)$", re.IGNORECASE)
+_MIN_SECRET_CHARS = 8
 
 _litellm_lock = threading.Lock()
 _litellm_module: ModuleType | None = None
@@ -423,9 +427,10 @@ class LlmClient:
         return text[0].upper() + text[1:]
 
     def _redact(self, text: str) -> str:
-        key = self._key.value
-        if key:
-            text = text.replace(key, "[hidden key]")
+        secrets = [self._key.value or "", *_environment_secrets()]
+        # Longest first, so a key that contains another is hidden whole.
+        for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+            text = text.replace(secret, "[hidden key]")
         if len(text) > _MAX_DETAIL_CHARS:
             text = text[: _MAX_DETAIL_CHARS - 1] + "…"
         return text
@@ -454,6 +459,15 @@ class LlmClient:
             attempts=attempts,
             finish_reason=getattr(choices[0], "finish_reason", None) if choices else None,
         )
+
+
+def _environment_secrets() -> list[str]:
+    """Values of environment variables named like credentials (…_API_KEY, …_TOKEN, …)."""
+    return [
+        value.strip()
+        for name, value in os.environ.items()
+        if _SECRET_VARIABLE.search(name) and len(value.strip()) >= _MIN_SECRET_CHARS
+    ]
 
 
 def parse_tool_arguments(raw: str | None) -> tuple[dict[str, Any] | None, str | None]:
