@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from storage.catalog import CatalogStore
     from storage.db import SCHEMA_VERSION
+    from storage.drafts import Draft, DraftStore
     from storage.errors import StorageError
     from storage.experiments import DatasetInfo, ExperimentRecord, ExperimentStore, RunInfo
     from storage.paths import default_db_path, resolve_db_path
@@ -22,6 +23,8 @@ _WHERE = {
     "SCHEMA_VERSION": "storage.db",
     "CatalogStore": "storage.catalog",
     "DatasetInfo": "storage.experiments",
+    "Draft": "storage.drafts",
+    "DraftStore": "storage.drafts",
     "ExperimentRecord": "storage.experiments",
     "ExperimentStore": "storage.experiments",
     "RunInfo": "storage.experiments",
@@ -36,6 +39,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "CatalogStore",
     "DatasetInfo",
+    "Draft",
+    "DraftStore",
     "ExperimentRecord",
     "ExperimentStore",
     "RunInfo",

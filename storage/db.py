@@ -271,6 +271,24 @@ def _migration_4_experiments(db: Database) -> None:
     )
 
 
+def _migration_5_drafts(db: Database) -> None:
+    """Unsaved edits kept while the user works, one per framework tab, so a crash loses at
+    most the last few seconds. `inputs_json` is a versioned JSON column; a draft names the
+    saved scenario it edits (NULL for an unsaved one; the link goes if that scenario does)."""
+    db.executescript(
+        """
+        CREATE TABLE drafts (
+            framework_id TEXT PRIMARY KEY,
+            scenario_id INTEGER REFERENCES scenarios (id) ON DELETE SET NULL,
+            scenario_name TEXT NOT NULL DEFAULT '',
+            inputs_json TEXT NOT NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            saved_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 Migration = Callable[[Database], None]
 
 # Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
@@ -280,6 +298,7 @@ MIGRATIONS: list[Migration] = [
     _migration_2_catalog,
     _migration_3_agent_traces,
     _migration_4_experiments,
+    _migration_5_drafts,
 ]
 SCHEMA_VERSION: int = len(MIGRATIONS)
 

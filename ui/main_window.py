@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -33,7 +35,7 @@ from core.catalog import load_catalog as default_load_catalog
 from core.frameworks import REGISTRY, Framework, ids
 from core.scenario import Scenario
 from core.validation import error_lines
-from storage import CatalogStore, ScenarioStore
+from storage import CatalogStore, Draft, DraftStore, ScenarioStore, StorageError
 from storage.scenarios import ScenarioSummary
 from ui.dialogs import HistoryDialog, OpenScenarioDialog
 from ui.framework_tab import FrameworkTab, SetInputsCommand
@@ -43,6 +45,7 @@ from ui.services import AppServices
 from ui.tasks import TaskRunner
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
+AUTOSAVE_MS = 3000
 SUMMARY_FILTERS = "Markdown (*.md);;HTML with plots (*.html);;PDF (*.pdf)"
 
 
@@ -89,10 +92,23 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self.banner = self._make_examples_banner()
+        self._drafts: DraftStore | None = None
+        self._drafts_lock = threading.Lock()
+        self._recovered: list[Draft] = []
+        #: The latest draft write asked for, per framework: a write that lost the race to a
+        #: later one (a keep after the save that made it moot) is skipped.
+        self._draft_writes: dict[str, int] = {}
+        self.recovery_banner, self.recovery_text = self._make_recovery_banner()
+        #: Unsaved edits are kept as a draft this long after the last change.
+        self.autosave_ms = AUTOSAVE_MS
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.timeout.connect(self.autosave_now)
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
+        lay.addWidget(self.recovery_banner)
         lay.addWidget(self.banner)
         lay.addWidget(self.tabs)
         self.setCentralWidget(central)
@@ -106,6 +122,9 @@ class MainWindow(QMainWindow):
         self._restore_window_state()
         self._on_tab_changed(self.tabs.currentIndex())
         self.runner.submit(self.store.count, self._maybe_offer_examples, self._storage_failed)
+        self.runner.submit(
+            lambda: self.draft_store().drafts(), self._offer_drafts, self._storage_failed
+        )
         # The catalog (thousands of models) loads in the background, never on the start-up path.
         self.runner.submit(
             load_catalog or default_load_catalog,
@@ -315,6 +334,145 @@ class MainWindow(QMainWindow):
         banner.hide()
         return banner
 
+    def _make_recovery_banner(self) -> tuple[QWidget, QLabel]:
+        banner = QWidget()
+        banner.setObjectName("recoveryBanner")
+        banner.setStyleSheet("#recoveryBanner { background: #fef7e0; }")
+        text = QLabel()
+        text.setObjectName("recoveryText")
+        text.setWordWrap(True)
+        restore = QPushButton("Restore")
+        restore.setObjectName("restoreDrafts")
+        restore.setToolTip("Put the unsaved edits back into their tabs (each one undoable)")
+        restore.clicked.connect(self.restore_drafts)
+        discard = QPushButton("Discard")
+        discard.setObjectName("discardDrafts")
+        discard.setToolTip("Forget the unsaved edits of the last session")
+        discard.clicked.connect(self.discard_drafts)
+        lay = QHBoxLayout(banner)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.addWidget(text, 1)
+        lay.addWidget(restore)
+        lay.addWidget(discard)
+        banner.hide()
+        return banner, text
+
+    # ----- drafts: unsaved edits survive a crash -----------------------------------------
+
+    def draft_store(self) -> DraftStore:
+        """The drafts table, opened on first use (call from a worker: it opens the file)."""
+        with self._drafts_lock:
+            if self._drafts is None:
+                self._drafts = DraftStore(Path(self.store.path))
+            return self._drafts
+
+    def _edited(self, tab: FrameworkTab) -> None:
+        if tab.dirty:
+            self._autosave.start(self.autosave_ms)
+
+    def _dirty_changed(self, tab: FrameworkTab, dirty: bool) -> None:
+        if dirty:
+            self._autosave.start(self.autosave_ms)
+            return
+        fid = tab.framework.ID
+        if fid in self._draft_writes:  # only a tab that kept a draft has one to forget
+            self._write_draft(fid, lambda store: store.discard(fid))
+
+    def _write_draft(self, fid: str, write: Callable[[DraftStore], None]) -> None:
+        """Run `write` off the GUI thread unless a later write for `fid` has been asked for."""
+        seq = self._draft_writes.get(fid, 0) + 1
+        self._draft_writes[fid] = seq
+
+        def work() -> None:
+            store = self.draft_store()
+            with self._drafts_lock:
+                if self._draft_writes.get(fid) == seq:
+                    write(store)
+
+        self.runner.submit(work, None, self._storage_failed)
+
+    def autosave_now(self) -> None:
+        """Keep a draft of every tab with unsaved edits (off the GUI thread)."""
+        drafts = []
+        for tab in self.framework_tabs:
+            if not tab.dirty:
+                continue
+            inputs, _result, notes = tab.payload()
+            scenario = tab.scenario
+            drafts.append(
+                Draft(
+                    framework_id=tab.framework.ID,
+                    inputs=inputs,
+                    notes=notes,
+                    scenario_id=scenario.id if scenario else None,
+                    scenario_name=scenario.name if scenario else "",
+                )
+            )
+        for draft in drafts:
+            self._write_draft(draft.framework_id, lambda store, d=draft: store.put(d))
+
+    def _offer_drafts(self, drafts: list[Draft]) -> None:
+        usable = [d for d in drafts if d.framework_id in ids()]
+        self._recovered = usable
+        if not usable:
+            return
+        titles = {m.ID: m.TITLE for m in REGISTRY}
+        names = ", ".join(
+            f"{titles[d.framework_id]}: “{d.scenario_name or 'Untitled'}”" for d in usable
+        )
+        self.recovery_text.setText(
+            f"The last session ended with unsaved edits, kept as drafts ({names}). Restore "
+            "them into their tabs?"
+        )
+        self.recovery_banner.show()
+
+    def restore_drafts(self) -> None:
+        """Each draft back in its tab, as one undoable change on top of what it edits."""
+        self.recovery_banner.hide()
+        drafts, self._recovered = self._recovered, []
+        for draft in drafts:
+            if draft.scenario_id is None:
+                self._restore_draft(draft, None)
+                continue
+            sid = draft.scenario_id
+            self.runner.submit(
+                lambda sid=sid: self.store.get(sid),
+                lambda s, d=draft: self._restore_draft(d, s),
+                lambda _e, d=draft: self._restore_draft(d, None),
+            )
+
+    def _restore_draft(self, draft: Draft, scenario: Scenario | None) -> None:
+        tab = self.tab_for(draft.framework_id)
+        if tab.dirty:
+            self.status(f"Not restored into {tab.framework.TITLE}: it has edits of its own.")
+            return
+        try:
+            inputs = tab.framework.Inputs.model_validate(draft.inputs)
+        except ValidationError as exc:
+            self.error(
+                "Cannot restore",
+                f"The draft of {tab.framework.TITLE} has inputs this version cannot use:\n"
+                + "\n".join(error_lines(exc)),
+            )
+            return
+        tab.load(scenario)
+        if inputs != tab.inputs:
+            tab.undo_stack.push(
+                SetInputsCommand(
+                    tab, None, tab.inputs, inputs, applied=False, text="Restore unsaved edits"
+                )
+            )
+        if draft.notes != tab.notes.toPlainText():
+            tab.notes.setPlainText(draft.notes)
+        self.tabs.setCurrentWidget(tab)
+        self._update_title(tab)
+        self.status(f"Restored the unsaved edits of “{tab.display_name}”")
+
+    def discard_drafts(self) -> None:
+        self.recovery_banner.hide()
+        self._recovered = []
+        self.runner.submit(lambda: self.draft_store().discard(), None, self._storage_failed)
+
     # ----- small helpers ------------------------------------------------------------------
 
     @property
@@ -338,6 +496,9 @@ class MainWindow(QMainWindow):
             ),
         )
         self._built[index] = tab
+        tab.dirty_changed.connect(lambda dirty, t=tab: self._dirty_changed(t, dirty))
+        tab.result_changed.connect(lambda _r, t=tab: self._edited(t))
+        tab.notes.textChanged.connect(lambda t=tab: self._edited(t))
         self.undo_group.addStack(tab.undo_stack)
         tab.dirty_changed.connect(lambda _d, t=tab: self._update_title(t))
         current = self.tabs.currentIndex()
@@ -868,5 +1029,15 @@ class MainWindow(QMainWindow):
                 self.save(tab, after=self.close)
                 return
             tab.forget_changes()
+        self._autosave.stop()
+        if not self._recovered:
+            # Every tab is saved or discarded now: nothing is left to offer at the next start.
+            # (Drafts still awaiting an answer on the banner are kept for next time.)
+            for fid in self._draft_writes:
+                self._draft_writes[fid] += 1  # a keep still queued must not write after this
+            with contextlib.suppress(StorageError):
+                store = self.draft_store()
+                with self._drafts_lock:
+                    store.discard()
         self._save_window_state()
         event.accept()

@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ class TaskRunner(QObject):
         def finish() -> None:
             self._alive.discard(signals)
             self.pending -= 1
-            if self.pending == 0:
+            # A task may report after its window (and this runner with it) was deleted.
+            if self.pending == 0 and shiboken6.isValid(self):
                 self.idle.emit()
 
         def done(value: Any) -> None:
