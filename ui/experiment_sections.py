@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from core.catalog import Catalog
 from core.comparison import Comparison, RunMetrics, compare_runs, summarize_run
+from core.csv_export import samples_csv
 from core.datasets import (
     DatasetError,
     ParsedDataset,
@@ -510,6 +511,14 @@ class RunPage(QWidget):
             "evaluated like a run, without calling any model"
         )
         self.import_button.clicked.connect(self.choose_outputs)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setObjectName("export_run_button")
+        self.export_button.setToolTip(
+            "Write the selected run's samples beside each item's input and expected answer as "
+            "CSV (cells a spreadsheet would run as formulas are escaped)"
+        )
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.choose_export)
         self.delete_button = QPushButton("Delete run")
         self.delete_button.setObjectName("delete_run_button")
         self.delete_button.setEnabled(False)
@@ -630,6 +639,7 @@ class RunPage(QWidget):
         resumable = run is not None and run.kind == "model" and run.status != "completed"
         self.resume_button.setEnabled(idle and resumable)
         self.delete_button.setEnabled(idle and run is not None)
+        self.export_button.setEnabled(run is not None)
 
     # ----- a run ---------------------------------------------------------------------------
 
@@ -905,6 +915,31 @@ class RunPage(QWidget):
             self.bench.reload()
 
         self.bench.submit(work, done)
+
+    def choose_export(self) -> None:
+        run = self.selected_run()
+        if run is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export run as CSV", f"run-{run.id}-{run.name or 'samples'}.csv", "CSV (*.csv)"
+        )
+        if path:
+            self.export_run(run, path)
+
+    def export_run(self, run: RunInfo, path: str) -> None:
+        """Write the run's samples as CSV off the GUI thread (UTF-8 with a BOM for Excel)."""
+
+        def write() -> int:
+            store = self.bench.store()
+            samples = store.samples(run.id)
+            text = samples_csv(store.items(run.dataset_id), samples)
+            Path(path).write_text(text, encoding="utf-8-sig", newline="")
+            return len(samples)
+
+        def done(n: int) -> None:
+            self.status.setText(f"Wrote {n:,} samples of run #{run.id} to {path}.")
+
+        self.bench.submit(write, done)
 
     def delete_selected(self) -> None:
         run = self.selected_run()

@@ -237,13 +237,14 @@ def test_an_llm_judge_grades_both_runs_through_the_runner(
 def test_logged_outputs_import_as_a_run_and_a_bad_file_imports_nothing(
     qtbot, panel, services, tmp_path, monkeypatch
 ):
-    """28 logged answers, 3 of them wrong: exact match 25/28 = 0.893 on 28 items, 2 missing."""
+    """28 logged answers, 4 of them wrong: exact match 24/28 = 0.857 on 28 items, 2 missing."""
     add_example(qtbot, panel, services)
     items = [json.loads(x) for x in EXAMPLE_DATASET.read_text(encoding="utf-8").splitlines() if x]
     lines = [
         {"id": it["id"], "output": "Atlantis" if k < 3 else it["expected"], "latency_ms": 500}
         for k, it in enumerate(items[:28])
     ]
+    lines[3]["output"] = "=1+1"  # a fourth wrong answer that a spreadsheet would run
     good = tmp_path / "prod.jsonl"
     good.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
     bad = tmp_path / "bad.jsonl"
@@ -264,9 +265,20 @@ def test_logged_outputs_import_as_a_run_and_a_bad_file_imports_nothing(
     page.runs_view.selectRow(0)
     wait_idle(qtbot, services)
     assert page.samples.rowCount() == 28
-    assert page.summary.text().startswith("Exact match 0.893")
+    assert page.summary.text().startswith("Exact match 0.857")
     assert "on 28 items" in page.summary.text()
     assert "2 items not answered yet" in page.summary.text()
+
+    # Export as CSV: 28 rows in item order, a formula-looking output neutralised.
+    page.export_run(page.runs.rows[0], str(tmp_path / "run.csv"))
+    wait_idle(qtbot, services)
+    import csv
+
+    with (tmp_path / "run.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 28 and rows[0]["item_id"] == "cap-01"
+    assert rows[3]["output"] == "'=1+1"
+    assert "Wrote 28 samples" in page.status.text()
 
 
 def test_push_to_catalog_stores_the_variant_models_measured_score(
