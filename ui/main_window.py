@@ -33,7 +33,7 @@ from core import APP_NAME, APP_VERSION
 from core.catalog import Catalog
 from core.catalog import load_catalog as default_load_catalog
 from core.frameworks import REGISTRY, Framework, ids
-from core.scenario import Scenario
+from core.scenario import Scenario, dump_scenario_file
 from core.validation import error_lines
 from storage import CatalogStore, Draft, DraftStore, ScenarioStore, StorageError
 from storage.scenarios import ScenarioSummary
@@ -207,6 +207,13 @@ class MainWindow(QMainWindow):
             None,
             "Write the saved scenario to a .json file",
         )
+        self.act_save_copy = self._action(
+            "Save a &copy to a file…",
+            self.save_copy_to_file,
+            "Ctrl+Alt+S",
+            "Write what the tab shows now, unsaved edits included, to a .json scenario file "
+            "(for when the database cannot be written)",
+        )
         self.act_export = self._action(
             "&Export decision summary…",
             self.export_summary,
@@ -261,6 +268,7 @@ class MainWindow(QMainWindow):
             None,
             self.act_import,
             self.act_export_scenario,
+            self.act_save_copy,
             None,
             self.act_export,
             self.act_export_plots,
@@ -635,7 +643,7 @@ class MainWindow(QMainWindow):
         self.runner.submit(
             lambda: self.store.save(sid, inputs, result, notes),
             saved,
-            lambda e: self.error("Could not save", str(e)),
+            self._save_failed,
         )
 
     def save_as(
@@ -661,7 +669,7 @@ class MainWindow(QMainWindow):
         self.runner.submit(
             lambda: self.store.create(fid, name, inputs, result, notes),
             saved,
-            lambda e: self.error("Could not save", str(e)),
+            self._save_failed,
         )
 
     def open_scenario(self) -> None:
@@ -842,6 +850,45 @@ class MainWindow(QMainWindow):
             lambda: self.store.export_file(sid, Path(path)),
             lambda _: self.status(f"Exported the saved scenario to {path}"),
             lambda e: self.error("Could not export", str(e)),
+        )
+
+    def save_copy_to_file(self, path: str | None = None) -> None:
+        """The tab's current inputs, result and notes as a scenario file, written without the
+        database: the way out when saving fails (a read-only file, a full disk)."""
+        tab = self.tab
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save a copy to a file", f"{tab.display_name}.json", "Scenario files (*.json)"
+            )
+            if not path:
+                return
+        inputs, result, notes = tab.payload()
+        scenario = Scenario(
+            name=tab.display_name,
+            framework_id=tab.framework.ID,
+            inputs=inputs,
+            result=result,
+            notes=notes,
+        )
+        target = Path(path)
+
+        def write() -> None:
+            target.write_text(dump_scenario_file(scenario), encoding="utf-8")
+
+        self.runner.submit(
+            write,
+            lambda _: self.status(
+                f"Wrote a copy of “{scenario.name}” to {path}; File › Import scenario file "
+                "brings it back"
+            ),
+            lambda e: self.error("Could not write the copy", _os_message(e, path)),
+        )
+
+    def _save_failed(self, exc: Exception) -> None:
+        self.error(
+            "Could not save",
+            f"{exc}\n\nYour edits are still in the window. File › Save a copy to a file… "
+            "(Ctrl+Alt+S) writes them to a scenario file elsewhere.",
         )
 
     def export_summary(self, path: str | None = None, fmt: str | None = None) -> None:
@@ -1041,3 +1088,9 @@ class MainWindow(QMainWindow):
                     store.discard()
         self._save_window_state()
         event.accept()
+
+
+def _os_message(exc: Exception, path: str) -> str:
+    if isinstance(exc, OSError):
+        return f"{path}: {exc.strerror or exc}"
+    return str(exc)
