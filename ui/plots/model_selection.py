@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from core import analysis
 from core.frameworks import model_selection as msel
@@ -189,6 +189,9 @@ class WeightMapPlot(QWidget):
         while len(self.series) <= i:
             s = pg.ScatterPlotItem(symbol="s", pxMode=False, pen=pg.mkPen(None))
             s.setZValue(-10)
+            # Hundreds of data-sized tiles are drawn one by one in Python: keep the drawing
+            # as a pixmap so a repaint without new data (hover, a neighbour's change) is free.
+            s.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.plot.addItem(s)
             self.series.append(s)
             self.swatches.append(pg.ScatterPlotItem(symbol="s", size=10, pen=pg.mkPen(None)))
