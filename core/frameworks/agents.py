@@ -180,7 +180,8 @@ class Inputs(FrameworkInputs):
     )
     output_tokens_per_second: float = param(
         90,
-        gt=0,
+        # Not just > 0: a vanishing speed (5e-324) makes the latency overflow to infinity.
+        ge=0.01,
         le=1_000_000,
         step=10,
         unit="tokens/s",

@@ -80,7 +80,9 @@ class Inputs(FrameworkInputs):
     )
     alpha: float = param(
         0.05,
-        gt=0,
+        # Not just > 0: below about 1e-16, 1 - alpha / 2 rounds to 1 and the normal quantile
+        # the sample sizes need does not exist.
+        ge=1e-6,
         le=0.5,
         step=0.01,
         unit="probability",

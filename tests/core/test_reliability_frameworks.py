@@ -38,7 +38,8 @@ def _number(schema: dict[str, Any], integer: bool) -> st.SearchStrategy[Any]:
     high = 1e12 if high is None else float(high)
     edges = [v for v in (low, high, 0.0, 1e-12) if low <= v <= high]
     if "exclusiveMinimum" in schema:
-        edges = [v for v in edges if v > low]
+        # The smallest float above the bound: a divisor that small overflows to infinity.
+        edges = [v for v in edges if v > low] + [math.nextafter(low, math.inf)]
     if "exclusiveMaximum" in schema:
         edges = [v for v in edges if v < high]
     draws = st.floats(
