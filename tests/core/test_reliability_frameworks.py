@@ -106,7 +106,7 @@ def test_random_valid_inputs_give_a_finite_result_and_a_summary(framework: Any) 
     schema = framework.Inputs.model_json_schema()
 
     @settings(
-        max_examples=40,
+        max_examples=60,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         derandomize=True,
