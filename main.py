@@ -555,7 +555,7 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
 
     from core.evaluation import RunProgress, RunSettings, Variant
     from core.llm import LlmClient
-    from core.runner import EvalRunner, estimate_cost
+    from core.runner import EvalRunner, estimate_cost, prompt_problem
     from core.validation import error_lines
     from storage.experiments import run_into
 
@@ -601,6 +601,9 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
             run_id, skip = None, set()
         prices = None if variant.api_base else _catalog_prices(args, variant.model)
         todo = [i for i in items if i.id not in skip]
+        problem = prompt_problem(variant, todo)
+        if problem:
+            raise CliError(f"not started: {problem}")
         cost = estimate_cost(variant, todo, prices)
         money = f"about ${cost.usd:.4g}" if cost.usd is not None else "an unknown cost"
         print(

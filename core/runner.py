@@ -106,6 +106,25 @@ class CostEstimate:
     basis: str
 
 
+def prompt_problem(variant: Variant, items: Sequence[DatasetItem]) -> str | None:
+    """Why the template cannot be filled for some items (the first such item, and how many),
+    or None when every item renders: a run should be refused before it stores error samples."""
+    failures: list[str] = []
+    for item in items:
+        try:
+            messages_for(variant, item)
+        except PromptError as exc:
+            failures.append(str(exc))
+    if not failures:
+        return None
+    more = (
+        f" ({len(failures):,} of {len(items):,} items cannot be filled)"
+        if len(failures) > 1
+        else ""
+    )
+    return failures[0] + more
+
+
 def estimate_cost(
     variant: Variant,
     items: Sequence[DatasetItem],

@@ -54,7 +54,7 @@ from core.judge import Grades, grade, judge_variant
 from core.llm import LlmClient
 from core.measured import latency_profile, quality_score
 from core.metrics import METRICS
-from core.runner import CostEstimate, EvalRunner, RunOutcome, estimate_cost
+from core.runner import CostEstimate, EvalRunner, RunOutcome, estimate_cost, prompt_problem
 from core.validation import error_lines
 from storage import CatalogStore, StorageError
 from storage.experiments import (
@@ -729,12 +729,15 @@ class RunPage(QWidget):
             return
         prices = self._prices(variant)
 
-        def estimate() -> tuple[list[DatasetItem], CostEstimate]:
+        def estimate() -> tuple[list[DatasetItem], CostEstimate, str | None]:
             items = self.bench.store().items(dataset_id)
-            return items, estimate_cost(variant, items, prices)
+            return items, estimate_cost(variant, items, prices), prompt_problem(variant, items)
 
-        def confirm(done: tuple[list[DatasetItem], CostEstimate]) -> None:
-            items, cost = done
+        def confirm(done: tuple[list[DatasetItem], CostEstimate, str | None]) -> None:
+            items, cost, problem = done
+            if problem:
+                self.status.setText(f"Not started: {problem}")
+                return
             if self._confirm(variant, settings, cost):
                 self._run(None, dataset_id, variant, settings, items, prices, skip=set())
 

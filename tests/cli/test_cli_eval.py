@@ -122,3 +122,15 @@ def test_refusals_exit_2_and_store_nothing(capsys, tmp_path: Path, db_path: Path
     with ExperimentStore(db_path) as store:
         assert [d.name for d in store.datasets()] == ["capitals-qa"]
         assert store.runs() == []
+
+
+def test_a_template_the_items_cannot_fill_is_refused_before_any_run(capsys, db_path) -> None:
+    _eval(capsys, "import-dataset", str(EXAMPLE))
+    code, _, err = _eval(
+        capsys, "run", "--dataset", "capitals-qa", "--model", "m", "--yes", "--template", "{nope}"
+    )
+    assert code == 2
+    assert "not started: Item 'cap-01' has no field 'nope'" in err
+    assert "(30 of 30 items cannot be filled)" in err
+    with ExperimentStore(db_path) as store:
+        assert store.runs() == []
