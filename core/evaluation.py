@@ -46,7 +46,7 @@ class PromptError(ValueError):
 
 
 def template_fields(template: str) -> list[str]:
-    """The placeholder names in a template, in order; `{{` and `}}` are literal braces.
+    """The field names in braces in a template, in order; `{{` and `}}` are literal braces.
 
     Raises PromptError for unbalanced braces, positional `{}` or attribute/index syntax.
     """
@@ -60,11 +60,11 @@ def template_fields(template: str) -> list[str]:
             continue
         if not name.isidentifier():
             raise PromptError(
-                f"The prompt template has a placeholder {{{name}}}: use names like {{input}} "
+                f"The prompt template has {{{name}}} in braces: use names like {{input}} "
                 "or a column name; write {{ and }} for literal braces."
             )
         if spec or conversion:
-            raise PromptError(f"The placeholder {{{name}}} may not carry a format (':' or '!').")
+            raise PromptError(f"The field {{{name}}} may not carry a format (':' or '!').")
         names.append(name)
     return names
 

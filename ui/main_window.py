@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
@@ -454,14 +454,10 @@ class MainWindow(QMainWindow):
         if tab.dirty:
             self.status(f"Not restored into {tab.framework.TITLE}: it has edits of its own.")
             return
-        try:
-            inputs = tab.framework.Inputs.model_validate(draft.inputs)
-        except ValidationError as exc:
-            self.error(
-                "Cannot restore",
-                f"The draft of {tab.framework.TITLE} has inputs this version cannot use:\n"
-                + "\n".join(error_lines(exc)),
-            )
+        inputs = self._usable_inputs(
+            tab, draft.inputs, "Cannot restore", f"The draft of {tab.framework.TITLE}"
+        )
+        if inputs is None:
             return
         tab.load(scenario)
         if inputs != tab.inputs:
@@ -698,18 +694,25 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(tab)
         if tab.dirty and not self._resolve_unsaved(tab, then=lambda: self.show_scenario(scenario)):
             return
-        try:
-            inputs = tab.framework.Inputs.model_validate(scenario.inputs)
-        except ValidationError as exc:
-            self.error(
-                "Cannot open",
-                f"“{scenario.name}” has inputs this version cannot use:\n"
-                + "\n".join(error_lines(exc)),
-            )
+        inputs = self._usable_inputs(tab, scenario.inputs, "Cannot open", f"“{scenario.name}”")
+        if inputs is None:
             return
         tab.load(scenario, inputs)
         self._update_title(tab)
         self.status(f"Opened “{scenario.name}” (version {scenario.version})")
+
+    def _usable_inputs(
+        self, tab: FrameworkTab, raw: dict[str, Any], title: str, what: str
+    ) -> BaseModel | None:
+        """`raw` as the tab's Inputs, or None after saying which fields this version refuses."""
+        try:
+            return tab.framework.Inputs.model_validate(raw)
+        except ValidationError as exc:
+            self.error(
+                title,
+                f"{what} has inputs this version cannot use:\n" + "\n".join(error_lines(exc)),
+            )
+            return None
 
     def rename(self) -> None:
         tab = self.tab
