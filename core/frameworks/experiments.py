@@ -241,6 +241,8 @@ class Result(FrameworkResult):
     #: Paired items to detect the planned lift from the planned pass rate (None: not possible).
     samples_needed_planned: int | None
     planned_variant_rate_pct: float
+    #: The lift the plan is sized for (the expected lift input), in percentage points.
+    planned_lift_pct: float = 0.0
     plan_note: str
     cost_delta_per_sample_usd: float | None
     latency_delta_ms: float | None
@@ -383,6 +385,7 @@ def compute(inputs: Inputs, catalog: Catalog | None = None) -> Result:
         samples_needed_observed=needed_observed,
         samples_needed_planned=planned,
         planned_variant_rate_pct=x.baseline_pass_rate_pct + x.expected_lift_pct,
+        planned_lift_pct=x.expected_lift_pct,
         plan_note=plan_note,
         cost_delta_per_sample_usd=cost_delta,
         latency_delta_ms=latency_delta,

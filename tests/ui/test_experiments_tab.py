@@ -308,3 +308,33 @@ def test_push_to_catalog_stores_the_variant_models_measured_score(
     assert quality.source == "measured"
     assert quality.benchmark == "Exact match on capitals-qa v1 (30 items)"
     assert "Pushed to the catalog for test-model" in compare.verdict_label.text()
+
+
+def test_plan_plots_mark_the_planned_and_observed_lifts(qtbot):
+    """Defaults observe 400 items with a +5.0-point lift [+1.2, +8.5]; the plan is sized for
+    an expected lift of 8 points, so its line sits at 8, the observed one at 5."""
+    import math
+
+    from ui.plots.experiments import comparison_plot
+
+    p = ExperimentsPanel()
+    qtbot.addWidget(p)
+    result = experiments.compute(experiments.Inputs(expected_lift_pct=8))
+    p.update_result(result)
+    assert p.workbench is None
+    assert p.samples.planned.value() == pytest.approx(8.0)
+    assert p.samples.observed.value() == pytest.approx(5.0)
+    assert p.samples.observed_n.value() == pytest.approx(math.log10(400))
+    assert p.lift.label.toPlainText() == "Ship: +5.00 pp [+1.25, +8.50]"
+    empty = experiments.compute(
+        experiments.Inputs(both_pass=0, baseline_only=0, variant_only=0, both_fail=0)
+    )
+    p.update_result(empty)
+    assert p.lift.label.toPlainText() == "No outcomes observed yet"
+    assert not p.samples.observed.isVisible()
+    plot = comparison_plot([("a", result), ("b", empty)])
+    qtbot.addWidget(plot)
+    import pyqtgraph as pg
+
+    bars = [i for i in plot.getPlotItem().items if isinstance(i, pg.ErrorBarItem)]
+    assert len(bars) == 1  # only the scenario with outcomes has an interval

@@ -75,8 +75,7 @@ class SampleSizePlot(QWidget):
             self.observed_n.show()
         else:
             self.observed_n.hide()
-        planned = r.planned_variant_rate_pct - (r.baseline_pass_rate_pct or 0)
-        self.planned.setValue(float(planned) if r.baseline_pass_rate_pct is None else planned)
+        self.planned.setValue(r.planned_lift_pct)
         self.planned.setVisible(r.samples_needed_planned is not None)
         if r.lift_pct is not None and r.lift_pct > 0:
             self.observed.setValue(r.lift_pct)
