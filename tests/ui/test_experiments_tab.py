@@ -338,3 +338,43 @@ def test_plan_plots_mark_the_planned_and_observed_lifts(qtbot):
 
     bars = [i for i in plot.getPlotItem().items if isinstance(i, pg.ErrorBarItem)]
     assert len(bars) == 1  # only the scenario with outcomes has an interval
+
+
+def test_the_estimate_prices_a_catalog_model_and_no_starts_nothing(
+    qtbot, panel, services, server, monkeypatch
+):
+    """30 items at max 256 output tokens: 7,680 output tokens x $2e-6 = $0.01536, plus about
+    20 input tokens an item x 30 x $1e-6 = about $0.0006: "about $0.01594"-ish, so the text
+    starts "about $0.01". Answering No stores no run and sends nothing."""
+    from core.catalog import Catalog, ModelInfo
+
+    catalog = Catalog(
+        [
+            ModelInfo(
+                id="priced-model",
+                provider="openai",
+                input_cost_per_token=1e-6,
+                output_cost_per_token=2e-6,
+            )
+        ]
+    )
+    panel.workbench.services = AppServices(
+        services.runner, services.db_path, catalog=lambda: catalog
+    )
+    add_example(qtbot, panel, services)
+    page = bench_of(panel).run_page
+    page.model_edit.setText("priced-model")
+    asked: list[str] = []
+
+    def decline(_parent, _title, text, *a, **k):
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", decline)
+    qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+    assert "up to 7,680 output tokens: about $0.01" in asked[0]
+    assert "at the catalog's prices" in asked[0]
+    assert "stops starting requests at $5.00" in asked[0]
+    assert page.runs.rowCount() == 0
+    assert server.served == 0
