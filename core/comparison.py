@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from core import metrics, stats
 from core.evaluation import DatasetItem, Sample
+from core.frameworks.common import p_value
 
 OutcomeKind = Literal["won", "lost", "tie", "error"]
 
@@ -319,10 +320,6 @@ def _signed(value: float) -> str:
     return f"{value:+.3f}"
 
 
-def _p(value: float) -> str:
-    return f"{value:.2g}" if value < 0.001 else f"{value:.3f}"
-
-
 def _reasons(r: Comparison, n_items: int) -> list[str]:
     """Plain sentences with the numbers that decided the verdict."""
     label = metrics.get_metric(r.metric).label
@@ -360,7 +357,7 @@ def _reasons(r: Comparison, n_items: int) -> list[str]:
         out.append(f"Need more data: {why}.")
     out.append(
         f"Pass/fail at {r.pass_threshold:g}: only the baseline passes {r.b:,} items, only the "
-        f"variant {r.c:,}; McNemar's exact test gives p = {_p(r.mcnemar_p)}."
+        f"variant {r.c:,}; McNemar's exact test gives p = {p_value(r.mcnemar_p)}."
     )
     if r.samples_needed is not None:
         enough = "have" if r.n_paired >= r.samples_needed else "are short of"

@@ -39,7 +39,10 @@ def one_line(text: str | None, limit: int = CELL_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _usd(value: float) -> str:
+def usd_text(value: float | None) -> str:
+    """Spend and per-sample costs: four significant figures under a dollar ("unknown": None)."""
+    if value is None:
+        return "unknown"
     if value == 0:
         return "$0"
     return f"${value:.4g}" if value < 1 else f"${value:,.2f}"
@@ -151,7 +154,7 @@ class RunsModel(_Model):
             case 5:
                 return f"{row.errors:,}"
             case 6:
-                return _usd(row.cost_usd)
+                return usd_text(row.cost_usd)
             case 7:
                 return f"{row.cached:,}"
             case _:
@@ -189,7 +192,7 @@ class SamplesModel(_Model):
             case 5:
                 return f"{row.output_tokens:,}"
             case 6:
-                return _usd(row.cached_cost_usd if row.cached else row.cost_usd)
+                return usd_text(row.cached_cost_usd if row.cached else row.cost_usd)
             case _:
                 return "hit" if row.cached else ""
 

@@ -74,6 +74,7 @@ from ui.experiment_models import (
     OutcomesModel,
     RunsModel,
     SamplesModel,
+    usd_text,
 )
 from ui.plots.common import BLUE, GREY, ORANGE, make_plot, pen, splitter
 from ui.services import AppServices
@@ -85,12 +86,6 @@ EXAMPLE_DATASET = (
 #: Files larger than this are refused before they are read (the parser has its own limit).
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _VERDICT_COLOURS = {"ship": "#188038", "do_not_ship": "#d93025", "need_more_data": "#e8710a"}
-
-
-def _money(value: float | None) -> str:
-    if value is None:
-        return "unknown"
-    return f"${value:.4g}" if value < 1 else f"${value:,.2f}"
 
 
 def _duration(seconds: float | None) -> str:
@@ -745,12 +740,12 @@ class RunPage(QWidget):
 
     def _confirm(self, variant: Variant, settings: RunSettings, cost: CostEstimate) -> bool:
         price = (
-            f"about {_money(cost.usd)} at the catalog's prices"
+            f"about {usd_text(cost.usd)} at the catalog's prices"
             if cost.usd is not None
             else "an unknown cost (no price for this model: a local server costs nothing)"
         )
         cap = (
-            f" The run stops starting requests at {_money(settings.spend_cap_usd)}."
+            f" The run stops starting requests at {usd_text(settings.spend_cap_usd)}."
             if settings.spend_cap_usd > 0
             else " No spend cap is set."
         )
@@ -841,7 +836,7 @@ class RunPage(QWidget):
         cached = f" · {p.cached:,} from cache" if p.cached else ""
         self.status.setText(
             f"{p.done:,} of {p.total:,} done · {p.errors:,} errors · spent "
-            f"{_money(p.spend_usd)}{cached} · about {_duration(p.seconds_left)} left"
+            f"{usd_text(p.spend_usd)}{cached} · about {_duration(p.seconds_left)} left"
         )
 
     def _finished(self, done: tuple[int, RunOutcome]) -> None:
@@ -1213,7 +1208,7 @@ class ComparePage(QWidget):
             arm, p = value
             self.verdict_label.setText(
                 f"The judge is grading the {arm}: {p.done:,} of {p.total:,}, spent "
-                f"{_money(p.spend_usd)}…"
+                f"{usd_text(p.spend_usd)}…"
             )
 
         self.bench.submit(work, done, failed, judging)
@@ -1348,10 +1343,10 @@ def run_summary_text(m: RunMetrics) -> str:
         if m.latency_p50_ms is not None and m.latency_p95_ms is not None
         else "no timed answers"
     )
-    per = _money(m.cost_per_sample_usd) if m.cost_per_sample_usd is not None else "n/a"
+    per = usd_text(m.cost_per_sample_usd) if m.cost_per_sample_usd is not None else "n/a"
     missing = f" · {m.missing:,} items not answered yet" if m.missing else ""
     return (
-        f"{score} on {m.n_scored:,} items · {latency} · {_money(m.total_cost_usd)} paid, {per} "
+        f"{score} on {m.n_scored:,} items · {latency} · {usd_text(m.total_cost_usd)} paid, {per} "
         f"per sample · {m.errors:,} errors ({m.error_rate:.1%}) · {m.cached:,} from cache{missing}"
     )
 

@@ -322,9 +322,6 @@ class MainWindow(QMainWindow):
         self.addToolBar(tb)
 
     def _make_examples_banner(self) -> QWidget:
-        banner = QWidget()
-        banner.setObjectName("examplesBanner")
-        banner.setStyleSheet("#examplesBanner { background: #e8f0fe; }")
         text = QLabel(
             "New here? Load a few example scenarios to see how the frameworks decide "
             "(you can delete them later)."
@@ -334,18 +331,9 @@ class MainWindow(QMainWindow):
         load.clicked.connect(self.load_examples)
         dismiss = QPushButton("Dismiss")
         dismiss.clicked.connect(self._dismiss_examples)
-        lay = QHBoxLayout(banner)
-        lay.setContentsMargins(10, 6, 10, 6)
-        lay.addWidget(text, 1)
-        lay.addWidget(load)
-        lay.addWidget(dismiss)
-        banner.hide()
-        return banner
+        return _banner("examplesBanner", "#e8f0fe", text, load, dismiss)
 
     def _make_recovery_banner(self) -> tuple[QWidget, QLabel]:
-        banner = QWidget()
-        banner.setObjectName("recoveryBanner")
-        banner.setStyleSheet("#recoveryBanner { background: #fef7e0; }")
         text = QLabel()
         text.setObjectName("recoveryText")
         text.setWordWrap(True)
@@ -357,13 +345,7 @@ class MainWindow(QMainWindow):
         discard.setObjectName("discardDrafts")
         discard.setToolTip("Forget the unsaved edits of the last session")
         discard.clicked.connect(self.discard_drafts)
-        lay = QHBoxLayout(banner)
-        lay.setContentsMargins(10, 6, 10, 6)
-        lay.addWidget(text, 1)
-        lay.addWidget(restore)
-        lay.addWidget(discard)
-        banner.hide()
-        return banner, text
+        return _banner("recoveryBanner", "#fef7e0", text, restore, discard), text
 
     # ----- drafts: unsaved edits survive a crash -----------------------------------------
 
@@ -1091,6 +1073,20 @@ class MainWindow(QMainWindow):
                     store.discard()
         self._save_window_state()
         event.accept()
+
+
+def _banner(name: str, background: str, text: QLabel, *buttons: QPushButton) -> QWidget:
+    """A strip above the tabs: a message and its buttons, hidden until there is news."""
+    banner = QWidget()
+    banner.setObjectName(name)
+    banner.setStyleSheet(f"#{name} {{ background: {background}; }}")
+    lay = QHBoxLayout(banner)
+    lay.setContentsMargins(10, 6, 10, 6)
+    lay.addWidget(text, 1)
+    for button in buttons:
+        lay.addWidget(button)
+    banner.hide()
+    return banner
 
 
 def _os_message(exc: Exception, path: str) -> str:

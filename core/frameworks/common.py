@@ -172,6 +172,11 @@ def probability(p: float) -> str:
     return f"{p:.0%}"
 
 
+def p_value(value: float) -> str:
+    """A p-value as a reader quotes it: three decimals, two significant figures below 0.001."""
+    return f"{value:.2g}" if value < 0.001 else f"{value:.3f}"
+
+
 def format_figure(fig: Figure) -> str:
     return format_value(fig.value, fig.unit, fig.none_text)
 

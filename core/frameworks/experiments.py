@@ -12,6 +12,7 @@ from core.frameworks.common import (
     FrameworkInputs,
     FrameworkResult,
     format_number,
+    p_value,
     param,
     usd,
 )
@@ -410,10 +411,6 @@ def _points(value: float) -> str:
     return f"{value:+.1f} points"
 
 
-def _p(value: float) -> str:
-    return f"{value:.2g}" if value < 0.001 else f"{value:.3f}"
-
-
 def _headline(r: Result) -> str:
     if r.lift_pct is None or r.ci_low_pct is None or r.ci_high_pct is None:
         if r.samples_needed_planned is None:
@@ -477,7 +474,7 @@ def _rationale(x: Inputs, r: Result) -> list[str]:
     reading = "significant" if r.significant else "not significant"
     out.append(
         f"Only the baseline passes {x.baseline_only:,} items and only the variant "
-        f"{x.variant_only:,}; McNemar's exact test gives p = {_p(r.mcnemar_p)}, {reading} at "
+        f"{x.variant_only:,}; McNemar's exact test gives p = {p_value(r.mcnemar_p)}, {reading} at "
         f"alpha {format_number(x.alpha)}."
     )
     if r.samples_needed_observed is not None and r.discordance_observed_pct is not None:
@@ -615,7 +612,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
             f"Pass rates: baseline {_pct(r.baseline_pass_rate_pct or 0.0)}, variant "
             f"{_pct(r.variant_pass_rate_pct or 0.0)} on {r.n_items:,} paired items. Lift "
             f"**{_points(r.lift_pct)}** (95% interval {r.ci_low_pct:+.1f} to "
-            f"{r.ci_high_pct:+.1f}); McNemar's exact p = {_p(r.mcnemar_p)}.",
+            f"{r.ci_high_pct:+.1f}); McNemar's exact p = {p_value(r.mcnemar_p)}.",
             "",
         ]
     ship_met = "yes" if r.recommendation == "ship" else "no"

@@ -79,19 +79,25 @@ def add_example(qtbot, panel, services) -> None:
     wait_idle(qtbot, services)
 
 
+def answer_questions(monkeypatch, answer: QMessageBox.StandardButton) -> list[str]:
+    """Answer every question box with `answer`; the list collects what each one asked."""
+    asked: list[str] = []
+
+    def question(_parent, _title, text, *a, **k):
+        asked.append(text)
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return asked
+
+
 def run_variant(qtbot, panel, services, server, name: str, template: str, monkeypatch) -> None:
     page = bench_of(panel).run_page
     page.name_edit.setText(name)
     page.model_edit.setText("test-model")
     page.base_url_edit.setText(server.url)
     page.template_edit.setPlainText(template)
-    asked: list[str] = []
-
-    def confirm(_parent, _title, text, *a, **k):
-        asked.append(text)
-        return QMessageBox.StandardButton.Yes
-
-    monkeypatch.setattr(QMessageBox, "question", confirm)
+    asked = answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, services)
     assert asked and asked[0].startswith("30 requests to test-model")
@@ -364,13 +370,7 @@ def test_the_estimate_prices_a_catalog_model_and_no_starts_nothing(
     add_example(qtbot, panel, services)
     page = bench_of(panel).run_page
     page.model_edit.setText("priced-model")
-    asked: list[str] = []
-
-    def decline(_parent, _title, text, *a, **k):
-        asked.append(text)
-        return QMessageBox.StandardButton.No
-
-    monkeypatch.setattr(QMessageBox, "question", decline)
+    asked = answer_questions(monkeypatch, QMessageBox.StandardButton.No)
     qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, services)
     assert "up to 7,680 output tokens: about $0.01" in asked[0]
