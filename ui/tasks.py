@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import traceback
@@ -12,6 +13,8 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
+#: Finished tasks' emitters kept alive (see `TaskRunner.submit`).
+RETIRED_EMITTERS = 64
 
 
 class _Signals(QObject):
@@ -50,6 +53,7 @@ class TaskRunner(QObject):
         self.pool = pool or QThreadPool.globalInstance()
         self.pending = 0
         self._alive: set[_Signals] = set()
+        self._retired: collections.deque[_Signals] = collections.deque(maxlen=RETIRED_EMITTERS)
 
     def submit(
         self,
@@ -67,6 +71,11 @@ class TaskRunner(QObject):
 
         def finish() -> None:
             self._alive.discard(signals)
+            # The worker drops its own reference to the emitter a moment after its last
+            # emit; had the GUI thread let go first, the emitter (a QObject of the GUI
+            # thread) would be destroyed in the worker. Keeping the last few finished ones
+            # means the final reference always goes here, long after the worker let go.
+            self._retired.append(signals)
             self.pending -= 1
             # A task may report after its window (and this runner with it) was deleted.
             if self.pending == 0 and shiboken6.isValid(self):
