@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlite_utils import Database
 
 from core.catalog import (
     Catalog,
@@ -27,6 +26,9 @@ from core.catalog import (
 )
 from storage.connection import SqliteStore
 from storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 EXAMPLES_CSV = Path(__file__).resolve().parent.parent / "resources" / "catalog" / "examples.csv"
 MAX_MODEL_ID_LENGTH = 200

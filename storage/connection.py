@@ -8,12 +8,13 @@ import threading
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from sqlite_utils import Database
-
-from storage.db import connect, connect_existing
+from storage.db import check, connect_existing
 from storage.errors import StorageError, storage_error_from_sqlite
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 class SqliteStore:
@@ -33,8 +34,7 @@ class SqliteStore:
         self._local = threading.local()
         # Weak, so a finished worker thread's connection is closed when its thread-local goes.
         self._open_dbs: weakref.WeakSet[Database] = weakref.WeakSet()
-        self._checked = False
-        self._db()
+        check(self._path)
 
     @property
     def path(self) -> Path:
@@ -64,8 +64,7 @@ class SqliteStore:
         if db is not None:
             return db
         with self._open_lock:
-            db = connect_existing(self._path) if self._checked else connect(self._path)
-            self._checked = True
+            db = connect_existing(self._path)
             self._open_dbs.add(db)
             local.db = db
         return db

@@ -10,8 +10,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from core import APP_NAME, APP_VERSION
 from storage.errors import (
@@ -20,6 +19,9 @@ from storage.errors import (
     is_damage,
     storage_error_from_sqlite,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # "AIDF" in ASCII, written into the file header by the first migration.
@@ -289,7 +291,7 @@ def _migration_5_drafts(db: Database) -> None:
     )
 
 
-Migration = Callable[[Database], None]
+Migration = Callable[["Database"], None]
 
 # Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
 # reorder a released entry; users' files were built by exactly these steps.
@@ -309,7 +311,18 @@ def connect(path: Path) -> Database:
     A file that is not a SQLite database, is damaged, belongs to another program, or was made
     by a newer version of the app raises StorageError before anything is written to it.
     """
-    path = Path(path)
+    return _wrap(_checked_connection(Path(path)))
+
+
+def check(path: Path) -> None:
+    """What `connect` does, without keeping the connection: the file is created, checked and
+    upgraded now (StorageError if it cannot be), and every later connection is
+    `connect_existing`. An up-to-date file is checked with the standard library alone, so
+    sqlite-utils is first imported by the first query, not on the way to the first window."""
+    _checked_connection(Path(path)).close()
+
+
+def _checked_connection(path: Path) -> sqlite3.Connection:
     _refuse_non_sqlite_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -319,20 +332,20 @@ def connect(path: Path) -> Database:
             path=path,
         ) from exc
     try:
-        db = _open(path)
+        conn = _open(path)
     except sqlite3.Error as exc:
         raise storage_error_from_sqlite(exc, path, "open the database") from exc
     try:
-        _refuse_unusable_contents(db, path)
-        _enable_wal(db)
-        _migrate(db, path)
+        _refuse_unusable_contents(conn, path)
+        _enable_wal(conn)
+        _migrate(conn, path)
     except sqlite3.Error as exc:
-        db.close()
+        conn.close()
         raise storage_error_from_sqlite(exc, path, "open the database") from exc
     except BaseException:
-        db.close()
+        conn.close()
         raise
-    return db
+    return conn
 
 
 # SQLite's companions of a database file: a WAL holds committed pages not yet in the main
@@ -383,12 +396,19 @@ def connect_existing(path: Path) -> Database:
     """Another connection (e.g. for a worker thread) to a database `connect` already checked."""
     path = Path(path)
     try:
-        return _open(path)
+        return _wrap(_open(path))
     except sqlite3.Error as exc:
         raise storage_error_from_sqlite(exc, path, "open the database") from exc
 
 
-def _open(path: Path) -> Database:
+def _wrap(conn: sqlite3.Connection) -> Database:
+    from sqlite_utils import Database
+
+    # Plugins could alter our connection behind our back; a desktop app wants none.
+    return Database(conn, execute_plugins=False)
+
+
+def _open(path: Path) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves, one transaction per
     # user action. check_same_thread=False only so a store can close every thread's
     # connection at shutdown; each connection is otherwise used by the thread that opened it.
@@ -399,8 +419,6 @@ def _open(path: Path) -> Database:
         timeout=BUSY_TIMEOUT_MS / 1000,
     )
     try:
-        # Plugins could alter our connection behind our back; a desktop app wants none.
-        db = Database(conn, execute_plugins=False)
         # SQLite's own case folding (LIKE, NOCASE) covers ASCII only; searches use this.
         conn.create_function("aidf_casefold", 1, _casefold, deterministic=True)
         # Connection-level settings only: none of these writes to the file.
@@ -410,7 +428,7 @@ def _open(path: Path) -> Database:
     except BaseException:
         conn.close()
         raise
-    return db
+    return conn
 
 
 def _casefold(text: str | None) -> str | None:
@@ -437,7 +455,7 @@ def _refuse_non_sqlite_file(path: Path) -> None:
         raise damaged_database_error(path, "it does not start with the SQLite file header")
 
 
-def _refuse_unusable_contents(db: Database, path: Path) -> None:
+def _refuse_unusable_contents(db: sqlite3.Connection, path: Path) -> None:
     """Read-only checks run before the first write (even before switching to WAL)."""
     try:
         rows = db.execute("PRAGMA quick_check(1)").fetchall()
@@ -455,7 +473,8 @@ def _refuse_unusable_contents(db: Database, path: Path) -> None:
 
     app_id = _pragma_int(db, "application_id")
     version = _pragma_int(db, "user_version")
-    has_tables = any(not name.startswith("sqlite_") for name in db.table_names())
+    tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    has_tables = any(not str(name).startswith("sqlite_") for (name,) in tables)
     if app_id not in (0, APPLICATION_ID) or (app_id == 0 and (version != 0 or has_tables)):
         raise StorageError(
             f"{path} is a SQLite database made by another program, not by AI Decision "
@@ -471,7 +490,7 @@ def _refuse_unusable_contents(db: Database, path: Path) -> None:
         )
 
 
-def _enable_wal(db: Database) -> None:
+def _enable_wal(db: sqlite3.Connection) -> None:
     try:
         db.execute("PRAGMA journal_mode = WAL").fetchall()
     except sqlite3.OperationalError as exc:
@@ -481,19 +500,22 @@ def _enable_wal(db: Database) -> None:
             raise
 
 
-def _migrate(db: Database, path: Path) -> None:
-    start = _pragma_int(db, "user_version")
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    start = _pragma_int(conn, "user_version")
+    if start >= SCHEMA_VERSION:
+        return
+    db = _wrap(conn)  # the migrations build tables with sqlite-utils
     for target in range(start + 1, SCHEMA_VERSION + 1):
-        db.conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have run this step while we waited for the write lock.
-            if _pragma_int(db, "user_version") < target:
+            if _pragma_int(conn, "user_version") < target:
                 MIGRATIONS[target - 1](db)
-                db.execute(f"PRAGMA user_version = {target:d}")
-            db.conn.execute("COMMIT")
+                conn.execute(f"PRAGMA user_version = {target:d}")
+            conn.execute("COMMIT")
         except BaseException as exc:
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.Error):
                 raise storage_error_from_sqlite(
                     exc, path, f"upgrade the database to schema {target}"
@@ -501,6 +523,6 @@ def _migrate(db: Database, path: Path) -> None:
             raise
 
 
-def _pragma_int(db: Database, name: str) -> int:
+def _pragma_int(db: sqlite3.Connection | Database, name: str) -> int:
     row = db.execute(f"PRAGMA {name}").fetchone()
     return int(row[0]) if row else 0

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
 from pydantic import TypeAdapter
-from sqlite_utils import Database
 
 from core.comparison import Comparison
 from core.evaluation import (
@@ -28,6 +27,9 @@ from storage.jsoncolumn import decode, encode
 
 # The one rule for removing keys from a base URL lives with the first store that needed it.
 from storage.traces import _without_credentials as without_credentials
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 RunKind = Literal["model", "imported"]
 _SAMPLES = TypeAdapter(list[Sample])

@@ -9,11 +9,10 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import from_json
-from sqlite_utils import Database
 
 from core.scenario import (
     Scenario,
@@ -26,6 +25,9 @@ from core.scenario import (
 from storage.connection import SqliteStore
 from storage.errors import StorageError
 from storage.jsoncolumn import JSON_SCHEMA, decode, encode
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 MAX_NAME_LENGTH = 200  # the same bound as core.scenario.Scenario.name
 

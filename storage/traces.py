@@ -6,10 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast, get_args
+from typing import TYPE_CHECKING, Any, cast, get_args
 from urllib.parse import urlsplit, urlunsplit
-
-from sqlite_utils import Database
 
 from core.agent_loop import (
     AgentStep,
@@ -23,6 +21,9 @@ from core.agent_loop import (
 from storage.connection import SqliteStore
 from storage.errors import StorageError
 from storage.jsoncolumn import decode, encode
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 _STATUSES = frozenset(get_args(TrialStatus))
 _KINDS = frozenset(get_args(StepKind))
