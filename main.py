@@ -248,11 +248,11 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 def _cmd_frameworks(args: argparse.Namespace) -> int:
-    from core.frameworks import REGISTRY
+    from core.frameworks import ENTRIES
 
-    width = max(len(m.ID) for m in REGISTRY)
-    for module in REGISTRY:
-        print(f"{module.ID:<{width}}  {module.TITLE}")
+    width = max(len(e.id) for e in ENTRIES)
+    for entry in ENTRIES:
+        print(f"{entry.id:<{width}}  {entry.title}")
     return EXIT_OK
 
 
