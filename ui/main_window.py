@@ -10,8 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QUndoGroup
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QHelpEvent,
+    QKeySequence,
+    QPaintEvent,
+    QUndoGroup,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -32,7 +40,7 @@ from PySide6.QtWidgets import (
 from core import APP_NAME, APP_VERSION
 from core.catalog import Catalog
 from core.catalog import load_catalog as default_load_catalog
-from core.frameworks import REGISTRY, Framework, ids
+from core.frameworks import ENTRIES, Framework, ids
 from core.scenario import Scenario, dump_scenario_file
 from core.validation import error_lines
 from storage import CatalogStore, Draft, DraftStore, ScenarioStore, StorageError
@@ -46,6 +54,8 @@ from ui.tasks import TaskRunner
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
 AUTOSAVE_MS = 3000
+#: A window that has not painted by then starts its start-up work anyway.
+UNSHOWN_START_MS = 250
 SUMMARY_FILTERS = "Markdown (*.md);;HTML with plots (*.html);;PDF (*.pdf)"
 
 
@@ -78,9 +88,11 @@ class MainWindow(QMainWindow):
         # A framework tab (form, plots, first compute) is built when first shown: start-up
         # pays for one tab, not all of them. Until then its page is an empty widget.
         self._built: dict[int, FrameworkTab] = {}
-        for module in REGISTRY:
-            self.tabs.addTab(QWidget(), module.TITLE)
-            self.tabs.setTabToolTip(self.tabs.count() - 1, module.GUIDE)
+        # The framework modules too are imported per tab; a tab's guide becomes its tooltip
+        # when the tab is built, or when the pointer rests on the tab first (see eventFilter).
+        for entry in ENTRIES:
+            self.tabs.addTab(QWidget(), entry.title)
+        self.tabs.tabBar().installEventFilter(self)
         self._last_framework_tab: FrameworkTab | None = None
         self.models_tab = ModelsTab(self.catalog_store, self.runner, None)
         self.models_tab.catalog_edited.connect(self._catalog_changed)
@@ -121,16 +133,23 @@ class MainWindow(QMainWindow):
 
         self._restore_window_state()
         self._on_tab_changed(self.tabs.currentIndex())
-        self.runner.submit(self.store.count, self._maybe_offer_examples, self._storage_failed)
+        # Start-up work runs in the background once the window has painted for the first
+        # time (or after a moment, for a window not shown): the catalog of thousands of
+        # models, the examples offer and the drafts (the first query imports sqlite-utils).
         self.runner.submit(
-            lambda: self.draft_store().drafts(), self._offer_drafts, self._storage_failed
+            self.store.count, self._maybe_offer_examples, self._storage_failed, held=True
         )
-        # The catalog (thousands of models) loads in the background, never on the start-up path.
+        self.runner.submit(
+            lambda: self.draft_store().drafts(), self._offer_drafts, self._storage_failed, held=True
+        )
         self.runner.submit(
             load_catalog or default_load_catalog,
             self.models_tab.set_catalog,
             lambda e: self.models_tab.set_load_error(str(e)),
+            held=True,
         )
+        self._painted = False
+        QTimer.singleShot(UNSHOWN_START_MS, self.runner.start_held)
 
     # ----- construction -------------------------------------------------------------------
 
@@ -284,9 +303,9 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.act_compare)
         view_menu.addSeparator()
-        for i, module in enumerate(REGISTRY):
+        for i, entry in enumerate(ENTRIES):
             act = self._action(
-                module.TITLE,
+                entry.title,
                 lambda i=i: self.tabs.setCurrentIndex(i),
                 f"Ctrl+{i + 1}" if i < 9 else None,
             )
@@ -406,7 +425,7 @@ class MainWindow(QMainWindow):
         self._recovered = usable
         if not usable:
             return
-        titles = {m.ID: m.TITLE for m in REGISTRY}
+        titles = {e.id: e.title for e in ENTRIES}
         names = ", ".join(
             f"{titles[d.framework_id]}: “{d.scenario_name or 'Untitled'}”" for d in usable
         )
@@ -470,7 +489,7 @@ class MainWindow(QMainWindow):
         """The tab at `index`, built on first use (it replaces the empty page)."""
         if index in self._built:
             return self._built[index]
-        module = REGISTRY[index]
+        module = ENTRIES[index].load()
         tab = FrameworkTab(
             module,  # type: ignore[arg-type]
             catalog=self.catalog,
@@ -502,7 +521,7 @@ class MainWindow(QMainWindow):
     def tab(self) -> FrameworkTab:
         """The framework tab scenario actions apply to (the last one shown while on Models)."""
         index = self.tabs.currentIndex()
-        if 0 <= index < len(REGISTRY):
+        if 0 <= index < len(ENTRIES):
             return self._framework_tab(index)
         return self._last_framework_tab or self._framework_tab(0)
 
@@ -513,13 +532,30 @@ class MainWindow(QMainWindow):
         self.status(f"Model catalog: {len(catalog):,} models ({catalog.source})")
 
     def tab_for(self, framework_id: str) -> FrameworkTab:
-        for i, module in enumerate(REGISTRY):
-            if framework_id == module.ID:
+        for i, entry in enumerate(ENTRIES):
+            if framework_id == entry.id:
                 return self._framework_tab(i)
         raise KeyError(framework_id)
 
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # Posted: it runs once this paint is on screen.
+            QTimer.singleShot(0, self.runner.start_held)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """A framework tab not built yet gets its guide as tooltip when the pointer rests on
+        it: importing its module waits until someone asks."""
+        if event.type() == QEvent.Type.ToolTip and watched is self.tabs.tabBar():
+            assert isinstance(event, QHelpEvent)
+            index = self.tabs.tabBar().tabAt(event.pos())
+            if 0 <= index < len(ENTRIES) and not self.tabs.tabToolTip(index):
+                self.tabs.setTabToolTip(index, ENTRIES[index].load().GUIDE)
+        return super().eventFilter(watched, event)
+
     def _on_tab_changed(self, index: int) -> None:
-        if 0 <= index < len(REGISTRY):
+        if 0 <= index < len(ENTRIES):
             tab = self._framework_tab(index)
             self._last_framework_tab = tab
             self.undo_group.setActiveStack(tab.undo_stack)

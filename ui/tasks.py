@@ -10,7 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    QObject,
+    QRunnable,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 
 log = logging.getLogger(__name__)
 #: Finished tasks' emitters kept alive (see `TaskRunner.submit`).
@@ -35,9 +41,18 @@ class _Job(QRunnable):
             value = self.fn()
         except Exception as exc:  # reported to the GUI thread, never swallowed
             log.debug("background task failed:\n%s", traceback.format_exc())
-            self.signals.failed.emit(exc)
+            self._report(self.signals.failed, exc)
         else:
-            self.signals.done.emit(value)
+            self._report(self.signals.done, value)
+
+    @staticmethod
+    def _report(signal: Any, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            # The application is being torn down and took the emitter with it: nobody is
+            # left to tell.
+            log.debug("background task finished after its receiver was deleted")
 
 
 class TaskRunner(QObject):
@@ -54,6 +69,12 @@ class TaskRunner(QObject):
         self.pending = 0
         self._alive: set[_Signals] = set()
         self._retired: collections.deque[_Signals] = collections.deque(maxlen=RETIRED_EMITTERS)
+        self._held: collections.deque[_Job] = collections.deque()
+
+    def start_held(self) -> None:
+        """Start the tasks submitted with `held=True`, in the order they came."""
+        while self._held:
+            self.pool.start(self._held.popleft())
 
     def submit(
         self,
@@ -61,10 +82,15 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[Exception], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,
+        *,
+        held: bool = False,
     ) -> None:
         """Run `fn` on the pool. With `on_progress`, `fn` is called with one argument, a
         `report(value)` function it may call from the worker; each value reaches
-        `on_progress` on the GUI thread, in order, before `on_done`."""
+        `on_progress` on the GUI thread, in order, before `on_done`.
+
+        `held` keeps it until `start_held()`: a window's start-up work waits for its first
+        paint instead of competing with it for the interpreter. It counts as pending at once."""
         signals = _Signals()
         self._alive.add(signals)  # keep the emitter alive until it has reported
         self.pending += 1
@@ -104,7 +130,11 @@ class TaskRunner(QObject):
             job_fn = lambda: fn(signals.progress.emit)  # noqa: E731
         else:
             job_fn = fn
-        self.pool.start(_Job(job_fn, signals))
+        job = _Job(job_fn, signals)
+        if held:
+            self._held.append(job)
+        else:
+            self.pool.start(job)
 
 
 class WidgetGuard:
