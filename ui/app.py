@@ -37,9 +37,7 @@ def open_store(path: Path) -> ScenarioStore | None:
     """
     while True:
         try:
-            store = ScenarioStore(path)
-            store.count()  # opens, checks and migrates now, not on the first click
-            return store
+            return ScenarioStore(path)  # opens, checks and upgrades the file now
         except StorageError as exc:
             choice = _ask_after_failure(exc)
             if choice == "aside":

@@ -59,3 +59,25 @@ def test_every_framework_ships_an_example(framework_id):
         if json.loads(f.read_text())["scenario"]["framework_id"] == framework_id
     ]
     assert found, f"no example scenario for {framework_id}"
+
+
+def test_a_tab_not_built_yet_shows_its_guide_when_the_pointer_rests_on_it(window):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication
+
+    from core.frameworks import agents
+
+    index = IDS.index(agents.ID)
+    bar = window.tabs.tabBar()
+    assert index not in window._built and bar.tabToolTip(index) == ""
+    centre = bar.tabRect(index).center()
+    QApplication.sendEvent(bar, QHelpEvent(QEvent.Type.ToolTip, centre, bar.mapToGlobal(centre)))
+    assert bar.tabToolTip(index) == agents.GUIDE
+    assert index not in window._built  # hovering does not build the tab
+
+
+def test_a_built_tab_carries_its_guide_as_tooltip(window):
+    for index, module in enumerate(REGISTRY):
+        window.tabs.setCurrentIndex(index)
+        assert window.tabs.tabToolTip(index) == module.GUIDE

@@ -22,6 +22,15 @@ heavy = [m for m in ("litellm", "markdown_it", "openai") if m in sys.modules]
 print("HEAVY:" + ",".join(heavy))
 plots = [m for m in sys.modules if m.startswith("ui.plots.") or m == "ui.compare"]
 print("PLOTS:" + ",".join(sorted(plots)))
+frameworks = [m for m in sys.modules if m.startswith("core.frameworks.") and m != "core.frameworks.common"]
+print("FRAMEWORKS:" + ",".join(sorted(frameworks)))
+print("SQLITE_UTILS:" + str("sqlite_utils" in sys.modules))
+# After the first paint the start-up work runs: the catalog arrives and the store is queried.
+import time
+deadline = time.monotonic() + 60
+while w.runner.pending and time.monotonic() < deadline:
+    app.processEvents(); time.sleep(0.01)
+print("LATER:" + str(w.runner.pending) + "," + str("sqlite_utils" in sys.modules) + "," + str(w.catalog is not None))
 """
 
 
@@ -54,3 +63,34 @@ def test_window_shows_with_only_the_first_tabs_plots_imported(tmp_path):
         "ui.plots.cost_quality_latency",
         "ui.plots.registry",
     ]
+
+
+def test_window_paints_before_any_query_or_other_framework(tmp_path):
+    """Until the first paint only the shown tab's framework is imported and the database has
+    been checked with the standard library alone; the catalog load and the first queries
+    (sqlite-utils) start right after it and finish."""
+    _start(tmp_path)  # the first start creates the database (its tables need sqlite-utils)
+    lines = _start(tmp_path)
+    line = next(x for x in lines if x.startswith("FRAMEWORKS:"))
+    assert line[11:].split(",") == ["core.frameworks.cost_quality_latency"]
+    assert "SQLITE_UTILS:False" in lines
+    assert "LATER:0,True,True" in lines
+
+
+def test_a_window_never_shown_still_loads_the_catalog_and_offers_its_drafts(qtbot, tmp_path):
+    """Start-up work waits for the first paint; a window that is never painted gets it after
+    a moment anyway."""
+    from PySide6.QtCore import QSettings
+
+    from storage import ScenarioStore
+    from ui.main_window import MainWindow
+
+    store = ScenarioStore(tmp_path / "hidden.sqlite3")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(store, settings=settings)
+    qtbot.addWidget(window)
+    assert window.runner.pending == 3 and window.catalog is None  # held, not lost
+    qtbot.waitUntil(lambda: window.runner.pending == 0, timeout=10_000)
+    assert window.catalog is not None and len(window.catalog) > 1000
+    assert not window.isVisible()
+    store.close()
