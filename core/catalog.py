@@ -33,7 +33,7 @@ Source = Literal["entered", "imported", "measured", "example"]
 class QualityScore(BaseModel):
     """How good a model is at the user's task, 0..1, and where that number came from."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     score: float = Field(ge=0, le=1)
     benchmark: str = ""
@@ -44,7 +44,7 @@ class QualityScore(BaseModel):
 class LatencyProfile(BaseModel):
     """Time to first token and output speed: latency = ttft + output tokens / speed."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     ttft_ms: float = Field(ge=0, le=600_000)
     output_tokens_per_second: float = Field(gt=0, le=1_000_000)
@@ -58,7 +58,7 @@ class LatencyProfile(BaseModel):
 class ModelInfo(BaseModel):
     """One chat model. Prices are dollars per token; None means the price map has none."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: str
     provider: str
@@ -281,6 +281,8 @@ def _iso_date(value: object) -> dt.date | None:
 class _Snapshot(BaseModel):
     """The parsed chat models as we cached them; `source` identifies the price-map file."""
 
+    model_config = ConfigDict(defer_build=True)
+
     format: int
     litellm_version: str
     source: str
@@ -416,7 +418,7 @@ def _write_snapshot(path: Path, snap: _Snapshot) -> None:
 class PriceOverride(BaseModel):
     """The user's prices for a catalog model, dollars per token; None keeps the catalog's."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     input_cost_per_token: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     output_cost_per_token: float | None = Field(default=None, ge=0, allow_inf_nan=False)
@@ -436,7 +438,7 @@ class PriceOverride(BaseModel):
 class CatalogUserData(BaseModel):
     """Everything the user added to the public catalog, keyed by model id."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     custom_models: list[ModelInfo] = Field(default_factory=list)
     overrides: dict[str, PriceOverride] = Field(default_factory=dict)
@@ -493,7 +495,7 @@ class QualityCsvError(ValueError):
 class RowProblem(BaseModel):
     """One skipped row: its row number as a spreadsheet shows it (header = row 1)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     row: int
     model: str = ""
@@ -503,7 +505,7 @@ class RowProblem(BaseModel):
 class ImportReport(BaseModel):
     """What an import did: how many scores it saved and every row it skipped, with why."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     imported: int = 0
     problems: list[RowProblem] = Field(default_factory=list)

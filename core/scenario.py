@@ -25,7 +25,7 @@ def utc_now() -> datetime:
 class Scenario(BaseModel):
     """One saved scenario at its latest version."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     id: int | None = None
     name: str = Field(min_length=1, max_length=200)
@@ -41,7 +41,7 @@ class Scenario(BaseModel):
 class ScenarioVersion(BaseModel):
     """One saved version of a scenario (every save is kept)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     scenario_id: int
     version: int

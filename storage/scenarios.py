@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import from_json
 
 from core.scenario import (
@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 MAX_NAME_LENGTH = 200  # the same bound as core.scenario.Scenario.name
 
 _Model = TypeVar("_Model", Scenario, ScenarioVersion)
-_SCENARIO_LIST = TypeAdapter(list[Scenario])
-_VERSION_LIST = TypeAdapter(list[ScenarioVersion])
+# Built on first use (as the models are): building validators costs start-up time.
+_DEFERRED = ConfigDict(defer_build=True)
+_SCENARIO_LIST = TypeAdapter(list[Scenario], config=_DEFERRED)
+_VERSION_LIST = TypeAdapter(list[ScenarioVersion], config=_DEFERRED)
 
 _SCENARIO_SELECT = """
     SELECT s.id, s.name, s.framework_id, s.notes, s.created_at, s.updated_at,
