@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
@@ -44,13 +44,14 @@ from core.frameworks import ENTRIES, Framework, ids
 from core.scenario import Scenario, dump_scenario_file
 from core.validation import error_lines
 from storage import CatalogStore, Draft, DraftStore, ScenarioStore, StorageError
-from storage.scenarios import ScenarioSummary
-from ui.dialogs import HistoryDialog, OpenScenarioDialog
 from ui.framework_tab import FrameworkTab, SetInputsCommand
 from ui.models_tab import ModelsTab
 from ui.plots.common import png_bytes
 from ui.services import AppServices
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from storage.scenarios import ScenarioSummary
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
 AUTOSAVE_MS = 3000
@@ -690,6 +691,8 @@ class MainWindow(QMainWindow):
         self.runner.submit(self.store.summaries, self._show_open_dialog, self._storage_failed)
 
     def _show_open_dialog(self, scenarios: list[ScenarioSummary]) -> None:
+        from ui.dialogs import OpenScenarioDialog  # imported when first needed
+
         dialog = OpenScenarioDialog(scenarios, self)
         dialog.setObjectName("openDialog")
         dialog.accepted.connect(lambda: self._open_chosen(dialog.selected()))
@@ -803,6 +806,8 @@ class MainWindow(QMainWindow):
         )
 
     def _show_history_dialog(self, tab: FrameworkTab, name: str, versions: list[Any]) -> None:
+        from ui.dialogs import HistoryDialog
+
         dialog = HistoryDialog(name, versions, self)
         dialog.setObjectName("historyDialog")
 
