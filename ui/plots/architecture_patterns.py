@@ -101,6 +101,7 @@ class CostByTaskPlot(QWidget):
         self.result: arch.Result | None = None
         # Per pattern (rows) the segments bottom to top: each task type, then operations.
         self._segments = np.zeros((0, 0))
+        self._legend: list[str] | None = None
         self._default_text = " "
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
 
@@ -127,21 +128,26 @@ class CostByTaskPlot(QWidget):
         self._segments = segments
         x = np.arange(len(r.patterns), dtype=float)
         bottoms = np.cumsum(segments, axis=1) - segments
-        self.legend.clear()
         for i in range(max(n, len(self.task_bars))):
             bar = self._bar(i)
             if i < n:
                 bar.setOpts(x=x, y0=bottoms[:, i], height=segments[:, i], width=BAR_WIDTH)
-                self.legend.addItem(bar, r.task_names[i])
             else:
                 bar.setOpts(x=[], y0=[], height=[])
         self.operations.setOpts(x=x, y0=bottoms[:, n], height=segments[:, n], width=BAR_WIDTH)
-        self.legend.addItem(self.operations, "operating extra models")
+        if r.task_names != self._legend:  # rebuilding the legend lays out every entry again
+            self._legend = list(r.task_names)
+            self.legend.clear()
+            for bar, name in zip(self.task_bars, r.task_names, strict=False):
+                self.legend.addItem(bar, name)
+            self.legend.addItem(self.operations, "operating extra models")
         totals = segments.sum(axis=1)
         for label, o, xx, total in zip(self.totals, r.patterns, x, totals, strict=True):
             star = " ★" if o.pattern == r.recommendation else ""
             label.setText(f"{short_money(total)}{star}")
-            label.setColor(INK if o.eligible else GREY)
+            colour = pg.mkColor(INK if o.eligible else GREY)
+            if label.color != colour:  # a new colour lays the text out again
+                label.setColor(colour)
             label.setPos(float(xx), float(total))
         top = float(totals.max()) if totals.size else 0.0
         self.plot.setXRange(-0.6, len(r.patterns) - 0.4 + LEGEND_ROOM, padding=0)

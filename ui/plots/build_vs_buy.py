@@ -19,6 +19,9 @@ from ui.plots.common import (
     PlotPanel,
     make_plot,
     pen,
+    sample_at,
+    set_axis_label,
+    set_title,
     short_money,
     splitter,
     vline,
@@ -63,7 +66,7 @@ class CumulativeCostPlot(QWidget):
         self.buy.setData(self._years, self._buy)
         self.build.setData(self._years, self._build)
         basis = "present value" if r.curve_basis == "present value" else "nominal"
-        self.plot.getPlotItem().setLabel("left", f"cumulative cost ({basis})")
+        set_axis_label(self.plot, "left", f"cumulative cost ({basis})")
         self.horizon.setValue(r.horizon_years)
         self.horizon.label.setFormat(f"decision horizon {r.horizon_years:g} y")
         be = r.breakeven_years
@@ -95,7 +98,7 @@ class CumulativeCostPlot(QWidget):
             self.cursor.setVisible(False)
             return
         x = vb.mapSceneToView(pos).x()
-        i = int(np.clip(np.searchsorted(self._years, x), 0, len(self._years) - 1))
+        i = sample_at(self._years, x)
         self.cursor.setValue(self._years[i])
         self.cursor.setVisible(True)
         self.readout.setText(self._describe(i))
@@ -137,7 +140,10 @@ class TornadoPlot(QWidget):
         self.plot.getPlotItem().getViewBox().setMouseEnabled(y=False)
         # Fixed width: the names must fit even on a first, offscreen paint (report images).
         self.plot.getPlotItem().getAxis("left").setWidth(125)
+        #: The money at each end of each bar; the pool keeps the items of longer earlier lists.
         self.labels: list[pg.TextItem] = []
+        self._label_pool: list[pg.TextItem] = []
+        self._names: list[tuple[float, str]] | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -151,18 +157,23 @@ class TornadoPlot(QWidget):
         self.low.setOpts(x0=np.full(len(bars), base), x1=lows, y=y, height=0.6)
         self.high.setOpts(x0=np.full(len(bars), base), x1=highs, y=y, height=0.6)
         self.base.setValue(base)
-        axis = self.plot.getPlotItem().getAxis("left")
-        axis.setTicks([[(float(i), b.label) for i, b in enumerate(bars)]])
-        for item in self.labels:
-            self.plot.removeItem(item)
-        self.labels = []
-        for i, b in enumerate(bars):
-            for value in (b.savings_low, b.savings_high):
-                anchor = (1, 0.5) if value < base else (0, 0.5)
-                text = pg.TextItem(short_money(value), color=GREY, anchor=anchor)
-                text.setPos(value, float(i))
-                self.plot.addItem(text)
-                self.labels.append(text)
+        names = [(float(i), b.label) for i, b in enumerate(bars)]
+        if names != self._names:  # a new tick list redraws the axis
+            self._names = names
+            self.plot.getPlotItem().getAxis("left").setTicks([names])
+        ends = [(float(i), v) for i, b in enumerate(bars) for v in (b.savings_low, b.savings_high)]
+        while len(self._label_pool) < len(ends):
+            text = pg.TextItem(color=GREY)
+            self.plot.addItem(text)
+            self._label_pool.append(text)
+        self.labels = self._label_pool[: len(ends)]
+        for text, (i, value) in zip(self.labels, ends, strict=True):
+            text.setText(short_money(value))
+            text.setAnchor((1, 0.5) if value < base else (0, 0.5))
+            text.setPos(value, i)
+            text.setVisible(True)
+        for spare in self._label_pool[len(ends) :]:
+            spare.setVisible(False)
         span = max(float(np.max(np.abs(np.r_[lows, highs] - base))) if bars else 1.0, 1.0)
         self.plot.setXRange(base - span * 1.35, base + span * 1.35, padding=0)
         self.plot.setYRange(-0.6, max(len(bars) - 0.4, 0.6), padding=0)
@@ -216,10 +227,11 @@ class MonteCarloPlot(QWidget):
             else ""
         )
         share = probability(mc.p_build_cheaper)
-        self.plot.getPlotItem().setTitle(
+        set_title(
+            self.plot,
             f"<span style='font-size:11pt; font-weight:600'>Monte Carlo breakeven</span>"
             f"<span style='font-size:9pt'> — building cheaper in {share} of "
-            f"{mc.draws:,} draws{never}</span>"
+            f"{mc.draws:,} draws{never}</span>",
         )
         lo, hi = float(edges[0]), float(edges[-1])
         horizon_near = r.horizon_years <= hi + (hi - lo)

@@ -7,13 +7,23 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import cost_quality_latency as cql
 from core.frameworks.common import usd
 from core.frameworks.cost_quality_latency import duration
-from ui.plots.common import BLUE, GREEN, GREY, ORANGE, PlotPanel, make_plot, pen
+from ui.plots.common import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PlotAxis,
+    PlotPanel,
+    make_plot,
+    pen,
+    set_axes,
+)
 
 #: Latency buckets: upper edge in ms, legend name, colour (green = fast ... purple = batch).
 BUCKETS: list[tuple[float, str, str]] = [
@@ -61,13 +71,7 @@ def _faded(colour: str) -> QColor:
     return c
 
 
-def _small_ticks(axis: pg.AxisItem) -> None:
-    font = QFont()
-    font.setPointSize(9)
-    axis.setTickFont(font)
-
-
-class LogMoneyAxis(pg.AxisItem):
+class LogMoneyAxis(PlotAxis):
     """An axis over log10(dollars): ticks at each decade (and 2x, 5x when zoomed in), in $."""
 
     def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 (pyqtgraph override)
@@ -99,9 +103,8 @@ class CostQualityPlot(QWidget):
         )
         item = self.plot.getPlotItem()
         item.setTitle(TITLE)
-        item.setAxisItems({"bottom": LogMoneyAxis(orientation="bottom")})
+        set_axes(self.plot, bottom=LogMoneyAxis(orientation="bottom"))
         item.setLabel("bottom", "cost per request (log scale)")
-        _small_ticks(item.getAxis("bottom"))
         self.legend = item.addLegend(
             offset=(-10, -10),
             labelTextSize="8pt",
@@ -298,9 +301,8 @@ def comparison_plot(named: list[tuple[str, cql.Result]]) -> pg.PlotWidget:
         money_axis=None,
     )
     item = plot.getPlotItem()
-    item.setAxisItems({"bottom": LogMoneyAxis(orientation="bottom")})
+    set_axes(plot, bottom=LogMoneyAxis(orientation="bottom"))
     item.setLabel("bottom", "cost per request (log scale)")
-    _small_ticks(item.getAxis("bottom"))
     plot.addLegend(offset=(-10, -10), labelTextSize="8pt")
     floor = cost_floor(
         *(r.scatter.cost_per_request for _, r in named),

@@ -19,6 +19,7 @@ from ui.plots.common import (
     PlotPanel,
     make_plot,
     pen,
+    sample_at,
     splitter,
     vline,
 )
@@ -89,7 +90,7 @@ class SampleSizePlot(QWidget):
             self.hover.hide()
             return
         point = vb.mapSceneToView(pos)
-        i = int(np.clip(np.searchsorted(self._x, point.x()), 0, len(self._x) - 1))
+        i = sample_at(self._x, point.x())
         self.hover.setText(f"lift {self._x[i]:.2g} pp: {self._y[i]:,.0f} paired items")
         self.hover.setPos(self._x[i], np.log10(self._y[i]))
         self.hover.show()

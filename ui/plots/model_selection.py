@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core import analysis
 from core.frameworks import model_selection as msel
@@ -87,7 +87,10 @@ class ScoreBarsPlot(QWidget):
         vb = self.plot.getPlotItem().getViewBox()
         vb.setMouseEnabled(y=False)
         self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
+        #: The total beside each ranked bar; the pool keeps the items of earlier, longer lists.
         self.labels: list[pg.TextItem] = []
+        self._label_pool: list[pg.TextItem] = []
+        self._names: list[tuple[float, str]] | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -112,14 +115,17 @@ class ScoreBarsPlot(QWidget):
             for i, g in enumerate(r.gated_out)
         ]
         self._set_names(ticks)
-        for item in self.labels:
-            self.plot.removeItem(item)
-        self.labels = []
-        for yy, c in zip(y, rows, strict=True):
-            text = pg.TextItem(f"{c.total:.3f}", color=GREY, anchor=(0, 0.5))
-            text.setPos(c.total, float(yy))
+        while len(self._label_pool) < len(rows):
+            text = pg.TextItem(color=GREY, anchor=(0, 0.5))
             self.plot.addItem(text)
-            self.labels.append(text)
+            self._label_pool.append(text)
+        self.labels = self._label_pool[: len(rows)]
+        for text, yy, c in zip(self.labels, y, rows, strict=True):
+            text.setText(f"{c.total:.3f}")
+            text.setPos(c.total, float(yy))
+            text.setVisible(True)
+        for spare in self._label_pool[len(rows) :]:
+            spare.setVisible(False)
         self.plot.setXRange(0, 1.15, padding=0)
         self.plot.setYRange(-0.6, max(n - 0.4, 0.6), padding=0)
 
@@ -133,6 +139,9 @@ class ScoreBarsPlot(QWidget):
         ticks = [
             (y, metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, room)) for y, text in ticks
         ]
+        if ticks == self._names:
+            return  # unchanged: the axis keeps its drawing
+        self._names = ticks
         widest = max((metrics.horizontalAdvance(text) for _, text in ticks), default=0)
         axis.setWidth(min(max(widest, 60), room) + 16)
         axis.setTicks([ticks])
@@ -151,7 +160,7 @@ class WeightMapPlot(QWidget):
         item.setAspectLocked(True)
         item.getViewBox().setMouseEnabled(x=False, y=False)
         self.legend = self.plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
-        self.series: list[pg.ScatterPlotItem] = []
+        self.series: list[pg.BarGraphItem] = []
         # Swatches for the legend: the map's tiles are sized in data units, far too small there.
         self.swatches: list[pg.ScatterPlotItem] = []
         corners = np.array([_CORNERS[k] for k in ("latency", "cost", "quality", "latency")])
@@ -183,15 +192,17 @@ class WeightMapPlot(QWidget):
         lay.addWidget(self.readout)
         lay.addWidget(self.plot)
         self.result: msel.Result | None = None
+        # What the map and the legend show now: an update that changes neither skips them.
+        self._drawn: tuple[object, ...] = ()
+        self._legend: list[tuple[str, str]] = []
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
 
-    def _series(self, i: int) -> tuple[pg.ScatterPlotItem, pg.ScatterPlotItem]:
+    def _series(self, i: int) -> tuple[pg.BarGraphItem, pg.ScatterPlotItem]:
         while len(self.series) <= i:
-            s = pg.ScatterPlotItem(symbol="s", pxMode=False, pen=pg.mkPen(None))
+            # One item of one colour per candidate: pyqtgraph draws its thousands of tiles
+            # in one call (a scatter of data-sized squares draws them one by one in Python).
+            s = pg.BarGraphItem(x=[], y=[], width=1.0, height=1.0, pen=pg.mkPen(None))
             s.setZValue(-10)
-            # Hundreds of data-sized tiles are drawn one by one in Python: keep the drawing
-            # as a pixmap so a repaint without new data (hover, a neighbour's change) is free.
-            s.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.plot.addItem(s)
             self.series.append(s)
             self.swatches.append(pg.ScatterPlotItem(symbol="s", size=10, pen=pg.mkPen(None)))
@@ -200,30 +211,30 @@ class WeightMapPlot(QWidget):
     def update_result(self, r: msel.Result) -> None:
         self.result = r
         wm = r.weight_map
-        grid = analysis.simplex_grid(wm.resolution)
-        x, y = to_xy(grid)
         labels = np.asarray(wm.winners, dtype=int)
         colour_of = {c.name: candidate_colour(c.input_index) for c in r.ranked}
-        self.legend.clear()
-        size = 1.0 / wm.resolution * 1.05
-        for i in range(max(len(wm.names), len(self.series))):
-            s, swatch = self._series(i)
-            if i >= len(wm.names) or not labels.size:
-                s.setData([], [])
-                continue
-            mine = labels == i
-            brush = pg.mkBrush(colour_of[wm.names[i]])
-            s.setData(x[mine], y[mine], size=size, brush=brush)
-            swatch.setBrush(brush)
-            if mine.any():
-                self.legend.addItem(swatch, wm.names[i])
+        colours = [colour_of[name] for name in wm.names] if labels.size else []
+        # An edit that moves only the current weights (or changes no winner) keeps the map.
+        drawn = (wm.resolution, tuple(wm.names), tuple(colours), labels.tobytes())
+        if drawn != self._drawn:
+            self._drawn = drawn
+            self._draw_map(wm.resolution, labels, colours)
+        present = [i for i in range(len(colours)) if np.any(labels == i)]
+        legend = [(wm.names[i], colours[i]) for i in present]
+        legend += [("current weights", "")] if r.winner is not None else []
+        if legend != self._legend:
+            self._legend = legend
+            self.legend.clear()
+            for i in present:
+                self.legend.addItem(self.swatches[i], wm.names[i])
+            if r.winner is not None:
+                self.legend.addItem(self.current, "current weights")
         if r.winner is None:
             self.current.setData([], [])
             self.readout.setText("No candidate passes the gates: nothing to map.")
         else:
             cx, cy = to_xy(r.weights.as_array())
             self.current.setData(cx, cy)
-            self.legend.addItem(self.current, "current weights")
             self.readout.setText(self._describe(r.weights.as_array()))
         if r.flip is not None:
             fx, fy = to_xy(r.flip.weights.as_array())
@@ -239,6 +250,20 @@ class WeightMapPlot(QWidget):
             self.flip_line.setData([], [])
             self.flip_marker.setData([], [])
             self.flip_label.setVisible(False)
+
+    def _draw_map(self, resolution: int, labels: np.ndarray, colours: list[str]) -> None:
+        """Tile the triangle: the points where candidate i wins in colours[i]."""
+        x, y = to_xy(analysis.simplex_grid(resolution))
+        size = 1.0 / resolution * 1.05
+        for i in range(max(len(colours), len(self.series))):
+            s, swatch = self._series(i)
+            if i >= len(colours):
+                s.setOpts(x=[], y=[])
+                continue
+            mine = labels == i
+            brush = pg.mkBrush(colours[i])
+            s.setOpts(x=x[mine], y=y[mine], width=size, height=size, brush=brush)
+            swatch.setBrush(brush)
 
     def _describe(self, w: np.ndarray) -> str:
         assert self.result is not None

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import rag_vs_finetuning as rvf
@@ -19,9 +18,12 @@ from ui.plots.common import (
     LIGHT,
     ORANGE,
     RED,
+    PlotAxis,
     PlotPanel,
     make_plot,
     pen,
+    sample_at,
+    set_axes,
     short_money,
     splitter,
     vline,
@@ -56,14 +58,14 @@ def _log10(value: float) -> float:
     return math.log10(max(value, 0.01))
 
 
-class VolumeAxis(pg.AxisItem):
+class VolumeAxis(PlotAxis):
     """A log-scale axis of monthly volumes whose labels read 10k, 1M, 100M."""
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
         return [short_count(10.0**v) for v in values]
 
 
-class LogMoneyAxis(pg.AxisItem):
+class LogMoneyAxis(PlotAxis):
     """A log-scale axis of dollars whose labels read $100, $10k, $1M."""
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
@@ -76,12 +78,9 @@ def _log_volume_plot(title: str) -> pg.PlotWidget:
     plot = make_plot(title, "", "", money_axis=None)
     item = plot.getPlotItem()
     bottom, left = VolumeAxis(orientation="bottom"), LogMoneyAxis(orientation="left")
-    item.setAxisItems({"bottom": bottom, "left": left})
-    font = QFont()
-    font.setPointSize(9)
+    set_axes(plot, bottom=bottom, left=left)
     for axis in (bottom, left):
         axis.enableAutoSIPrefix(False)
-        axis.setTickFont(font)
     item.setLabel("bottom", "requests a month (log scale)")
     item.setLabel("left", "cost a month (log scale)")
     item.setLogMode(x=True, y=True)
@@ -174,7 +173,7 @@ class MonthlyCostPlot(QWidget):
             self.cursor.setVisible(False)
             return
         log_x = vb.mapSceneToView(pos).x()
-        i = int(np.clip(np.searchsorted(np.log10(self._volumes), log_x), 0, len(self._volumes) - 1))
+        i = sample_at(np.log10(self._volumes), log_x)
         self.cursor.setValue(math.log10(self._volumes[i]))
         self.cursor.setVisible(True)
         self.readout.setText(self._describe(i))
