@@ -155,6 +155,19 @@ def main() -> int:
             "< 1.5x",
         )
     )
+    counted = startup_bench.instructions()
+    if counted is not None:
+        rows.append(
+            row(
+                "start-up instructions to first painted window (callgrind, one run each)",
+                [counted[1]],
+                "bare PySide6+pyqtgraph window",
+                [counted[0]],
+                "< 1.5x",
+                "M",
+                1e-6,
+            )
+        )
     mb = ("MB", 1e-6)
     rows.append(
         row("resident memory, idle", [a["rss"] for a in app], "bare window", bare_rss, "-", *mb)

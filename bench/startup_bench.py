@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,8 +21,7 @@ def rss():
             return int(line.split()[1]) * 1024
 """
 
-BARE_WINDOW = (
-    """
+_BARE_TO_PAINT = """
 import time; t0 = time.perf_counter()
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget
 import pyqtgraph as pg
@@ -30,14 +31,15 @@ w.setCentralWidget(tabs); w.resize(1200, 800); w.show()
 app.processEvents(); w.grab()
 elapsed = time.perf_counter() - t0
 """
+BARE_WINDOW = (
+    _BARE_TO_PAINT
     + _RSS
     + """
 import json; print(json.dumps({"start": elapsed, "rss": rss()}))
 """
 )
 
-APP_WINDOW = (
-    """
+_APP_TO_PAINT = """
 import time, sys; t0 = time.perf_counter()
 from pathlib import Path
 from ui.app import make_app, open_store
@@ -49,6 +51,10 @@ app.processEvents(); w.grab()
 elapsed = time.perf_counter() - t0
 assert "litellm" not in sys.modules, "litellm imported on the start-up path"
 """
+# Stop at the first painted window, skipping the interpreter's teardown.
+_EXIT_NOW = "\nimport os; os._exit(0)\n"
+APP_WINDOW = (
+    _APP_TO_PAINT
     + _RSS
     + """
 def settle():
@@ -64,14 +70,16 @@ import json; print(json.dumps({"start": elapsed, "rss": idle, "rss_tabs": rss()}
 )
 
 
-def _run(code: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    code: str, home: Path, *args: str, under: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     # A fresh HOME: no saved window state or last tab from earlier runs. Bytecode is cached
     # as on an installed copy (a shell may say PYTHONDONTWRITEBYTECODE; an edited module would
     # then be compiled again on every start).
     env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     out = subprocess.run(
-        [sys.executable, "-c", code, *args],
+        [*under, sys.executable, "-c", code, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -107,3 +115,28 @@ def measure(runs: int = RUNS) -> tuple[list[dict[str, float]], list[dict[str, fl
             bare.append(_measured(_run(BARE_WINDOW, folder)))
             app.append(_measured(_run(APP_WINDOW, folder, str(db))))
     return bare, app
+
+
+def instructions() -> tuple[int, int] | None:
+    """(bare, app) instructions executed up to the first painted window, counted by
+    valgrind's callgrind: one run each, nearly free of the noise wall-clock time has on a
+    busy machine. None where valgrind is not installed."""
+    if shutil.which("valgrind") is None:
+        return None
+    counts = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        db = folder / "start.sqlite3"
+        _run(_APP_TO_PAINT + _EXIT_NOW, folder, str(db))  # creates the database, compiles
+        for code, args in ((_BARE_TO_PAINT, ()), (_APP_TO_PAINT, (str(db),))):
+            out = _run(
+                code + _EXIT_NOW,
+                folder,
+                *args,
+                under=("valgrind", "--tool=callgrind", f"--callgrind-out-file={folder}/cg.out"),
+            )
+            found = re.search(r"Collected : (\d+)", out.stderr)
+            if found is None:
+                return None
+            counts.append(int(found.group(1)))
+    return counts[0], counts[1]
