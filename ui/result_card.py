@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.frameworks.common import FrameworkResult, format_figure
+from ui.plots.common import HeightBox
 
 _BADGE = {
     "build": "#188038",
@@ -26,11 +27,14 @@ _BADGE = {
 _NEUTRAL = "#3c4043"  # a model id or any other pick
 
 
-class ResultCard(QFrame):
-    """Shows one FrameworkResult; `stale(message)` keeps it but says the inputs are invalid."""
+class ResultCard(HeightBox):
+    """Shows one FrameworkResult; `stale(message)` keeps it but says the inputs are invalid.
+
+    Every edit changes the card's texts; as a HeightBox the card relays out the window only
+    when the height it needs changes."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(QWidget(), parent)
         self.setObjectName("resultCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(
@@ -65,7 +69,7 @@ class ResultCard(QFrame):
         top = QHBoxLayout()
         top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.headline, 1)
-        lay = QVBoxLayout(self)
+        lay = QVBoxLayout(self.inner)
         lay.setContentsMargins(12, 10, 12, 10)
         lay.addLayout(top)
         lay.addWidget(self.stale_banner)
@@ -81,10 +85,12 @@ class ResultCard(QFrame):
         known = result.recommendation in _BADGE
         verdict = result.recommendation.replace("_", " ").upper()
         self.badge.setText(verdict if known else result.recommendation)
-        self.badge.setStyleSheet(
+        style = (
             f"background: {colour}; color: white; font-weight: 700; font-size: 14px;"
             " border-radius: 4px; padding: 6px 10px;"
         )
+        if self.badge.styleSheet() != style:  # a new style sheet polishes the label again
+            self.badge.setStyleSheet(style)
         self.headline.setText(result.headline)
         if [f.key for f in result.figures] != list(self._figure_labels):
             self._rebuild_figures(result)

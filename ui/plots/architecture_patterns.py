@@ -14,6 +14,7 @@ from ui.plots.common import (
     GREEN,
     GREY,
     ORANGE,
+    HeightBox,
     PlotPanel,
     make_plot,
     pen,
@@ -60,7 +61,7 @@ def _stacked(widget: QWidget, readout: QLabel, plot: pg.PlotWidget) -> None:
     lay = QVBoxLayout(widget)
     lay.setContentsMargins(0, 0, 0, 0)
     lay.setSpacing(0)
-    lay.addWidget(readout)
+    lay.addWidget(HeightBox(readout))
     lay.addWidget(plot)
 
 

@@ -16,6 +16,7 @@ from ui.plots.common import (
     LIGHT,
     ORANGE,
     RED,
+    HeightBox,
     PlotPanel,
     make_plot,
     pen,
@@ -52,7 +53,7 @@ class CumulativeCostPlot(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        lay.addWidget(self.readout)
+        lay.addWidget(HeightBox(self.readout))
         lay.addWidget(self.plot)
         self._years = np.zeros(0)
         self._buy = np.zeros(0)

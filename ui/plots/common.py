@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsItem,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#202124")
 
@@ -268,6 +275,71 @@ def splitter(
     for i, factor in enumerate(stretch):
         split.setStretchFactor(i, factor)
     return split
+
+
+class HeightBox(QFrame):
+    """Holds one widget and lays it out itself: the layout around the box hears of a change
+    of the widget (a label's new text) only when the height it needs at the box's width
+    changes, or its minimum size no longer fits.
+
+    Qt passes each label's new text up through every layout to the window, and the tab
+    widget above repaints its whole page (form, scroll bars, every plot) on each such
+    request: a readout or result card updated on every edit and pointer move would repaint
+    the whole tab each time.
+    """
+
+    def __init__(self, inner: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.inner = inner
+        inner.setParent(self)
+        policy = QSizePolicy(inner.sizePolicy())
+        policy.setHeightForWidth(inner.hasHeightForWidth())
+        self.setSizePolicy(policy)
+        self._told: tuple[int, int, bool] | None = None
+
+    def _frame(self) -> QSize:
+        """What the frame takes around the held widget."""
+        return self.size() - self.contentsRect().size()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return self.inner.sizeHint() + self._frame()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return self.inner.minimumSizeHint() + self._frame()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        return self.inner.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        frame = self._frame()
+        return self.inner.heightForWidth(width - frame.width()) + frame.height()
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802 (Qt API)
+        self.inner.setGeometry(self.contentsRect())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            needs = self._needs()
+            if needs != self._told:
+                self._told = needs
+                self.updateGeometry()
+            self.inner.setGeometry(self.contentsRect())
+            return True
+        if event.type() in (QEvent.Type.Polish, QEvent.Type.Show):
+            # What changed while the box was hidden was never passed up (Qt posts no
+            # request to a hidden parent): pass it up before the first layout and on showing.
+            self._told = self._needs()
+            self.updateGeometry()
+        return super().event(event)
+
+    def _needs(self) -> tuple[int, int, bool]:
+        width = self.width()
+        if self.hasHeightForWidth():
+            height = self.heightForWidth(width)
+        else:
+            height = self.sizeHint().height()
+        least = self.minimumSizeHint()
+        return height, least.height(), least.width() > width
 
 
 class PlotPanel(QWidget):

@@ -18,6 +18,7 @@ from ui.plots.common import (
     GREEN,
     GREY,
     ORANGE,
+    HeightBox,
     PlotAxis,
     PlotPanel,
     make_plot,
@@ -157,7 +158,7 @@ class CostQualityPlot(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        lay.addWidget(self.readout)
+        lay.addWidget(HeightBox(self.readout))
         lay.addWidget(self.plot)
 
         self.result: cql.Result | None = None

@@ -12,7 +12,17 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core import analysis
 from core.frameworks import model_selection as msel
-from ui.plots.common import BLUE, GREEN, GREY, ORANGE, PlotPanel, make_plot, pen, splitter
+from ui.plots.common import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    HeightBox,
+    PlotPanel,
+    make_plot,
+    pen,
+    splitter,
+)
 
 #: One colour per candidate, by its row in the input table, in both plots and the legend.
 CANDIDATE_COLOURS = [
@@ -189,7 +199,7 @@ class WeightMapPlot(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        lay.addWidget(self.readout)
+        lay.addWidget(HeightBox(self.readout))
         lay.addWidget(self.plot)
         self.result: msel.Result | None = None
         # What the map and the legend show now: an update that changes neither skips them.

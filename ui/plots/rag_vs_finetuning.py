@@ -18,6 +18,7 @@ from ui.plots.common import (
     LIGHT,
     ORANGE,
     RED,
+    HeightBox,
     PlotAxis,
     PlotPanel,
     make_plot,
@@ -118,7 +119,7 @@ class MonthlyCostPlot(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
-        lay.addWidget(self.readout)
+        lay.addWidget(HeightBox(self.readout))
         lay.addWidget(self.plot)
         self._volumes = np.zeros(0)
         self._costs: dict[str, np.ndarray] = {}
@@ -223,7 +224,7 @@ class ScoresPlot(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addWidget(self.plot, 1)
-        lay.addWidget(self.readout)
+        lay.addWidget(HeightBox(self.readout))
         self._result: rvf.Result | None = None
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
 
