@@ -19,6 +19,7 @@ from storage.errors import (
     is_damage,
     storage_error_from_sqlite,
 )
+from storage.jsoncolumn import decode
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -291,6 +292,43 @@ def _migration_5_drafts(db: Database) -> None:
     )
 
 
+def scenario_verdict(result_json: str | None) -> tuple[str | None, str | None]:
+    """(headline, recommendation) of a stored framework result, for the scenario list; an
+    unreadable or absent result has neither."""
+    if result_json is None:
+        return None, None
+    try:
+        value = decode(result_json)
+    except StorageError:
+        return None, None
+    if not isinstance(value, dict):
+        return None, None
+    found = [value.get(key) for key in ("headline", "recommendation")]
+    return (
+        None if found[0] is None else str(found[0]),
+        None if found[1] is None else str(found[1]),
+    )
+
+
+def _migration_6_scenario_verdicts(db: Database) -> None:
+    """Each scenario's headline and recommendation beside its name, copied from its current
+    version's result, so listing thousands of scenarios reads no results at all."""
+    db.executescript(
+        """
+        ALTER TABLE scenarios ADD COLUMN headline TEXT;
+        ALTER TABLE scenarios ADD COLUMN recommendation TEXT;
+        """
+    )
+    rows = db.execute(
+        "SELECT s.id, v.result_json FROM scenarios AS s JOIN scenario_versions AS v "
+        "ON v.scenario_id = s.id AND v.version = s.current_version"
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE scenarios SET headline = ?, recommendation = ? WHERE id = ?",
+        ((*scenario_verdict(result_json), sid) for sid, result_json in rows),
+    )
+
+
 Migration = Callable[["Database"], None]
 
 # Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
@@ -301,6 +339,7 @@ MIGRATIONS: list[Migration] = [
     _migration_3_agent_traces,
     _migration_4_experiments,
     _migration_5_drafts,
+    _migration_6_scenario_verdicts,
 ]
 SCHEMA_VERSION: int = len(MIGRATIONS)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
-from pydantic_core import from_json
 
 from core.scenario import (
     Scenario,
@@ -23,8 +22,9 @@ from core.scenario import (
     parse_scenario_file,
 )
 from storage.connection import SqliteStore
+from storage.db import scenario_verdict
 from storage.errors import StorageError
-from storage.jsoncolumn import JSON_SCHEMA, decode, encode
+from storage.jsoncolumn import decode, encode
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -44,18 +44,14 @@ _SCENARIO_SELECT = """
     JOIN scenario_versions AS v ON v.scenario_id = s.id AND v.version = s.current_version
 """
 
-# Every framework's result opens with its recommendation and headline, so a list reads only
-# the start of each stored result and parses it partially: parsing whole results (plot series
-# included) took ten thousand scenarios from 10 ms to about 120 ms, 1 s as full models.
-# A row whose start does not hold both is read whole.
-_PREFIX_CHARS = 320
-_SUMMARY_SELECT = f"""
+# A list reads no results: each scenario's headline and recommendation are copied beside its
+# name from the current version's result on every save (migration 6). Reading them from the
+# results (2-20 kB each, plot series included) took ten thousand scenarios from 10 ms to 70 ms.
+_SUMMARY_SELECT = """
     SELECT s.id, s.name, s.framework_id, s.notes, s.updated_at, s.current_version,
-           substr(v.result_json, 1, {_PREFIX_CHARS})
+           s.headline, s.recommendation
     FROM scenarios AS s
-    JOIN scenario_versions AS v ON v.scenario_id = s.id AND v.version = s.current_version
 """
-_VERDICT_KEYS = ("headline", "recommendation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +97,7 @@ class ScenarioStore(SqliteStore):
         sql = f"{_SUMMARY_SELECT} {where} ORDER BY s.updated_at DESC, s.id DESC"
         with self._reading("list the scenarios") as db:
             rows = db.execute(sql, params).fetchall()
-            return [_summary_from_row(db, row) for row in rows]
+        return [_summary_from_row(row) for row in rows]
 
     def get(self, scenario_id: int) -> Scenario:
         with self._reading("read the scenario") as db:
@@ -359,8 +355,7 @@ def _filter(search: str, framework_id: str | None) -> tuple[str, list[Any]]:
     return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
-def _summary_from_row(db: Database, row: tuple[Any, ...]) -> ScenarioSummary:
-    verdict = _verdict(db, row[0], row[5], row[6])
+def _summary_from_row(row: tuple[Any, ...]) -> ScenarioSummary:
     return ScenarioSummary(
         id=row[0],
         name=row[1],
@@ -368,37 +363,9 @@ def _summary_from_row(db: Database, row: tuple[Any, ...]) -> ScenarioSummary:
         notes=row[3],
         version=row[5],
         updated_at=datetime.fromisoformat(row[4]),
-        headline=verdict.get("headline"),
-        recommendation=verdict.get("recommendation"),
+        headline=row[6],
+        recommendation=row[7],
     )
-
-
-def _verdict(db: Database, scenario_id: int, version: int, prefix: str | None) -> dict[str, str]:
-    """The headline and recommendation of a stored result, from its start when that holds them."""
-    if prefix is None:
-        return {}
-    value: Any = None
-    if len(prefix) == _PREFIX_CHARS:
-        try:
-            # Partial: strings cut off at the end are dropped, so a key found is complete.
-            wrapper = from_json(prefix, allow_partial=True)
-        except ValueError:
-            wrapper = None
-        if isinstance(wrapper, dict) and wrapper.get("_schema") == JSON_SCHEMA:
-            start = wrapper.get("value")
-            if isinstance(start, dict) and all(key in start for key in _VERDICT_KEYS):
-                value = start
-        if value is None:
-            (whole,) = db.execute(
-                "SELECT result_json FROM scenario_versions WHERE scenario_id = ? AND version = ?",
-                [scenario_id, version],
-            ).fetchone()
-            value = decode(whole)
-    else:
-        value = decode(prefix)  # the whole result: it is shorter than the prefix
-    if not isinstance(value, dict):
-        return {}
-    return {key: str(value[key]) for key in _VERDICT_KEYS if value.get(key) is not None}
 
 
 def _clean_name(name: str) -> str:
@@ -449,8 +416,8 @@ def _insert_scenario(
 ) -> int:
     cursor = db.execute(
         "INSERT INTO scenarios (name, framework_id, notes, created_at, updated_at, "
-        "current_version) VALUES (?, ?, ?, ?, ?, 1)",
-        [name, framework_id, notes, created_at, updated_at],
+        "current_version, headline, recommendation) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+        [name, framework_id, notes, created_at, updated_at, *scenario_verdict(result_json)],
     )
     new_id = cursor.lastrowid
     if new_id is None:
@@ -478,8 +445,9 @@ def _append_version(
         [scenario_id, version, inputs_json, result_json, notes, saved_at],
     )
     db.execute(
-        "UPDATE scenarios SET current_version = ?, notes = ?, updated_at = ? WHERE id = ?",
-        [version, notes, saved_at, scenario_id],
+        "UPDATE scenarios SET current_version = ?, notes = ?, updated_at = ?, headline = ?, "
+        "recommendation = ? WHERE id = ?",
+        [version, notes, saved_at, *scenario_verdict(result_json), scenario_id],
     )
 
 

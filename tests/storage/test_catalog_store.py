@@ -19,8 +19,8 @@ from core.catalog import (
     parse_example_csv,
 )
 from storage import SCHEMA_VERSION, CatalogStore, ScenarioStore, StorageError
-from storage import db as storage_db
 from storage.catalog import EXAMPLES_CSV
+from tests.storage.conftest import old_database
 
 DAY = dt.date(2026, 3, 4)
 
@@ -168,15 +168,12 @@ def test_a_database_edited_by_another_program_is_a_storage_error(
 # Migration 2
 
 
-def test_migration_2_upgrades_a_schema_1_file_and_keeps_scenarios(
-    db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(storage_db, "MIGRATIONS", storage_db.MIGRATIONS[:1])
-    monkeypatch.setattr(storage_db, "SCHEMA_VERSION", 1)
-    with ScenarioStore(db_path) as old:
-        saved = old.create("build_vs_buy", "Before the upgrade", {"training_cost": 5})
-        old.save(saved.id or 0, {"training_cost": 6}, None)
-    monkeypatch.undo()
+def test_migration_2_upgrades_a_schema_1_file_and_keeps_scenarios(db_path: Path) -> None:
+    old_database(
+        db_path,
+        1,
+        [("Before the upgrade", "build_vs_buy", [{"training_cost": 5}, {"training_cost": 6}])],
+    )
 
     with CatalogStore(db_path) as store:
         store.set_quality("gpt-4o", QualityScore(score=0.9))

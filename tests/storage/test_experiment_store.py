@@ -24,6 +24,7 @@ from storage import (
     TraceStore,
 )
 from storage.jsoncolumn import encode
+from tests.storage.conftest import old_database
 
 PLANTED_KEY = "sk-PLANTED-aidf-51c0e2d7"
 VARIANT = Variant(name="baseline", model="local-model", prompt_template="Q: {input}\nA:")
@@ -67,10 +68,9 @@ def _record(dataset_id: int, baseline: int, variant: int, lift: float) -> Experi
 def test_a_schema_3_database_is_upgraded_and_keeps_its_data(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    old_database(db_path, 3, [("Old plan", "agents", [{"x": 1}])])
     with monkeypatch.context() as patch:
         patch.setattr(storage_db, "SCHEMA_VERSION", 3)
-        with ScenarioStore(db_path) as scenarios:
-            scenarios.create("agents", "Old plan", {"x": 1})
         with TraceStore(db_path) as traces:
             traces.save_trial(
                 TrialConfig(task="t", model="m"),

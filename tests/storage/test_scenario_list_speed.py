@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,7 +24,7 @@ def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO scenarios (id, name, framework_id, notes, created_at, updated_at, "
-        "current_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "current_version, recommendation) VALUES (?, ?, ?, ?, ?, ?, ?, 'build')",
         (
             (
                 n,
@@ -60,15 +58,6 @@ def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _best_of(runs: int, action: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def test_list_shows_every_scenario_at_its_latest_version(big_db: Path) -> None:
     with ScenarioStore(big_db) as store:
         listed = store.list()
@@ -92,27 +81,21 @@ def test_summaries_show_every_scenario_at_its_latest_version(big_db: Path) -> No
         assert len(store.summaries(framework_id="agents")) == SCENARIOS // 2
 
 
-def test_list_is_as_fast_as_a_bare_query(big_db: Path) -> None:
-    """Compared with the least any implementation must do (one query, decode the JSON),
-    measured in the same run so the machine's speed cancels out. One query per scenario
-    would add ten thousand round trips and fail this by a wide margin."""
-    conn = sqlite3.connect(big_db)
-
-    def bare() -> None:
-        rows = conn.execute(
-            "SELECT s.*, v.inputs_json, v.result_json FROM scenarios AS s "
-            "JOIN scenario_versions AS v ON v.scenario_id = s.id AND v.version = s.current_version "
-            "ORDER BY s.updated_at DESC"
-        ).fetchall()
-        for row in rows:
-            json.loads(row[-2])
-            json.loads(row[-1])
-
+def test_listing_costs_a_fixed_number_of_queries_however_many_scenarios(big_db: Path) -> None:
+    """One query per scenario would add ten thousand round trips: the list and the summaries
+    each take the same few statements for ten thousand scenarios as for a search that finds
+    one (speed itself is measured by `make bench`, not here)."""
     with ScenarioStore(big_db) as store:
-        listing = _best_of(5, store.list)
-        searching = _best_of(5, lambda: store.list("scenario 99"))
-    baseline = _best_of(5, bare)
-    conn.close()
-    assert listing < 3 * baseline, f"list {listing * 1000:.0f} ms, bare {baseline * 1000:.0f} ms"
-    assert listing < 1.0, f"list took {listing * 1000:.0f} ms"
-    assert searching < listing
+        statements: list[str] = []
+        store._db().conn.set_trace_callback(statements.append)
+
+        def count(action: Callable[[], object]) -> int:
+            statements.clear()
+            action()
+            return len(statements)
+
+        whole, one = count(store.list), count(lambda: store.list("scenario 1234"))
+        summaries, one_summary = count(store.summaries), count(lambda: store.summaries("1234"))
+        store._db().conn.set_trace_callback(None)
+    assert whole == one <= 3
+    assert summaries == one_summary <= 3

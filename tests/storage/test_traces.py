@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-import storage.db as storage_db
 from core.agent_loop import AgentStep, TrialConfig, TrialOutcome, run_trial
 from core.llm import LlmClient
 from storage import SCHEMA_VERSION, ScenarioStore, StorageError, TraceStore
 from tests.llm_server import LlmTestServer, ScriptedToolCall
+from tests.storage.conftest import old_database
 
 PLANTED_KEY = "sk-PLANTED-aidf-7d3e0b91c5a24f68"
 
@@ -208,10 +208,7 @@ def test_credentials_in_a_base_url_are_not_stored(traces: TraceStore) -> None:
 def test_a_schema_2_database_is_upgraded_and_keeps_its_scenarios(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with monkeypatch.context() as patch:
-        patch.setattr(storage_db, "SCHEMA_VERSION", 2)
-        with ScenarioStore(db_path) as scenarios:
-            scenarios.create("agents", "Old plan", {"x": 1})
+    old_database(db_path, 2, [("Old plan", "agents", [{"x": 1}])])
     assert SCHEMA_VERSION >= 3
     with TraceStore(db_path) as traces:
         trial_id = traces.save_trial(
