@@ -54,6 +54,8 @@ from ui.plots.common import (
     PlotPanel,
     make_plot,
     pen,
+    set_line_label,
+    set_points,
     splitter,
     vline,
 )
@@ -118,15 +120,15 @@ class _OverIterationsPlot(QWidget):
     def update_result(self, r: agents.Result) -> None:
         k = np.asarray(r.iterations, dtype=float)
         y, budget, budget_label = self.series(r)
-        self.curve.setData(k, y)
+        set_points(self.curve, k, y)
         at = r.p95_iterations - 1
-        self.p95_point.setData([float(r.p95_iterations)], [float(y[at])])
+        set_points(self.p95_point, [float(r.p95_iterations)], [float(y[at])])
         self.budget.setValue(budget)
-        self.budget.label.setFormat(budget_label)
+        set_line_label(self.budget, budget_label)
         self.mean_line.setValue(r.mean_iterations)
-        self.mean_line.label.setFormat(f"mean {r.mean_iterations:.3g}")
+        set_line_label(self.mean_line, f"mean {r.mean_iterations:.3g}")
         self.p95_line.setValue(float(r.p95_iterations))
-        self.p95_line.label.setFormat(f"p95 {r.p95_iterations}")
+        set_line_label(self.p95_line, f"p95 {r.p95_iterations}")
         top = max(float(y.max()) if y.size else 0.0, budget)
         self.plot.setYRange(0, top * 1.08 if top > 0 else 1.0, padding=0)
         self.plot.setXRange(0.5, max(float(k[-1]), 1.0) + 0.5, padding=0.02)
@@ -192,7 +194,7 @@ class IterationsPlot(QWidget):
         # The part of the last bar that would have needed more iterations: stopped unanswered.
         self.stopped.setOpts(x=k[-1:], height=[r.stopped_share * 100], width=0.8)
         self.p95_line.setValue(float(r.p95_iterations))
-        self.p95_line.label.setFormat(f"p95 {r.p95_iterations}")
+        set_line_label(self.p95_line, f"p95 {r.p95_iterations}")
         # Inside the view, not in the title: a long title widens the plot beyond its pane.
         self.stopped_label.setText(
             f"red: {r.stopped_share:.1%} stopped at {r.max_iterations}"

@@ -18,6 +18,8 @@ from ui.plots.common import (
     PlotPanel,
     make_plot,
     pen,
+    set_line_label,
+    set_points,
     short_money,
     splitter,
 )
@@ -246,16 +248,16 @@ class CostQualityPlot(QWidget):
         # similar cost and quality do not print their names over each other.
         rank = np.argsort(np.argsort(self._x, kind="stable"), kind="stable")
         for o, x, y, k in zip(r.patterns, self._x, self._y, rank, strict=True):
-            self.points[o.pattern].setData([x], [y])
+            set_points(self.points[o.pattern], [x], [y])
             label = self.labels[o.pattern]
             label.setText(o.label)
             label.setAnchor((0.5, 1.3) if k % 2 == 0 else (0.5, -0.3))
             label.setPos(float(x), float(y))
         i = [o.pattern for o in r.patterns].index(r.recommendation)
-        self.pick.setData([self._x[i]], [self._y[i]])
+        set_points(self.pick, [self._x[i]], [self._y[i]])
         target = r.target_quality_share * 100
         self.target.setValue(target)
-        self.target.label.setFormat(f"target {probability(r.target_quality_share)}")
+        set_line_label(self.target, f"target {probability(r.target_quality_share)}")
         right = float(self._x.max()) if self._x.size else 0.0
         self.plot.setXRange(0, right * 1.3 if right > 0 else 1.0, padding=0)
         low = min(float(self._y.min()), target)

@@ -22,6 +22,8 @@ from ui.plots.common import (
     pen,
     sample_at,
     set_axis_label,
+    set_line_label,
+    set_points,
     set_title,
     short_money,
     splitter,
@@ -64,21 +66,21 @@ class CumulativeCostPlot(QWidget):
         self._years = np.asarray(r.months) / 12
         self._buy = np.asarray(r.buy_cumulative)
         self._build = np.asarray(r.build_cumulative)
-        self.buy.setData(self._years, self._buy)
-        self.build.setData(self._years, self._build)
+        set_points(self.buy, self._years, self._buy)
+        set_points(self.build, self._years, self._build)
         basis = "present value" if r.curve_basis == "present value" else "nominal"
         set_axis_label(self.plot, "left", f"cumulative cost ({basis})")
         self.horizon.setValue(r.horizon_years)
-        self.horizon.label.setFormat(f"decision horizon {r.horizon_years:g} y")
+        set_line_label(self.horizon, f"decision horizon {r.horizon_years:g} y")
         be = r.breakeven_years
         if be is not None and be <= self._years[-1]:
             y = float(np.interp(be, self._years, self._build))
-            self.marker.setData([be], [y])
+            set_points(self.marker, [be], [y])
             self.marker_label.setText(f"breakeven {format_value(be, 'years')}")
             self.marker_label.setPos(QPointF(be, y))
             self.marker_label.setVisible(True)
         else:
-            self.marker.setData([], [])
+            set_points(self.marker, [], [])
             self.marker_label.setVisible(False)
         self.readout.setText(self._describe(len(self._years) - 1))
 

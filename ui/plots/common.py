@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QPointF, QRectF, QSize, Qt
@@ -78,13 +80,21 @@ class PlotAxis(pg.AxisItem):
         axis_pen, start, end = axisSpec
         p.setPen(axis_pen)
         p.drawLine(start, end)
+        fills: dict[int, QColor | None] = {}  # per pen (one a tick level): its fill colour
         for tick_pen, a, b in tickSpecs:
-            rect = _horizontal_hairline(tick_pen, a, b)
-            if rect is None:
+            key = id(tick_pen)
+            if key not in fills:
+                fills[key] = tick_pen.color() if _plain(tick_pen) else None
+            colour = fills[key]
+            y = a.y()
+            if colour is not None and y == b.y():
+                # An aliased one-pixel line covers the pixels both its ends fall in, from
+                # floor(x0) to floor(x1) in the row floor(y): where this fill lands.
+                x0, x1 = (a.x(), b.x()) if a.x() <= b.x() else (b.x(), a.x())
+                p.fillRect(QRectF(x0 - 0.5, y - 0.5, x1 - x0 + 1.0, 1.0), colour)
+            else:
                 p.setPen(tick_pen)
                 p.drawLine(a, b)
-            else:
-                p.fillRect(rect, tick_pen.color())
         if self.style["tickFont"] is not None:
             p.setFont(self.style["tickFont"])
         p.setPen(self.textPen())
@@ -93,23 +103,17 @@ class PlotAxis(pg.AxisItem):
             p.drawText(rect, int(flags), text)
 
 
-def _horizontal_hairline(line_pen: QPen, a: QPointF, b: QPointF) -> QRectF | None:
-    """The rectangle an aliased one-pixel line from a to b covers, if it is horizontal and
-    plain (solid, one colour); None for any other line."""
-    plain = (
+def _plain(line_pen: QPen) -> bool:
+    """A solid line one pixel wide in one colour."""
+    return (
         line_pen.style() == Qt.PenStyle.SolidLine
         and line_pen.brush().style() == Qt.BrushStyle.SolidPattern
         and line_pen.widthF() <= 1
     )
-    if not plain or a.y() != b.y():
-        return None
-    # Such a line covers the pixels its ends fall in, and both ends' pixels: from floor(x0)
-    # to floor(x1) in the row floor(y), which is where a fill half a pixel wider lands.
-    x0, x1 = sorted((a.x(), b.x()))
-    return QRectF(x0 - 0.5, a.y() - 0.5, x1 - x0 + 1.0, 1.0)
 
 
 Line = tuple[QPen, QPointF, QPointF]
+Rgb = tuple[float, float, float]
 
 
 def opaque_lines(lines: list[Line], background: QColor) -> list[Line]:
@@ -121,24 +125,34 @@ def opaque_lines(lines: list[Line], background: QColor) -> list[Line]:
     in drawing order; drawn longest first, each line carries the composite of itself and the
     lines longer than it. A pen that is not one plain colour is kept as it is.
     """
+    under = background.getRgbF()[:3]
+    rgba: dict[int, tuple[float, float, float, float] | None] = {}  # per pen (a tick level)
     out: list[Line] = []
-    groups: dict[tuple[float, float], list[tuple[int, Line]]] = {}
-    for order, line in enumerate(lines):
-        line_pen, start, _ = line
-        if line_pen.brush().style() != Qt.BrushStyle.SolidPattern:
-            out.append(line)
+    groups: dict[tuple[float, float], list[int]] = {}
+    for order, (line_pen, start, _) in enumerate(lines):
+        key = id(line_pen)
+        if key not in rgba:
+            solid = line_pen.brush().style() == Qt.BrushStyle.SolidPattern
+            rgba[key] = line_pen.color().getRgbF() if solid else None
+        if rgba[key] is None:
+            out.append(lines[order])
         else:
-            groups.setdefault((round(start.x(), 2), round(start.y(), 2)), []).append((order, line))
-    for group in groups.values():
-        by_length = sorted(group, key=lambda item: -_length(item[1]))
-        for rank, (_, (line_pen, start, end)) in enumerate(by_length):
-            covering = sorted(by_length[: rank + 1], key=lambda item: item[0])
-            colour = QColor(background)
-            for _, (over, _, _) in covering:
-                colour = _over(over.color(), colour)
-            opaque = QPen(line_pen)
-            opaque.setColor(colour)
-            out.append((opaque, start, end))
+            groups.setdefault((round(start.x(), 2), round(start.y(), 2)), []).append(order)
+    pens: dict[tuple[int, Rgb], QPen] = {}
+    for members in groups.values():
+        by_length = (
+            sorted(members, key=lambda i: -_length(lines[i])) if len(members) > 1 else members
+        )
+        for rank, i in enumerate(by_length):
+            line_pen, start, end = lines[i]
+            colour = under
+            for j in sorted(by_length[: rank + 1]):
+                colour = _over(rgba[id(lines[j][0])], colour)  # type: ignore[arg-type]
+            key = (id(line_pen), colour)
+            if key not in pens:
+                pens[key] = QPen(line_pen)
+                pens[key].setColor(QColor.fromRgbF(*colour))
+            out.append((pens[key], start, end))
     return out
 
 
@@ -147,14 +161,10 @@ def _length(line: Line) -> float:
     return abs(end.x() - start.x()) + abs(end.y() - start.y())
 
 
-def _over(top: QColor, under: QColor) -> QColor:
-    """`top` drawn with its alpha over the opaque `under`."""
-    a = top.alphaF()
-    return QColor.fromRgbF(
-        top.redF() * a + under.redF() * (1 - a),
-        top.greenF() * a + under.greenF() * (1 - a),
-        top.blueF() * a + under.blueF() * (1 - a),
-    )
+def _over(top: tuple[float, float, float, float], under: Rgb) -> Rgb:
+    """The colour `top` (r, g, b, alpha) gives drawn over the opaque `under`."""
+    r, g, b, a = top
+    return (r * a + under[0] * (1 - a), g * a + under[1] * (1 - a), b * a + under[2] * (1 - a))
 
 
 def axes_under_data(item: pg.PlotItem) -> None:
@@ -188,6 +198,30 @@ def sample_at(samples: np.ndarray, x: float) -> int:
     """
     i = np.searchsorted(samples, x - 1e-9 * max(1.0, abs(x)))
     return int(np.clip(i, 0, len(samples) - 1))
+
+
+#: The points each item was last given through set_points.
+_SHOWN: weakref.WeakKeyDictionary[object, tuple[np.ndarray, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def set_points(item: pg.PlotDataItem | pg.ScatterPlotItem, x: object, y: object) -> None:
+    """Give a curve or scatter these points, unless it shows them already: pyqtgraph redoes
+    its per-point work, its bounds and the view's auto-range on every call, changed or not.
+    An item fed here is fed only here."""
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    shown = _SHOWN.get(item)
+    if shown is not None and np.array_equal(shown[0], xs) and np.array_equal(shown[1], ys):
+        return
+    _SHOWN[item] = (xs.copy(), ys.copy())
+    item.setData(xs, ys)
+
+
+def set_line_label(line: pg.InfiniteLine, text: str) -> None:
+    """Label a line, unless it reads so already (each setting places the label again)."""
+    if line.label.format != text:
+        line.label.setFormat(text)
 
 
 def set_title(plot: pg.PlotWidget, html: str) -> None:

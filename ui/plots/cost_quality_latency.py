@@ -24,6 +24,8 @@ from ui.plots.common import (
     make_plot,
     pen,
     set_axes,
+    set_line_label,
+    set_points,
 )
 
 #: Latency buckets: upper edge in ms, legend name, colour (green = fast ... purple = batch).
@@ -190,9 +192,9 @@ class CostQualityPlot(QWidget):
         feasible = np.asarray(s.feasible, dtype=bool)
         for (b, ok), group in self.groups.items():
             inside = (buckets == b) & (feasible == ok)
-            group.setData(x=x[inside], y=y[inside])
+            set_points(group, x[inside], y[inside])
         front = np.asarray(s.pareto, dtype=bool)
-        self.rings.setData(x=x[front], y=y[front])
+        set_points(self.rings, x[front], y[front])
 
         cap_x = math.log10(max(r.max_cost_per_request_usd, floor))
         lo_x = min(float(x.min()) if x.size else cap_x, cap_x) - 0.4
@@ -200,10 +202,10 @@ class CostQualityPlot(QWidget):
         lo_y = min(float(y.min()) if y.size else r.min_quality, r.min_quality) - 0.05
         hi_y = max(float(y.max()) if y.size else 1.0, 1.0) + 0.03
         self.cap.setValue(cap_x)
-        self.cap.label.setFormat(f"max {usd(r.max_cost_per_request_usd)}")
+        set_line_label(self.cap, f"max {usd(r.max_cost_per_request_usd)}")
         self.floor.setValue(r.min_quality)
-        self.floor.label.setFormat(f"min quality {r.min_quality:.3g}")
-        self.region.setData([lo_x, cap_x], [hi_y, hi_y])
+        set_line_label(self.floor, f"min quality {r.min_quality:.3g}")
+        set_points(self.region, [lo_x, cap_x], [hi_y, hi_y])
         self.region.setFillLevel(r.min_quality)
 
         fx = log_costs(r.frontier_cost, floor)
@@ -212,19 +214,19 @@ class CostQualityPlot(QWidget):
             step_x = np.repeat(fx, 2)[1:]
             step_x = np.append(step_x, hi_x)
             step_y = np.repeat(fy, 2)
-            self.frontier.setData(step_x, step_y)
+            set_points(self.frontier, step_x, step_y)
         else:
-            self.frontier.setData([], [])
+            set_points(self.frontier, [], [])
 
         if r.pick is not None:
             px = math.log10(max(r.pick.cost_per_request, floor))
-            self.pick.setData([px], [r.pick.quality])
+            set_points(self.pick, [px], [r.pick.quality])
             self.pick_label.setText(f"pick: {r.pick.label}")
             self.pick_label.setPos(QPointF(px, r.pick.quality))
             self.pick_label.setVisible(True)
             self._default_text = "Pick: " + self._describe_row(r.pick)
         else:
-            self.pick.setData([], [])
+            set_points(self.pick, [], [])
             self.pick_label.setVisible(False)
             self._default_text = r.headline
         self._default_text += (

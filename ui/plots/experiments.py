@@ -20,6 +20,8 @@ from ui.plots.common import (
     make_plot,
     pen,
     sample_at,
+    set_line_label,
+    set_points,
     splitter,
     vline,
 )
@@ -69,10 +71,10 @@ class SampleSizePlot(QWidget):
         y = np.asarray(r.curve_samples_needed, dtype=float)
         keep = np.isfinite(y) & (y > 0)
         self._x, self._y = x[keep], y[keep]
-        self.curve.setData(self._x, self._y)
+        set_points(self.curve, self._x, self._y)
         if r.n_items > 0:
             self.observed_n.setValue(np.log10(r.n_items))
-            self.observed_n.label.setFormat(f"{r.n_items:,} items observed")
+            set_line_label(self.observed_n, f"{r.n_items:,} items observed")
             self.observed_n.show()
         else:
             self.observed_n.hide()

@@ -21,6 +21,7 @@ from ui.plots.common import (
     PlotPanel,
     make_plot,
     pen,
+    set_points,
     splitter,
 )
 
@@ -240,25 +241,25 @@ class WeightMapPlot(QWidget):
             if r.winner is not None:
                 self.legend.addItem(self.current, "current weights")
         if r.winner is None:
-            self.current.setData([], [])
+            set_points(self.current, [], [])
             self.readout.setText("No candidate passes the gates: nothing to map.")
         else:
             cx, cy = to_xy(r.weights.as_array())
-            self.current.setData(cx, cy)
+            set_points(self.current, cx, cy)
             self.readout.setText(self._describe(r.weights.as_array()))
         if r.flip is not None:
             fx, fy = to_xy(r.flip.weights.as_array())
             cx, cy = to_xy(r.weights.as_array())
-            self.flip_line.setData([cx[0], fx[0]], [cy[0], fy[0]])
-            self.flip_marker.setData(fx, fy)
+            set_points(self.flip_line, [cx[0], fx[0]], [cy[0], fy[0]])
+            set_points(self.flip_marker, fx, fy)
             self.flip_label.setText(f"{_short(r.flip.to_model)} ties here")
             # On the far side of the marker from the star, so the two never overlap.
             self.flip_label.setAnchor((-0.08, 0.5) if fx[0] >= cx[0] else (1.08, 0.5))
             self.flip_label.setPos(float(fx[0]), float(fy[0]))
             self.flip_label.setVisible(True)
         else:
-            self.flip_line.setData([], [])
-            self.flip_marker.setData([], [])
+            set_points(self.flip_line, [], [])
+            set_points(self.flip_marker, [], [])
             self.flip_label.setVisible(False)
 
     def _draw_map(self, resolution: int, labels: np.ndarray, colours: list[str]) -> None:

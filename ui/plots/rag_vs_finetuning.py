@@ -25,6 +25,8 @@ from ui.plots.common import (
     pen,
     sample_at,
     set_axes,
+    set_line_label,
+    set_points,
     short_money,
     splitter,
     vline,
@@ -133,24 +135,24 @@ class MonthlyCostPlot(QWidget):
             "hybrid": np.asarray(r.hybrid_monthly),
         }
         for o, curve in self.curves.items():
-            curve.setData(self._volumes, self._costs[o])
+            set_points(curve, self._volumes, self._costs[o])
         x = r.crossover_requests_per_month
         y = r.crossover_monthly_cost
         shown = (
             x is not None and y is not None and self._volumes[0] <= x <= self._volumes[-1] and x > 0
         )
         if shown:
-            self.crossover.setData([x], [y])
+            set_points(self.crossover, [x], [y])
             self.crossover_label.setText(f"fine-tuning cheaper above {short_count(x)}/month")
             self.crossover_label.setPos(QPointF(math.log10(x), _log10(y)))
         else:
-            self.crossover.setData([], [])
+            set_points(self.crossover, [], [])
         self.crossover_label.setVisible(shown)
         volume = r.requests_per_month
         self.volume_line.setVisible(volume > 0)
         if volume > 0:
             self.volume_line.setValue(math.log10(volume))
-            self.volume_line.label.setFormat(f"your volume {short_count(volume)}")
+            set_line_label(self.volume_line, f"your volume {short_count(volume)}")
         self.readout.setText(self._describe(self._index_of(volume) if volume > 0 else 0))
 
     def _index_of(self, volume: float) -> int:
