@@ -27,14 +27,17 @@ class SqliteStore:
     where the store is created rather than at some later click.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, checked: bool = False) -> None:
+        """`checked`: another store of this process has just opened the file, which checked
+        and upgraded it; a big file's integrity check costs tens of milliseconds a time."""
         self._path = Path(path)
         self._write_lock = threading.Lock()
         self._open_lock = threading.Lock()
         self._local = threading.local()
         # Weak, so a finished worker thread's connection is closed when its thread-local goes.
         self._open_dbs: weakref.WeakSet[Database] = weakref.WeakSet()
-        check(self._path)
+        if not checked:
+            check(self._path)
 
     @property
     def path(self) -> Path:

@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.runner = runner or TaskRunner(self)
         self.settings = settings or QSettings()
-        self.catalog_store = catalog_store or CatalogStore(Path(store.path))
+        self.catalog_store = catalog_store or CatalogStore(Path(store.path), checked=True)
         self._closing_after_save = False
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(1100, 720)
@@ -373,7 +373,7 @@ class MainWindow(QMainWindow):
         """The drafts table, opened on first use (call from a worker: it opens the file)."""
         with self._drafts_lock:
             if self._drafts is None:
-                self._drafts = DraftStore(Path(self.store.path))
+                self._drafts = DraftStore(Path(self.store.path), checked=True)
             return self._drafts
 
     def _edited(self, tab: FrameworkTab) -> None:
