@@ -183,6 +183,7 @@ class IterationsPlot(QWidget):
         self.plot.addItem(self.stopped)
         self.plot.addItem(self.p95_line, ignoreBounds=True)
         self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
+        self._shown: tuple[bytes, bytes, float] | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -190,9 +191,13 @@ class IterationsPlot(QWidget):
     def update_result(self, r: agents.Result) -> None:
         k = np.asarray(r.iterations, dtype=float)
         share = np.asarray(r.probability) * 100
-        self.bars.setOpts(x=k, height=share, width=0.8)
-        # The part of the last bar that would have needed more iterations: stopped unanswered.
-        self.stopped.setOpts(x=k[-1:], height=[r.stopped_share * 100], width=0.8)
+        shown = (k.tobytes(), share.tobytes(), r.stopped_share)
+        if shown != self._shown:  # a cost or latency edit leaves the distribution as it is
+            self._shown = shown
+            self.bars.setOpts(x=k, height=share, width=0.8)
+            # The part of the last bar that would have needed more iterations: stopped
+            # unanswered.
+            self.stopped.setOpts(x=k[-1:], height=[r.stopped_share * 100], width=0.8)
         self.p95_line.setValue(float(r.p95_iterations))
         set_line_label(self.p95_line, f"p95 {r.p95_iterations}")
         # Inside the view, not in the title: a long title widens the plot beyond its pane.

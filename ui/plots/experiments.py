@@ -118,6 +118,7 @@ class LiftPlot(QWidget):
         self.label = pg.TextItem(color="#202124", anchor=(0.5, 1.3))
         self.plot.addItem(self.label)
         self.plot.setYRange(-1, 1, padding=0)
+        self._shown: tuple[float, float, float, str] | None = None
         lay = pg.QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -133,6 +134,14 @@ class LiftPlot(QWidget):
             self.plot.setXRange(-max(r.min_lift_pct, 1) * 2, max(r.min_lift_pct, 1) * 2)
             return
         lift, low, high = r.lift_pct, r.ci_low_pct, r.ci_high_pct
+        left = min(low, 0.0, r.min_lift_pct)
+        right = max(high, 0.0, r.min_lift_pct)
+        span = max(right - left, 1.0)
+        self.plot.setXRange(left - span * 0.25, right + span * 0.25, padding=0)
+        shown = (lift, low, high, r.recommendation)
+        if shown == self._shown and self.point.isVisible():
+            return  # the same interval: pyqtgraph would rebuild both items for nothing
+        self._shown = shown
         self.bar.setData(
             x=np.array([lift]),
             y=np.array([0.0]),
@@ -148,10 +157,6 @@ class LiftPlot(QWidget):
         )
         self.label.setColor(colour)
         self.label.setPos(lift, 0)
-        left = min(low, 0.0, r.min_lift_pct)
-        right = max(high, 0.0, r.min_lift_pct)
-        span = max(right - left, 1.0)
-        self.plot.setXRange(left - span * 0.25, right + span * 0.25, padding=0)
 
 
 class ExperimentsPanel(PlotPanel):
