@@ -28,7 +28,7 @@ from core.evaluation import (
     Variant,
     render_prompt,
 )
-from core.llm import LlmClient, LlmError
+from core.llm import LitellmEventLoop, LlmClient, LlmError
 
 OutcomeStatus = Literal["running", "completed", "cancelled", "spend_cap", "failed"]
 
@@ -503,7 +503,8 @@ class EvalRunner:
         spend cap. `prices` (USD per input and output token) override the client's cost.
         """
         run = _Run(self, variant, items, on_sample, cache, skip_ids, progress, cancelled, prices)
-        asyncio.run(run.run())
+        with asyncio.Runner(loop_factory=LitellmEventLoop) as loop:
+            loop.run(run.run())
         return RunOutcome(
             status=run.status,
             done=run.done,

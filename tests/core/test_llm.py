@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import socket
+import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from core.llm import LlmClient, LlmError, parse_tool_arguments
+from core.llm import LitellmEventLoop, LlmClient, LlmError, parse_tool_arguments
 from tests.llm_server import LlmTestServer, Reply, ScriptedToolCall
 
 KEY = "sk-test-do-not-leak-4f1c9a"
@@ -119,6 +125,68 @@ def test_cost_comes_from_litellm_for_a_model_it_knows(llm_server: LlmTestServer)
     assert expected > 0
     llm_server.reply_text("x", input_tokens=1000, output_tokens=100)
     assert client_for(llm_server).complete("gpt-4o", USER).cost_usd == pytest.approx(expected)
+
+
+def on_litellm_loop(make: Callable[[], Any]) -> Any:
+    with asyncio.Runner(loop_factory=LitellmEventLoop) as runner:
+        return runner.run(make())
+
+
+def test_litellms_request_preparation_runs_on_the_loops_own_thread(
+    llm_server: LlmTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """litellm.acompletion hands its synchronous `completion` to the loop's executor; on a
+    LitellmEventLoop it runs in place (no thread hop), and the reply is the same."""
+    import litellm.main
+
+    real = litellm.main.completion
+    prepared_on: list[int] = []
+
+    @functools.wraps(real)
+    def completion(*args: Any, **kwargs: Any) -> Any:
+        prepared_on.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(litellm.main, "completion", completion)
+    llm_server.reply_text("in place", input_tokens=7, output_tokens=3)
+    client = client_for(llm_server)
+
+    async def call() -> tuple[int, Any]:
+        return threading.get_ident(), await client.acomplete("m", USER)
+
+    loop_thread, reply = on_litellm_loop(call)
+    assert prepared_on == [loop_thread]
+    assert (reply.content, reply.input_tokens, reply.output_tokens) == ("in place", 7, 3)
+
+
+def test_litellm_event_loop_keeps_other_executor_work_on_threads() -> None:
+    """Only litellm's own functions run in place: anything else handed to the executor (a DNS
+    look-up, which can block for seconds) still runs on a thread, and an error raised in place
+    reaches the caller as it would from a thread."""
+
+    def prepare() -> int:
+        return threading.get_ident()
+
+    def refuse() -> None:
+        raise ValueError("refused while preparing")
+
+    # As litellm.acompletion hands them over: partial(Context.run, partial(litellm function)).
+    prepare.__module__ = refuse.__module__ = "litellm.main"
+
+    async def main() -> tuple[int, int, int]:
+        loop = asyncio.get_running_loop()
+        context = contextvars.copy_context()
+        in_place = await loop.run_in_executor(
+            None, functools.partial(context.run, functools.partial(prepare))
+        )
+        elsewhere = await loop.run_in_executor(None, threading.get_ident)
+        with pytest.raises(ValueError, match="refused while preparing"):
+            await loop.run_in_executor(None, functools.partial(context.run, refuse))
+        return threading.get_ident(), in_place, elsewhere
+
+    loop_thread, in_place, elsewhere = on_litellm_loop(main)
+    assert in_place == loop_thread
+    assert elsewhere != loop_thread
 
 
 def test_model_prefix_is_added_only_for_bare_models_with_a_base_url() -> None:
