@@ -254,12 +254,16 @@ class MoneyAxis(PlotAxis):
 def make_plot(
     title: str, x_label: str, y_label: str, money_axis: str | None = "left"
 ) -> pg.PlotWidget:
-    axes = {side: PlotAxis(orientation=side) for side in ("left", "bottom")}
+    # The top and right axes are hidden but follow every range change too: as PlotAxis
+    # they skip pyqtgraph's relabelling of an unchanged label.
+    axes = {side: PlotAxis(orientation=side) for side in ("left", "bottom", "top", "right")}
     if money_axis:
         axes[money_axis] = MoneyAxis(orientation=money_axis)
     plot = pg.PlotWidget(axisItems=axes)
     plot.setObjectName(title)
     item = plot.getPlotItem()
+    item.hideAxis("top")
+    item.hideAxis("right")
     item.setTitle(f"<span style='font-size:11pt; font-weight:600'>{title}</span>")
     item.setLabel("bottom", x_label)
     item.setLabel("left", y_label)
