@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QGraphicsItem,
+    QGraphicsScene,
     QSizePolicy,
     QSplitter,
     QVBoxLayout,
@@ -261,6 +262,9 @@ def make_plot(
         axes[money_axis] = MoneyAxis(orientation=money_axis)
     plot = pg.PlotWidget(axisItems=axes)
     plot.setObjectName(title)
+    # A plot's few dozen items move on every update and zoom; keeping Qt's spatial index of
+    # them up to date costs more than finding one among a few dozen without it.
+    plot.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
     item = plot.getPlotItem()
     item.hideAxis("top")
     item.hideAxis("right")
