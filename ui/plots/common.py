@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGraphicsItem,
     QGraphicsScene,
+    QLabel,
     QSizePolicy,
     QSplitter,
     QVBoxLayout,
@@ -376,6 +377,10 @@ class HeightBox(QFrame):
 
     def _needs(self) -> tuple[int, int, bool]:
         width = self.width()
+        if isinstance(self.inner, QLabel) and self.inner.wordWrap():
+            # A wrapping label fits any width down to its longest word, and its minimum
+            # costs Qt five text layouts after each new text: only its height is watched.
+            return self.heightForWidth(width), 0, False
         if self.hasHeightForWidth():
             height = self.heightForWidth(width)
         else:
