@@ -68,13 +68,15 @@ class ResultCard(HeightBox):
 
         top = QHBoxLayout()
         top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(self.headline, 1)
+        # The wrapping texts change on every edit: each in its own box, a new text lays
+        # out the card only when it needs another height.
+        top.addWidget(HeightBox(self.headline), 1)
         lay = QVBoxLayout(self.inner)
         lay.setContentsMargins(12, 10, 12, 10)
         lay.addLayout(top)
         lay.addWidget(self.stale_banner)
         lay.addLayout(self.figures)
-        lay.addWidget(self.rationale)
+        lay.addWidget(HeightBox(self.rationale))
         self.result: FrameworkResult | None = None
         self._figure_labels: dict[str, tuple[QLabel, QLabel]] = {}
 
