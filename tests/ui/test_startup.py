@@ -22,15 +22,16 @@ heavy = [m for m in ("litellm", "markdown_it", "openai") if m in sys.modules]
 print("HEAVY:" + ",".join(heavy))
 plots = [m for m in sys.modules if m.startswith("ui.plots.") or m == "ui.compare"]
 print("PLOTS:" + ",".join(sorted(plots)))
-frameworks = [m for m in sys.modules if m.startswith("core.frameworks.") and m != "core.frameworks.common"]
-print("FRAMEWORKS:" + ",".join(sorted(frameworks)))
+frameworks = [m for m in sys.modules if m.startswith("core.frameworks.")]
+print("FRAMEWORKS:" + ",".join(sorted(set(frameworks) - {"core.frameworks.common"})))
 print("SQLITE_UTILS:" + str("sqlite_utils" in sys.modules))
 # After the first paint the start-up work runs: the catalog arrives and the store is queried.
 import time
 deadline = time.monotonic() + 60
 while w.runner.pending and time.monotonic() < deadline:
     app.processEvents(); time.sleep(0.01)
-print("LATER:" + str(w.runner.pending) + "," + str("sqlite_utils" in sys.modules) + "," + str(w.catalog is not None))
+later = (w.runner.pending, "sqlite_utils" in sys.modules, w.catalog is not None)
+print("LATER:" + ",".join(map(str, later)))
 """
 
 
