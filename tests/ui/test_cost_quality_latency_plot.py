@@ -129,13 +129,20 @@ def test_an_empty_result_draws_an_empty_plot(panel, qtbot):
 
 
 def test_replotting_reuses_the_same_items(panel, qtbot):
+    """Items are reused; a latency group's item is added the first time it has points (here
+    the batch options turn feasible) and kept from then on."""
     shown(panel, cql.compute(cql.Inputs(), OPENAI), qtbot)
     before = list(panel.scatter.plot.getPlotItem().items)
     shown(panel, cql.compute(cql.Inputs(max_latency_ms=86_400_000), OPENAI), qtbot)
-    assert list(panel.scatter.plot.getPlotItem().items) == before
+    after = list(panel.scatter.plot.getPlotItem().items)
+    added = [it for it in after if it not in before]
+    assert after[: len(before)] == before
+    assert added == [panel.scatter.groups[(len(BUCKETS) - 1, True)]]
     # With a day to spare the pick moves to gpt-4o batch at $0.003875.
     px, _ = points_of(panel.scatter.pick)
     assert px == pytest.approx([math.log10(0.003875)])
+    shown(panel, cql.compute(cql.Inputs(), OPENAI), qtbot)
+    assert list(panel.scatter.plot.getPlotItem().items) == after
 
 
 def test_free_models_sit_at_a_tenth_of_the_cheapest_cost(panel, qtbot):

@@ -96,6 +96,9 @@ class LogMoneyAxis(PlotAxis):
         return [usd(float(10**v)) for v in values]
 
 
+_OVER_POINTS = 1  # z of what is drawn over the scatter groups (they sit at 0)
+
+
 class CostQualityPlot(QWidget):
     """Cost per request against quality with limits, feasible region, front, pick and hover."""
 
@@ -120,14 +123,9 @@ class CostQualityPlot(QWidget):
         )
         self.frontier = pg.PlotDataItem([], [], pen=pen(INK, 1.6))
         # One item per (latency bucket, feasible) so each draws with a single brush: per-point
-        # brushes cost pyqtgraph ~60 ms at 6,800 points, a uniform item a few.
-        self.groups = {
-            (b, ok): pg.ScatterPlotItem(
-                size=8, brush=pg.mkBrush(colour if ok else _faded(colour)), pen=pg.mkPen(None)
-            )
-            for b, (_, _, colour) in enumerate(BUCKETS)
-            for ok in (False, True)
-        }
+        # brushes cost pyqtgraph ~60 ms at 6,800 points, a uniform item a few. Each is made
+        # when it first has points (adding an item to a plot costs ~0.5 ms; start-up shows none).
+        self.groups: dict[tuple[int, bool], pg.ScatterPlotItem] = {}
         self.rings = pg.ScatterPlotItem(
             size=9, brush=pg.mkBrush(255, 255, 255, 0), pen=pg.mkPen(INK, width=1.4)
         )
@@ -147,10 +145,13 @@ class CostQualityPlot(QWidget):
             label="min quality",
             labelOpts={"position": 0.08, "color": GREY, "fill": (255, 255, 255, 200)},
         )
-        for it in (self.region, self.frontier, *self.groups.values(), self.rings, self.pick):
+        for it in (self.region, self.frontier, self.rings, self.pick):
             self.plot.addItem(it)
         for it in (self.pick_label, self.cap, self.floor):
             self.plot.addItem(it, ignoreBounds=True)
+        # Drawn over the limits region and the front line, under everything else.
+        for it in (self.rings, self.pick, self.pick_label, self.cap, self.floor):
+            it.setZValue(_OVER_POINTS)
         self._fill_legend()
 
         self.readout = QLabel(" ")
@@ -190,9 +191,18 @@ class CostQualityPlot(QWidget):
         self._x, self._y = x, y
         buckets = bucket_of(s.latency_ms)
         feasible = np.asarray(s.feasible, dtype=bool)
-        for (b, ok), group in self.groups.items():
-            inside = (buckets == b) & (feasible == ok)
-            set_points(group, x[inside], y[inside])
+        for b, (_, _, colour) in enumerate(BUCKETS):
+            for ok in (False, True):
+                inside = (buckets == b) & (feasible == ok)
+                group = self.groups.get((b, ok))
+                if group is None:
+                    if not inside.any():
+                        continue
+                    brush = pg.mkBrush(colour if ok else _faded(colour))
+                    group = pg.ScatterPlotItem(size=8, brush=brush, pen=pg.mkPen(None))
+                    self.plot.addItem(group)
+                    self.groups[(b, ok)] = group
+                set_points(group, x[inside], y[inside])
         front = np.asarray(s.pareto, dtype=bool)
         set_points(self.rings, x[front], y[front])
 
