@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QResizeEvent, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
@@ -88,6 +88,10 @@ class SetInputsCommand(QUndoCommand):
         self.tab.apply_inputs(self.before, update_form=True)
 
 
+#: The most of the result side the card may take for its texts (the plots keep the rest).
+CARD_SHARE = 0.55
+
+
 class FrameworkTab(QWidget):
     """Form on the left; result card and plots on the right; updates as the user types."""
 
@@ -155,6 +159,13 @@ class FrameworkTab(QWidget):
             suggested.connect(self.apply_suggestion)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.card)
+        # The card takes the height its texts need, up to a little over half of the side, and
+        # never so much that the plots get less than their minimum.
+        self.card.height_cap = lambda: min(
+            int(right.height() * CARD_SHARE),
+            right.height() - self.panel.minimumSizeHint().height() - right.handleWidth(),
+        )
+        self._right = right
         right.addWidget(self.panel)
         right.setStretchFactor(0, 0)
         right.setStretchFactor(1, 1)
@@ -174,6 +185,11 @@ class FrameworkTab(QWidget):
 
         self.undo_stack.cleanChanged.connect(lambda _clean: self.dirty_changed.emit(self.dirty))
         self._show_result()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if event.size().height() != event.oldSize().height():
+            self.card.updateGeometry()  # its height cap follows the tab's height
 
     # ----- state -------------------------------------------------------------------------
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.frameworks.common import FrameworkResult, format_figure
@@ -79,6 +81,26 @@ class ResultCard(HeightBox):
         lay.addWidget(HeightBox(self.rationale))
         self.result: FrameworkResult | None = None
         self._figure_labels: dict[str, tuple[QLabel, QLabel]] = {}
+
+    #: The most height the card may insist on (the rest of the tab needs room too); None: no cap.
+    height_cap: Callable[[], int] | None = None
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        """As tall as its texts need at its width, within `height_cap`: the splitter above
+        sizes the card by hints that know no width and would cut the last lines off."""
+        hint = super().minimumSizeHint()
+        width = self.width()
+        if width > 0 and self.hasHeightForWidth():
+            need = self.heightForWidth(width)
+            if self.height_cap is not None:
+                need = min(need, self.height_cap())
+            hint.setHeight(max(hint.height(), need))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # another width, another height needed
 
     def show_result(self, result: FrameworkResult) -> None:
         self.result = result

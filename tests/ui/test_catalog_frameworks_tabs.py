@@ -79,3 +79,17 @@ def test_model_selection_table_edit_changes_the_ranking(qtbot, window):
     assert tab.card.badge.text() == "gpt-4o"
     window.act_undo.trigger()
     assert tab.card.badge.text() == "gpt-4o-mini"
+
+
+def test_the_result_card_shows_every_rationale_line_when_there_is_room(qtbot, scored):
+    """Four rationale lines at 1,400 x 900: the card is as tall as its texts need at its
+    width (the splitter alone gave it its width-blind size hint and hid the last line)."""
+    window = scored
+    window.resize(1400, 900)
+    tab = window.tab_for("cost_quality_latency")
+    window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: len(tab.result.rationale) >= 4)
+    qtbot.wait(50)
+    card = tab.card
+    assert card.height() >= card.heightForWidth(card.width())
+    assert tab.panel.height() >= tab.panel.minimumSizeHint().height()
