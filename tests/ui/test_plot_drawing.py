@@ -139,9 +139,8 @@ class LayoutRequests(QObject):
         return False
 
 
-@pytest.fixture
-def readout(qtbot):
-    """A word-wrapped readout above a widget, in a 300 px wide window."""
+def _readout_window(qtbot):
+    """A word-wrapped readout above a widget, in a 300 px wide window, shown."""
     window = QWidget()
     label = QLabel("short")
     label.setWordWrap(True)
@@ -154,6 +153,11 @@ def readout(qtbot):
     window.show()
     qtbot.waitExposed(window)
     return window, box, label
+
+
+@pytest.fixture
+def readout(qtbot):
+    return _readout_window(qtbot)
 
 
 def test_a_new_text_of_the_same_height_relays_out_nothing_around_it(qtbot, readout):
@@ -177,17 +181,7 @@ def test_a_text_that_needs_more_lines_makes_the_box_taller(qtbot, readout):
 def test_a_readout_changed_while_hidden_fits_its_text_when_shown(qtbot):
     """A hidden tab's readouts change too (a new catalog recomputes every tab): shown, the
     box has the height its new text needs, though the layout sized it before the change."""
-    window = QWidget()
-    label = QLabel("short")
-    label.setWordWrap(True)
-    box = HeightBox(label)
-    lay = QVBoxLayout(window)
-    lay.addWidget(box)
-    lay.addWidget(QWidget(), 1)
-    qtbot.addWidget(window)
-    window.resize(300, 400)
-    window.show()
-    qtbot.waitExposed(window)
+    window, box, label = _readout_window(qtbot)
     window.hide()
     label.setText("a readout long enough to need several lines in a narrow window " * 3)
     window.show()
