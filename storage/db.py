@@ -344,20 +344,14 @@ MIGRATIONS: list[Migration] = [
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
 
-def connect(path: Path) -> Database:
-    """Open (creating if absent) and upgrade the database at `path`, refusing unsafe files.
+def check(path: Path) -> None:
+    """Open (creating if absent), check and upgrade the database at `path`, then close it;
+    every later connection is `connect_existing`.
 
     A file that is not a SQLite database, is damaged, belongs to another program, or was made
-    by a newer version of the app raises StorageError before anything is written to it.
-    """
-    return _wrap(_checked_connection(Path(path)))
-
-
-def check(path: Path) -> None:
-    """What `connect` does, without keeping the connection: the file is created, checked and
-    upgraded now (StorageError if it cannot be), and every later connection is
-    `connect_existing`. An up-to-date file is checked with the standard library alone, so
-    sqlite-utils is first imported by the first query, not on the way to the first window."""
+    by a newer version of the app raises StorageError before anything is written to it. An
+    up-to-date file is checked with the standard library alone, so sqlite-utils is first
+    imported by the first query, not on the way to the first window."""
     _checked_connection(Path(path)).close()
 
 
@@ -432,7 +426,7 @@ def set_aside(path: Path, now: datetime | None = None) -> Path:
 
 
 def connect_existing(path: Path) -> Database:
-    """Another connection (e.g. for a worker thread) to a database `connect` already checked."""
+    """Another connection (e.g. for a worker thread) to a database `check` already checked."""
     path = Path(path)
     try:
         return _wrap(_open(path))

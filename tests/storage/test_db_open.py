@@ -10,7 +10,7 @@ import pytest
 
 from storage import SCHEMA_VERSION, ScenarioStore, StorageError
 from storage import db as storage_db
-from storage.db import APPLICATION_ID, connect
+from storage.db import APPLICATION_ID, check, connect_existing
 
 
 def digest(path: Path) -> str:
@@ -81,7 +81,8 @@ def test_schema_zero_database_is_migrated(db_path: Path) -> None:
 
 
 def test_connection_settings(db_path: Path) -> None:
-    db = connect(db_path)
+    check(db_path)
+    db = connect_existing(db_path)
     try:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
