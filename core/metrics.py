@@ -1,8 +1,14 @@
 """Text metrics that score a model's output against the expected answer, and their registry.
 
 Every per-sample score is 0..1 (1 is best); corpus BLEU is the one run-level figure on sacrebleu's
-0..100 scale. Answer normalisation follows SQuAD: lower case, punctuation and the articles
-a/an/the removed, whitespace collapsed.
+0..100 scale. Each metric gives the figure its reference implementation gives, so a score here
+can be set beside a published one:
+- exact match, token F1 and contains: the official SQuAD v1.1 evaluation script's
+  normalize_answer (lower case, ASCII punctuation removed, the articles a/an/the removed,
+  whitespace collapsed), and its F1 (0 when no token is shared, also when both are empty);
+- ROUGE-L: Google's rouge-score package, default tokenizer without stemming (lower case, every
+  run of characters other than a-z and 0-9 splits tokens, articles kept), LCS F-measure;
+- BLEU: sacrebleu's defaults.
 """
 
 from __future__ import annotations
@@ -22,41 +28,49 @@ if TYPE_CHECKING:
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 # string.punctuation is SQuAD's set (it includes $, + and the like); str.translate removes it
-# at C speed, and only non-ASCII text pays for the Unicode check.
+# at C speed.
 _ASCII_PUNCTUATION = str.maketrans("", "", string.punctuation)
+# rouge-score's tokenizer (rouge_score/tokenize.py): what is not a-z or 0-9 after lower() is a
+# separator, so "U.S." is two tokens and "café" gives "caf".
+_ROUGE_SEPARATORS = re.compile(r"[^a-z0-9]+")
 # A whole output that is one fenced block, as chat models like to wrap JSON.
 _FENCE = re.compile(r"\A```[A-Za-z0-9_-]*[ \t]*\n(.*?)\n?```\Z", re.DOTALL)
 
 
-def normalize_answer(text: str) -> str:
-    """SQuAD's answer normalisation: lower case, no punctuation or articles, single spaces.
+def normalize_answer(text: str, *, unicode_punctuation: bool = False) -> str:
+    """SQuAD v1.1's answer normalisation: lower case, no punctuation or articles, single spaces.
 
-    "The  Cat's mat!" -> "cats mat".
+    "The  Cat's mat!" -> "cats mat". Punctuation is string.punctuation, ASCII only, as in the
+    official script: "“Quoted” — text…" keeps its curly quotes, dash and ellipsis.
+    `unicode_punctuation=True` (our option, not SQuAD's) also removes every character of the
+    Unicode punctuation classes (P*), which chat models write: "quoted text".
     """
     text = text.lower().translate(_ASCII_PUNCTUATION)
-    if not text.isascii():
-        # The Unicode punctuation classes: curly quotes, dashes and ellipses that models write.
+    if unicode_punctuation and not text.isascii():
         text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
     text = _ARTICLES.sub(" ", text)
     return " ".join(text.split())
 
 
-def exact_match(prediction: str, reference: str) -> float:
-    """1.0 when the two answers are equal after normalisation, else 0.0."""
-    return 1.0 if normalize_answer(prediction) == normalize_answer(reference) else 0.0
+def exact_match(prediction: str, reference: str, *, unicode_punctuation: bool = False) -> float:
+    """1.0 when the two answers are equal after normalize_answer, else 0.0 (SQuAD v1.1's
+    exact_match_score; two empty answers match)."""
+    pred = normalize_answer(prediction, unicode_punctuation=unicode_punctuation)
+    ref = normalize_answer(reference, unicode_punctuation=unicode_punctuation)
+    return 1.0 if pred == ref else 0.0
 
 
-def token_f1(prediction: str, reference: str) -> float:
-    """SQuAD token F1: harmonic mean of precision and recall of the shared tokens (a multiset).
+def token_f1(prediction: str, reference: str, *, unicode_punctuation: bool = False) -> float:
+    """SQuAD v1.1 token F1: harmonic mean of precision and recall of the shared tokens (a
+    multiset) after normalize_answer.
 
     token_f1("the cat sat", "a cat sat down"): tokens [cat, sat] and [cat, sat, down] share 2,
     precision 2/2, recall 2/3, F1 = 2 x 1 x 2/3 / (1 + 2/3) = 0.8.
-    Both empty after normalisation: 1.0; exactly one empty: 0.0.
+    No shared token gives 0.0, as in the official script: also when either side, or both,
+    is empty after normalisation (exact match still scores two empty answers 1).
     """
-    pred = normalize_answer(prediction).split()
-    ref = normalize_answer(reference).split()
-    if not pred or not ref:
-        return 1.0 if pred == ref else 0.0
+    pred = normalize_answer(prediction, unicode_punctuation=unicode_punctuation).split()
+    ref = normalize_answer(reference, unicode_punctuation=unicode_punctuation).split()
     shared = sum((Counter(pred) & Counter(ref)).values())
     if shared == 0:
         return 0.0
@@ -117,16 +131,21 @@ def _lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
     return len(a) - v.bit_count()
 
 
+def rouge_tokens(text: str) -> list[str]:
+    """rouge-score's default tokens (no stemming): lower case, split at every run of
+    characters other than a-z and 0-9. "The cat's mat." -> [the, cat, s, mat]."""
+    return _ROUGE_SEPARATORS.sub(" ", text.lower()).split()
+
+
 def rouge_l(prediction: str, reference: str) -> float:
-    """ROUGE-L F-measure, 0..1: LCS over whitespace tokens of the normalised texts.
+    """ROUGE-L F-measure, 0..1, as rouge-score's RougeScorer(["rougeL"]) gives it: LCS over
+    rouge_tokens of both texts.
 
     P = LCS / len(prediction), R = LCS / len(reference), F = 2PR / (P + R).
-    Both empty: 1.0; exactly one empty: 0.0.
+    Either side without tokens (both included): 0.0, as rouge-score.
     """
-    pred = normalize_answer(prediction).split()
-    ref = normalize_answer(reference).split()
-    if not pred or not ref:
-        return 1.0 if pred == ref else 0.0
+    pred = rouge_tokens(prediction)
+    ref = rouge_tokens(reference)
     lcs = _lcs_length(pred, ref)
     if lcs == 0:
         return 0.0
@@ -189,12 +208,15 @@ class MetricSpec:
 
     `pass_fail` metrics score only 0 or 1; `uses_pattern` metrics read a pattern (a regex)
     instead of, or besides, the expected answer; `needs_judge` metrics are scored by a model
-    (core.judge) and handed to the comparison as grades.
+    (core.judge) and handed to the comparison as grades. `convention` names the reference the
+    scores equal, for exports to state beside the figure; the description (the tooltip) says
+    it too.
     """
 
     id: str
     label: str
     description: str
+    convention: str
     pass_fail: bool
     score: Scorer
     uses_pattern: bool = False
@@ -222,24 +244,31 @@ METRICS: dict[str, MetricSpec] = {
         MetricSpec(
             "exact_match",
             "Exact match",
-            "1 when the output equals the expected answer after normalisation (case, "
-            "punctuation, a/an/the and extra spaces ignored), else 0.",
+            "1 when the output equals the expected answer after normalisation (case, ASCII "
+            "punctuation, a/an/the and extra spaces ignored), else 0. SQuAD v1.1 "
+            "normalisation, as the official evaluation script.",
+            "SQuAD v1.1 normalisation",
             True,
             lambda p, e, _: exact_match(p, e),
         ),
         MetricSpec(
             "token_f1",
             "Token F1",
-            "Overlap of the output's and the expected answer's words (SQuAD F1, 0 to 1): "
-            "partial credit for partly right answers.",
+            "Overlap of the output's and the expected answer's words (0 to 1): partial "
+            "credit for partly right answers; 0 when no word is shared, also when both are "
+            "empty. SQuAD v1.1 normalisation and F1, as the official evaluation script.",
+            "SQuAD v1.1 normalisation",
             False,
             lambda p, e, _: token_f1(p, e),
         ),
         MetricSpec(
             "rouge_l",
             "ROUGE-L",
-            "Longest run of the expected answer's words found in order in the output, as an "
-            "F-measure (0 to 1): suits summaries and longer answers.",
+            "Longest sequence of the expected answer's words found in order in the output, as "
+            "an F-measure (0 to 1): suits summaries and longer answers. rouge-score default "
+            "tokenizer, no stemming (lower case; anything but a-z and 0-9 splits words; "
+            "articles kept), as published ROUGE-L scores.",
+            "rouge-score default tokenizer, no stemming",
             False,
             lambda p, e, _: rouge_l(p, e),
         ),
@@ -247,7 +276,9 @@ METRICS: dict[str, MetricSpec] = {
             "bleu",
             "BLEU",
             "N-gram overlap with the expected text (sacrebleu): sentence BLEU per sample "
-            "(0 to 1), corpus BLEU (0 to 100) for the run; suits translation.",
+            "(0 to 1), corpus BLEU (0 to 100) for the run; suits translation. sacrebleu "
+            "defaults (13a tokenizer, case-sensitive).",
+            "sacrebleu defaults",
             False,
             lambda p, e, _: sentence_bleu(p, e),
         ),
@@ -255,7 +286,9 @@ METRICS: dict[str, MetricSpec] = {
             "contains",
             "Contains",
             "1 when the expected answer appears in the output as whole words (after "
-            "normalisation), else 0: suits answers wrapped in a sentence.",
+            "normalisation), else 0: suits answers wrapped in a sentence. SQuAD v1.1 "
+            "normalisation.",
+            "SQuAD v1.1 normalisation",
             True,
             lambda p, e, _: contains(p, e),
         ),
@@ -263,7 +296,9 @@ METRICS: dict[str, MetricSpec] = {
             "regex",
             "Regex",
             "1 when the regular expression is found in the output, else 0; the pattern is "
-            "the one given, or else each item's expected value.",
+            "the one given, or else each item's expected value. Python re.search on the raw "
+            "output.",
+            "Python re.search on the raw output",
             True,
             _regex_score,
             uses_pattern=True,
@@ -271,7 +306,9 @@ METRICS: dict[str, MetricSpec] = {
         MetricSpec(
             "json_valid",
             "Valid JSON",
-            "1 when the output parses as JSON (a ```json fenced block is accepted), else 0.",
+            "1 when the output parses as JSON (a ```json fenced block is accepted), else 0. "
+            "Python json.loads.",
+            "Python json.loads",
             True,
             lambda p, _e, _pat: valid_json(p),
         ),
@@ -280,7 +317,8 @@ METRICS: dict[str, MetricSpec] = {
             "LLM judge",
             "A judge model reads the question, the expected answer and the output and says "
             "PASS (1) or FAIL (0); its calls go through the runner and their cost is counted "
-            "apart from the runs'.",
+            "apart from the runs'. Graded by the judge model.",
+            "graded by the judge model",
             True,
             _needs_judge,
             needs_judge=True,
