@@ -322,7 +322,9 @@ def _signed(value: float) -> str:
 
 def _reasons(r: Comparison, n_items: int) -> list[str]:
     """Plain sentences with the numbers that decided the verdict."""
-    label = metrics.get_metric(r.metric).label
+    spec = metrics.get_metric(r.metric)
+    # The convention goes with the figure, so an exported score is compared like with like.
+    label = f"{spec.label} ({spec.convention})"
     out: list[str] = []
     if r.lift is None or r.low is None or r.high is None:
         out.append(

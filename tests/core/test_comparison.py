@@ -103,7 +103,8 @@ def test_compare_runs_by_hand():
     assert r.baseline.mean == pytest.approx(0.6) and r.variant.mean == pytest.approx(0.8)
     assert r.latency_p50_delta_ms == 0  # same latencies per item in both runs
     assert r.reasons[0] == (
-        "On 10 paired items the variant scores 0.800 on Exact match against the baseline's "
+        "On 10 paired items the variant scores 0.800 on Exact match (SQuAD v1.1 "
+        "normalisation) against the baseline's "
         f"0.600: a lift of +0.200 (95% interval {r.low:+.3f} to {r.high:+.3f})."
     )
     assert r.reasons[1].startswith("Need more data: the interval reaches down to")
