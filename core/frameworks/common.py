@@ -9,8 +9,20 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.stats import format_points
+
 Unit = Literal[
-    "usd", "usd_per_token", "years", "months", "ms", "pct", "tokens", "count", "ratio", "text"
+    "usd",
+    "usd_per_token",
+    "years",
+    "months",
+    "ms",
+    "pct",
+    "pp",
+    "tokens",
+    "count",
+    "ratio",
+    "text",
 ]
 
 
@@ -156,6 +168,9 @@ def format_value(value: float | None, unit: str, none_text: str = "n/a") -> str:
         return f"{value:.1f} months"
     if unit == "pct":
         return f"{value:.1f}%"
+    if unit == "pp":
+        # A difference of two rates, in percentage points: "+5.0 pp", one formatter app-wide.
+        return format_points(value)
     if unit == "tokens":
         return f"{value:,.0f} tokens"
     if unit == "count":
