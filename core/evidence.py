@@ -1,0 +1,442 @@
+"""The evidence a decision rests on: the catalog rows a computation read, kept with each save.
+
+A framework reads the model catalog through a handful of calls (`get`, `in`, `with_quality`,
+`len`). `record` computes with a catalog that notes every row those calls return, every id
+they looked for and did not find, and whether the computation took every scored model as a
+candidate. That record (`Evidence`) is stored with the saved version; `Evidence.catalog()`
+builds a catalog from it that answers those calls exactly as the original did, so the saved
+result is reproduced exactly whatever the catalog holds today.
+
+`check_drift` compares a saved result with what today's catalog gives for the same inputs and
+says, in words, which rows changed and what the result would become.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.catalog import Catalog, LatencyProfile, ModelInfo, QualityScore, format_per_million
+from core.frameworks.common import format_number
+
+#: What the card and the exports say when a result rests on the shipped example figures.
+EXAMPLE_WARNING = "rests on illustrative example scores: replace them with your own measurements"
+#: What is said of a version saved before the app kept evidence.
+NO_EVIDENCE = "saved before evidence was recorded: computed with today's catalog"
+
+
+class Evidence(BaseModel):
+    """The catalog rows one computation read, and what it asked the catalog that they answer.
+
+    An Evidence with `read` False means the framework never consulted the catalog (its result
+    depends on the inputs alone).
+    """
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    #: Every model row the computation was given, in the order it was given them.
+    models: list[ModelInfo] = Field(default_factory=list)
+    #: Ids the computation looked up and the catalog did not have.
+    absent: list[str] = Field(default_factory=list)
+    #: The computation took every scored model of the catalog as a candidate.
+    whole_catalog: bool = False
+    #: How many models the catalog held (a framework may say "the catalog is empty").
+    catalog_size: int = 0
+    #: The price map the rows came from (e.g. "litellm 1.74.0") and its date.
+    catalog_source: str = ""
+    price_date: dt.date | None = None
+    read: bool = False
+
+    def catalog(self, fallback: Catalog | None = None) -> Catalog:
+        """A catalog answering as the recorded one did. With `fallback` (today's catalog),
+        ids the record never looked up come from it, so edited inputs still find models."""
+        return EvidenceCatalog(self, fallback)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form, empty values left out (not defaults: a score's date defaults to
+        today, and must be kept)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def example_models(self) -> list[str]:
+        """Models whose quality score or latency profile is one of the shipped examples."""
+        return [
+            m.id
+            for m in self.models
+            if (m.quality is not None and m.quality.source == "example")
+            or (m.latency is not None and m.latency.source == "example")
+        ]
+
+    @property
+    def price_map(self) -> str:
+        """The price map the rows came from, e.g. "litellm 1.74.0 (2026-11-02)"."""
+        dated = f" ({self.price_date.isoformat()})" if self.price_date else ""
+        return f"{self.catalog_source or 'unknown'}{dated}"
+
+
+def parse(raw: Mapping[str, Any] | None) -> Evidence | None:
+    """A stored evidence record (None: the version was saved before evidence was kept)."""
+    return None if raw is None else Evidence.model_validate(raw)
+
+
+class EvidenceCatalog(Catalog):
+    """A catalog built from evidence: the recorded rows, the recorded misses, the recorded size.
+
+    `with_quality` gives the recorded rows when the recorded computation took the whole
+    catalog; otherwise (it named its models) today's scored models, recorded rows first.
+    """
+
+    def __init__(self, evidence: Evidence, fallback: Catalog | None = None) -> None:
+        super().__init__(
+            evidence.models,
+            source=evidence.catalog_source or (fallback.source if fallback else "entered"),
+            price_date=evidence.price_date
+            if evidence.read or fallback is None
+            else fallback.price_date,
+        )
+        self.evidence = evidence
+        self._absent = frozenset(evidence.absent)
+        self._fallback = fallback
+
+    def _falls_back(self, model_id: object) -> bool:
+        return (
+            self._fallback is not None
+            and model_id not in self._models
+            and model_id not in self._absent
+        )
+
+    def __len__(self) -> int:
+        if self.evidence.read or self._fallback is None:
+            return self.evidence.catalog_size
+        return len(self._fallback)
+
+    def __contains__(self, model_id: object) -> bool:
+        if model_id in self._models:
+            return True
+        return self._falls_back(model_id) and model_id in self._fallback  # type: ignore[operator]
+
+    def get(self, model_id: str) -> ModelInfo:
+        if self._falls_back(model_id):
+            assert self._fallback is not None
+            return self._fallback.get(model_id)
+        return super().get(model_id)
+
+    def with_quality(self) -> list[ModelInfo]:
+        if self.evidence.whole_catalog or self._fallback is None:
+            return super().with_quality()
+        return [self._models.get(m.id, m) for m in self._fallback.with_quality()]
+
+
+class _Recorder(Catalog):
+    """Answers as `inner` does and notes what was asked (see `record`)."""
+
+    def __init__(self, inner: Catalog) -> None:
+        # The inner catalog's dict is shared, not copied: recording costs nothing per model.
+        self._models = inner._models
+        self.source = inner.source
+        self.price_date = inner.price_date
+        self.base = inner.base
+        self._inner = inner
+        self._read: dict[str, ModelInfo] = {}
+        self._absent: dict[str, None] = {}
+        self._whole = False
+        self._touched = False
+
+    def __len__(self) -> int:
+        self._touched = True
+        return len(self._inner)
+
+    def __iter__(self) -> Iterator[ModelInfo]:  # type: ignore[override]
+        self._touched = True
+        self._whole = True
+        for m in self._inner:
+            self._read.setdefault(m.id, m)
+            yield m
+
+    @property
+    def models(self) -> list[ModelInfo]:
+        return list(iter(self))
+
+    def __contains__(self, model_id: object) -> bool:
+        self._touched = True
+        found = model_id in self._inner
+        if found:
+            assert isinstance(model_id, str)
+            self._read.setdefault(model_id, self._inner.get(model_id))
+        elif isinstance(model_id, str):
+            self._absent.setdefault(model_id)
+        return found
+
+    def get(self, model_id: str) -> ModelInfo:
+        self._touched = True
+        try:
+            model = self._inner.get(model_id)
+        except KeyError:
+            self._absent.setdefault(model_id)
+            raise
+        self._read.setdefault(model.id, model)
+        return model
+
+    def with_quality(self) -> list[ModelInfo]:
+        self._touched = True
+        self._whole = True
+        scored = self._inner.with_quality()
+        for m in scored:
+            self._read.setdefault(m.id, m)
+        return scored
+
+    def replace(self, models: Any) -> Catalog:
+        return self._inner.replace(models)
+
+    def evidence(self) -> Evidence:
+        if not self._touched:
+            return Evidence()
+        # Built from values the catalog already validated: no second validation per model.
+        return Evidence.model_construct(
+            models=list(self._read.values()),
+            absent=list(self._absent),
+            whole_catalog=self._whole,
+            catalog_size=len(self._inner),
+            catalog_source=self.source,
+            price_date=self.price_date,
+            read=True,
+        )
+
+
+def record(framework: Any, inputs: BaseModel, catalog: Catalog | None) -> tuple[Any, Evidence]:
+    """The framework's result for `inputs` and the evidence it read from `catalog`."""
+    if catalog is None:
+        return framework.compute(inputs, None), Evidence()
+    recorder = _Recorder(catalog)
+    result = framework.compute(inputs, recorder)
+    return result, recorder.evidence()
+
+
+def saved_catalog(evidence: Evidence | None, today: Catalog) -> Catalog:
+    """The catalog a saved version is computed with: its evidence, or today's for a version
+    saved before evidence was kept."""
+    return today if evidence is None else evidence.catalog(today)
+
+
+# What changed: between a version's evidence and today's catalog, or between two versions.
+
+
+def _per_million(price: float | None) -> str:
+    return "none" if price is None else f"${format_per_million(price)}"
+
+
+def _quality_text(q: QualityScore | None) -> str:
+    return "none" if q is None else f"{q.score:.3g}"
+
+
+def _quality_origin(q: QualityScore) -> str:
+    bench = f", {q.benchmark}" if q.benchmark else ""
+    return f"{q.source}{bench}, {q.date.isoformat()}"
+
+
+def _latency_text(p: LatencyProfile | None) -> str:
+    if p is None:
+        return "none"
+    return (
+        f"{format_number(p.ttft_ms)} ms to first token + "
+        f"{format_number(p.output_tokens_per_second)} tokens/s"
+    )
+
+
+_PRICES = (
+    ("input_cost_per_token", "input price"),
+    ("output_cost_per_token", "output price"),
+    ("input_cost_per_token_batch", "batch input price"),
+    ("output_cost_per_token_batch", "batch output price"),
+    ("cache_read_input_token_cost", "cached input price"),
+)
+_LIMITS = (("max_input_tokens", "context"), ("max_output_tokens", "output limit"))
+_NOT_COMPARED = {"id", "quality", "latency", "custom", "price_overridden", "provider"}
+
+
+def model_changes(old: ModelInfo, new: ModelInfo) -> list[str]:
+    """What differs between two rows of one model, each as a phrase with its unit and, for
+    a quality score or latency profile, where the new figure came from."""
+    out: list[str] = []
+    mid = old.id
+    if old.quality != new.quality:
+        oq, nq = old.quality, new.quality
+        if nq is None:
+            out.append(f"{mid} quality {_quality_text(oq)} → none (score removed)")
+        elif oq is not None and oq.score == nq.score:
+            out.append(
+                f"{mid} quality {_quality_text(nq)}: source {_quality_origin(oq)} → "
+                f"{_quality_origin(nq)}"
+            )
+        else:
+            out.append(
+                f"{mid} quality {_quality_text(oq)} → {_quality_text(nq)} ({_quality_origin(nq)})"
+            )
+    if old.latency != new.latency:
+        ol, nl = old.latency, new.latency
+        origin = f" ({nl.source}, {nl.date.isoformat()})" if nl is not None else ""
+        if ol is not None and nl is not None and _latency_text(ol) == _latency_text(nl):
+            out.append(
+                f"{mid} latency {_latency_text(nl)}: source {ol.source}, "
+                f"{ol.date.isoformat()} → {nl.source}, {nl.date.isoformat()}"
+            )
+        else:
+            out.append(f"{mid} latency {_latency_text(ol)} → {_latency_text(nl)}{origin}")
+    for key, label in _PRICES:
+        a, b = getattr(old, key), getattr(new, key)
+        if a != b:
+            out.append(f"{mid} {label} {_per_million(a)} → {_per_million(b)} per million tokens")
+    for key, label in _LIMITS:
+        a, b = getattr(old, key), getattr(new, key)
+        if a != b:
+            fa = "none" if a is None else f"{a:,}"
+            fb = "none" if b is None else f"{b:,}"
+            out.append(f"{mid} {label} {fa} → {fb} tokens")
+    # Fields added to ModelInfo later (price tiers, capabilities) are compared as they are.
+    named = _NOT_COMPARED | {k for k, _ in _PRICES} | {k for k, _ in _LIMITS}
+    da, db = old.model_dump(mode="json"), new.model_dump(mode="json")
+    for key in da.keys() | db.keys():
+        if key not in named and da.get(key) != db.get(key):
+            out.append(f"{mid} {key.replace('_', ' ')} {da.get(key)} → {db.get(key)}")
+    return out
+
+
+def _new_model_text(m: ModelInfo) -> str:
+    if m.quality is not None:
+        return f"{m.id} joins the candidates (quality {_quality_text(m.quality)}, " + (
+            f"{_quality_origin(m.quality)})"
+        )
+    return f"{m.id} is now in the catalog"
+
+
+def evidence_changes(old: Evidence, new: Evidence) -> list[str]:
+    """What differs between two versions' evidence: changed rows, rows used by one only, and
+    the price map."""
+    out: list[str] = []
+    new_rows = {m.id: m for m in new.models}
+    old_ids = {m.id for m in old.models}
+    for m in old.models:
+        now = new_rows.get(m.id)
+        if now is None:
+            out.append(f"{m.id} no longer used")
+        else:
+            out += model_changes(m, now)
+    out += [_new_model_text(m) for m in new.models if m.id not in old_ids]
+    if old.read and new.read and old.price_map != new.price_map:
+        out.append(f"price map {old.price_map} → {new.price_map}")
+    return out
+
+
+def _today_changes(saved: Evidence, today: Catalog, today_evidence: Evidence) -> list[str]:
+    """How today's catalog differs from a version's evidence, for the rows that matter."""
+    out: list[str] = []
+    for m in saved.models:
+        if m.id not in today:
+            out.append(f"{m.id} is no longer in the catalog")
+            continue
+        out += model_changes(m, today.get(m.id))
+    saved_ids = {m.id for m in saved.models}
+    out += [_new_model_text(m) for m in today_evidence.models if m.id not in saved_ids]
+    if saved.read and today_evidence.read and saved.price_map != today_evidence.price_map:
+        out.append(f"price map {saved.price_map} → {today_evidence.price_map}")
+    return out
+
+
+@dataclass(frozen=True)
+class Drift:
+    """Today's catalog would change a saved result: what changed and what the result becomes."""
+
+    changes: list[str]
+    saved_recommendation: str
+    today_recommendation: str
+    today_headline: str
+    #: The result and evidence today's catalog gives (what "Recompute" would show).
+    today_result: Any
+    today_evidence: Evidence
+
+    @property
+    def outcome(self) -> str:
+        if self.today_recommendation != self.saved_recommendation:
+            return (
+                f"the recommendation becomes {self.today_recommendation} "
+                f"(saved: {self.saved_recommendation})"
+            )
+        return (
+            f"the recommendation stays {self.today_recommendation}, and the result becomes: "
+            f"{self.today_headline}"
+        )
+
+    @property
+    def text(self) -> str:
+        """One sentence: "gpt-4o quality 0.82 → 0.91 (imported, 2026-12-03): the
+        recommendation becomes gpt-4o (batch) (saved: gpt-4o-mini)"."""
+        what = "; ".join(self.changes) if self.changes else "the catalog changed"
+        return f"Today's catalog differs: {what}: {self.outcome}."
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "changes": self.changes,
+            "saved_recommendation": self.saved_recommendation,
+            "today_recommendation": self.today_recommendation,
+            "today_headline": self.today_headline,
+            "text": self.text,
+        }
+
+
+def check_drift(
+    framework: Any,
+    inputs: BaseModel,
+    saved_result: Any,
+    saved: Evidence,
+    today: Catalog,
+) -> Drift | None:
+    """None when today's catalog gives the saved result; else the Drift that says how not."""
+    today_result, today_evidence = record(framework, inputs, today)
+    if today_result == saved_result:
+        return None
+    return Drift(
+        changes=_today_changes(saved, today, today_evidence),
+        saved_recommendation=saved_result.recommendation,
+        today_recommendation=today_result.recommendation,
+        today_headline=today_result.headline,
+        today_result=today_result,
+        today_evidence=today_evidence,
+    )
+
+
+# Where each figure came from: the exports' evidence table.
+
+
+@dataclass(frozen=True)
+class ProvenanceRow:
+    model: str
+    provider: str
+    prices: str
+    quality: str
+    latency: str
+
+
+def provenance_rows(evidence: Evidence) -> list[ProvenanceRow]:
+    """One row per model the result used: prices per million, and each quality score and
+    latency profile with its source, benchmark and date."""
+    rows = []
+    for m in evidence.models:
+        prices = (
+            f"{_per_million(m.input_cost_per_token)} in / "
+            f"{_per_million(m.output_cost_per_token)} out per million tokens"
+        )
+        if m.price_overridden:
+            prices += " (your override)"
+        quality = "none"
+        if m.quality is not None:
+            quality = f"{_quality_text(m.quality)} ({_quality_origin(m.quality)})"
+        latency = "none"
+        if m.latency is not None:
+            latency = (
+                f"{_latency_text(m.latency)} ({m.latency.source}, {m.latency.date.isoformat()})"
+            )
+        rows.append(ProvenanceRow(m.id, m.provider, prices, quality, latency))
+    return rows
