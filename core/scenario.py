@@ -32,6 +32,9 @@ class Scenario(BaseModel):
     framework_id: str
     inputs: dict[str, Any]
     result: dict[str, Any] | None = None
+    #: The catalog rows the result was computed from (core.evidence.Evidence as JSON); None
+    #: for a version saved before evidence was recorded.
+    evidence: dict[str, Any] | None = None
     notes: str = ""
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
@@ -47,6 +50,7 @@ class ScenarioVersion(BaseModel):
     version: int
     inputs: dict[str, Any]
     result: dict[str, Any] | None = None
+    evidence: dict[str, Any] | None = None
     notes: str = ""
     saved_at: datetime
 

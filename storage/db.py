@@ -329,6 +329,13 @@ def _migration_6_scenario_verdicts(db: Database) -> None:
     )
 
 
+def _migration_7_version_evidence(db: Database) -> None:
+    """Each saved version keeps the catalog rows its result was computed from (prices,
+    limits, quality and latency with their source and date, the price map), as a JSON column;
+    NULL for the versions saved before, which are computed with today's catalog."""
+    db.execute("ALTER TABLE scenario_versions ADD COLUMN evidence_json TEXT")
+
+
 Migration = Callable[["Database"], None]
 
 # Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
@@ -340,6 +347,7 @@ MIGRATIONS: list[Migration] = [
     _migration_4_experiments,
     _migration_5_drafts,
     _migration_6_scenario_verdicts,
+    _migration_7_version_evidence,
 ]
 SCHEMA_VERSION: int = len(MIGRATIONS)
 

@@ -39,7 +39,7 @@ _VERSION_LIST = TypeAdapter(list[ScenarioVersion], config=_DEFERRED)
 
 _SCENARIO_SELECT = """
     SELECT s.id, s.name, s.framework_id, s.notes, s.created_at, s.updated_at,
-           s.current_version, v.inputs_json, v.result_json
+           s.current_version, v.inputs_json, v.result_json, v.evidence_json
     FROM scenarios AS s
     JOIN scenario_versions AS v ON v.scenario_id = s.id AND v.version = s.current_version
 """
@@ -117,8 +117,9 @@ class ScenarioStore(SqliteStore):
         with self._reading("read the scenario's history") as db:
             self._require(db, scenario_id)
             rows = db.execute(
-                "SELECT scenario_id, version, inputs_json, result_json, notes, saved_at "
-                "FROM scenario_versions WHERE scenario_id = ? ORDER BY version DESC",
+                "SELECT scenario_id, version, inputs_json, result_json, notes, saved_at, "
+                "evidence_json FROM scenario_versions WHERE scenario_id = ? "
+                "ORDER BY version DESC",
                 [scenario_id],
             ).fetchall()
         records = [
@@ -129,6 +130,7 @@ class ScenarioStore(SqliteStore):
                 "result": None if row[3] is None else decode(row[3]),
                 "notes": row[4],
                 "saved_at": row[5],
+                "evidence": None if row[6] is None else decode(row[6]),
             }
             for row in rows
         ]
@@ -147,15 +149,19 @@ class ScenarioStore(SqliteStore):
         inputs: dict[str, Any],
         result: dict[str, Any] | None = None,
         notes: str = "",
+        evidence: dict[str, Any] | None = None,
     ) -> Scenario:
-        """A new scenario at version 1."""
+        """A new scenario at version 1; `evidence` is what the result was computed from
+        (core.evidence.Evidence.to_json())."""
         clean = _clean_name(name)
         inputs_json, result_json = encode(inputs), _encode_optional(result)
+        evidence_json = _encode_optional(evidence)
         with self._writing(f"create the scenario '{clean}'") as db:
             self._refuse_taken_name(db, clean)
             stamp = _stamp(db)
             new_id = _insert_scenario(
-                db, clean, framework_id, notes, stamp, stamp, inputs_json, result_json
+                db, clean, framework_id, notes, stamp, stamp, inputs_json, result_json,
+                evidence_json,
             )
             return self._fetch(db, new_id)
 
@@ -165,9 +171,11 @@ class ScenarioStore(SqliteStore):
         inputs: dict[str, Any],
         result: dict[str, Any] | None,
         notes: str | None = None,
+        evidence: dict[str, Any] | None = None,
     ) -> Scenario:
         """Append the next version (every save is kept); `notes=None` keeps the current notes."""
         inputs_json, result_json = encode(inputs), _encode_optional(result)
+        evidence_json = _encode_optional(evidence)
         with self._writing("save the scenario") as db:
             _, current_version, current_notes = self._require(db, scenario_id)
             _append_version(
@@ -178,6 +186,7 @@ class ScenarioStore(SqliteStore):
                 result_json,
                 current_notes if notes is None else notes,
                 _stamp(db),
+                evidence_json,
             )
             return self._fetch(db, scenario_id)
 
@@ -198,15 +207,16 @@ class ScenarioStore(SqliteStore):
         with self._writing(f"duplicate the scenario as '{clean}'") as db:
             self._require(db, scenario_id)
             self._refuse_taken_name(db, clean)
-            framework_id, notes, inputs_json, result_json = db.execute(
-                "SELECT s.framework_id, s.notes, v.inputs_json, v.result_json FROM scenarios AS s "
-                "JOIN scenario_versions AS v "
+            framework_id, notes, inputs_json, result_json, evidence_json = db.execute(
+                "SELECT s.framework_id, s.notes, v.inputs_json, v.result_json, v.evidence_json "
+                "FROM scenarios AS s JOIN scenario_versions AS v "
                 "ON v.scenario_id = s.id AND v.version = s.current_version WHERE s.id = ?",
                 [scenario_id],
             ).fetchone()
             stamp = _stamp(db)
             new_id = _insert_scenario(
-                db, clean, framework_id, notes, stamp, stamp, inputs_json, result_json
+                db, clean, framework_id, notes, stamp, stamp, inputs_json, result_json,
+                evidence_json,
             )
             return self._fetch(db, new_id)
 
@@ -225,13 +235,19 @@ class ScenarioStore(SqliteStore):
                 "WHERE scenario_id = ? AND version = ?",
                 [scenario_id, version],
             ).fetchone()
+            (evidence_json,) = db.execute(
+                "SELECT evidence_json FROM scenario_versions WHERE scenario_id = ? AND version = ?",
+                [scenario_id, version],
+            ).fetchone() or (None,)
             if old is None:
                 raise StorageError(
                     f"Scenario '{name}' has no version {version}; "
                     f"its versions are 1 to {current_version}.",
                     path=self._path,
                 )
-            _append_version(db, scenario_id, current_version + 1, *old, _stamp(db))
+            _append_version(
+                db, scenario_id, current_version + 1, *old, _stamp(db), evidence_json
+            )
             return self._fetch(db, scenario_id)
 
     # Files
@@ -245,6 +261,7 @@ class ScenarioStore(SqliteStore):
         """
         clean = _clean_name(scenario.name)
         inputs_json, result_json = encode(scenario.inputs), _encode_optional(scenario.result)
+        evidence_json = _encode_optional(scenario.evidence)
         with self._writing(f"import the scenario '{clean}'") as db:
             if rename_on_conflict:
                 clean = self._free_name(db, clean)
@@ -260,6 +277,7 @@ class ScenarioStore(SqliteStore):
                 stamp,
                 inputs_json,
                 result_json,
+                evidence_json,
             )
             return self._fetch(db, new_id)
 
@@ -413,6 +431,7 @@ def _insert_scenario(
     updated_at: str,
     inputs_json: str,
     result_json: str | None,
+    evidence_json: str | None = None,
 ) -> int:
     cursor = db.execute(
         "INSERT INTO scenarios (name, framework_id, notes, created_at, updated_at, "
@@ -424,8 +443,8 @@ def _insert_scenario(
         raise StorageError("Could not create the scenario: the database returned no id.")
     db.execute(
         "INSERT INTO scenario_versions (scenario_id, version, inputs_json, result_json, notes, "
-        "saved_at) VALUES (?, 1, ?, ?, ?, ?)",
-        [new_id, inputs_json, result_json, notes, updated_at],
+        "saved_at, evidence_json) VALUES (?, 1, ?, ?, ?, ?, ?)",
+        [new_id, inputs_json, result_json, notes, updated_at, evidence_json],
     )
     return new_id
 
@@ -438,11 +457,12 @@ def _append_version(
     result_json: str | None,
     notes: str,
     saved_at: str,
+    evidence_json: str | None = None,
 ) -> None:
     db.execute(
         "INSERT INTO scenario_versions (scenario_id, version, inputs_json, result_json, notes, "
-        "saved_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [scenario_id, version, inputs_json, result_json, notes, saved_at],
+        "saved_at, evidence_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [scenario_id, version, inputs_json, result_json, notes, saved_at, evidence_json],
     )
     db.execute(
         "UPDATE scenarios SET current_version = ?, notes = ?, updated_at = ?, headline = ?, "
@@ -464,6 +484,7 @@ def _scenarios_from_rows(rows: list[tuple[Any, ...]]) -> list[Scenario]:
             "version": row[6],
             "inputs": decode(row[7]),
             "result": None if row[8] is None else decode(row[8]),
+            "evidence": None if row[9] is None else decode(row[9]),
         }
         for row in rows
     ]

@@ -673,8 +673,9 @@ def compute(inputs: Inputs, catalog: Catalog | None = None) -> Result:
       monthly        = per request x V + recurring + one-off / amortisation months
       crossover      = (FT fixed a month - RAG fixed a month) / (RAG per request - FT per
                      request): the volume above which fine-tuning is the cheaper of the two;
-                     0 when it has no fixed cost to earn back, None ("never") when its
-                     requests are not cheaper.
+                     0 when it has no fixed cost to earn back (also when the requests cost
+                     the same, to within 1e-9 of their size, and its fixed costs are lower),
+                     None ("never") otherwise when its requests are not cheaper.
     Added latency: retrieval latency for RAG and hybrid, none for fine-tuning (the source's
     +500 ms vs "none").
     Dimension scores are 0-10 (the formulas are in the _score_* functions and the summary's
@@ -836,6 +837,9 @@ def _crossover(econ: dict[str, _Economics]) -> tuple[float | None, float | None]
     but RAG's fixed costs are the higher ones. Either is None when it does not exist.
     """
     rag, ft = econ["rag"], econ["fine-tuning"]
+    if _same_per_request(rag.per_request, ft.per_request):
+        # Equal requests leave the fixed costs to decide, the same way at every volume.
+        return (0.0 if ft.fixed < rag.fixed else None), None
     scale = max(rag.per_request, ft.per_request)
     above = analysis.payback_quantity(ft.fixed - rag.fixed, rag.per_request - ft.per_request, scale)
     below = None
@@ -847,6 +851,12 @@ def _crossover(econ: dict[str, _Economics]) -> tuple[float | None, float | None]
         if below == 0.0:
             below = None
     return above, below
+
+
+def _same_per_request(rag: float, ft: float) -> bool:
+    """Whether two request costs are equal but for float noise (analysis.payback_quantity's
+    1e-9 of their size), so that no volume can pay back a fixed cost through them."""
+    return abs(rag - ft) <= 1e-9 * max(rag, ft)
 
 
 def _shares(weights: dict[str, float]) -> dict[str, float]:
@@ -1172,10 +1182,17 @@ def _rationale(
         f"{money(ft.token_cost_per_request)} a request against {money(rag.token_cost_per_request)} "
         f"for RAG with its {rag.context_tokens_per_request:,.0f} tokens of retrieved context"
     )
+    fixed = f"{money(ft.fixed_cost_per_month)} against {money(rag.fixed_cost_per_month)}"
+    same_requests = _same_per_request(rag.token_cost_per_request, ft.token_cost_per_request)
     if crossover is not None and crossover > 0:
         out.append(
             f"Fine-tuning's cheaper requests ({per}) pay back its training and retraining above "
             f"{_count(crossover)} requests a month."
+        )
+    elif crossover is not None and same_requests:
+        out.append(
+            f"Fine-tuning's requests cost what RAG's do ({per}) and its fixed costs a month are "
+            f"lower ({fixed}), so it is the cheaper of the two at any volume."
         )
     elif crossover is not None:
         out.append(
@@ -1188,10 +1205,15 @@ def _rationale(
             f"({per}); it is cheaper only below {_count(cheaper_below)} requests a month, where "
             "RAG's higher fixed costs weigh more."
         )
-    elif ft.fixed_cost_per_month < rag.fixed_cost_per_month:
+    elif same_requests and ft.fixed_cost_per_month == rag.fixed_cost_per_month:
         out.append(
-            f"Fine-tuning's requests cost about what RAG's do ({per}) and its fixed costs a month "
-            "are lower, so it is the cheaper of the two at any volume."
+            f"Fine-tuning and RAG cost the same at any volume: {per}, and the same fixed costs "
+            f"a month ({money(ft.fixed_cost_per_month)})."
+        )
+    elif same_requests:
+        out.append(
+            f"RAG is the cheaper of the two at any volume: the requests cost the same ({per}) "
+            f"and fine-tuning's fixed costs a month are higher ({fixed})."
         )
     else:
         out.append(
@@ -1279,13 +1301,21 @@ def summarize(inputs: Inputs, result: Result) -> str:
             f"{money(o.monthly_cost)} | {money(o.one_off_cost)} | "
             f"{money(o.recurring_cost_per_month)} | {o.added_latency_ms:,.0f} ms |"
         )
-    crossover = format_value(r.crossover_requests_per_month, "count", "never")
+    above, below = r.crossover_requests_per_month, r.finetune_cheaper_below_requests_per_month
+    if above == 0:
+        crossover = "at **any volume**"
+    elif above is not None:
+        crossover = f"above **{format_value(above, 'count')}** requests a month"
+    elif below is not None:
+        crossover = f"only below **{format_value(below, 'count')}** requests a month"
+    else:
+        crossover = "at **no volume**"
     lines += [
         "",
         f"Recommended on the weighted dimensions: **{OPTION_LABELS[r.recommendation]}**. "
         f"Cheapest at {r.requests_per_month:,.0f} requests a month: "
-        f"**{OPTION_LABELS[r.economics_choice]}**. Fine-tuning is cheaper than RAG above "
-        f"**{crossover}** requests a month.",
+        f"**{OPTION_LABELS[r.economics_choice]}**. Fine-tuning is cheaper than RAG "
+        f"{crossover}.",
     ]
     if r.disagreement:
         lines += ["", f"**Note:** {r.disagreement}"]

@@ -306,6 +306,100 @@ def test_equal_request_costs_up_to_float_noise_are_never_not_a_huge_number():
     assert r.crossover_requests_per_month is None
 
 
+# Prices at which a RAG request and a fine-tuned one cost the same, by hand:
+# RAG (500 + 2,500 context) x 0.1e-6 + 300 x 0.4e-6 = 0.0003 + 0.00012 = 0.00042;
+# FT 500 x 0.6e-6 + 300 x 0.4e-6 = 0.0003 + 0.00012 = 0.00042.
+EQUAL_REQUESTS = {
+    "base_input_cost_per_token": 0.1e-6,
+    "base_output_cost_per_token": 0.4e-6,
+    "finetuned_input_cost_per_token": 0.6e-6,
+    "finetuned_output_cost_per_token": 0.4e-6,
+}
+NO_FIXED_COSTS = {
+    "vector_store_cost_per_month": 0,
+    "embedding_cost_per_month": 0,
+    "rag_setup_cost": 0,
+    "training_cost_per_token": 0,
+    "data_preparation_cost": 0,
+}
+
+
+@pytest.mark.parametrize(
+    ("inputs", "above", "below", "said"),
+    [
+        # Equal requests; FT fixed 3 + 9/12 = 3.75 < RAG's 80 + 5,000/12 = 496.667: FT is
+        # cheaper at any volume, so it pays back from 0 (the issue's case; it said "never").
+        (
+            {**EQUAL_REQUESTS, "data_preparation_cost": 0},
+            0.0,
+            None,
+            "its fixed costs a month are lower ($3.75 against $497), so it is the cheaper of "
+            "the two at any volume",
+        ),
+        # Equal requests; FT fixed 837.083 > RAG's 496.667: RAG cheaper at any volume.
+        (
+            EQUAL_REQUESTS,
+            None,
+            None,
+            "RAG is the cheaper of the two at any volume: the requests cost the same",
+        ),
+        # Equal requests, both fixed 0: the same cost everywhere, FT never the cheaper.
+        (
+            {**EQUAL_REQUESTS, **NO_FIXED_COSTS},
+            None,
+            None,
+            "Fine-tuning and RAG cost the same at any volume",
+        ),
+        # FT cheaper a request (0.00051 < 0.00063), both fixed 0: nothing to earn back, 0.
+        (NO_FIXED_COSTS, 0.0, None, "Fine-tuning is the cheaper of the two at any volume"),
+        # FT cheaper a request, fixed 3.75 < 496.667: 0.
+        (
+            {"data_preparation_cost": 0, "training_cost_per_token": 0},
+            0.0,
+            None,
+            "Fine-tuning is the cheaper of the two at any volume",
+        ),
+        # FT cheaper a request, fixed higher: (837.083 - 496.667) / 0.00012 = 2,836,805.6.
+        ({}, 2_836_805.56, None, "pay back its training and retraining above 2,836,806"),
+        # FT dearer a request (RAG 0.00027 with 1 x 100 tokens of context), FT fixed lower:
+        # cheaper only below (4,246.667 - 3.75) / (0.00051 - 0.00027) = 17,678,819.4.
+        (
+            {"top_k": 1, "chunk_tokens": 100, "data_preparation_cost": 0, "rag_setup_cost": 50_000},
+            None,
+            17_678_819.44,
+            "cheaper only below 17,678,819 requests a month",
+        ),
+        # FT dearer a request and fixed higher: never.
+        ({"top_k": 1, "chunk_tokens": 100}, None, None, "Fine-tuning never pays back"),
+    ],
+)
+def test_payback_in_every_case_of_requests_and_fixed_costs(inputs, above, below, said):
+    r = compute(Inputs(**inputs))
+    if above is None:
+        assert r.crossover_requests_per_month is None
+        assert r.figure("crossover_requests_per_month").none_text == "never"
+    else:
+        assert r.crossover_requests_per_month == pytest.approx(above, abs=0.01)
+        assert r.figure("crossover_requests_per_month").value == r.crossover_requests_per_month
+    if below is None:
+        assert r.finetune_cheaper_below_requests_per_month is None
+    else:
+        assert r.finetune_cheaper_below_requests_per_month == pytest.approx(below, abs=0.01)
+    assert any(said in s for s in r.rationale), r.rationale
+
+
+def test_summary_says_any_volume_for_a_payback_at_zero():
+    """Equal requests and lower fixed costs: the summary's sentence reads "at any volume",
+    not "above 0" or "above never"."""
+    x = Inputs(**EQUAL_REQUESTS, data_preparation_cost=0)
+    text = summarize(x, compute(x))
+    assert "Fine-tuning is cheaper than RAG at **any volume**." in text
+    x = Inputs(**EQUAL_REQUESTS)
+    assert "Fine-tuning is cheaper than RAG at **no volume**." in summarize(x, compute(x))
+    x = Inputs()
+    assert "cheaper than RAG above **2,836,806** requests a month." in summarize(x, compute(x))
+
+
 def test_payback_quantity_helper():
     """340 extra a month at 0.0001 saved a request: 3,400,000; nothing to earn back: 0;
     no saving, a negative one, or one of float noise beside 0.001: never."""
