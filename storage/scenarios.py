@@ -160,7 +160,14 @@ class ScenarioStore(SqliteStore):
             self._refuse_taken_name(db, clean)
             stamp = _stamp(db)
             new_id = _insert_scenario(
-                db, clean, framework_id, notes, stamp, stamp, inputs_json, result_json,
+                db,
+                clean,
+                framework_id,
+                notes,
+                stamp,
+                stamp,
+                inputs_json,
+                result_json,
                 evidence_json,
             )
             return self._fetch(db, new_id)
@@ -215,7 +222,14 @@ class ScenarioStore(SqliteStore):
             ).fetchone()
             stamp = _stamp(db)
             new_id = _insert_scenario(
-                db, clean, framework_id, notes, stamp, stamp, inputs_json, result_json,
+                db,
+                clean,
+                framework_id,
+                notes,
+                stamp,
+                stamp,
+                inputs_json,
+                result_json,
                 evidence_json,
             )
             return self._fetch(db, new_id)
@@ -231,22 +245,26 @@ class ScenarioStore(SqliteStore):
         with self._writing(f"restore version {version}") as db:
             name, current_version, _ = self._require(db, scenario_id)
             old = db.execute(
-                "SELECT inputs_json, result_json, notes FROM scenario_versions "
+                "SELECT inputs_json, result_json, notes, evidence_json FROM scenario_versions "
                 "WHERE scenario_id = ? AND version = ?",
                 [scenario_id, version],
             ).fetchone()
-            (evidence_json,) = db.execute(
-                "SELECT evidence_json FROM scenario_versions WHERE scenario_id = ? AND version = ?",
-                [scenario_id, version],
-            ).fetchone() or (None,)
             if old is None:
                 raise StorageError(
                     f"Scenario '{name}' has no version {version}; "
                     f"its versions are 1 to {current_version}.",
                     path=self._path,
                 )
+            inputs_json, result_json, notes, evidence_json = old
             _append_version(
-                db, scenario_id, current_version + 1, *old, _stamp(db), evidence_json
+                db,
+                scenario_id,
+                current_version + 1,
+                inputs_json,
+                result_json,
+                notes,
+                _stamp(db),
+                evidence_json,
             )
             return self._fetch(db, scenario_id)
 
