@@ -55,8 +55,33 @@ class LatencyProfile(BaseModel):
         return self.ttft_ms + output_tokens / self.output_tokens_per_second * 1000
 
 
+class PriceTier(BaseModel):
+    """The prices of a request whose input exceeds `above_tokens` (litellm's
+    `*_above_200k_tokens` keys): the whole request is billed at them, as litellm's cost
+    calculator and Google's and Anthropic's price pages do.
+
+    Every price is resolved when the map is parsed: one the map does not give for this tier
+    is the next lower tier's (the model's base price below the first tier), the fallback
+    litellm applies. None: no such price at any size (no cached or no batch price).
+    """
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    above_tokens: int = Field(gt=0)
+    input_cost_per_token: float = Field(ge=0)
+    output_cost_per_token: float = Field(ge=0)
+    cache_read_input_token_cost: float | None = Field(default=None, ge=0)
+    input_cost_per_token_batch: float | None = Field(default=None, ge=0)
+    output_cost_per_token_batch: float | None = Field(default=None, ge=0)
+    cache_read_input_token_cost_batch: float | None = Field(default=None, ge=0)
+
+
 class ModelInfo(BaseModel):
-    """One chat model. Prices are dollars per token; None means the price map has none."""
+    """One chat model. Prices are dollars per token; None means the price map has none.
+
+    `price_tiers` (ascending `above_tokens`) replace every price of a request whose input
+    tokens exceed a tier's threshold; `tier_at` picks the one that applies.
+    """
 
     model_config = ConfigDict(frozen=True, defer_build=True)
 
@@ -67,6 +92,8 @@ class ModelInfo(BaseModel):
     input_cost_per_token_batch: float | None = Field(default=None, ge=0)
     output_cost_per_token_batch: float | None = Field(default=None, ge=0)
     cache_read_input_token_cost: float | None = Field(default=None, ge=0)
+    cache_read_input_token_cost_batch: float | None = Field(default=None, ge=0)
+    price_tiers: tuple[PriceTier, ...] = ()
     max_input_tokens: int | None = None
     max_output_tokens: int | None = None
     supports_function_calling: bool = False
@@ -89,8 +116,21 @@ class ModelInfo(BaseModel):
     def has_batch(self) -> bool:
         return self.input_cost_per_token_batch is not None
 
+    def tier_at(self, input_tokens: float) -> PriceTier | None:
+        """The tier billing a request of this many input tokens (None: the base prices).
+
+        A tier applies above its threshold, not at it (litellm: prompt tokens > threshold).
+        """
+        applies = [t for t in self.price_tiers if input_tokens > t.above_tokens]
+        return applies[-1] if applies else None
+
     def cost_per_request(self, input_tokens: float, output_tokens: float) -> float:
-        return input_tokens * self.input_cost_per_token + output_tokens * self.output_cost_per_token
+        """Real-time dollars for one request, at the tier its input size falls in."""
+        prices = self.tier_at(input_tokens) or self
+        return (
+            input_tokens * prices.input_cost_per_token
+            + output_tokens * prices.output_cost_per_token
+        )
 
 
 class Catalog:
@@ -179,7 +219,8 @@ def matches(words: list[str], key: str) -> bool:
 PRICE_MAP_FILE = "model_prices_and_context_window_backup.json"
 CACHE_APP_DIR = "ai-decision-frameworks"
 # Bump when the parsing rules or the snapshot layout change: older snapshots are then rebuilt.
-SNAPSHOT_FORMAT = 1
+# 2: batch cached prices and price tiers.
+SNAPSHOT_FORMAT = 2
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -243,6 +284,10 @@ def _chat_model(model_id: object, entry: object) -> ModelInfo | None:
             input_cost_per_token_batch=_price(entry.get("input_cost_per_token_batches")),
             output_cost_per_token_batch=_price(entry.get("output_cost_per_token_batches")),
             cache_read_input_token_cost=_price(entry.get("cache_read_input_token_cost")),
+            cache_read_input_token_cost_batch=_price(
+                entry.get("cache_read_input_token_cost_batches")
+            ),
+            price_tiers=_price_tiers(entry, input_price, output_price),
             max_input_tokens=_token_count(entry.get("max_input_tokens")),
             max_output_tokens=_token_count(entry.get("max_output_tokens")),
             supports_function_calling=entry.get("supports_function_calling") is True,
@@ -251,6 +296,64 @@ def _chat_model(model_id: object, entry: object) -> ModelInfo | None:
         )
     except ValidationError:
         return None
+
+
+#: A tiered price key: `input_cost_per_token_above_200k_tokens`, `..._above_128000_tokens`,
+#: `..._above_200k_tokens_batches`. Service-tier variants (`_priority`, `_flex`) do not match:
+#: the catalog prices the standard tier, as litellm does when no service tier is asked for.
+_TIER_KEY = re.compile(
+    r"(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost)"
+    r"_above_(\d+)(k?)_tokens(_batches)?"
+)
+#: PriceTier field for each (key prefix, batch?) of a tiered key.
+_TIER_FIELDS = {
+    ("input_cost_per_token", False): "input_cost_per_token",
+    ("output_cost_per_token", False): "output_cost_per_token",
+    ("cache_read_input_token_cost", False): "cache_read_input_token_cost",
+    ("input_cost_per_token", True): "input_cost_per_token_batch",
+    ("output_cost_per_token", True): "output_cost_per_token_batch",
+    ("cache_read_input_token_cost", True): "cache_read_input_token_cost_batch",
+}
+
+
+def _price_tiers(
+    entry: Mapping[str, Any], input_price: float, output_price: float
+) -> tuple[PriceTier, ...]:
+    """The entry's size tiers, ascending, each price resolved as litellm resolves it.
+
+    The threshold is read from the key (`128k` = 128,000 tokens, as litellm reads it). Walking
+    the thresholds upwards, a price the map gives at a threshold replaces the one below it;
+    one it does not give carries over, so a request is billed at its highest crossed tier's
+    price for each kind, and at the base price for kinds no crossed tier names (litellm's
+    `_get_token_base_cost` and `get_batch_cost_rates`).
+    """
+    found: dict[int, dict[str, float]] = {}
+    for key, value in entry.items():
+        match = _TIER_KEY.fullmatch(key) if isinstance(key, str) else None
+        if match is None:
+            continue
+        price = _price(value)
+        above = int(match[2]) * (1000 if match[3] else 1)
+        if price is None or above <= 0:
+            continue
+        found.setdefault(above, {})[_TIER_FIELDS[(match[1], bool(match[4]))]] = price
+    if not found:
+        return ()
+    current: dict[str, float | None] = {
+        "input_cost_per_token": input_price,
+        "output_cost_per_token": output_price,
+        "cache_read_input_token_cost": _price(entry.get("cache_read_input_token_cost")),
+        "input_cost_per_token_batch": _price(entry.get("input_cost_per_token_batches")),
+        "output_cost_per_token_batch": _price(entry.get("output_cost_per_token_batches")),
+        "cache_read_input_token_cost_batch": _price(
+            entry.get("cache_read_input_token_cost_batches")
+        ),
+    }
+    tiers = []
+    for above in sorted(found):
+        current.update(found[above])
+        tiers.append(PriceTier(above_tokens=above, **current))  # type: ignore[arg-type]
+    return tuple(tiers)
 
 
 def _price(value: object) -> float | None:
@@ -456,6 +559,9 @@ def apply_user_data(catalog: Catalog, data: CatalogUserData) -> Catalog:
     """The catalog with the user's data merged: custom models added (custom=True, provider
     "custom"), overrides applied (price_overridden=True), quality and latency attached.
 
+    An override drops the map's size tiers: the user's price is what they pay at every size,
+    and a map tier above it would silently bill large requests at the map's price again.
+
     Always starts from the public map (`catalog.base`), so applying it to an already merged
     catalog gives the same result. Data for ids that are not in the catalog is left out.
     """
@@ -468,7 +574,9 @@ def apply_user_data(catalog: Catalog, data: CatalogUserData) -> Catalog:
     updates: dict[str, dict[str, Any]] = {}
     for model_id, override in data.overrides.items():
         if model_id in models:
-            updates.setdefault(model_id, {}).update(override.changes(), price_overridden=True)
+            updates.setdefault(model_id, {}).update(
+                override.changes(), price_overridden=True, price_tiers=()
+            )
     for model_id, score in data.quality.items():
         if model_id in models:
             updates.setdefault(model_id, {})["quality"] = score

@@ -37,7 +37,10 @@ GUIDE = (
     "latency (highest quality, then fastest) or cost + latency (cheapest that meets the minimum "
     "quality, then fastest). When nothing is feasible it shows, for each limit alone, the "
     "smallest change that would make some option feasible. Candidates default to every model "
-    "with a quality score; models without a measured latency use the default latency profile."
+    "with a quality score; models without a measured latency use the default latency profile. "
+    "A model whose context or output limit is smaller than the request is never feasible; "
+    "large prompts pay the catalog's higher prices above a size threshold (e.g. 200,000 input "
+    "tokens), and the share of the prompt served from a prompt cache its cached-input price."
 )
 
 Priority = Literal["quality_cost", "quality_latency", "cost_latency"]
@@ -106,6 +109,20 @@ class Inputs(FrameworkInputs):
         group=WORKLOAD,
         title="Output tokens per request",
         description="Tokens the model writes in each answer; they set the streaming time too.",
+    )
+    cached_input_pct: float = param(
+        0,
+        ge=0,
+        le=100,
+        step=5,
+        unit="%",
+        group=WORKLOAD,
+        title="Prompt served from cache",
+        description="Share of each request's input tokens the provider serves from its prompt "
+        "cache (a system prompt or context repeated across requests), in percent. Cached tokens "
+        "are billed at the catalog's cached-input price; a model without one bills them at its "
+        "full input price. Batch options use the cache only where the catalog has a batch "
+        "cached price.",
     )
     requests_per_day: float = param(
         10_000,
@@ -237,8 +254,40 @@ class Miss(BaseModel):
     by_pct: float
 
 
+class ContextMiss(BaseModel):
+    """A request the model cannot take: `tokens` of input (or output) over its `limit`.
+
+    No limit of cost, latency or quality makes such an option feasible.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["input", "output"]
+    tokens: int
+    limit: int
+
+    def text(self, model: str) -> str:
+        """'300,000 input tokens exceed gpt-4o's 128,000-token context'."""
+        window = "context" if self.kind == "input" else "output limit"
+        return f"{self.tokens:,} {self.kind} tokens exceed {model}'s {self.limit:,}-token {window}"
+
+
+CachedPrice = Literal["catalog", "input price", "not applied"]
+#: What a cached-input price note says in an option's row.
+CACHED_PRICE_TEXT: dict[str, str] = {
+    "catalog": "cached tokens at the catalog's cached-input price",
+    "input price": "no cached price in the catalog: cached tokens at the full input price",
+    "not applied": "no batch cached price in the catalog: batch bills every input token at "
+    "the batch input price",
+}
+
+
 class OptionRow(BaseModel):
-    """One model in one mode, with everything the decision looked at."""
+    """One model in one mode, with everything the decision looked at.
+
+    The cost split (input served fresh, input served from cache, output) adds up to
+    `cost_per_request`; None in results saved before the split was recorded.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -257,10 +306,26 @@ class OptionRow(BaseModel):
     #: 1-based place in the priority order, with the limits ignored.
     rank: int
     misses: list[Miss]
+    input_cost: float | None = None
+    cached_input_cost: float | None = None
+    output_cost: float | None = None
+    #: How its cached input tokens were priced (None: no prompt cache share).
+    cached_price: CachedPrice | None = None
+    #: The size tier the request was billed at (its threshold in input tokens; None: base).
+    tier_above_tokens: int | None = None
+    #: Why the model cannot take the request at all (empty: it can).
+    context_misses: list[ContextMiss] = []
 
     @property
     def label(self) -> str:
         return f"{self.model} ({self.mode})"
+
+    @property
+    def fits(self) -> bool:
+        return not self.context_misses
+
+    def context_text(self) -> str:
+        return "; ".join(c.text(self.model) for c in self.context_misses)
 
 
 class Relaxation(BaseModel):
@@ -291,6 +356,9 @@ class Scatter(BaseModel):
     quality: list[float]
     feasible: list[bool]
     pareto: list[bool]
+    #: False where the model cannot take the request (context or output limit); empty in
+    #: results saved before limits were checked.
+    fits: list[bool] = []
 
 
 class Result(FrameworkResult):
@@ -316,6 +384,8 @@ class Result(FrameworkResult):
     n_feasible: int
     n_pareto: int
     n_latency_assumed: int
+    #: Options whose model cannot take the request (context or output limit).
+    n_too_long: int = 0
     unknown_models: list[str]
     unscored_models: list[str]
     invalid_models: list[str]
@@ -337,55 +407,112 @@ class _Options:
         def column(values: Iterable[float | None]) -> np.ndarray:
             return np.fromiter((math.nan if v is None else v for v in values), float, n)
 
+        tokens_in = float(x.input_tokens_per_request)
+        tokens_out = float(x.output_tokens_per_request)
+        # Cached tokens are a share of the prompt, so they count towards a tier's threshold.
+        tokens_cached = tokens_in * x.cached_input_pct / 100.0
+        tokens_fresh = tokens_in - tokens_cached
         price_in = column(m.input_cost_per_token for m in models)
         price_out = column(m.output_cost_per_token for m in models)
+        cached = column(m.cache_read_input_token_cost for m in models)
         batch_in = column(m.input_cost_per_token_batch for m in models)
         batch_out = column(m.output_cost_per_token_batch for m in models)
+        batch_cached = column(m.cache_read_input_token_cost_batch for m in models)
+        tier = np.zeros(n, dtype=np.int64)
+        batch_tiered = np.zeros(n, dtype=bool)
+        # Few models have size tiers (about 250 of 3,300), so a loop over them is cheap.
+        for i, m in enumerate(models):
+            t = m.tier_at(tokens_in) if m.price_tiers else None
+            if t is None:
+                continue
+            tier[i] = t.above_tokens
+            price_in[i], price_out[i] = t.input_cost_per_token, t.output_cost_per_token
+            b = (t.input_cost_per_token_batch, t.output_cost_per_token_batch)
+            batch_tiered[i] = b != (m.input_cost_per_token_batch, m.output_cost_per_token_batch)
+            for target, value in (
+                (cached, t.cache_read_input_token_cost),
+                (batch_in, b[0]),
+                (batch_out, b[1]),
+                (batch_cached, t.cache_read_input_token_cost_batch),
+            ):
+                target[i] = math.nan if value is None else value
+        max_in = column(m.max_input_tokens for m in models)
+        max_out = column(m.max_output_tokens for m in models)
+        # Unknown limits (NaN) compare False: they never rule a model out.
+        self.in_too_long = tokens_in > max_in
+        self.out_too_long = tokens_out > max_out
+        self.max_in, self.max_out = max_in, max_out
         quality = column(m.quality.score if m.quality is not None else None for m in models)
         profiles = [m.latency for m in models]
         ttft = column(p.ttft_ms if p is not None else None for p in profiles)
         speed = column(p.output_tokens_per_second if p is not None else None for p in profiles)
-        tokens_in = float(x.input_tokens_per_request)
-        tokens_out = float(x.output_tokens_per_request)
         measured = ~np.isnan(ttft)
         ttft = np.where(measured, ttft, x.default_ttft_ms)
         speed = np.where(measured, speed, x.default_output_tokens_per_second)
+        has_cached = ~np.isnan(cached)
         with np.errstate(all="ignore"):
-            cost = [tokens_in * price_in + tokens_out * price_out]
+            fresh = [tokens_fresh * price_in]
+            from_cache = [tokens_cached * np.where(has_cached, cached, price_in)]
+            output = [tokens_out * price_out]
             latency = [ttft + tokens_out / speed * 1000.0]
+        # 0: cache priced at a cached price, 1: at the input price, 2: not applied.
+        cache_rule = [np.where(has_cached, 0, 1)]
         index = [np.arange(n)]
         batch = [np.zeros(n, dtype=bool)]
         assumed = [~measured]
         from_catalog = [np.zeros(n, dtype=bool)]
+        tiers = [tier]
         if x.batch_acceptable:
             keep = 1.0 - x.batch_discount_pct / 100.0
             catalog_in, catalog_out = ~np.isnan(batch_in), ~np.isnan(batch_out)
+            # Caching applies to a batch job only at the catalog's batch cached price.
+            batch_cache = catalog_in & ~np.isnan(batch_cached)
             with np.errstate(all="ignore"):
                 b_in = np.where(catalog_in, batch_in, price_in * keep)
                 b_out = np.where(catalog_out, batch_out, price_out * keep)
-                cost.append(tokens_in * b_in + tokens_out * b_out)
+                fresh.append(np.where(batch_cache, tokens_fresh, tokens_in) * b_in)
+                from_cache.append(np.where(batch_cache, tokens_cached * batch_cached, 0.0))
+                output.append(tokens_out * b_out)
+            cache_rule.append(np.where(batch_cache, 0, 2))
             latency.append(np.full(n, x.batch_turnaround_hours * MS_PER_HOUR))
             index.append(np.arange(n))
             batch.append(np.ones(n, dtype=bool))
             assumed.append(np.zeros(n, dtype=bool))
             from_catalog.append(catalog_in | catalog_out)
-        self.cost = np.concatenate(cost)
+            # A catalog batch price is tiered only where the map tiers the batch price.
+            tiers.append(np.where(catalog_in | catalog_out, np.where(batch_tiered, tier, 0), tier))
+        self.cost_fresh = np.concatenate(fresh)
+        self.cost_cached = np.concatenate(from_cache)
+        self.cost_output = np.concatenate(output)
+        self.cost = self.cost_fresh + self.cost_cached + self.cost_output
         self.latency = np.concatenate(latency)
         self.model = np.concatenate(index)
         self.quality = quality[self.model]
         self.batch = np.concatenate(batch)
         self.assumed = np.concatenate(assumed)
         self.batch_from_catalog = np.concatenate(from_catalog)
+        self.cache_rule = np.concatenate(cache_rule)
+        self.tier = np.concatenate(tiers)
         # Overflowing prices or broken measurements would poison every comparison: drop them.
         valid = np.isfinite(self.cost) & np.isfinite(self.latency) & np.isfinite(self.quality)
         self.invalid_models = sorted({models[i].id for i in self.model[~valid]})
         if not valid.all():
-            self.cost, self.latency, self.model, self.quality = (
-                a[valid] for a in (self.cost, self.latency, self.model, self.quality)
-            )
-            self.batch, self.assumed, self.batch_from_catalog = (
-                a[valid] for a in (self.batch, self.assumed, self.batch_from_catalog)
-            )
+            for name in (
+                "cost",
+                "cost_fresh",
+                "cost_cached",
+                "cost_output",
+                "latency",
+                "model",
+                "quality",
+                "batch",
+                "assumed",
+                "batch_from_catalog",
+                "cache_rule",
+                "tier",
+            ):
+                setattr(self, name, getattr(self, name)[valid])
+        self.fits = ~(self.in_too_long | self.out_too_long)[self.model]
         self.per_day = self.cost * x.requests_per_day
         self.per_month = self.per_day * DAYS_PER_MONTH
         limits = (x.max_cost_per_request_usd, x.max_latency_ms, x.min_quality)
@@ -404,9 +531,14 @@ class _Options:
             ]
         )
         self.limits = limits
-        self.feasible = self.ok.all(axis=1)
+        self.feasible = self.ok.all(axis=1) & self.fits
         self.values = np.column_stack([self.cost, self.latency, self.quality])
-        self.pareto = analysis.pareto_mask(self.values, maximise=[False, False, True])
+        # A model that cannot take the request is no alternative to one that can: the front
+        # and everything derived from it hold only options that fit.
+        self.pareto = np.zeros(len(self.cost), dtype=bool)
+        self.pareto[self.fits] = analysis.pareto_mask(
+            self.values[self.fits], maximise=[False, False, True]
+        )
         self.order = _priority_order(x.priority, self)
         self.rank = np.empty(self.order.size, dtype=int)
         self.rank[self.order] = np.arange(self.order.size)
@@ -438,14 +570,30 @@ def _priority_order(priority: Priority, o: _Options) -> np.ndarray:
 def compute(inputs: Inputs, catalog: Catalog | None = None) -> Result:
     """Cost, latency and quality of every candidate in every mode; feasible set, front, pick.
 
-    Per option (units: dollars, milliseconds, quality score 0..1):
-      cost per request = input tokens x input price + output tokens x output price;
+    Per option (units: dollars, milliseconds, quality score 0..1), with cached = input tokens x
+    cache share and uncached = input tokens - cached:
+      cost per request = uncached x input price + cached x cached price + output tokens x output
+      price, where the cached price is the catalog's cached-input price, or the input price for
+      a model without one (a share of 0 gives input tokens x input price + output x output);
       per day = cost per request x requests per day; per month = per day x 30.4.
+      Prices are those of the model's highest size tier whose threshold the input tokens
+      exceed (strictly, as litellm's cost calculator), for the whole request, cached tokens
+      included (a tier without its own cached price keeps the lower tier's, as litellm does).
       real-time latency = time to first token + output tokens / output tokens per second x 1000
       (the catalog's latency profile, else the default one); batch latency = turnaround x 3.6e6.
-      Batch prices are the catalog's batch prices, else the real-time price x (1 - discount).
-    Feasible: cost <= max cost, latency <= max latency, quality >= min quality (within 1e-9).
-    Pareto front: options no other option matches or beats on all three with one strictly better.
+      Batch prices are the catalog's batch prices (a size tier's batch prices where the map
+      has them, else its flat batch price: litellm's rule), else the real-time price at this
+      size x (1 - discount). The cache counts in batch only at the catalog's batch cached
+      price (`cache_read_input_token_cost_batches`); otherwise a batch job bills every input
+      token at the batch input price (litellm would bill them at the real-time cached price;
+      we do not assume a provider discounts cache reads inside batch jobs).
+    Fits: input tokens <= the model's context (max input tokens) and output tokens <= its
+    max output tokens; an unknown limit rules nothing out. An option that does not fit is
+    never feasible, never on the front, never named as a better option or a relaxation.
+    Feasible: it fits, cost <= max cost, latency <= max latency, quality >= min quality (within
+    1e-9).
+    Pareto front: among options that fit, those no other option matches or beats on all three
+    with one strictly better.
     Pick: the first feasible option in the priority order (see _priority_order), hence always on
     the front. With no feasible option the pick is "none" and, for each limit alone, the
     smallest relaxation that admits some option is reported with that option.
@@ -519,6 +667,7 @@ def compute(inputs: Inputs, catalog: Catalog | None = None) -> Result:
         n_feasible=int(o.feasible.sum()),
         n_pareto=int(o.pareto.sum()),
         n_latency_assumed=int(o.assumed.sum()),
+        n_too_long=int((~o.fits).sum()),
         unknown_models=unknown,
         unscored_models=unscored,
         invalid_models=o.invalid_models,
@@ -532,6 +681,8 @@ def compute(inputs: Inputs, catalog: Catalog | None = None) -> Result:
             quality=_significant(o.quality).tolist(),
             feasible=o.feasible.tolist(),
             pareto=o.pareto.tolist(),
+            # Kept only when it says something: most requests fit every model.
+            fits=[] if o.fits.all() else o.fits.tolist(),
         ),
         frontier_cost=frontier[0],
         frontier_quality=frontier[1],
@@ -596,15 +747,47 @@ def _row(x: Inputs, models: Sequence[ModelInfo], o: _Options, i: int) -> OptionR
         pareto=bool(o.pareto[i]),
         rank=int(o.rank[i]) + 1,
         misses=misses,
+        input_cost=float(o.cost_fresh[i]),
+        cached_input_cost=float(o.cost_cached[i]),
+        output_cost=float(o.cost_output[i]),
+        cached_price=_CACHE_RULES[int(o.cache_rule[i])] if x.cached_input_pct > 0 else None,
+        tier_above_tokens=int(o.tier[i]) or None,
+        context_misses=_context_misses(x, o, int(o.model[i])),
     )
+
+
+_CACHE_RULES: tuple[CachedPrice, ...] = ("catalog", "input price", "not applied")
+
+
+def _context_misses(x: Inputs, o: _Options, m: int) -> list[ContextMiss]:
+    out = []
+    if o.in_too_long[m]:
+        limit = int(o.max_in[m])
+        out.append(ContextMiss(kind="input", tokens=x.input_tokens_per_request, limit=limit))
+    if o.out_too_long[m]:
+        limit = int(o.max_out[m])
+        out.append(ContextMiss(kind="output", tokens=x.output_tokens_per_request, limit=limit))
+    return out
 
 
 def _relaxations(models: Sequence[ModelInfo], o: _Options) -> tuple[list[Relaxation], list[int]]:
     """Per limit alone: the option the smallest change admits, and the limit that admits it.
 
-    Returns the relaxations and the indices of the options they name.
+    Only options that fit the request count: no limit makes the others feasible. Returns the
+    relaxations and the indices of the options they name.
     """
-    found = analysis.smallest_relaxations(o.values, o.ok, [True, True, False], o.order)
+    fit = np.nonzero(o.fits)[0]
+    if fit.size == 0:
+        return [], []
+    # The priority order restricted to the fitting options, as positions among them.
+    position = np.full(len(o), -1)
+    position[fit] = np.arange(fit.size)
+    order = position[o.order[o.fits[o.order]]]
+    local = analysis.smallest_relaxations(o.values[fit], o.ok[fit], [True, True, False], order)
+    found = [
+        None if hit is None else analysis.RelaxedLimit(int(fit[hit.row]), hit.limit)
+        for hit in local
+    ]
     out = []
     for j, (c, hit) in enumerate(zip(_CONSTRAINTS, found, strict=True)):
         limit = o.limits[j]
@@ -654,6 +837,8 @@ def _nearest_better(
     primary = o.cost if priority == "cost_latency" else -o.quality
     at = primary[pick]
     miss = o.relative_over().sum(axis=1)
+    # An option the request does not fit is not kept out by a limit: it is never named.
+    primary = np.where(o.fits, primary, np.inf)
 
     def nearest(candidates: np.ndarray) -> int | None:
         if candidates.size == 0:
@@ -668,9 +853,12 @@ def _nearest_better(
     return nearest(step), nearest(level)
 
 
-def _closest(o: _Options) -> int:
-    """The option whose misses, each as a fraction of its limit, add up to the least."""
-    total = o.relative_over().sum(axis=1)
+def _closest(o: _Options) -> int | None:
+    """The option that fits the request whose misses, each as a fraction of its limit, add
+    up to the least (None: none fits)."""
+    if not o.fits.any():
+        return None
+    total = np.where(o.fits, o.relative_over().sum(axis=1), np.inf)
     best = total.min()
     tied = np.nonzero(total == best)[0]
     return int(tied[np.argmin(o.rank[tied])])
@@ -695,7 +883,7 @@ def _frontier(o: _Options) -> tuple[list[float], list[float]]:
     Sorted by cost (then quality down, latency up), an option is on it when its quality beats
     every cheaper one's. Each such point is also on the three-way Pareto front.
     """
-    idx = np.nonzero(o.ok[:, 1])[0]
+    idx = np.nonzero(o.ok[:, 1] & o.fits)[0]
     if idx.size == 0:
         return [], []
     idx = idx[np.lexsort((o.latency[idx], -o.quality[idx], o.cost[idx]))]
@@ -848,16 +1036,18 @@ def _explain(
             "batch discount"
         )
     else:
+        prices = m.tier_at(x.input_tokens_per_request) or m
         price = (
             f"({x.input_tokens_per_request:,} input tokens at "
-            f"${m.input_cost_per_token * 1e6:,.4g} per million and "
+            f"${prices.input_cost_per_token * 1e6:,.4g} per million and "
             f"{x.output_tokens_per_request:,} output tokens at "
-            f"${m.output_cost_per_token * 1e6:,.4g} per million)"
+            f"${prices.output_cost_per_token * 1e6:,.4g} per million)"
         )
     out = [
         f"{pick.label} costs {usd(pick.cost_per_request)} a request {price}: "
         f"{money(pick.cost_per_day)} a day and {money(pick.cost_per_month)} a month at "
         f"{format_number(x.requests_per_day)} requests a day.",
+        *_split_text(x, pick),
         f"It answers in {_latency_text(x, pick)}, within the {duration(x.max_latency_ms)} "
         f"budget, and scores {pick.quality:.3g} against the {x.min_quality:.3g} minimum.",
         f"Optimising {corners}: the pick is {rule}; {_count(int(o.feasible.sum()), 'option')} "
@@ -873,9 +1063,14 @@ def _explain(
             f"priority but {_misses_text(tie)}."
         )
     if better is None and tie is None:
+        too_long = int((~o.fits[o.order[:ranked_above]]).sum())
         out.append(
             "No limit binds: no option ranks above it by this priority even with the limits "
             "ignored."
+            if too_long == 0
+            else "No limit binds: the options ranked above it by this priority are models the "
+            f"request does not fit ({_count(too_long, 'option')}; "
+            f"{_request_text(x)} exceed their context or output limit)."
         )
     else:
         names = " and the ".join(_LIMIT_NAMES[c] for c in binding)
@@ -900,8 +1095,34 @@ def _explain(
     return out, headline
 
 
+def _split_text(x: Inputs, r: OptionRow) -> list[str]:
+    """The sentence on a price tier and the prompt cache, when either shaped the cost."""
+    if r.input_cost is None or (r.tier_above_tokens is None and r.cached_price is None):
+        return []
+    parts = []
+    if r.tier_above_tokens is not None:
+        parts.append(
+            f"Its {x.input_tokens_per_request:,} input tokens exceed "
+            f"{r.tier_above_tokens:,}, so the whole request is billed at the model's prices above "
+            f"{r.tier_above_tokens:,} input tokens."
+        )
+    if r.cached_price is not None:
+        cached = x.input_tokens_per_request * x.cached_input_pct / 100
+        fresh = x.input_tokens_per_request - cached
+        parts.append(
+            f"Cost split per request: {usd(r.input_cost)} for {format_number(fresh)} uncached "
+            f"input tokens, {usd(r.cached_input_cost or 0.0)} for {format_number(cached)} "
+            f"input tokens served from the cache ({format_number(x.cached_input_pct)}%; "
+            f"{CACHED_PRICE_TEXT[r.cached_price]}) and {usd(r.output_cost or 0.0)} for "
+            f"{x.output_tokens_per_request:,} output tokens."
+        )
+    return [" ".join(parts)]
+
+
 def _misses_text(r: OptionRow) -> str:
-    return "; ".join(_miss_text(m) for m in r.misses)
+    """Why an option is out: the request it cannot take first, then each limit it misses."""
+    texts = [r.context_text()] if r.context_misses else []
+    return "; ".join(texts + [_miss_text(m) for m in r.misses])
 
 
 def _excluded_counts(o: _Options, ranked_above: int) -> str:
@@ -914,7 +1135,14 @@ def _excluded_counts(o: _Options, ranked_above: int) -> str:
         for j, c in enumerate(_CONSTRAINTS)
         if (~o.ok[above, j]).any()
     ]
+    too_long = int((~o.fits[above]).sum())
+    if too_long:
+        parts.append(f"{too_long:,} cannot take a request this size")
     return f" Of the {ranked_above:,} options ranked above the pick, " + ", ".join(parts) + "."
+
+
+def _request_text(x: Inputs) -> str:
+    return f"{x.input_tokens_per_request:,} input and {x.output_tokens_per_request:,} output tokens"
 
 
 def _count(n: int, noun: str) -> str:
@@ -948,13 +1176,39 @@ def _explain_none(
         f"cost at most {usd(x.max_cost_per_request_usd)} a request, latency at most "
         f"{duration(x.max_latency_ms)}, quality at least {x.min_quality:.3g}"
     )
+    if not o.fits.any():
+        largest = int(np.nanmax(o.max_in)) if not np.isnan(o.max_in).all() else None
+        widest = (
+            f"; the largest context among them is {largest:,} tokens"
+            if largest is not None and o.in_too_long.any()
+            else ""
+        )
+        return (
+            [
+                f"No candidate model can take a request of {_request_text(x)}: it exceeds "
+                f"the context or output limit of every one{widest}. No change of the cost, "
+                "latency or quality limit helps; shorten the request or add a model with a "
+                "longer context."
+            ],
+            "Nothing is feasible: no candidate model fits a request this size",
+        )
     out = [f"None of the {_count(len(o), 'option')} meets all three limits ({limits})."]
+    too_long = int((~o.fits).sum())
+    if too_long:
+        out.append(
+            f"{_count(too_long, 'option')} cannot take a request of {_request_text(x)} (context "
+            "or output limit) and no limit change makes them feasible; the changes below "
+            "consider the others."
+        )
     helpful = [r for r in relaxations if r.needed is not None]
     for r in relaxations:
         name = _LIMIT_NAMES[r.constraint]
         if r.needed is None:
             others = " and the ".join(_LIMIT_NAMES[c] for c in _CONSTRAINTS if c != r.constraint)
-            out.append(f"Changing the {name} alone cannot help: no option meets both the {others}.")
+            which = "option that fits the request" if too_long else "option"
+            out.append(
+                f"Changing the {name} alone cannot help: no {which} meets both the {others}."
+            )
             continue
         verb = "Lowering" if r.constraint == "quality" else "Raising"
         out.append(
@@ -1000,6 +1254,7 @@ def _names(ids: list[str], limit: int = 8) -> str:
 def summarize(inputs: Inputs, result: Result) -> str:
     """Markdown body of the decision summary: the options, any relaxations, the assumptions."""
     x, r = inputs, result
+    cached = x.cached_input_pct > 0
     lines = [
         "### Considered options",
         "",
@@ -1008,19 +1263,34 @@ def summarize(inputs: Inputs, result: Result) -> str:
         + f"); {r.n_feasible:,} feasible, {r.n_pareto:,} on the Pareto front. Limits: cost at "
         f"most {usd(r.max_cost_per_request_usd)} a request, latency at most "
         f"{duration(r.max_latency_ms)}, quality at least {r.min_quality:.3g}. The table lists "
-        "the pick, the best feasible options, the best by priority and the front.",
+        "the pick, the best feasible options, the best by priority and the front."
+        + (
+            f" {_count(r.n_too_long, 'option')} cannot take a request of {_request_text(x)} "
+            "(the model's context or output limit is smaller)."
+            if r.n_too_long
+            else ""
+        ),
         "",
-        "| Rank | Model | Mode | Cost per request | Per month | Latency | Quality | Feasible "
-        "| Pareto | Misses |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| Rank | Model | Mode | Cost per request | "
+        + ("Uncached input | Cached input | Output | " if cached else "")
+        + "Per month | Latency | Quality | Feasible | Pareto | Misses |",
+        "|---|---|---|---|" + ("---|---|---|" if cached else "") + "---|---|---|---|---|---|",
     ]
     for o in r.options[:TOP_FEASIBLE_ROWS]:
         mark = " (pick)" if r.pick is not None and o == r.pick else ""
         assumed = " (assumed)" if o.latency_assumed else ""
-        misses = "; ".join(_miss_text(m) for m in o.misses) or "none"
+        misses = _misses_text(o) or "none"
+        tier = f" (above-{o.tier_above_tokens:,}-token prices)" if o.tier_above_tokens else ""
+        split = ""
+        if cached and o.input_cost is not None:
+            note = {"input price": " (no cached price)", "not applied": " (not applied)"}
+            split = (
+                f"{usd(o.input_cost)} | {usd(o.cached_input_cost or 0.0)}"
+                f"{note.get(o.cached_price or '', '')} | {usd(o.output_cost or 0.0)} | "
+            )
         lines.append(
-            f"| {o.rank} | {o.model}{mark} | {o.mode} | {usd(o.cost_per_request)} | "
-            f"{money(o.cost_per_month)} | {duration(o.latency_ms)}{assumed} | "
+            f"| {o.rank} | {o.model}{mark} | {o.mode} | {usd(o.cost_per_request)}{tier} | "
+            f"{split}{money(o.cost_per_month)} | {duration(o.latency_ms)}{assumed} | "
             f"{o.quality:.3g} | {'yes' if o.feasible else 'no'} | "
             f"{'yes' if o.pareto else 'no'} | {misses} |"
         )
@@ -1071,4 +1341,17 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "- Quality scores come from the catalog (entered, imported or measured); models "
         "without one are skipped."
     )
+    lines.append(
+        "- A request whose input tokens exceed a price tier's threshold (litellm's "
+        "`above_200k_tokens` prices and the like) is billed wholly at that tier's prices. A "
+        "model whose context (input) or output limit is smaller than the request cannot take "
+        "it and is never feasible; an unknown limit rules nothing out."
+    )
+    if cached:
+        lines.append(
+            f"- {format_number(x.cached_input_pct)}% of each prompt is served from the cache, "
+            "billed at the catalog's cached-input price, or at the full input price for models "
+            "without one; batch jobs use the cache only at a batch cached price from the "
+            "catalog."
+        )
     return "\n".join(lines)

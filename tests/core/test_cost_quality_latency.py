@@ -440,7 +440,8 @@ def test_whole_catalog_result_keeps_few_rows_and_compact_arrays():
     assert len(r.options) <= cql.TOP_FEASIBLE_ROWS + cql.TOP_OVERALL_ROWS + cql.MAX_PARETO_ROWS + 4
     assert r.pick is not None and r.pick in r.options
     dumped = r.model_dump_json()
-    assert len(dumped) < 80_000
+    # About 70 kB for the arrays and ~70 rows, each row with its cost split.
+    assert len(dumped) < 90_000
     assert cql.Result.model_validate_json(dumped) == r
 
 
