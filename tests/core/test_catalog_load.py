@@ -17,8 +17,12 @@ import pytest
 import core.catalog as catalog_module
 from core.catalog import (
     SNAPSHOT_FORMAT,
+    Catalog,
     CatalogError,
+    CatalogUserData,
     ModelInfo,
+    PriceOverride,
+    apply_user_data,
     litellm_price_map,
     load_catalog,
     parse_price_map,
@@ -196,6 +200,92 @@ def test_bad_optional_fields_are_dropped_not_the_model() -> None:
     assert dated_ok.input_cost_per_token == 3.0  # an int price is a price
 
 
+# Price tiers and cached prices
+
+
+def test_gemini_2_5_pro_tiers_match_its_raw_entry(
+    raw_price_map: dict[str, Any], tmp_path: Path
+) -> None:
+    """The tier prices are read from the raw JSON, so the field mapping is what is checked:
+    above 200k input tokens, every price of the request is the `_above_200k_tokens` one."""
+    raw = raw_price_map["gemini-2.5-pro"]
+    model = load_catalog(tmp_path).get("gemini-2.5-pro")
+    (tier,) = model.price_tiers
+    assert tier.above_tokens == 200_000
+    assert tier.input_cost_per_token == raw["input_cost_per_token_above_200k_tokens"]
+    assert tier.output_cost_per_token == raw["output_cost_per_token_above_200k_tokens"]
+    assert tier.cache_read_input_token_cost == raw["cache_read_input_token_cost_above_200k_tokens"]
+    assert tier.input_cost_per_token_batch == raw["input_cost_per_token_above_200k_tokens_batches"]
+    assert (
+        tier.output_cost_per_token_batch == raw["output_cost_per_token_above_200k_tokens_batches"]
+    )
+    assert model.cache_read_input_token_cost == raw["cache_read_input_token_cost"]
+    assert model.cache_read_input_token_cost_batch == raw.get("cache_read_input_token_cost_batches")
+    assert model.tier_at(200_000) is None  # at the threshold: still the base price
+    assert model.tier_at(200_001) == tier
+
+
+def test_tiers_carry_lower_prices_and_read_thresholds_generically() -> None:
+    """Thresholds come from the key (`32k` = 32,000 tokens, `1000` = 1,000, as litellm reads
+    them). Walking up, a price a tier does not give is the one below it:
+      base            in 1e-6, out 2e-6, cached 5e-7, batch in 4e-7
+      above 1,000     in 1.5e-6 (out 2e-6, cached 5e-7 carried; batch in 4e-7 carried)
+      above 32,000    out 4e-6, batch in 8e-7 (in 1.5e-6, cached 5e-7 carried)
+      above 256,000   cached 9e-7 (in 1.5e-6, out 4e-6, batch in 8e-7 carried)
+    Service-tier keys (`_priority`), audio prices and unparseable prices add no tier.
+    """
+    (model,) = parse_price_map(
+        {
+            "tiered": _entry(
+                cache_read_input_token_cost=5e-7,
+                input_cost_per_token_batches=4e-7,
+                input_cost_per_token_above_1000_tokens=1.5e-6,
+                output_cost_per_token_above_32k_tokens=4e-6,
+                input_cost_per_token_above_32k_tokens_batches=8e-7,
+                cache_read_input_token_cost_above_256k_tokens=9e-7,
+                input_cost_per_token_above_8k_tokens_priority=9.0,
+                input_cost_per_audio_token_above_64k_tokens=9.0,
+                output_cost_per_token_above_500k_tokens="a lot",
+                input_cost_per_token_above_0k_tokens=9.0,
+            )
+        }
+    )
+    got = [
+        (
+            t.above_tokens,
+            t.input_cost_per_token,
+            t.output_cost_per_token,
+            t.cache_read_input_token_cost,
+            t.input_cost_per_token_batch,
+            t.output_cost_per_token_batch,
+        )
+        for t in model.price_tiers
+    ]
+    assert got == [
+        (1_000, 1.5e-6, 2e-6, 5e-7, 4e-7, None),
+        (32_000, 1.5e-6, 4e-6, 5e-7, 8e-7, None),
+        (256_000, 1.5e-6, 4e-6, 9e-7, 8e-7, None),
+    ]
+    assert model.tier_at(999) is None and model.tier_at(1_000) is None
+    assert model.tier_at(1_001) is model.price_tiers[0]
+    assert model.tier_at(10_000_000) is model.price_tiers[2]
+    # 40,000 input tokens x 1.5e-6 + 100 output tokens x 4e-6 = 0.06 + 0.0004 = 0.0604
+    assert model.cost_per_request(40_000, 100) == pytest.approx(0.0604, rel=1e-12)
+
+
+def test_an_override_drops_the_map_tiers() -> None:
+    """The user's price is what they pay at every size: a map tier must not bill over it."""
+    (model,) = parse_price_map({"m": _entry(input_cost_per_token_above_128k_tokens=2e-6)})
+    assert model.price_tiers
+    catalog = apply_user_data(
+        Catalog([model]),
+        CatalogUserData(overrides={"m": PriceOverride(input_cost_per_token=5e-7)}),
+    )
+    merged = catalog.get("m")
+    assert merged.price_tiers == () and merged.input_cost_per_token == 5e-7
+    assert merged.cost_per_request(300_000, 0) == pytest.approx(0.15, rel=1e-12)
+
+
 # The snapshot cache
 
 
@@ -233,6 +323,26 @@ def test_a_snapshot_of_another_format_is_rebuilt(tmp_path: Path, parse_calls: li
     snap.write_text(json.dumps(stored))
     load_catalog(cache, price_map=price_map, litellm_version="1.0")
     assert len(parse_calls) == 2
+
+
+def test_a_snapshot_from_before_tiers_is_rebuilt_with_them(
+    tmp_path: Path, parse_calls: list[int]
+) -> None:
+    """A format-1 snapshot of the same map and version lacks the tiers: it is parsed again."""
+    price_map = _write_map(
+        tmp_path / "prices.json", {"a": _entry(input_cost_per_token_above_200k_tokens=2e-6)}
+    )
+    cache = tmp_path / "cache"
+    load_catalog(cache, price_map=price_map, litellm_version="1.0")
+    snap = snapshot_path(cache, "1.0")
+    stored = json.loads(snap.read_bytes())
+    stored["format"] = 1
+    for model in stored["models"]:
+        model.pop("price_tiers")
+    snap.write_text(json.dumps(stored))
+    catalog = load_catalog(cache, price_map=price_map, litellm_version="1.0")
+    assert len(parse_calls) == 2
+    assert catalog.get("a").price_tiers[0].input_cost_per_token == 2e-6
 
 
 def test_a_new_litellm_version_rebuilds_and_drops_the_old_snapshot(
