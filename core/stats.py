@@ -1,7 +1,10 @@
-"""Significance tests, bootstrap intervals, sample sizes and the ship verdict of an A/B comparison.
+"""Significance tests, intervals, sample sizes and the ship verdict of an A/B comparison.
 
-Standard library and numpy only: the binomial tail is summed in log space and the normal
-quantiles come from statistics.NormalDist.
+Standard library and numpy only: the binomial tail is summed in log space, the normal
+quantiles come from statistics.NormalDist and Tango's score interval is found by bisection.
+Every interval has level 1 - alpha, the alpha the verdict reads the test at, so "significant"
+and "the interval is above zero" speak of the same confidence. Lifts are shown in percentage
+points through `format_points`, and verdicts through `VERDICT_LABELS`, here and nowhere else.
 """
 
 from __future__ import annotations
@@ -14,6 +17,13 @@ from typing import Literal
 import numpy as np
 
 Verdict = Literal["ship", "do_not_ship", "need_more_data"]
+
+#: What a reader sees for each verdict code (screens, CLI text, exports).
+VERDICT_LABELS: dict[str, str] = {
+    "ship": "Ship",
+    "do_not_ship": "Do not ship",
+    "need_more_data": "Need more data",
+}
 
 #: Past this many distinct values a resample is drawn item by item (see `_bootstrap_means`).
 _MAX_CATEGORIES = 64
@@ -78,20 +88,26 @@ def _bootstrap_means(values: np.ndarray, n: int, seed: int) -> np.ndarray:
     return means
 
 
-def _interval(point: float, means: np.ndarray) -> tuple[float, float, float]:
-    low, high = np.percentile(means, [2.5, 97.5])
+def _check_alpha(alpha: float) -> None:
+    if not 0 < alpha < 1:
+        raise ValueError(f"The significance level must be between 0 and 1 (got {alpha}).")
+
+
+def _interval(point: float, means: np.ndarray, alpha: float) -> tuple[float, float, float]:
+    low, high = np.percentile(means, [50 * alpha, 100 - 50 * alpha])
     return point, float(low), float(high)
 
 
 def bootstrap_mean_ci(
-    values: Sequence[float] | np.ndarray, *, n: int = 10_000, seed: int = 0
+    values: Sequence[float] | np.ndarray, *, n: int = 10_000, seed: int = 0, alpha: float = 0.05
 ) -> tuple[float, float, float]:
-    """(mean, low, high): the mean with its 95% percentile bootstrap interval."""
+    """(mean, low, high): the mean with its (1 - alpha) percentile bootstrap interval."""
+    _check_alpha(alpha)
     arr = _as_scores(values, "A bootstrap interval")
     mean = float(arr.mean())
     if np.all(arr == arr[0]):
         return mean, mean, mean
-    return _interval(mean, _bootstrap_means(arr, n, seed))
+    return _interval(mean, _bootstrap_means(arr, n, seed), alpha)
 
 
 def paired_bootstrap(
@@ -100,11 +116,16 @@ def paired_bootstrap(
     *,
     n: int = 10_000,
     seed: int = 0,
+    alpha: float = 0.05,
 ) -> tuple[float, float, float]:
-    """(lift, low, high): mean of variant - baseline over paired items, 95% percentile interval.
+    """(lift, low, high): mean of variant - baseline over paired items, with its (1 - alpha)
+    percentile interval (95% by default).
 
     The items are resampled together (the pairs stay pairs), so what both arms find hard is not
     counted as noise. Deterministic for a given seed. Empty or unequal lengths: ValueError.
+    For continuous scores (token F1, ROUGE-L); pass/fail outcomes take `paired_proportion_ci`,
+    which keeps its coverage where the bootstrap's collapses (few, one-sided discordant items;
+    a single item gives the degenerate [d, d] here).
     """
     base = _as_scores(baseline, "The paired bootstrap")
     var = _as_scores(variant, "The paired bootstrap")
@@ -113,7 +134,67 @@ def paired_bootstrap(
             f"The paired bootstrap needs one variant score per baseline score: got "
             f"{base.size} and {var.size}."
         )
-    return bootstrap_mean_ci(var - base, n=n, seed=seed)
+    return bootstrap_mean_ci(var - base, n=n, seed=seed, alpha=alpha)
+
+
+def _tango_z(b: int, c: int, n: int, delta: float) -> float:
+    """Tango's score statistic for the hypothesis "lift = delta" (see paired_proportion_ci)."""
+    a_ = 2.0 * n
+    b_ = -b - c + (2.0 * n - c + b) * delta
+    c_ = -b * delta * (1.0 - delta)
+    # The restricted MLE of the baseline-only share; the discriminant is >= 0 in exact
+    # arithmetic, max() only absorbs rounding.
+    p10 = (math.sqrt(max(b_ * b_ - 4.0 * a_ * c_, 0.0)) - b_) / (2.0 * a_)
+    variance = n * (2.0 * p10 + delta * (1.0 - delta))
+    excess = c - b - n * delta
+    if variance <= 0:
+        # Only at a boundary the data sit on (all items one-sided, or none discordant and
+        # delta = 0): no spread, so any excess is infinitely far off.
+        return 0.0 if excess == 0 else math.copysign(math.inf, excess)
+    return excess / math.sqrt(variance)
+
+
+def paired_proportion_ci(
+    b: int, c: int, n: int, *, alpha: float = 0.05
+) -> tuple[float, float, float]:
+    """(lift, low, high) of a paired difference of pass rates, Tango's score interval (1998).
+
+    n paired items; b of them only the baseline passes, c only the variant: lift = (c - b) / n
+    (as a share, 0..1). The interval holds every delta that Tango's score test does not reject
+    at `alpha` (two-sided): with p10~ the maximum-likelihood share of baseline-only items under
+    "lift = delta" (the root of 2n p^2 + B p + C, B = -b - c + (2n - c + b) delta,
+    C = -b delta (1 - delta)),
+    Z(delta) = (c - b - n delta) / sqrt(n (2 p10~ + delta (1 - delta))), |Z| <= z(1 - alpha/2).
+    Z falls as delta grows, so each end is found by bisection on [-1, lift] and [lift, 1].
+    By hand, no discordant item (b = c = 0): p10~ = |delta| or 0, so Z^2 = n |delta| / (1 - |delta|)
+    and the ends are +-z^2 / (n + z^2); n = 10 at 95%: 3.8415 / 13.8415 = +-0.2775.
+    Unlike a bootstrap it is never degenerate (one item only the variant passes gives about
+    [-0.59, 1], not [1, 1]) and keeps its nominal coverage when discordant items are few and
+    all on one side (Fagerland, Lydersen and Laake 2014 recommend it; tests/core/test_stats.py
+    measures it by simulation).
+    """
+    _check_alpha(alpha)
+    if b < 0 or c < 0 or b + c > n or n < 1:
+        raise ValueError(
+            f"Need 0 <= b, c and b + c <= n with at least one item (got b={b}, c={c}, n={n})."
+        )
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    lift = (c - b) / n
+
+    def solve(lo: float, hi: float, target: float) -> float:
+        # Halve until the two ends are neighbouring floats (at most about 60 steps on [-1, 1]).
+        while True:
+            mid = (lo + hi) / 2
+            if mid in (lo, hi):
+                return mid
+            if _tango_z(b, c, n, mid) > target:
+                lo = mid
+            else:
+                hi = mid
+
+    low = -1.0 if _tango_z(b, c, n, -1.0) <= z else solve(-1.0, lift, z)
+    high = 1.0 if _tango_z(b, c, n, 1.0) >= -z else solve(lift, 1.0, -z)
+    return lift, low, high
 
 
 def percentile(values: Sequence[float] | np.ndarray, q: float) -> float:
@@ -128,8 +209,7 @@ def percentile(values: Sequence[float] | np.ndarray, q: float) -> float:
 
 
 def _z(alpha: float, power: float) -> tuple[float, float]:
-    if not 0 < alpha < 1:
-        raise ValueError(f"The significance level must be between 0 and 1 (got {alpha}).")
+    _check_alpha(alpha)
     if not 0 < power < 1:
         raise ValueError(f"The power must be between 0 and 1 (got {power}).")
     normal = NormalDist()
@@ -234,19 +314,60 @@ def samples_needed_for_scores(
     return _whole(ratio * ratio)
 
 
-def verdict(lift: float, low: float, high: float, min_lift: float) -> Verdict:
-    """Ship, do not ship, or need more data, from a lift and its 95% interval.
+def verdict(
+    lift: float, low: float, high: float, min_lift: float, *, p_value: float, alpha: float
+) -> Verdict:
+    """Ship, do not ship, or need more data: the one rule of every A/B verdict in the app.
 
-    - ship: the interval is above 0 (low > 0: the variant is really better) and the lift
-      reaches the minimum worthwhile lift (lift >= min_lift);
-    - do_not_ship: even the interval's upper end is below the minimum worthwhile lift
-      (high < min_lift): the variant cannot plausibly be worth it, which includes a variant
-      that is worse;
-    - need_more_data: anything else, the interval is too wide to tell.
-    All four numbers are in the metric's units (0..1 for rates) and must agree.
+    `low`..`high` is the lift's (1 - alpha) interval and `p_value` the two-sided test of "no
+    difference" (exact McNemar for pass/fail outcomes).
+    - ship: the lift is significant at alpha (p_value < alpha), its interval lies above 0
+      (low > 0) and it reaches the minimum worth shipping (lift >= min_lift);
+    - do_not_ship: even the interval's upper end is below the minimum (high < min_lift): the
+      variant cannot plausibly be worth it, which includes a variant that is worse;
+    - need_more_data: anything else.
+    The two tests mostly agree; where they do not (a score interval just above 0 beside an
+    exact p just above alpha) the verdict waits. Lifts in one unit (shares or points).
     """
-    if low > 0 and lift >= min_lift:
+    _check_alpha(alpha)
+    if p_value < alpha and low > 0 and lift >= min_lift:
         return "ship"
     if high < min_lift:
         return "do_not_ship"
     return "need_more_data"
+
+
+def interval_level(alpha: float) -> str:
+    """The interval's confidence level as text: alpha 0.05 gives "95%", 0.025 "97.5%"."""
+    _check_alpha(alpha)
+    return f"{100 * (1 - alpha):.6g}%"
+
+
+def format_points(value: float, decimals: int = 1) -> str:
+    """A lift in percentage points, signed: "+5.0 pp", "-0.4 pp", never "5.0%" (a change of a
+    rate is not a percent of it). A value that rounds to zero reads "+0.0 pp", not "-0.0"."""
+    rounded = round(value, decimals)
+    return f"{(rounded if rounded != 0 else 0.0):+.{decimals}f} pp"
+
+
+def format_lift(lift: float, low: float, high: float, alpha: float, decimals: int = 1) -> str:
+    """A lift with its interval: "+5.0 pp (95% interval +1.2 to +8.8 pp)"."""
+    return (
+        f"{format_points(lift, decimals)} ({interval_level(alpha)} interval "
+        f"{format_points(low, decimals)[:-3]} to {format_points(high, decimals)})"
+    )
+
+
+def verdict_rule(alpha: float, min_lift_pp: float, test: str) -> str:
+    """The rule `verdict` applies, in words, at the user's alpha and minimum lift (in points).
+
+    `test` names the significance test, e.g. "McNemar's exact p".
+    """
+    a = f"{alpha:g}"
+    minimum = format_points(min_lift_pp)
+    return (
+        f"Rule: ship when the lift is significant at alpha {a} ({test} below {a}), its "
+        f"{interval_level(alpha)} interval lies above 0 and the lift reaches the minimum worth "
+        f"shipping ({minimum}); do not ship when even the interval's upper end is below "
+        f"{minimum}; need more data otherwise."
+    )

@@ -30,23 +30,19 @@ GUIDE = (
     "the two arms are assumed to pass and fail independently, which overestimates what a "
     "paired test needs. After running, enter the four paired counts (both pass, only the "
     "baseline, only the variant, both fail), from a comparison of two runs or your own "
-    "logs: the lift gets a paired-bootstrap 95% interval and McNemar's exact p-value, and the "
-    "verdict is ship when the interval is above zero and the lift reaches your minimum "
-    "worthwhile lift, do not ship when even the interval's upper end falls short of that "
-    "minimum, and need more data otherwise. Cost and latency per sample of each arm add the "
-    "trade-off: what each extra passing item costs. Lifts are in percentage points of the "
-    "pass rate."
+    "logs: the lift gets McNemar's exact p-value and Tango's score interval at level "
+    "1 - alpha (95% at alpha 0.05), which keeps its coverage even with few discordant items. "
+    "The verdict is ship when the lift is significant at alpha, its interval lies above zero "
+    "and it reaches your minimum worthwhile lift; do not ship when even the interval's upper "
+    "end falls short of that minimum; need more data otherwise. Cost and latency per sample "
+    "of each arm add the trade-off: what each extra passing item costs. Lifts are in "
+    "percentage points (pp) of the pass rate."
 )
 
-LABELS: dict[str, str] = {
-    "ship": "Ship",
-    "do_not_ship": "Do not ship",
-    "need_more_data": "Need more data",
-}
-
-#: Bootstrap resamples and seed: the interval is the same every time the inputs are.
-N_BOOT = 10_000
-SEED = 0
+#: The verdicts as a reader sees them (one table for the whole app, in core.stats).
+LABELS = stats.VERDICT_LABELS
+#: The significance test, as the verdict rule names it.
+TEST_NAME = "McNemar's exact p"
 #: Points on the samples-needed curve.
 CURVE_POINTS = 60
 
@@ -73,7 +69,7 @@ class Inputs(FrameworkInputs):
         ge=-100,
         le=100,
         step=0.5,
-        unit="points",
+        unit="pp",
         group=PLANNING,
         title="Expected lift",
         description="The lift you hope the variant brings, in percentage points of the pass "
@@ -89,8 +85,9 @@ class Inputs(FrameworkInputs):
         unit="probability",
         group=PLANNING,
         title="Significance level (alpha)",
-        description="The chance of calling a difference that is not there (two-sided), used "
-        "for the sample sizes and to read McNemar's p-value. 0.05 is usual.",
+        description="The chance of calling a difference that is not there (two-sided): the "
+        "sample sizes use it, McNemar's p must be below it to ship, and the lift's interval "
+        "has level 1 - alpha (0.05: a 95% interval). 0.05 is usual.",
     )
     power: float = param(
         0.8,
@@ -128,7 +125,7 @@ class Inputs(FrameworkInputs):
         ge=-100,
         le=100,
         step=0.5,
-        unit="points",
+        unit="pp",
         group=DECISION,
         title="Minimum worthwhile lift",
         description="The smallest lift worth shipping for, in percentage points: below it the "
@@ -226,8 +223,10 @@ class Inputs(FrameworkInputs):
 class Result(FrameworkResult):
     recommendation: stats.Verdict
     n_items: int
-    #: Observed pass rates, lift and its 95% interval in percent / percentage points; None
-    #: before any outcome is entered.
+    #: The significance level the verdict read the test at; the interval's level is 1 - alpha.
+    alpha: float = 0.05
+    #: Observed pass rates, lift and its (1 - alpha) interval in percent / percentage points;
+    #: None before any outcome is entered.
     baseline_pass_rate_pct: float | None
     variant_pass_rate_pct: float | None
     lift_pct: float | None
@@ -285,7 +284,7 @@ def _plan_note(x: Inputs, planned: int | None) -> str:
         )
     if planned is None:
         return (
-            f"A lift of {lift:+.3g} points from a {_pct(rate)} pass rate is too small for any "
+            f"A lift of {lift:+.3g} pp from a {_pct(rate)} pass rate is too small for any "
             "number of items to detect: enter a larger expected lift."
         )
     basis = (
@@ -326,11 +325,11 @@ def compute(inputs: Inputs, catalog: Catalog | None = None) -> Result:
     n = both_pass + baseline_only + variant_only + both_fail (paired items);
     pass rates: baseline (both_pass + baseline_only) / n, variant (both_pass + variant_only) / n;
     lift = (variant_only - baseline_only) / n, in percentage points (x 100);
-    95% interval: the paired bootstrap (stats.paired_bootstrap, 10,000 resamples, seed 0) on
-    the 0/1 outcome pairs rebuilt from the four counts; McNemar's exact p from baseline_only and
-    variant_only (significant when p < alpha);
-    verdict = stats.verdict(lift, low, high, min_lift), all in percentage points: ship when
-    low > 0 and lift >= min_lift, do not ship when high < min_lift, need more data otherwise.
+    (1 - alpha) interval: Tango's score interval (stats.paired_proportion_ci) from b, c and n;
+    McNemar's exact p from baseline_only and variant_only (significant when p < alpha);
+    verdict = stats.verdict(lift, low, high, min_lift, p_value=p, alpha=alpha), in percentage
+    points: ship when p < alpha, low > 0 and lift >= min_lift; do not ship when
+    high < min_lift; need more data otherwise.
     Samples needed (stats.paired_sample_size, Connor 1987): at the observed lift with the
     observed discordant shares; planned, at the expected lift from the planned pass rate with
     the known discordance or, without it, independent arms (p10 = p (1 - q), p01 = (1 - p) q).
@@ -349,13 +348,9 @@ def compute(inputs: Inputs, catalog: Catalog | None = None) -> Result:
         base_rate = 100 * (x.both_pass + b) / n
         var_rate = 100 * (x.both_pass + c) / n
         discordance = 100 * (b + c) / n
-        baseline = np.repeat([1.0, 1.0, 0.0, 0.0], [x.both_pass, b, c, x.both_fail])
-        variant = np.repeat([1.0, 0.0, 1.0, 0.0], [x.both_pass, b, c, x.both_fail])
-        share, share_low, share_high = stats.paired_bootstrap(
-            baseline, variant, n=N_BOOT, seed=SEED
-        )
+        share, share_low, share_high = stats.paired_proportion_ci(b, c, n, alpha=x.alpha)
         lift, low, high = 100 * share, 100 * share_low, 100 * share_high
-        verdict = stats.verdict(lift, low, high, x.min_lift_pct)
+        verdict = stats.verdict(lift, low, high, x.min_lift_pct, p_value=p_value, alpha=x.alpha)
         needed_observed = stats.paired_sample_size(b / n, c / n, alpha=x.alpha, power=x.power)
     planned = _planned_samples(x, x.expected_lift_pct)
     plan_note = _plan_note(x, planned)
@@ -374,6 +369,7 @@ def compute(inputs: Inputs, catalog: Catalog | None = None) -> Result:
         rationale=[],
         figures=[],
         n_items=n,
+        alpha=x.alpha,
         baseline_pass_rate_pct=base_rate,
         variant_pass_rate_pct=var_rate,
         lift_pct=lift,
@@ -407,8 +403,17 @@ def _pct(value: float) -> str:
     return f"{value:.1f}%"
 
 
-def _points(value: float) -> str:
-    return f"{value:+.1f} points"
+_points = stats.format_points
+
+
+def _interval(r: Result) -> str:
+    """ "95% interval +1.2 to +8.8 pp" (the level follows alpha)."""
+    low, high = r.ci_low_pct or 0.0, r.ci_high_pct or 0.0
+    return f"{stats.interval_level(r.alpha)} interval {_points(low)[:-3]} to {_points(high)}"
+
+
+def _rule(x: Inputs) -> str:
+    return stats.verdict_rule(x.alpha, x.min_lift_pct, TEST_NAME)
 
 
 def _headline(r: Result) -> str:
@@ -416,7 +421,7 @@ def _headline(r: Result) -> str:
         if r.samples_needed_planned is None:
             return "Need more data: no outcomes entered yet"
         return f"Need more data: plan about {r.samples_needed_planned:,} paired items"
-    interval = f"95% interval {r.ci_low_pct:+.1f} to {r.ci_high_pct:+.1f}"
+    interval = _interval(r)
     if r.recommendation == "ship":
         return f"Ship: a lift of {_points(r.lift_pct)} ({interval})"
     if r.recommendation == "do_not_ship":
@@ -446,37 +451,30 @@ def _rationale(x: Inputs, r: Result) -> list[str]:
     out.append(
         f"On {n:,} paired items the baseline passes {x.both_pass + x.baseline_only:,} "
         f"({_pct(r.baseline_pass_rate_pct)}) and the variant {x.both_pass + x.variant_only:,} "
-        f"({_pct(r.variant_pass_rate_pct)}): a lift of {_points(r.lift_pct)} (95% interval "
-        f"{r.ci_low_pct:+.1f} to {r.ci_high_pct:+.1f} points, paired bootstrap)."
+        f"({_pct(r.variant_pass_rate_pct)}): a lift of {_points(r.lift_pct)} ({_interval(r)}, "
+        "Tango's score interval)."
     )
+    reading = "significant" if r.significant else "not significant"
+    alpha = format_number(x.alpha)
+    out.append(
+        f"Only the baseline passes {x.baseline_only:,} items and only the variant "
+        f"{x.variant_only:,}; McNemar's exact test gives p = {p_value(r.mcnemar_p)}, {reading} at "
+        f"alpha {alpha}."
+    )
+    out.append(_rule(x))
     minimum = _points(r.min_lift_pct)
     if r.recommendation == "ship":
         out.append(
-            f"Ship: the interval's lower end ({_points(r.ci_low_pct)}) is above 0 and the lift "
-            f"reaches the minimum worthwhile lift of {minimum}."
+            f"Ship: p = {p_value(r.mcnemar_p)} is below {alpha}, the interval's lower end "
+            f"({_points(r.ci_low_pct)}) is above 0 and the lift reaches the {minimum} minimum."
         )
     elif r.recommendation == "do_not_ship":
         out.append(
             f"Do not ship: even the interval's upper end ({_points(r.ci_high_pct)}) is below "
             f"the minimum worthwhile lift of {minimum}."
         )
-    elif r.ci_low_pct <= 0:
-        out.append(
-            f"Need more data: the interval reaches down to {_points(r.ci_low_pct)}, so a lift "
-            f"above 0 is not established, and up to {_points(r.ci_high_pct)}, so it may still "
-            f"reach the {minimum} minimum."
-        )
     else:
-        out.append(
-            f"Need more data: the lift is real but at {_points(r.lift_pct)} below the "
-            f"{minimum} minimum, while the interval reaches up to {_points(r.ci_high_pct)}."
-        )
-    reading = "significant" if r.significant else "not significant"
-    out.append(
-        f"Only the baseline passes {x.baseline_only:,} items and only the variant "
-        f"{x.variant_only:,}; McNemar's exact test gives p = {p_value(r.mcnemar_p)}, {reading} at "
-        f"alpha {format_number(x.alpha)}."
-    )
+        out.append(f"Need more data: {_wait_reason(r, alpha)}.")
     if r.samples_needed_observed is not None and r.discordance_observed_pct is not None:
         sentence = (
             f"Detecting a lift of {_points(r.lift_pct)} with {x.power:.0%} power at alpha "
@@ -491,6 +489,27 @@ def _rationale(x: Inputs, r: Result) -> list[str]:
     if r.cost_delta_per_sample_usd is not None and r.latency_delta_ms is not None:
         out.append(_trade_off(x, r))
     return out
+
+
+def _wait_reason(r: Result, alpha: str) -> str:
+    """Why neither ship nor do not ship: the first condition of shipping that fails."""
+    low, high, lift = r.ci_low_pct or 0.0, r.ci_high_pct or 0.0, r.lift_pct or 0.0
+    minimum = _points(r.min_lift_pct)
+    if low <= 0:
+        return (
+            f"the interval reaches down to {_points(low)}, so a lift above 0 is not "
+            f"established, and up to {_points(high)}, so it may still reach the {minimum} minimum"
+        )
+    if not r.significant:
+        return (
+            f"the interval lies above 0 but McNemar's exact p = {p_value(r.mcnemar_p)} is not "
+            f"below alpha {alpha}: with so few discordant items the two readings disagree, "
+            "and a lift is claimed only when both hold"
+        )
+    return (
+        f"the lift is real but at {_points(lift)} below the {minimum} minimum, while the "
+        f"interval reaches up to {_points(high)}"
+    )
 
 
 def _trade_off(x: Inputs, r: Result) -> str:
@@ -520,6 +539,7 @@ def _trade_off(x: Inputs, r: Result) -> str:
 
 def _figures(r: Result) -> list[Figure]:
     none = "no data" if r.n_items == 0 else "n/a"
+    level = stats.interval_level(r.alpha)
     return [
         Figure(key="n_items", label="Paired items", value=r.n_items, unit="count"),
         Figure(
@@ -538,23 +558,23 @@ def _figures(r: Result) -> list[Figure]:
         ),
         Figure(
             key="lift",
-            label="Lift (percentage points)",
+            label="Lift",
             value=r.lift_pct,
-            unit="pct",
+            unit="pp",
             none_text=none,
         ),
         Figure(
             key="ci_low",
-            label="Lift, 95% interval low (points)",
+            label=f"Lift, {level} interval low",
             value=r.ci_low_pct,
-            unit="pct",
+            unit="pp",
             none_text=none,
         ),
         Figure(
             key="ci_high",
-            label="Lift, 95% interval high (points)",
+            label=f"Lift, {level} interval high",
             value=r.ci_high_pct,
-            unit="pct",
+            unit="pp",
             none_text=none,
         ),
         Figure(key="mcnemar_p", label="McNemar exact p-value", value=r.mcnemar_p, unit="ratio"),
@@ -611,20 +631,23 @@ def summarize(inputs: Inputs, result: Result) -> str:
             "",
             f"Pass rates: baseline {_pct(r.baseline_pass_rate_pct or 0.0)}, variant "
             f"{_pct(r.variant_pass_rate_pct or 0.0)} on {r.n_items:,} paired items. Lift "
-            f"**{_points(r.lift_pct)}** (95% interval {r.ci_low_pct:+.1f} to "
-            f"{r.ci_high_pct:+.1f}); McNemar's exact p = {p_value(r.mcnemar_p)}.",
+            f"**{_points(r.lift_pct)}** ({_interval(r)}); McNemar's exact p = "
+            f"{p_value(r.mcnemar_p)} ({'' if r.significant else 'not '}significant at alpha "
+            f"{format_number(x.alpha)}).",
             "",
         ]
     ship_met = "yes" if r.recommendation == "ship" else "no"
     stop_met = "yes" if r.recommendation == "do_not_ship" else "no"
     wait_met = "yes" if r.recommendation == "need_more_data" else "no"
     minimum = _points(r.min_lift_pct)
+    level = stats.interval_level(x.alpha)
     lines += [
         "### Considered options",
         "",
         "| Option | Condition | Met |",
         "|---|---|---|",
-        f"| Ship the variant | interval above 0 and lift at least {minimum} | {ship_met} |",
+        f"| Ship the variant | McNemar's exact p below {format_number(x.alpha)}, {level} "
+        f"interval above 0 and lift at least {minimum} | {ship_met} |",
         f"| Keep the baseline (do not ship) | interval's upper end below {minimum} | {stop_met} |",
         f"| Collect more data | neither of the above | {wait_met} |",
         "",
@@ -646,9 +669,9 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "",
         "- Each item is scored pass/fail for both arms on the same dataset (paired outcomes); "
         "the lift is in percentage points of the pass rate.",
-        f"- The 95% interval is a percentile paired bootstrap ({N_BOOT:,} resamples of the "
-        f"items, seed {SEED}) whatever alpha is; alpha ({format_number(x.alpha)}) and power "
-        "set the sample sizes, and alpha reads McNemar's p.",
+        f"- The lift's {level} interval (level 1 - alpha, alpha {format_number(x.alpha)}) is "
+        "Tango's score interval for a paired difference of proportions: every lift the score "
+        "test does not reject at alpha. Alpha and power set the sample sizes.",
         "- McNemar's exact test: under no difference, each item only one arm passes is a fair "
         "coin; p = min(1, 2 P(X <= min(b, c))), X ~ Binomial(b + c, 1/2).",
         "- Sample sizes follow Connor (1987): n = (z(1 - alpha/2) sqrt(psi) + z(power) "
@@ -658,8 +681,6 @@ def summarize(inputs: Inputs, result: Result) -> str:
             if x.known_discordance
             else "assumes independent arms: psi = p (1 - q) + (1 - p) q."
         ),
-        "- Verdict: ship when the interval's lower end is above 0 and the lift reaches the "
-        "minimum worthwhile lift; do not ship when the upper end is below that minimum; "
-        "otherwise need more data.",
+        f"- Verdict. {_rule(x)}",
     ]
     return "\n".join(lines)

@@ -2,7 +2,6 @@
 
 import math
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +10,7 @@ from pydantic import ValidationError
 from core.frameworks import experiments
 from core.frameworks.common import format_figure
 from core.frameworks.experiments import Inputs, compute, summarize
-from core.stats import mcnemar_exact, paired_bootstrap
+from core.stats import mcnemar_exact, paired_proportion_ci
 
 NO_OUTCOMES = {"both_pass": 0, "baseline_only": 0, "variant_only": 0, "both_fail": 0}
 
@@ -24,11 +23,12 @@ def test_module_surface():
 
 def test_worked_example_by_hand():
     """400 paired items: 262 both pass, 18 only baseline (b), 38 only variant (c), 82 both fail.
-    Baseline 280/400 = 70%, variant 300/400 = 75%; lift (38 - 18) / 400 = 5 points.
+    Baseline 280/400 = 70%, variant 300/400 = 75%; lift (38 - 18) / 400 = 5 pp.
     Normal check of the interval: var = 56/400 - 0.05^2 = 0.1375, se = sqrt(0.1375/400)
-    = 0.01854, so about 5 -/+ 3.6 points: 1.4 to 8.6 (the bootstrap is within 0.4).
+    = 0.01854, so about 5 -/+ 3.6 pp: 1.4 to 8.6 (Tango's score interval, checked exactly in
+    test_paired_intervals, is within 0.4 of it).
     McNemar: 2 P(X <= 18), X ~ Binomial(56, 1/2) = 0.01045 (exact sum below).
-    Verdict: low > 0 and 5 >= the 2-point minimum -> ship.
+    Verdict: p < 0.05, low > 0 and 5 >= the 2-point minimum -> ship.
     Observed sample size (Connor): p10 = 0.045, p01 = 0.095, psi = 0.14, d = 0.05:
     (1.959964 x 0.374166 + 0.841621 x 0.370810)^2 / 0.0025 = (0.733352 + 0.312084)^2 / 0.0025
     = 1.092937 / 0.0025 = 437.2 -> 438.
@@ -55,11 +55,11 @@ def test_worked_example_by_hand():
     assert r.latency_delta_ms == 150
     assert r.cost_per_extra_pass_usd == pytest.approx(0.004)
     assert r.headline == (
-        f"Ship: a lift of +5.0 points (95% interval {r.ci_low_pct:+.1f} to {r.ci_high_pct:+.1f})"
+        f"Ship: a lift of +5.0 pp (95% interval {r.ci_low_pct:+.1f} to {r.ci_high_pct:+.1f} pp)"
     )
     assert r.rationale[0].startswith(
         "On 400 paired items the baseline passes 280 (70.0%) and the variant 300 (75.0%): a "
-        "lift of +5.0 points"
+        "lift of +5.0 pp"
     )
     assert (
         "Only the baseline passes 18 items and only the variant 38; McNemar's exact test gives "
@@ -69,17 +69,17 @@ def test_worked_example_by_hand():
     assert format_figure(r.figure("samples_needed_planned")) == "1,254"
 
 
-def test_the_interval_is_the_paired_bootstrap_of_the_rebuilt_outcomes():
-    """The four counts rebuilt as 0/1 pairs and bootstrapped with seed 0 give the same interval,
-    in points (x 100)."""
-    base = np.r_[np.ones(280), np.zeros(120)]
-    var = np.r_[np.ones(262), np.zeros(18), np.ones(38), np.zeros(82)]
-    lift, low, high = paired_bootstrap(base, var, n=10_000, seed=0)
+def test_the_interval_is_tangos_score_interval_of_the_counts_in_points():
+    """b = 18, c = 38 of 400 at alpha 0.05, x 100; the figures show it in points."""
+    lift, low, high = paired_proportion_ci(18, 38, 400, alpha=0.05)
     r = compute(Inputs())
     assert (r.lift_pct, r.ci_low_pct, r.ci_high_pct) == pytest.approx(
         (100 * lift, 100 * low, 100 * high)
     )
     assert compute(Inputs()) == r  # deterministic
+    assert format_figure(r.figure("lift")) == "+5.0 pp"
+    assert r.figure("ci_low").label == "Lift, 95% interval low"
+    assert format_figure(r.figure("ci_high")) == f"{r.ci_high_pct:+.1f} pp"
 
 
 def test_a_small_uncertain_experiment_needs_more_data_and_says_how_much():
@@ -94,7 +94,7 @@ def test_a_small_uncertain_experiment_needs_more_data_and_says_how_much():
     assert r.recommendation == "need_more_data"
     assert r.samples_needed_observed == 469
     assert any("you have 40, so about 429 more would settle it" in s for s in r.rationale)
-    assert r.rationale[1].startswith("Need more data: the interval reaches down to")
+    assert any(s.startswith("Need more data: the interval reaches down to") for s in r.rationale)
 
 
 def test_a_worse_variant_is_not_shipped():
@@ -178,7 +178,12 @@ def test_summary_has_the_sections_and_the_counts():
     ):
         assert heading in text
     assert "| **Baseline passes** | 262 | 18 |" in text
-    assert "| Ship the variant | interval above 0 and lift at least +2.0 points | yes |" in text
+    assert (
+        "| Ship the variant | McNemar's exact p below 0.05, 95% interval above 0 and lift at "
+        "least +2.0 pp | yes |" in text
+    )
+    assert "ship when the lift is significant at alpha 0.05" in text
+    assert "need_more_data" not in text and "do_not_ship" not in text
     assert "Outcome: **Ship**." in text
 
 

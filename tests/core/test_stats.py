@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from core.stats import (
+    VERDICT_LABELS,
     bootstrap_mean_ci,
     mcnemar_exact,
     paired_bootstrap,
@@ -15,6 +16,7 @@ from core.stats import (
     sample_size_for_lift,
     samples_needed_for_scores,
     verdict,
+    verdict_rule,
 )
 
 Z_975 = NormalDist().inv_cdf(0.975)  # 1.959964
@@ -195,19 +197,44 @@ def test_samples_needed_for_scores_by_hand():
 
 
 @pytest.mark.parametrize(
-    ("lift", "low", "high", "min_lift", "expected"),
+    ("lift", "low", "high", "min_lift", "p", "expected"),
     [
-        (0.05, 0.01, 0.09, 0.02, "ship"),  # really better and worth it
-        (0.05, 0.01, 0.09, 0.0, "ship"),
-        (0.01, 0.005, 0.015, 0.02, "do_not_ship"),  # real but too small to matter
-        (-0.04, -0.07, -0.01, 0.0, "do_not_ship"),  # worse
-        (0.03, -0.01, 0.07, 0.02, "need_more_data"),  # might be 0
-        (0.01, 0.002, 0.05, 0.02, "need_more_data"),  # real, point below the bar, could reach
-        (0.0, 0.0, 0.0, 0.0, "need_more_data"),  # no difference seen, no minimum to miss
+        (0.05, 0.01, 0.09, 0.02, 0.01, "ship"),  # significant, really better and worth it
+        (0.05, 0.01, 0.09, 0.0, 0.01, "ship"),
+        (0.05, 0.01, 0.09, 0.02, 0.0625, "need_more_data"),  # interval above 0, p is not
+        (0.05, 0.01, 0.09, 0.02, 0.05, "need_more_data"),  # p must be below alpha
+        (0.01, 0.005, 0.015, 0.02, 0.01, "do_not_ship"),  # real but too small to matter
+        (-0.04, -0.07, -0.01, 0.0, 0.01, "do_not_ship"),  # worse
+        (0.03, -0.01, 0.07, 0.02, 0.3, "need_more_data"),  # might be 0
+        (0.01, 0.002, 0.05, 0.02, 0.01, "need_more_data"),  # real, below the bar, could reach
+        (0.0, -0.01, 0.01, 0.0, 1.0, "need_more_data"),  # no difference seen
     ],
 )
-def test_verdict(lift, low, high, min_lift, expected):
-    assert verdict(lift, low, high, min_lift) == expected
+def test_verdict(lift, low, high, min_lift, p, expected):
+    assert verdict(lift, low, high, min_lift, p_value=p, alpha=0.05) == expected
+
+
+def test_the_verdict_rule_in_words_names_alpha_the_level_and_the_minimum():
+    assert verdict_rule(0.1, 2, "McNemar's exact p") == (
+        "Rule: ship when the lift is significant at alpha 0.1 (McNemar's exact p below 0.1), "
+        "its 90% interval lies above 0 and the lift reaches the minimum worth shipping "
+        "(+2.0 pp); do not ship when even the interval's upper end is below +2.0 pp; need "
+        "more data otherwise."
+    )
+    assert VERDICT_LABELS == {
+        "ship": "Ship",
+        "do_not_ship": "Do not ship",
+        "need_more_data": "Need more data",
+    }
+
+
+def test_the_bootstrap_interval_level_follows_alpha():
+    """A 90% interval (alpha 0.1) sits inside the 95% one on the same resamples."""
+    rng = np.random.default_rng(2)
+    base, var = rng.random(200), rng.random(200)
+    _, low95, high95 = paired_bootstrap(base, var)
+    _, low90, high90 = paired_bootstrap(base, var, alpha=0.1)
+    assert low95 < low90 < high90 < high95
 
 
 def test_a_lift_too_small_for_any_count_is_undetectable_not_an_error():
