@@ -18,6 +18,8 @@ from core.evaluation import DatasetItem, Sample
 from core.frameworks.common import p_value
 
 OutcomeKind = Literal["won", "lost", "tie", "error"]
+#: The significance test of every comparison's verdict, as the rule names it.
+TEST_NAME = "McNemar's exact p on pass/fail"
 
 
 class _Frozen(BaseModel):
@@ -60,7 +62,8 @@ class ItemOutcome(_Frozen):
 
 
 class Comparison(_Frozen):
-    """Baseline vs variant on the items both runs have a sample for (lifts in score units)."""
+    """Baseline vs variant on the items both runs have a sample for (lifts in score units,
+    0..1; shown x 100 in percentage points). `low`..`high` is the (1 - alpha) interval."""
 
     metric: str
     n_paired: int
@@ -79,6 +82,9 @@ class Comparison(_Frozen):
     min_lift: float
     verdict: stats.Verdict
     reasons: list[str]
+    #: The significance level of the verdict; the interval's level is 1 - alpha. Comparisons
+    #: kept before it was asked for were read at 0.05 (95% intervals).
+    alpha: float = 0.05
     samples_needed: int | None
     outcomes: list[ItemOutcome]
     #: What the LLM judge's calls cost (USD), counted apart from the runs; None without one.
@@ -211,16 +217,21 @@ def compare_runs(
     n_boot: int = 10_000,
     grades: tuple[Mapping[str, float], Mapping[str, float]] | None = None,
     judge_cost_usd: float | None = None,
+    alpha: float = 0.05,
 ) -> Comparison:
     """Baseline vs variant on the same dataset, paired item by item.
 
     - Paired items: those both runs have a sample for (errored samples score 0 and are paired).
-    - lift = mean(variant - baseline) over them, with its paired-bootstrap 95% interval.
+    - lift = mean(variant - baseline) over them, with its (1 - alpha) interval: Tango's score
+      interval from the items only one arm gets right for a pass/fail metric (as the
+      Experiments form computes it), the paired bootstrap of the score differences otherwise;
+      one item of a continuous metric has no spread to resample, so its interval is every
+      lift a difference of two 0..1 scores can be, [-1, 1].
     - Pass/fail at `pass_threshold`: b = baseline passes and variant fails, c = the reverse;
-      McNemar's exact p from b and c.
-    - verdict = stats.verdict(lift, low, high, min_lift) (lifts in score units, 0..1); no
-      paired items: need more data.
-    - samples_needed: paired items to detect the observed lift at 80% power and alpha 0.05,
+      McNemar's exact p from b and c: the significance test of the verdict, for every metric.
+    - verdict = stats.verdict(lift, low, high, min_lift, p_value=p, alpha=alpha) (lifts in
+      score units, 0..1); no paired items: need more data.
+    - samples_needed: paired items to detect the observed lift at 80% power and `alpha`,
       by McNemar's formula for pass/fail metrics and the paired z-test on the score
       differences otherwise; None when the lift is 0.
     - Latency and cost deltas are variant minus baseline over each run's own samples.
@@ -247,16 +258,22 @@ def compare_runs(
     p_value = stats.mcnemar_exact(b, c)
     lift = low = high = None
     samples_needed = None
-    if n:
-        lift, low, high = stats.paired_bootstrap(x, y, n=n_boot, seed=seed)
-        if spec.pass_fail:
-            samples_needed = stats.paired_sample_size(b / n, c / n)
-        elif n >= 2:
-            samples_needed = stats.samples_needed_for_scores(y - x, lift)
+    if n and spec.pass_fail:
+        # The scores are 0 or 1: the lift is (c - b) / n counted on the scores themselves,
+        # whatever the pass threshold.
+        lift, low, high = stats.paired_proportion_ci(
+            int(((x == 1) & (y == 0)).sum()), int(((x == 0) & (y == 1)).sum()), n, alpha=alpha
+        )
+        samples_needed = stats.paired_sample_size(b / n, c / n, alpha=alpha)
+    elif n == 1:
+        lift, low, high = float(y[0] - x[0]), -1.0, 1.0
+    elif n:
+        lift, low, high = stats.paired_bootstrap(x, y, n=n_boot, seed=seed, alpha=alpha)
+        samples_needed = stats.samples_needed_for_scores(y - x, lift, alpha=alpha)
     decided: stats.Verdict = (
         "need_more_data"
         if lift is None or low is None or high is None
-        else stats.verdict(lift, low, high, min_lift)
+        else stats.verdict(lift, low, high, min_lift, p_value=p_value, alpha=alpha)
     )
     outcomes = _outcomes(items, base_matched, var_matched, base_scores, var_scores, paired)
     comparison = Comparison(
@@ -276,6 +293,7 @@ def compare_runs(
         min_lift=min_lift,
         verdict=decided,
         reasons=[],
+        alpha=alpha,
         samples_needed=samples_needed,
         outcomes=outcomes,
         judge_cost_usd=judge_cost_usd,
@@ -316,8 +334,9 @@ def _score(value: float) -> str:
     return f"{value:.3f}"
 
 
-def _signed(value: float) -> str:
-    return f"{value:+.3f}"
+def _points(share: float) -> str:
+    """A lift in score units (0..1) as percentage points: 0.05 -> "+5.0 pp"."""
+    return stats.format_points(100 * share)
 
 
 def _reasons(r: Comparison, n_items: int) -> list[str]:
@@ -334,38 +353,59 @@ def _reasons(r: Comparison, n_items: int) -> list[str]:
         return out
     x_mean = float(np.mean([o.baseline for o in r.outcomes]))
     y_mean = float(np.mean([o.variant for o in r.outcomes]))
+    spec = metrics.get_metric(r.metric)
+    method = (
+        "Tango's score interval"
+        if spec.pass_fail
+        else "one item: every possible lift"
+        if r.n_paired == 1
+        else "paired bootstrap"
+    )
+    alpha = f"{r.alpha:g}"
     out.append(
         f"On {r.n_paired:,} paired items the variant scores {_score(y_mean)} on {label} "
-        f"against the baseline's {_score(x_mean)}: a lift of {_signed(r.lift)} (95% interval "
-        f"{_signed(r.low)} to {_signed(r.high)})."
+        f"against the baseline's {_score(x_mean)}: a lift of "
+        f"{stats.format_lift(100 * r.lift, 100 * r.low, 100 * r.high, r.alpha)[:-1]}, {method})."
     )
+    reading = "significant" if r.mcnemar_p < r.alpha else "not significant"
+    out.append(
+        f"Pass/fail at {r.pass_threshold:g}: only the baseline passes {r.b:,} items, only the "
+        f"variant {r.c:,}; McNemar's exact test gives p = {p_value(r.mcnemar_p)}, {reading} at "
+        f"alpha {alpha}."
+    )
+    out.append(stats.verdict_rule(r.alpha, 100 * r.min_lift, TEST_NAME))
+    minimum = _points(r.min_lift)
     if r.verdict == "ship":
         out.append(
-            f"Ship: the interval's lower end ({_signed(r.low)}) is above 0 and the lift "
-            f"reaches the minimum worthwhile lift of {_signed(r.min_lift)}."
+            f"Ship: p = {p_value(r.mcnemar_p)} is below {alpha}, the interval's lower end "
+            f"({_points(r.low)}) is above 0 and the lift reaches the {minimum} minimum."
         )
     elif r.verdict == "do_not_ship":
         out.append(
-            f"Do not ship: even the interval's upper end ({_signed(r.high)}) is below the "
-            f"minimum worthwhile lift of {_signed(r.min_lift)}."
+            f"Do not ship: even the interval's upper end ({_points(r.high)}) is below the "
+            f"minimum worthwhile lift of {minimum}."
+        )
+    elif r.low <= 0:
+        out.append(
+            f"Need more data: the interval reaches down to {_points(r.low)}, so a lift above 0 "
+            "is not established."
+        )
+    elif r.mcnemar_p >= r.alpha:
+        out.append(
+            f"Need more data: the interval lies above 0 but McNemar's exact p = "
+            f"{p_value(r.mcnemar_p)} is not below alpha {alpha}; a lift is claimed only when "
+            "both hold."
         )
     else:
-        why = (
-            f"the interval reaches down to {_signed(r.low)}, so a lift above 0 is not established"
-            if r.low <= 0
-            else f"the lift ({_signed(r.lift)}) is below the minimum worthwhile "
-            f"{_signed(r.min_lift)}, but the interval reaches up to {_signed(r.high)}"
+        out.append(
+            f"Need more data: the lift ({_points(r.lift)}) is below the minimum worthwhile "
+            f"{minimum}, but the interval reaches up to {_points(r.high)}."
         )
-        out.append(f"Need more data: {why}.")
-    out.append(
-        f"Pass/fail at {r.pass_threshold:g}: only the baseline passes {r.b:,} items, only the "
-        f"variant {r.c:,}; McNemar's exact test gives p = {p_value(r.mcnemar_p)}."
-    )
     if r.samples_needed is not None:
         enough = "have" if r.n_paired >= r.samples_needed else "are short of"
         out.append(
-            f"Detecting a lift of {_signed(r.lift)} with 80% power at the 5% level takes about "
-            f"{r.samples_needed:,} paired items; you {enough} that with {r.n_paired:,}."
+            f"Detecting a lift of {_points(r.lift)} with 80% power at alpha {alpha} takes "
+            f"about {r.samples_needed:,} paired items; you {enough} that with {r.n_paired:,}."
         )
     unpaired = n_items - r.n_paired
     if unpaired:
@@ -393,7 +433,5 @@ def _reasons(r: Comparison, n_items: int) -> list[str]:
         more = "more" if r.cost_per_sample_delta_usd > 0 else "less"
         out.append(f"The variant costs ${abs(r.cost_per_sample_delta_usd):.4g} {more} per sample.")
     if r.judge_cost_usd is not None:
-        out.append(
-            f"The LLM judge's grading cost ${r.judge_cost_usd:.4g}, on top of the two runs."
-        )
+        out.append(f"The LLM judge's grading cost ${r.judge_cost_usd:.4g}, on top of the two runs.")
     return out

@@ -5,7 +5,7 @@ import sacrebleu
 
 from core.comparison import compare_runs, summarize_run
 from core.evaluation import DatasetItem, Sample
-from core.stats import mcnemar_exact
+from core.stats import mcnemar_exact, paired_bootstrap, paired_proportion_ci
 
 
 def items(*expected):
@@ -88,7 +88,8 @@ def test_compare_runs_by_hand():
     """Ten items, all expecting "yes". Baseline right on 0-5 (6 of 10); variant right on 0-3 and
     6-9 (8 of 10). b = only baseline = items 4, 5 -> 2; c = only variant = 6, 7, 8, 9 -> 4.
     Lift = (8 - 6) / 10 = 0.2; McNemar p = 2 x (C(6,0) + C(6,1) + C(6,2)) / 2^6
-    = 2 x 22 / 64 = 0.6875. The interval straddles 0 -> need more data."""
+    = 2 x 22 / 64 = 0.6875. The interval (Tango's, as the Experiments form computes it from
+    b = 2, c = 4, n = 10) straddles 0 -> need more data."""
     ds = items(*["yes"] * 10)
     base = outcomes_run("1111110000")
     var = outcomes_run("1111001111")
@@ -96,6 +97,7 @@ def test_compare_runs_by_hand():
     assert r.n_paired == 10
     assert r.lift == pytest.approx(0.2)
     assert r.low < 0 < r.high
+    assert (r.lift, r.low, r.high) == paired_proportion_ci(2, 4, 10)
     assert (r.b, r.c) == (2, 4)
     assert r.mcnemar_p == pytest.approx(0.6875)
     assert r.verdict == "need_more_data"
@@ -105,13 +107,18 @@ def test_compare_runs_by_hand():
     assert r.reasons[0] == (
         "On 10 paired items the variant scores 0.800 on Exact match (SQuAD v1.1 "
         "normalisation) against the baseline's "
-        f"0.600: a lift of +0.200 (95% interval {r.low:+.3f} to {r.high:+.3f})."
+        f"0.600: a lift of +20.0 pp (95% interval {100 * r.low:+.1f} to {100 * r.high:+.1f} "
+        "pp, Tango's score interval)."
     )
-    assert r.reasons[1].startswith("Need more data: the interval reaches down to")
-    assert (
+    assert r.reasons[1] == (
         "Pass/fail at 0.5: only the baseline passes 2 items, only the variant 4; McNemar's exact "
-        "test gives p = 0.688." in r.reasons
+        "test gives p = 0.688, not significant at alpha 0.05."
     )
+    assert r.reasons[2].startswith(
+        "Rule: ship when the lift is significant at alpha 0.05 (McNemar's exact p on pass/fail "
+        "below 0.05), its 95% interval lies above 0"
+    )
+    assert r.reasons[3].startswith("Need more data: the interval reaches down to -27.")
     # McNemar for pass/fail metrics: p10 = 0.2, p01 = 0.4, psi = 0.6, d = 0.2;
     # n = (1.959964 x sqrt(0.6) + 0.841621 x sqrt(0.56))^2 / 0.04 = (1.518170 + 0.629809)^2
     # / 0.04 = 4.613810 / 0.04 = 115.3 -> 116.
@@ -132,10 +139,10 @@ def test_a_clear_win_ships_and_a_clear_loss_does_not():
     assert win.lift == pytest.approx(0.5) and win.low > 0.05
     assert (win.b, win.c) == (0, 100)
     assert win.mcnemar_p == pytest.approx(mcnemar_exact(0, 100))
-    assert win.reasons[1].startswith("Ship: the interval's lower end (+0.")
+    assert win.reasons[3].startswith("Ship: p = 1.6e-30 is below 0.05, the interval's lower end (+")
     loss = compare_runs(ds, full, half, "exact_match")
     assert loss.verdict == "do_not_ship"
-    assert loss.reasons[1].startswith("Do not ship: even the interval's upper end (-0.")
+    assert loss.reasons[3].startswith("Do not ship: even the interval's upper end (-")
 
 
 def test_errors_and_missing_items_in_the_pairing():
@@ -218,3 +225,53 @@ def test_a_bad_pattern_is_refused_with_its_reason():
     ds = items("x")
     with pytest.raises(ValueError, match="is not valid"):
         compare_runs(ds, [sample(0, "x")], [sample(0, "x")], "regex", pattern="(")
+
+
+@pytest.mark.parametrize(("b", "c"), [(0, 5), (2, 9), (6, 15)])
+def test_a_lift_that_is_not_significant_is_never_shipped(b, c):
+    """30 items, b only the baseline right, c only the variant: McNemar's exact p is 0.0625,
+    0.0654, 0.0784 (scipy's binomtest, in test_paired_intervals), above alpha 0.05, although
+    the 95% interval lies above 0: need more data, and the reasons say why."""
+    n = 30
+    base = outcomes_run("1" * b + "0" * c + "1" * (n - b - c))
+    var = outcomes_run("0" * b + "1" * c + "1" * (n - b - c))
+    r = compare_runs(items(*["yes"] * n), base, var, "exact_match")
+    assert (r.b, r.c) == (b, c)
+    assert r.low > 0 and r.mcnemar_p > 0.05
+    assert r.verdict == "need_more_data"
+    assert any(
+        "the interval lies above 0 but McNemar's exact p = 0.0" in s
+        and "is not below alpha 0.05" in s
+        for s in r.reasons
+    )
+
+
+def test_one_item_only_the_variant_gets_right_is_not_a_sure_lift():
+    """One paired item: the pass/fail interval is Tango's, about -59 to +100 pp, never [100,
+    100]; a continuous metric's single difference has no spread: its interval is [-1, 1]."""
+    one = items("cat sat")
+    r = compare_runs(one, [sample(0, "dog")], [sample(0, "cat sat")], "exact_match", min_lift=0)
+    assert (r.lift, r.low, r.high) == paired_proportion_ci(0, 1, 1)
+    assert r.low < -0.5
+    assert r.verdict == "need_more_data"
+    f1 = compare_runs(one, [sample(0, "cat")], [sample(0, "cat sat")], "token_f1", min_lift=0)
+    assert (f1.low, f1.high) == (-1.0, 1.0)
+    assert f1.verdict == "need_more_data"
+
+
+def test_continuous_metrics_keep_the_paired_bootstrap_at_the_users_alpha():
+    """token_f1 on 3 items (differences 1/3, 0, 2/3, as above): the interval is the paired
+    bootstrap of the score differences at level 1 - alpha; a 90% interval sits inside the 95%."""
+    ds = items("cat sat", "cat sat", "cat")
+    base = [sample(0, "cat"), sample(1, "cat sat"), sample(2, "dog")]
+    var = [sample(0, "cat sat"), sample(1, "cat sat"), sample(2, "dog cat")]
+    r95 = compare_runs(ds, base, var, "token_f1")
+    r90 = compare_runs(ds, base, var, "token_f1", alpha=0.1)
+    x = [2 / 3, 1.0, 0.0]
+    y = [1.0, 1.0, 2 / 3]
+    assert (r95.lift, r95.low, r95.high) == pytest.approx(paired_bootstrap(x, y))
+    assert (r90.lift, r90.low, r90.high) == pytest.approx(paired_bootstrap(x, y, alpha=0.1))
+    assert r95.low <= r90.low and r90.high <= r95.high
+    assert r90.alpha == 0.1
+    assert "(90% interval" in r90.reasons[0] and "paired bootstrap)" in r90.reasons[0]
+    assert "at alpha 0.1" in r90.reasons[1]
