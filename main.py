@@ -103,9 +103,26 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--search", metavar="TEXT", default="", help="text in the name or notes")
     cmd.add_argument("--framework", metavar="ID", help="only this framework's scenarios")
     cmd.set_defaults(handler=_cmd_scenarios_list)
-    cmd = actions.add_parser("show", parents=[db_option], help="print a scenario as JSON")
+    cmd = actions.add_parser(
+        "show",
+        parents=[db_option],
+        help="print a saved result and what today's catalog would change in it",
+    )
     cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument(
+        "--version", type=int, metavar="N", help="this saved version (default: the latest)"
+    )
+    cmd.add_argument("--json", action="store_true", help="print JSON instead of text")
     cmd.set_defaults(handler=_cmd_scenarios_show)
+    cmd = actions.add_parser(
+        "compare",
+        parents=[db_option],
+        help="two scenarios of one framework: both results and the inputs that differ",
+    )
+    cmd.add_argument("a", metavar="A")
+    cmd.add_argument("b", metavar="B")
+    cmd.add_argument("--json", action="store_true", help="print JSON instead of text")
+    cmd.set_defaults(handler=_cmd_scenarios_compare)
     cmd = actions.add_parser("export", parents=[db_option], help="write a scenario file")
     cmd.add_argument("name", metavar="NAME")
     cmd.add_argument("--out", metavar="FILE", required=True)
@@ -142,6 +159,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--provider", metavar="P", help="only this provider's models (e.g. openai, custom)"
     )
     cmd.set_defaults(handler=_cmd_catalog)
+    catalog_actions = cmd.add_subparsers(title="actions", metavar="ACTION")
+    cmd = catalog_actions.add_parser(
+        "import-scores",
+        parents=[db_option],
+        help="import quality scores from a CSV file (model,score[,benchmark]), as the Models "
+        "tab does",
+    )
+    cmd.add_argument("file", metavar="FILE")
+    cmd.add_argument(
+        "--source",
+        metavar="NAME",
+        required=True,
+        help="where the scores come from (a leaderboard, a study); kept with each score",
+    )
+    cmd.add_argument("--yes", action="store_true", help="import without asking")
+    cmd.set_defaults(handler=_cmd_catalog_import_scores)
     _add_eval_commands(commands, db_option)
     return parser
 
@@ -288,7 +321,8 @@ def _cmd_compute(args: argparse.Namespace) -> int:
     framework = _framework(args.framework_id)
     raw: dict[str, Any] = {}
     if args.inputs is not None:
-        raw = _json_object(_read_text(args.inputs), args.inputs)
+        # The inputs are a scenario file's inputs object: the same size limit.
+        raw = _json_object(_read_text(args.inputs, MAX_FILE_BYTES), args.inputs)
     inputs = _validate_inputs(framework, raw)
     result = framework.compute(inputs, _catalog(args))
     print(result.model_dump_json(indent=2))
@@ -319,11 +353,125 @@ def _cmd_scenarios_list(args: argparse.Namespace) -> int:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return EXIT_OK
 
+    from core.scenario import MAX_FILE_BYTES
+
+
+def _saved_version(args: argparse.Namespace, name: str, version: int | None = None) -> Any:
+    """(scenario, its version `version` or latest, framework, inputs, SavedView): the saved
+    result computed from the version's evidence, as the window shows it."""
+    from core.evidence import open_saved
+
+    with _store(args) as store:
+        scenario = store.get_by_name(name)
+        chosen: Any = scenario
+        if version is not None and version != scenario.version:
+            found = [v for v in store.versions(scenario.id or 0) if v.version == version]
+            if not found:
+                raise CliError(
+                    f"scenario '{_one_line(scenario.name)}' has no version {version}; its "
+                    f"versions are 1 to {scenario.version}"
+                )
+            chosen = found[0]
+    framework = _framework(scenario.framework_id)
+    inputs = _validate_inputs(framework, chosen.inputs, where=f"scenario '{scenario.name}': ")
+    view = open_saved(framework, inputs, chosen.evidence, _catalog(args))
+    return scenario, chosen, framework, inputs, view
+
 
 def _cmd_scenarios_show(args: argparse.Namespace) -> int:
-    with _store(args) as store:
-        scenario = store.get_by_name(args.name)
-    print(json.dumps(scenario.model_dump(mode="json"), indent=2))
+    scenario, chosen, framework, _inputs, view = _saved_version(args, args.name, args.version)
+    drift = view.drift
+    if args.json:
+        data = scenario.model_dump(mode="json")
+        data.update(
+            version=chosen.version,
+            inputs=chosen.inputs,
+            notes=chosen.notes,
+            evidence=chosen.evidence,
+            result=view.result.model_dump(mode="json"),
+            evidence_recorded=view.recorded,
+            basis=view.notes,
+            drift=None if drift is None else drift.to_json(),
+            today_result=None if drift is None else drift.today_result.model_dump(mode="json"),
+        )
+        print(json.dumps(data, indent=2))
+        return EXIT_OK
+    r = view.result
+    print(
+        f"{_one_line(scenario.name)} ({framework.TITLE}), version {chosen.version} of "
+        f"{scenario.version}"
+    )
+    print(f"Saved result: {_one_line(r.recommendation)}: {_one_line(r.headline)}")
+    for line in r.rationale:
+        print(f"  - {_one_line(line)}")
+    ev = view.evidence
+    if view.recorded and ev.read:
+        print(f"Evidence: {len(ev.models)} catalog model(s), price map {ev.price_map}")
+    elif view.recorded:
+        print("Evidence: none needed (this framework does not read the model catalog)")
+    for note in view.notes:
+        print(note)
+    if drift is None:
+        print("Today's catalog gives the same result.")
+    else:
+        print("Today's catalog differs:")
+        for change in drift.changes or ["the catalog changed"]:
+            print(f"  - {_one_line(change)}")
+        today = drift.today_result
+        print(f"Today's result: {_one_line(today.recommendation)}: {_one_line(today.headline)}")
+    return EXIT_OK
+
+
+def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
+    from core.compare import figure_rows, input_rows
+
+    a, _, fa, ia, va = _saved_version(args, args.a)
+    b, _, fb, ib, vb = _saved_version(args, args.b)
+    if fa.ID != fb.ID:
+        raise CliError(
+            f"'{_one_line(a.name)}' is a {fa.TITLE} scenario and '{_one_line(b.name)}' a "
+            f"{fb.TITLE} one: only scenarios of one framework compare"
+        )
+    inputs = [r for r in input_rows(ia, ib) if r.differs]
+    figures = figure_rows(va.result, vb.result)
+    if args.json:
+        side = {
+            key: {
+                "name": s.name,
+                "version": s.version,
+                "recommendation": v.result.recommendation,
+                "headline": v.result.headline,
+                "basis": v.notes,
+                "drift": None if v.drift is None else v.drift.to_json(),
+                "result": v.result.model_dump(mode="json"),
+            }
+            for key, s, v in (("a", a, va), ("b", b, vb))
+        }
+        side["differing_inputs"] = [  # type: ignore[assignment]
+            {"name": r.name, "title": r.title, "a": r.a, "b": r.b} for r in inputs
+        ]
+        side["figures"] = [  # type: ignore[assignment]
+            {"key": r.key, "label": r.label, "a": r.a, "b": r.b, "delta": r.delta} for r in figures
+        ]
+        print(json.dumps({"framework_id": fa.ID, **side}, indent=2))
+        return EXIT_OK
+    for key, s, v in (("A", a, va), ("B", b, vb)):
+        print(
+            f"{key}: {_one_line(s.name)} (version {s.version}): "
+            f"{_one_line(v.result.recommendation)}: {_one_line(v.result.headline)}"
+        )
+        for note in v.notes:
+            print(f"   {note}")
+        if v.drift is not None:
+            print(f"   {_one_line(v.drift.text)}")
+    if inputs:
+        _table([("INPUT", "A", "B")] + [(r.title, _one_line(r.a), _one_line(r.b)) for r in inputs])
+    else:
+        print("The inputs are the same.")
+    _table(
+        [("FIGURE", "A", "B", "B - A")]
+        + [(r.label, _one_line(r.a), _one_line(r.b), r.delta) for r in figures]
+    )
     return EXIT_OK
 
 
@@ -339,12 +487,11 @@ def _cmd_scenarios_export(args: argparse.Namespace) -> int:
 
 def _cmd_scenarios_import(args: argparse.Namespace) -> int:
     from core.frameworks import get, ids
-    from core.scenario import ScenarioFileError, check_file_size, parse_scenario_file
+    from core.scenario import MAX_FILE_BYTES, ScenarioFileError, parse_scenario_file, too_large
 
     try:
-        with contextlib.suppress(OSError):  # _read_text says why an unreadable file is
-            check_file_size(Path(args.file).stat().st_size)
-        scenario = parse_scenario_file(_read_text(args.file), ids())
+        text = _read_text(args.file, MAX_FILE_BYTES, too_large)
+        scenario = parse_scenario_file(text, ids())
     except ScenarioFileError as exc:
         raise CliError(f"{args.file}: {exc}") from None
     # The store checks the file format; the inputs are checked here, against the engine, so a
@@ -440,6 +587,50 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_catalog_import_scores(args: argparse.Namespace) -> int:
+    """Quality scores from a CSV file into the catalog, as the Models tab imports them; the
+    report first, then a question unless --yes. Exit 2 on an unusable file or no usable row,
+    1 when the import is declined."""
+    from storage import CatalogStore
+
+    source = _one_line(args.source)
+    if not source:
+        raise CliError("--source needs a name: where the scores come from")
+    known = {m.id for m in _catalog(args)}
+    with _store(args, CatalogStore) as store:
+        scores, report = store.read_quality_csv(Path(args.file), known)
+        for line in report.lines():
+            print(_one_line(line))
+        if not scores:
+            raise CliError(f"{args.file}: no usable score; nothing was imported")
+        current = store.user_data().quality
+        scores = {
+            mid: q.model_copy(
+                update={"benchmark": f"{source}: {q.benchmark}" if q.benchmark else source}
+            )
+            for mid, q in scores.items()
+        }
+        for mid, q in scores.items():
+            before = current.get(mid)
+            was = f"{before.score:.3g} ({before.source})" if before is not None else "none"
+            print(f"  {mid}: {was} → {q.score:.3g}")
+        if not args.yes and not _confirm(f"Import {len(scores)} score(s) from {source}?"):
+            print("Nothing imported.")
+            return 1
+        store.set_qualities(scores, f"import quality scores from {args.file}")
+    print(f"Imported {len(scores)} quality score(s) from {source} (source imported).")
+    return EXIT_OK
+
+
+def _confirm(question: str) -> bool:
+    """Ask on the terminal; no answer (end of input) is no."""
+    print(f"{question} [y/N] ", end="", flush=True)
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):
+        print()
+    return answer.strip().casefold() in ("y", "yes")
+
+
 # Evaluation commands
 
 
@@ -471,11 +662,18 @@ def _table(rows: list[tuple[str, ...]]) -> None:
 
 
 def _cmd_eval_import_dataset(args: argparse.Namespace) -> int:
-    from core.datasets import ColumnMapping, DatasetError, columns_of, guess_mapping, parse_dataset
+    from core.datasets import (
+        ColumnMapping,
+        DatasetError,
+        columns_of,
+        guess_mapping,
+        parse_dataset,
+        read_file,
+    )
 
     path = Path(args.file)
     try:
-        data = path.read_bytes()
+        data = read_file(path)
         columns = columns_of(data, None, file_name=path.name)
         guessed = guess_mapping(columns)
         mapping = ColumnMapping(
@@ -662,7 +860,7 @@ def _catalog_prices(args: argparse.Namespace, model: str) -> tuple[float, float]
 
 
 def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
-    from core.datasets import DatasetError, parse_logged_outputs
+    from core.datasets import DatasetError, parse_logged_outputs, read_file
     from core.evaluation import Variant
 
     path = Path(args.file)
@@ -671,7 +869,7 @@ def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
         dataset = _find_dataset(store, args.dataset)
         try:
             parsed = parse_logged_outputs(
-                path.read_bytes(), [i.id for i in store.items(dataset.id)], file_name=path.name
+                read_file(path), [i.id for i in store.items(dataset.id)], file_name=path.name
             )
         except FileNotFoundError:
             raise CliError(f"{args.file}: no such file") from None
@@ -804,17 +1002,23 @@ def _validate_inputs(framework: Framework, raw: dict[str, Any], where: str = "")
         raise CliError(*(f"{where}{line}" for line in error_lines(exc))) from None
 
 
-def _read_text(name: str) -> str:
-    """A UTF-8 text file's contents ('-' is standard input), or a CliError saying why not."""
+def _read_text(name: str, limit: int, too_large: Callable[[int], Exception] | None = None) -> str:
+    """A UTF-8 text file's contents ('-' is standard input), or a CliError saying why not.
+
+    A device, pipe or folder is refused before it is read, and never more than `limit` bytes
+    are read; `too_large` gives the reason for a file over it, from its size in bytes."""
+    from core.files import FileTooLargeError, NotRegularFileError, read_bytes, read_stream
+
     try:
-        if name == "-":
-            return sys.stdin.read()
+        data = read_stream(sys.stdin.buffer, limit) if name == "-" else read_bytes(name, limit)
         # utf-8-sig: tolerate the byte-order mark some Windows editors write.
-        return Path(name).read_bytes().decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise CliError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise CliError(f"{name}: is a folder, not a file") from None
+    except NotRegularFileError as exc:
+        raise CliError(f"{name}: {exc}") from None
+    except FileTooLargeError as exc:
+        raise CliError(f"{name}: {too_large(exc.size) if too_large else exc}") from None
     except UnicodeDecodeError as exc:
         raise CliError(
             f"{name}: not UTF-8 text (unreadable byte at position {exc.start})"
@@ -827,7 +1031,7 @@ def _json_object(text: str, name: str) -> dict[str, Any]:
     """Parse a JSON object. NaN and Infinity literals parse here (Python's json allows them)
     and are refused by the Inputs model, which names the field."""
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as exc:
         raise CliError(
             f"{name}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
@@ -866,3 +1070,7 @@ def _one_line(text: str) -> str:
 
 if __name__ == "__main__":
     sys.exit(main())
+    from core.files import NumberTooLongError, parse_json
+
+    except NumberTooLongError as exc:
+        raise CliError(f"{name}: {exc}") from None

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from core.files import FileTooLargeError, read_bytes
 from core.llm import Completion, LlmClient, LlmError, ToolCall
 
 DEFAULT_SYSTEM_PROMPT = (
@@ -229,10 +230,9 @@ def lookup_notes(path: Path | None, query: str) -> str:
     if not words:
         raise ToolError("The query is empty: give one or more words to look for.")
     try:
-        size = path.stat().st_size
-        if size > NOTES_MAX_FILE_BYTES:
-            raise ToolError(f"The notes file {path.name} is too large to search.")
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path, NOTES_MAX_FILE_BYTES).decode("utf-8")
+    except FileTooLargeError:
+        raise ToolError(f"The notes file {path.name} is too large to search.") from None
     except FileNotFoundError:
         raise ToolError(f"The notes file {path.name} does not exist.") from None
     except UnicodeDecodeError:

@@ -13,12 +13,19 @@ import json
 import math
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from core.evaluation import DatasetItem, Sample, content_hash
+from core.files import (
+    FileTooLargeError,
+    NotRegularFileError,
+    NumberTooLongError,
+    parse_json,
+    read_bytes,
+)
 
 DatasetFormat = Literal["jsonl", "csv"]
 
@@ -159,13 +166,31 @@ def columns_of(data: bytes, fmt: DatasetFormat | None, *, file_name: str = "") -
     return list(keys)
 
 
+def read_file(path: Path | str) -> bytes:
+    """A dataset or outputs file's bytes. DatasetError when it is over MAX_FILE_BYTES, found
+    from its size or while reading (never more than the limit is read), or is not a regular
+    file (a device such as /dev/zero, a pipe, a folder); OSError when it cannot be read."""
+    try:
+        return read_bytes(path, MAX_FILE_BYTES)
+    except FileTooLargeError as exc:
+        raise _too_big(exc.size, PurePath(path).name) from None
+    except NotRegularFileError as exc:
+        raise DatasetError(
+            f"{_label(PurePath(path).name)} is {exc.kind}, not a regular file."
+        ) from None
+
+
 def check_size(n_bytes: int, file_name: str = "") -> None:
     """Refuse a file over the 200 MB limit (call it before reading a file into memory)."""
     if n_bytes > MAX_FILE_BYTES:
-        raise DatasetError(
-            f"{_label(file_name)} is {n_bytes / 1e6:,.1f} MB; the limit is "
-            f"{MAX_FILE_BYTES / 1e6:,.0f} MB. Split it into smaller files."
-        )
+        raise _too_big(n_bytes, file_name)
+
+
+def _too_big(n_bytes: int, file_name: str) -> DatasetError:
+    return DatasetError(
+        f"{_label(file_name)} is {n_bytes / 1e6:,.1f} MB; the limit is "
+        f"{MAX_FILE_BYTES / 1e6:,.0f} MB. Split it into smaller files."
+    )
 
 
 def parse_dataset(
@@ -358,7 +383,11 @@ def _jsonl_records(text: str, file_name: str) -> tuple[list[str], list[Record]]:
             records.append((number, ItemProblem(number, size, unit="line")))
             continue
         try:
-            value = json.loads(line)
+            value = parse_json(line)
+        except NumberTooLongError as exc:
+            # Refused whole, like a binary file: no dataset needs such a number, and the
+            # reason reads the same on every line that has one.
+            raise DatasetError(f"{_label(file_name)}: {exc} (line {number}).") from None
         except json.JSONDecodeError as exc:
             if not records:
                 _refuse_single_document(text, file_name)

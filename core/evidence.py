@@ -440,3 +440,39 @@ def provenance_rows(evidence: Evidence) -> list[ProvenanceRow]:
             )
         rows.append(ProvenanceRow(m.id, m.provider, prices, quality, latency))
     return rows
+
+
+# A saved version as the window and the command line show it.
+
+
+@dataclass(frozen=True)
+class SavedView:
+    """A saved version computed from its evidence, and how today's catalog would change it."""
+
+    result: Any
+    #: What the result rests on: the version's evidence, or today's rows when `recorded` is
+    #: False (a version saved before evidence was recorded, computed with today's catalog).
+    evidence: Evidence
+    recorded: bool
+    drift: Drift | None
+
+    @property
+    def notes(self) -> list[str]:
+        """What the reader must know about the figures' basis, as sentences."""
+        out = [] if self.recorded else [f"This version was {NO_EVIDENCE}."]
+        examples = self.evidence.example_models()
+        if examples:
+            out.append(f"This result {EXAMPLE_WARNING} ({', '.join(examples)}).")
+        return out
+
+
+def open_saved(
+    framework: Any, inputs: BaseModel, raw_evidence: Mapping[str, Any] | None, today: Catalog
+) -> SavedView:
+    """The saved result (from the version's evidence) and its drift against `today`."""
+    saved = parse(raw_evidence)
+    if saved is None:
+        result, ev = record(framework, inputs, today)
+        return SavedView(result, ev, False, None)
+    result = framework.compute(inputs, saved.catalog(today))
+    return SavedView(result, saved, True, check_drift(framework, inputs, result, saved, today))

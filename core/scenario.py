@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core import APP_VERSION
+from core.files import FileTooLargeError, NumberTooLongError, parse_json, read_bytes
 from core.validation import error_lines
 
 FILE_FORMAT = "aidf-scenario"
@@ -73,21 +75,38 @@ def dump_scenario_file(scenario: Scenario) -> str:
 def check_file_size(n_bytes: int) -> None:
     """Refuse a scenario file over MAX_FILE_BYTES (call it before reading the file)."""
     if n_bytes > MAX_FILE_BYTES:
-        raise ScenarioFileError(
-            f"not a scenario file: it is {n_bytes / 1e6:,.1f} MB, and scenario files are at "
-            f"most {MAX_FILE_BYTES / 1e6:,.0f} MB"
-        )
+        raise too_large(n_bytes)
+
+
+def too_large(n_bytes: int) -> ScenarioFileError:
+    """The error for a scenario file of `n_bytes`, over MAX_FILE_BYTES."""
+    return ScenarioFileError(
+        f"not a scenario file: it is {n_bytes / 1e6:,.1f} MB, and scenario files are at "
+        f"most {MAX_FILE_BYTES / 1e6:,.0f} MB"
+    )
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """A scenario file's bytes: ScenarioFileError when it is over MAX_FILE_BYTES (by its size
+    or while reading it), OSError when it cannot be read (core.files.NotRegularFileError for a
+    device such as /dev/zero, a pipe or a folder, even behind a symlink named *.json)."""
+    try:
+        return read_bytes(path, MAX_FILE_BYTES)
+    except FileTooLargeError as exc:
+        raise too_large(exc.size) from None
 
 
 def parse_scenario_file(text: str, known_frameworks: set[str]) -> Scenario:
     """Read a scenario file; raise ScenarioFileError with a readable reason when it is unusable."""
     check_file_size(len(text))
     try:
-        payload = json.loads(text)
+        payload = parse_json(text)
     except json.JSONDecodeError as exc:
         raise ScenarioFileError(
             f"not a scenario file: invalid JSON ({exc.msg} at line {exc.lineno})"
         ) from None
+    except NumberTooLongError as exc:
+        raise ScenarioFileError(str(exc)) from None
     except RecursionError:
         raise ScenarioFileError("not a scenario file: invalid JSON (nested too deeply)") from None
     if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:

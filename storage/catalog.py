@@ -3,7 +3,7 @@ scores and latency profiles, usable from any thread."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ from core.catalog import (
     parse_example_csv,
     parse_quality_csv,
 )
+from core.files import read_bytes
 from storage.connection import SqliteStore
 from storage.errors import StorageError
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 EXAMPLES_CSV = Path(__file__).resolve().parent.parent / "resources" / "catalog" / "examples.csv"
 MAX_MODEL_ID_LENGTH = 200
+# A score per model for every model litellm knows is about 200 KB of CSV.
+MAX_CSV_BYTES = 10_000_000
 
 _USER_DATA = TypeAdapter(CatalogUserData)
 _CUSTOM_COLUMNS = (
@@ -232,20 +235,31 @@ class CatalogStore(SqliteStore):
         cannot be read, is binary or empty, or has no header raises StorageError and nothing
         is imported.
         """
+        scores, report = self.read_quality_csv(path, known_ids)
+        self.set_qualities(scores, f"import quality scores from {path}")
+        return report
+
+    def read_quality_csv(
+        self, path: Path, known_ids: Collection[str]
+    ) -> tuple[dict[str, QualityScore], ImportReport]:
+        """The scores a CSV file holds and the import report, nothing written (the command
+        line shows the report before asking); StorageError as `import_quality_csv`."""
         path = Path(path)
         text = _read_text(path, "import quality scores from")
         try:
-            scores, report = parse_quality_csv(text, known_ids)
+            return parse_quality_csv(text, known_ids)
         except QualityCsvError as exc:
             raise StorageError(
                 f"Could not import quality scores from {path}: {exc}. Nothing was imported.",
                 path=path,
             ) from exc
+
+    def set_qualities(self, scores: Mapping[str, QualityScore], doing: str = "") -> None:
+        """Save several quality scores in one transaction (all or none)."""
         if scores:
-            with self._writing(f"import quality scores from {path}") as db:
+            with self._writing(doing or "save the quality scores") as db:
                 for model_id, quality in scores.items():
                     _put_quality(db, model_id, quality)
-        return report
 
     def load_examples(
         self, known_ids: Collection[str] | None = None, path: Path = EXAMPLES_CSV
@@ -377,16 +391,14 @@ def _insert_missing(db: Database, sql: str, params: list[Any]) -> bool:
 def _read_text(path: Path, doing: str) -> str:
     try:
         # utf-8-sig: spreadsheets on Windows save CSV with a byte-order mark.
-        return path.read_bytes().decode("utf-8-sig")
+        return read_bytes(path, MAX_CSV_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise StorageError(
             f"Could not {doing} {path}: it is not a UTF-8 text file (unreadable byte at "
             f"position {exc.start}). Save it as CSV UTF-8 and try again. Nothing was imported.",
             path=path,
         ) from exc
-    except IsADirectoryError as exc:
-        raise StorageError(
-            f"Could not {doing} {path}: it is a folder, not a file.", path=path
-        ) from exc
     except OSError as exc:
         raise StorageError(f"Could not {doing} {path}: {exc.strerror or exc}.", path=path) from exc
+        # strerror of core.files' refusals: "it is a folder, not a regular file", "it is over
+        # the limit of 10 MB".

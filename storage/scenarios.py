@@ -17,9 +17,9 @@ from core.scenario import (
     Scenario,
     ScenarioFileError,
     ScenarioVersion,
-    check_file_size,
     dump_scenario_file,
     parse_scenario_file,
+    read_file_bytes,
 )
 from storage.connection import SqliteStore
 from storage.db import scenario_verdict
@@ -303,9 +303,8 @@ class ScenarioStore(SqliteStore):
         """Import a scenario file; a bad file raises StorageError and writes nothing."""
         path = Path(path)
         try:
-            check_file_size(path.stat().st_size)
             # utf-8-sig: tolerate the byte-order mark some Windows editors add.
-            text = path.read_bytes().decode("utf-8-sig")
+            text = read_file_bytes(path).decode("utf-8-sig")
         except ScenarioFileError as exc:
             raise StorageError(f"Could not import {path}: {exc}.", path=path) from exc
         except UnicodeDecodeError as exc:

@@ -48,6 +48,7 @@ from core.datasets import (
     guess_mapping,
     parse_dataset,
     parse_logged_outputs,
+    read_file,
 )
 from core.evaluation import DatasetItem, RunProgress, RunSettings, Sample, Variant
 from core.judge import Grades, grade, judge_variant
@@ -83,8 +84,6 @@ from ui.tasks import WidgetGuard
 EXAMPLE_DATASET = (
     Path(__file__).resolve().parent.parent / "resources" / "datasets" / "capitals-qa.jsonl"
 )
-#: Files larger than this are refused before they are read (the parser has its own limit).
-MAX_FILE_BYTES = 200 * 1024 * 1024
 _VERDICT_COLOURS = {"ship": "#188038", "do_not_ship": "#d93025", "need_more_data": "#e8710a"}
 
 
@@ -96,16 +95,6 @@ def _duration(seconds: float | None) -> str:
     if seconds < 5400:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
-
-
-def _read_file(path: str) -> bytes:
-    size = Path(path).stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise DatasetError(
-            f"{Path(path).name} is {size / 1e6:,.0f} MB; files up to "
-            f"{MAX_FILE_BYTES / 1e6:,.0f} MB can be imported."
-        )
-    return Path(path).read_bytes()
 
 
 def _message(exc: Exception) -> str:
@@ -290,7 +279,7 @@ class DatasetsPage(QWidget):
         self.status.setText(f"Reading {Path(path).name}…")
 
         def read() -> tuple[bytes, list[str], ParsedDataset]:
-            data = _read_file(path)
+            data = read_file(path)
             columns = columns_of(data, None, file_name=path)
             parsed = parse_dataset(data, None, guess_mapping(columns), file_name=path)
             return data, columns, parsed
@@ -890,7 +879,7 @@ class RunPage(QWidget):
         def work() -> tuple[int | None, list[str], int]:
             store = self.bench.store()
             items = store.items(dataset_id)
-            parsed = parse_logged_outputs(_read_file(path), [i.id for i in items], file_name=path)
+            parsed = parse_logged_outputs(read_file(path), [i.id for i in items], file_name=path)
             if not parsed.ok:
                 lines = [str(p) for p in parsed.problems] or ["The file holds no outputs."]
                 return None, lines, 0

@@ -48,7 +48,7 @@ def test_export_import_list_show_round_trip(
         assert row[1:3] == ["build_vs_buy", "1"]
         assert row[4] == "build"
 
-    shown = run_cli("scenarios", "show", "Q3 plan (2)")
+    shown = run_cli("scenarios", "show", "Q3 plan (2)", "--json")
     assert shown.returncode == 0, shown.stderr
     data = json.loads(shown.stdout)
     assert data["name"] == "Q3 plan (2)"

@@ -16,6 +16,7 @@ from core.datasets import (
     guess_mapping,
     parse_dataset,
     parse_logged_outputs,
+    read_file,
 )
 from core.evaluation import DatasetItem, Sample, content_hash
 
@@ -354,3 +355,43 @@ def test_half_a_surrogate_pair_is_a_row_problem_not_a_crash() -> None:
     assert _problems(outputs) == [
         "line 1 (id 'a'): has a broken character: \\udfff is half of a surrogate pair"
     ]
+
+
+def test_an_integer_over_4300_digits_refuses_the_whole_file() -> None:
+    """Python cannot turn 4,301 digits into an int without raising; the file is refused with
+    the line named, in datasets and logged outputs alike, and the column scan skips the line."""
+    huge = "1" + "0" * 4300
+    data = f'{{"input": "a", "expected": "b"}}\n{{"input": "c", "n": {huge}}}\n'.encode()
+    assert columns_of(data, "jsonl") == ["input", "expected"]
+    message = "'d.jsonl': a number in the file has more than 4,300 digits (line 2)."
+    with pytest.raises(DatasetError) as caught:
+        parse_dataset(data, None, file_name="d.jsonl")
+    assert str(caught.value) == message
+    with pytest.raises(DatasetError) as caught:
+        parse_logged_outputs(f'{{"id": "a", "cost_usd": {huge}}}\n'.encode(), ["a"])
+    assert str(caught.value) == (
+        "The file: a number in the file has more than 4,300 digits (line 1)."
+    )
+
+
+def test_read_file_refuses_a_sparse_gigabyte_by_its_size(tmp_path: Path) -> None:
+    """1,000,000,000 bytes is 1,000.0 MB against the 200 MB limit; a sparse file takes no disk."""
+    path = tmp_path / "big.jsonl"
+    with path.open("wb") as handle:
+        handle.truncate(1_000_000_000)
+    with pytest.raises(DatasetError) as caught:
+        read_file(path)
+    assert str(caught.value) == (
+        "'big.jsonl' is 1,000.0 MB; the limit is 200 MB. Split it into smaller files."
+    )
+
+
+def test_read_file_refuses_a_symlink_to_dev_zero(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.symlink_to("/dev/zero")
+    with pytest.raises(DatasetError) as caught:
+        read_file(path)
+    assert str(caught.value) == "'data.jsonl' is a device, not a regular file."
+    path = tmp_path / "small.jsonl"
+    path.write_bytes(b'{"input": "a"}\n')
+    assert read_file(path) == b'{"input": "a"}\n'
