@@ -319,6 +319,8 @@ def _catalog(args: argparse.Namespace) -> Any:
 
 def _cmd_compute(args: argparse.Namespace) -> int:
     framework = _framework(args.framework_id)
+    from core.scenario import MAX_FILE_BYTES
+
     raw: dict[str, Any] = {}
     if args.inputs is not None:
         # The inputs are a scenario file's inputs object: the same size limit.
@@ -352,8 +354,6 @@ def _cmd_scenarios_list(args: argparse.Namespace) -> int:
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return EXIT_OK
-
-    from core.scenario import MAX_FILE_BYTES
 
 
 def _saved_version(args: argparse.Namespace, name: str, version: int | None = None) -> Any:
@@ -1030,12 +1030,16 @@ def _read_text(name: str, limit: int, too_large: Callable[[int], Exception] | No
 def _json_object(text: str, name: str) -> dict[str, Any]:
     """Parse a JSON object. NaN and Infinity literals parse here (Python's json allows them)
     and are refused by the Inputs model, which names the field."""
+    from core.files import NumberTooLongError, parse_json
+
     try:
         data = parse_json(text)
     except json.JSONDecodeError as exc:
         raise CliError(
             f"{name}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except NumberTooLongError as exc:
+        raise CliError(f"{name}: {exc}") from None
     except RecursionError:
         raise CliError(f"{name}: invalid inputs: the JSON is nested too deeply") from None
     if not isinstance(data, dict):
@@ -1070,7 +1074,3 @@ def _one_line(text: str) -> str:
 
 if __name__ == "__main__":
     sys.exit(main())
-    from core.files import NumberTooLongError, parse_json
-
-    except NumberTooLongError as exc:
-        raise CliError(f"{name}: {exc}") from None

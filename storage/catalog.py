@@ -399,6 +399,6 @@ def _read_text(path: Path, doing: str) -> str:
             path=path,
         ) from exc
     except OSError as exc:
-        raise StorageError(f"Could not {doing} {path}: {exc.strerror or exc}.", path=path) from exc
         # strerror of core.files' refusals: "it is a folder, not a regular file", "it is over
         # the limit of 10 MB".
+        raise StorageError(f"Could not {doing} {path}: {exc.strerror or exc}.", path=path) from exc
