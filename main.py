@@ -252,6 +252,13 @@ def _add_eval_commands(commands: Any, db_option: argparse.ArgumentParser) -> Non
     cmd.add_argument("--pattern", help="the regular expression for --metric regex")
     cmd.add_argument("--min-lift", type=float, default=2.0, help="percentage points (default 2)")
     cmd.add_argument("--threshold", type=float, default=0.5, help="pass at this score")
+    cmd.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        help="significance level: ship only when McNemar's p is below it; the lift's interval "
+        "has level 1 - alpha (default 0.05: 95%%)",
+    )
     cmd.add_argument("--judge-model", metavar="M", help="the grading model for --metric llm_judge")
     cmd.add_argument("--judge-api-base", metavar="URL", help="the judge's OpenAI-compatible URL")
     cmd.add_argument("--json", action="store_true", help="print the comparison as JSON")
@@ -909,6 +916,7 @@ def _judge_grades(
 def _cmd_eval_compare(args: argparse.Namespace) -> int:
     from core.comparison import compare_runs
     from core.metrics import METRICS
+    from core.stats import VERDICT_LABELS
     from storage.experiments import ExperimentRecord
 
     if args.metric not in METRICS:
@@ -936,6 +944,7 @@ def _cmd_eval_compare(args: argparse.Namespace) -> int:
                 pattern=args.pattern,
                 grades=grades,
                 judge_cost_usd=cost,
+                alpha=args.alpha,
             )
         except ValueError as exc:
             raise CliError(str(exc)) from None
@@ -951,8 +960,7 @@ def _cmd_eval_compare(args: argparse.Namespace) -> int:
     if args.json:
         print(comparison.model_dump_json(indent=2, exclude={"outcomes"}))
         return EXIT_OK
-    verdicts = {"ship": "SHIP", "do_not_ship": "DO NOT SHIP", "need_more_data": "NEED MORE DATA"}
-    print(f"{verdicts[comparison.verdict]}: {variant.name} vs {baseline.name}")
+    print(f"{VERDICT_LABELS[comparison.verdict]}: {variant.name} vs {baseline.name}")
     for reason in comparison.reasons:
         print(f"- {reason}")
     return EXIT_OK

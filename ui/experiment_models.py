@@ -11,8 +11,10 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from core import stats
 from core.comparison import ItemOutcome
 from core.evaluation import DatasetItem, Sample
+from core.metrics import METRICS
 from storage.experiments import DatasetInfo, ExperimentRecord, RunInfo
 from ui.table_model import Index, RowsTableModel
 
@@ -27,11 +29,7 @@ _OUTCOME_COLOURS = {
     "error": QColor("#e8710a"),
     "tie": QColor("#5f6368"),
 }
-VERDICT_LABELS = {
-    "ship": "Ship",
-    "do_not_ship": "Do not ship",
-    "need_more_data": "Need more data",
-}
+VERDICT_LABELS = stats.VERDICT_LABELS
 
 
 def one_line(text: str | None, limit: int = CELL_CHARS) -> str:
@@ -294,7 +292,7 @@ class ExperimentsModel(_Model):
         "Metric",
         "Baseline",
         "Variant",
-        "Lift (95% CI)",
+        "Lift (interval)",
         "p",
         "Verdict",
     )
@@ -309,13 +307,18 @@ class ExperimentsModel(_Model):
             case 2:
                 return row.name
             case 3:
-                return row.metric
+                spec = METRICS.get(row.metric)
+                return spec.label if spec else row.metric
             case 4:
                 return f"{row.baseline_mean:.3f}"
             case 5:
                 return f"{row.variant_mean:.3f}"
             case 6:
-                return f"{row.lift:+.3f} [{row.low:+.3f}, {row.high:+.3f}]"
+                if row.low is None or row.high is None:
+                    return "no paired items"
+                # Kept before alpha was asked for: read at 0.05.
+                alpha = float(row.comparison.get("alpha", 0.05))
+                return stats.format_lift(100 * row.lift, 100 * row.low, 100 * row.high, alpha)
             case 7:
                 return f"{row.p_value:.3g}" if row.p_value is not None else "n/a"
             case _:

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import stats
 from core.catalog import Catalog
 from core.comparison import Comparison, RunMetrics, compare_runs, summarize_run
 from core.csv_export import samples_csv
@@ -51,6 +52,7 @@ from core.datasets import (
     read_file,
 )
 from core.evaluation import DatasetItem, RunProgress, RunSettings, Sample, Variant
+from core.frameworks.common import p_value
 from core.judge import Grades, grade, judge_variant
 from core.llm import LlmClient
 from core.measured import latency_profile, quality_score
@@ -67,7 +69,6 @@ from storage.experiments import (
 )
 from ui.experiment_dialogs import DatasetImportDialog, report_text, table_view
 from ui.experiment_models import (
-    VERDICT_LABELS,
     DatasetsModel,
     ExperimentsModel,
     ItemsModel,
@@ -992,6 +993,16 @@ class ComparePage(QWidget):
             step=0.5,
         )
         self.min_lift_spin.setSuffix(" pp")
+        self.alpha_spin = _dspin(
+            "alpha_spin",
+            0.001,
+            0.5,
+            0.05,
+            "The significance level: ship only when McNemar's exact p is below it, and the "
+            "lift's interval has level 1 - alpha (0.05: a 95% interval)",
+            decimals=3,
+            step=0.01,
+        )
         self.threshold_spin = _dspin(
             "threshold_spin",
             0,
@@ -1033,7 +1044,9 @@ class ComparePage(QWidget):
         controls.addWidget(self.judge_model_edit, 3, 1)
         controls.addWidget(QLabel("Judge URL"), 3, 2)
         controls.addWidget(self.judge_base_edit, 3, 3)
-        controls.addWidget(self.compare_button, 0, 4, 4, 1)
+        controls.addWidget(QLabel("Alpha"), 4, 0)
+        controls.addWidget(self.alpha_spin, 4, 1)
+        controls.addWidget(self.compare_button, 0, 4, 5, 1)
         controls.setColumnStretch(1, 1)
         controls.setColumnStretch(3, 1)
 
@@ -1141,6 +1154,7 @@ class ComparePage(QWidget):
         pattern = self.pattern_edit.text() if metric == "regex" else None
         min_lift = self.min_lift_spin.value() / 100
         threshold = self.threshold_spin.value()
+        alpha = self.alpha_spin.value()
         dataset_name = self.bench.dataset_label(baseline.dataset_id)
         judge = None
         if METRICS[metric].needs_judge:
@@ -1176,6 +1190,7 @@ class ComparePage(QWidget):
                 pattern=pattern,
                 grades=grades,
                 judge_cost_usd=cost,
+                alpha=alpha,
             )
             record_id = store.save_experiment(_record(comparison, baseline, variant, dataset_name))
             rows = _outcome_rows(comparison, items, base_samples, var_samples)
@@ -1229,7 +1244,7 @@ class ComparePage(QWidget):
         colour = _VERDICT_COLOURS.get(comparison.verdict, GREY)
         self.verdict_label.setText(
             f"<span style='font-size:14pt; font-weight:600; color:{colour}'>"
-            f"{VERDICT_LABELS.get(comparison.verdict, comparison.verdict)}</span>"
+            f"{stats.VERDICT_LABELS[comparison.verdict]}</span>"
             f"&nbsp;&nbsp;{headline(comparison)}"
         )
         self.reasons_label.setText("\n".join(f"• {r}" for r in comparison.reasons))
@@ -1350,17 +1365,18 @@ def _score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def _signed(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.3f}"
-
-
 def headline(comparison: Comparison) -> str:
-    """One line: the lift with its interval, the test and both means."""
+    """One line: the lift in points with its (1 - alpha) interval, the test and both means."""
+    c = comparison
+    lift = (
+        "no paired items"
+        if c.lift is None or c.low is None or c.high is None
+        else f"lift {stats.format_lift(100 * c.lift, 100 * c.low, 100 * c.high, c.alpha)} on "
+        f"{c.n_paired:,} paired items"
+    )
     return (
-        f"lift {_signed(comparison.lift)} (95% CI {_signed(comparison.low)} to "
-        f"{_signed(comparison.high)}) on {comparison.n_paired:,} paired items · McNemar p = "
-        f"{comparison.mcnemar_p:.3g} · baseline {_score(comparison.baseline.mean)}, variant "
-        f"{_score(comparison.variant.mean)}"
+        f"{lift} · McNemar p = {p_value(c.mcnemar_p)} at alpha {c.alpha:g} · baseline "
+        f"{_score(c.baseline.mean)}, variant {_score(c.variant.mean)}"
     )
 
 
@@ -1378,6 +1394,8 @@ def form_values(comparison: Comparison) -> dict[str, Any]:
         "variant_only": comparison.c,
         "both_fail": both_fail,
         "min_lift_pct": round(comparison.min_lift * 100, 4),
+        # The form then reads the counts at the alpha the comparison was decided at.
+        "alpha": comparison.alpha,
     }
     measured = {
         "baseline_cost_per_sample_usd": comparison.baseline.cost_per_sample_usd,
@@ -1420,7 +1438,7 @@ class HistoryPage(QWidget):
             self.model,
             "experiments_view",
             stretch=2,
-            widths=(40, 130, 0, 100, 80, 80, 190, 70, 110),
+            widths=(40, 130, 0, 100, 80, 80, 270, 70, 110),
         )
         self.view.doubleClicked.connect(self._open)
         self.view.setToolTip("Double-click to open the comparison again")

@@ -61,7 +61,14 @@ def test_import_run_compare(capsys, server, db_path: Path) -> None:
 
     code, out, _ = _eval(capsys, "compare", "1", "2", "--metric", "exact_match")
     assert code == 0
-    assert out.splitlines()[0] == "SHIP: answer vs terse"
+    assert out.splitlines()[0] == "Ship: answer vs terse"
+    assert "+20.0 pp (95% interval" in out
+    # At alpha 0.01 the same p = 0.03125 is not significant: the rule waits, in words.
+    code, out, _ = _eval(capsys, "compare", "1", "2", "--alpha", "0.01")
+    assert code == 0
+    assert out.splitlines()[0] == "Need more data: answer vs terse"
+    assert "(99% interval" in out and "McNemar's exact p on pass/fail below 0.01" in out
+    assert "need_more_data" not in out
     code, out, _ = _eval(capsys, "compare", "1", "2", "--json")
     data = json.loads(out)
     assert (data["b"], data["c"], data["n_paired"]) == (0, 6, 30)
@@ -90,7 +97,8 @@ def test_import_run_compare(capsys, server, db_path: Path) -> None:
     code, _, err = _eval(capsys, "compare", "1", "2", "--metric", "llm_judge")
     assert code == 2 and "needs --judge-model" in err
     with ExperimentStore(db_path) as store:
-        assert [e.verdict for e in store.experiments()] == ["ship", "ship", "ship"]
+        verdicts = sorted(e.verdict for e in store.experiments())
+        assert verdicts == ["need_more_data", "ship", "ship", "ship"]  # one at alpha 0.01
 
 
 def test_logged_outputs_become_a_run_without_any_model_call(capsys, tmp_path: Path) -> None:

@@ -317,8 +317,9 @@ def test_push_to_catalog_stores_the_variant_models_measured_score(
 
 
 def test_plan_plots_mark_the_planned_and_observed_lifts(qtbot):
-    """Defaults observe 400 items with a +5.0-point lift [+1.2, +8.5]; the plan is sized for
-    an expected lift of 8 points, so its line sits at 8, the observed one at 5."""
+    """Defaults observe 400 items with a +5.0 pp lift, Tango's 95% interval +1.4 to +8.8 pp
+    (checked against scipy in tests/core/test_paired_intervals); the plan is sized for an
+    expected lift of 8 points, so its line sits at 8, the observed one at 5."""
     import math
 
     from ui.plots.experiments import comparison_plot
@@ -331,7 +332,7 @@ def test_plan_plots_mark_the_planned_and_observed_lifts(qtbot):
     assert p.samples.planned.value() == pytest.approx(8.0)
     assert p.samples.observed.value() == pytest.approx(5.0)
     assert p.samples.observed_n.value() == pytest.approx(math.log10(400))
-    assert p.lift.label.toPlainText() == "Ship: +5.00 pp [+1.25, +8.50]"
+    assert p.lift.label.toPlainText() == "Ship: +5.0 pp (95% interval +1.4 to +8.8 pp)"
     empty = experiments.compute(
         experiments.Inputs(both_pass=0, baseline_only=0, variant_only=0, both_fail=0)
     )

@@ -8,8 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
+from core import stats
 from core.frameworks import experiments
-from ui.experiment_models import VERDICT_LABELS
 from ui.plots.common import (
     BLUE,
     GREEN,
@@ -28,7 +28,7 @@ from ui.plots.common import (
 from ui.services import AppServices
 
 SAMPLES_TITLE = "Paired items needed to detect a lift"
-LIFT_TITLE = "Observed lift and its 95% interval"
+LIFT_TITLE = "Observed lift and its interval"
 _VERDICT_COLOURS = {"ship": GREEN, "do_not_ship": RED, "need_more_data": ORANGE}
 _PALETTE = [BLUE, ORANGE, GREEN, "#a142f4", "#12b5cb"]
 
@@ -99,7 +99,8 @@ class SampleSizePlot(QWidget):
 
 
 class LiftPlot(QWidget):
-    """The observed lift as a point with its 95% interval, against zero and the minimum lift."""
+    """The observed lift as a point with its (1 - alpha) interval, against zero and the minimum
+    lift."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,7 +119,7 @@ class LiftPlot(QWidget):
         self.label = pg.TextItem(color="#202124", anchor=(0.5, 1.3))
         self.plot.addItem(self.label)
         self.plot.setYRange(-1, 1, padding=0)
-        self._shown: tuple[float, float, float, str] | None = None
+        self._shown: tuple[float, float, float, str, float] | None = None
         lay = pg.QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -138,7 +139,7 @@ class LiftPlot(QWidget):
         right = max(high, 0.0, r.min_lift_pct)
         span = max(right - left, 1.0)
         self.plot.setXRange(left - span * 0.25, right + span * 0.25, padding=0)
-        shown = (lift, low, high, r.recommendation)
+        shown = (lift, low, high, r.recommendation, r.alpha)
         if shown == self._shown and self.point.isVisible():
             return  # the same interval: pyqtgraph would rebuild both items for nothing
         self._shown = shown
@@ -153,7 +154,8 @@ class LiftPlot(QWidget):
         self.bar.show()
         self.point.show()
         self.label.setText(
-            f"{VERDICT_LABELS[r.recommendation]}: {lift:+.2f} pp [{low:+.2f}, {high:+.2f}]"
+            f"{stats.VERDICT_LABELS[r.recommendation]}: "
+            f"{stats.format_lift(lift, low, high, r.alpha)}"
         )
         self.label.setColor(colour)
         self.label.setPos(lift, 0)
