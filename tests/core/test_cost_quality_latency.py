@@ -2,13 +2,22 @@
 
 import json
 import math
+import os
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from core.catalog import Catalog, LatencyProfile, ModelInfo, QualityScore
+from core.catalog import (
+    Catalog,
+    LatencyProfile,
+    ModelInfo,
+    PriceTier,
+    QualityScore,
+    litellm_price_map,
+    parse_price_map,
+)
 from core.frameworks import cost_quality_latency as cql
 from core.frameworks.cost_quality_latency import Inputs, compute, summarize
 
@@ -424,6 +433,412 @@ def test_models_with_prices_that_overflow_are_skipped():
     assert r.recommendation == "gpt-4o-mini (real-time)"
     assert r.invalid_models == ["broken"]
     assert r.n_options == 1
+
+
+# --- Context and output limits ---------------------------------------------------------------
+
+# gpt-4o: litellm's 128,000-token context and 16,384 output tokens; quality set above Gemini's
+# so that only the limits keep it from the pick. gemini-2.5-pro: 1,048,576-token context and
+# 65,535 output tokens, litellm's prices with its tier above 200,000 input tokens.
+GPT4O_LIMITED = GPT4O.model_copy(
+    update={
+        "max_input_tokens": 128_000,
+        "max_output_tokens": 16_384,
+        "quality": QualityScore(score=0.95),
+        "cache_read_input_token_cost": 1.25e-6,
+    }
+)
+GEMINI_TIER = PriceTier(
+    above_tokens=200_000,
+    input_cost_per_token=2.5e-6,
+    output_cost_per_token=1.5e-5,
+    cache_read_input_token_cost=2.5e-7,
+    input_cost_per_token_batch=1.25e-6,
+    output_cost_per_token_batch=7.5e-6,
+)
+GEMINI_PRO = ModelInfo(
+    id="gemini-2.5-pro",
+    provider="vertex_ai-language-models",
+    input_cost_per_token=1.25e-6,
+    output_cost_per_token=1e-5,
+    input_cost_per_token_batch=6.25e-7,
+    output_cost_per_token_batch=5e-6,
+    cache_read_input_token_cost=1.25e-7,
+    price_tiers=(GEMINI_TIER,),
+    max_input_tokens=1_048_576,
+    max_output_tokens=65_535,
+    quality=QualityScore(score=0.9),
+)
+LONG = {"input_tokens_per_request": 300_000, "max_cost_per_request_usd": 10.0}
+
+
+def test_a_request_over_the_context_is_infeasible_and_says_why():
+    """300,000 input tokens do not fit gpt-4o's 128,000-token context, whatever gpt-4o costs:
+    both its options are out, off the front, with the reason in their rows. gemini-2.5-pro
+    fits (1,048,576) and is picked though gpt-4o's 0.95 ranks above its 0.9."""
+    r = compute(Inputs(**LONG, max_latency_ms=DAY_MS), Catalog([GPT4O_LIMITED, GEMINI_PRO]))
+    assert r.recommendation == "gemini-2.5-pro (batch)"
+    for mode in ("real-time", "batch"):
+        row = option(r, "gpt-4o", mode)
+        assert not row.feasible and not row.pareto and not row.fits
+        assert row.misses == []  # within every limit of cost, latency and quality
+        assert row.context_text() == "300,000 input tokens exceed gpt-4o's 128,000-token context"
+    # gemini's two options trade cost against latency: both on the front.
+    assert r.n_too_long == 2 and r.n_feasible == 2 and r.n_pareto == 2
+    assert r.scatter.fits == [False, True, False, True]  # gpt-4o, gemini; real-time, batch
+    assert r.binding == [] and r.better_option is None and r.tie_option is None
+    assert "ranked above it by this priority are models the request does not fit" in " ".join(
+        r.rationale
+    )
+    text = summarize(Inputs(**LONG, max_latency_ms=DAY_MS), r)
+    assert "300,000 input tokens exceed gpt-4o's 128,000-token context" in text
+    assert "2 options cannot take a request of 300,000 input and 400 output tokens" in text
+
+
+def test_the_same_request_fits_gpt_4o_at_its_context():
+    """128,000 input tokens exactly: the context holds them; gpt-4o (0.95) is picked."""
+    x = Inputs(input_tokens_per_request=128_000, max_cost_per_request_usd=10.0)
+    r = compute(x, Catalog([GPT4O_LIMITED, GEMINI_PRO]))
+    assert r.recommendation == "gpt-4o (real-time)"
+    assert r.n_too_long == 0 and r.scatter.fits == []
+
+
+def test_an_answer_over_the_output_limit_is_infeasible():
+    """20,000 output tokens: over gpt-4o's 16,384, within gemini-2.5-pro's 65,535."""
+    x = Inputs(
+        output_tokens_per_request=20_000, max_cost_per_request_usd=10.0, max_latency_ms=DAY_MS
+    )
+    r = compute(x, Catalog([GPT4O_LIMITED, GEMINI_PRO]))
+    row = option(r, "gpt-4o", "real-time")
+    assert row.context_text() == "20,000 output tokens exceed gpt-4o's 16,384-token output limit"
+    assert r.pick is not None and r.pick.model == "gemini-2.5-pro"
+
+
+def test_unknown_limits_rule_nothing_out():
+    """GPT4O (no limits in the catalog) takes 10,000,000 input tokens as far as we know."""
+    x = Inputs(
+        input_tokens_per_request=10_000_000,
+        max_cost_per_request_usd=1000.0,
+        batch_acceptable=False,
+    )
+    r = compute(x, Catalog([GPT4O]))
+    assert r.pick is not None and r.pick.fits and r.n_too_long == 0
+
+
+def test_relaxations_never_name_a_model_the_request_does_not_fit():
+    """100,000 input and 400 output tokens, cap $0.05, real time only.
+
+    short: 8,192-token context, 100,000 x 1e-7 + 400 x 1e-7 = $0.01004, quality 0.9: within
+           every limit, but it cannot take the request.
+    long:  1,000,000-token context, 100,000 x 1e-6 + 400 x 1e-6 = $0.1004, quality 0.8: over
+           the cap by $0.0504.
+    Raising the cap to $0.1004 (+100.8%) makes long feasible; no change of latency or quality
+    can (long misses the cap whatever they are), and short is never named.
+    """
+    short = model("short", 1e-7, 1e-7, quality=0.9).model_copy(update={"max_input_tokens": 8192})
+    long = model("long", 1e-6, 1e-6, quality=0.8).model_copy(update={"max_input_tokens": 1_000_000})
+    x = Inputs(
+        input_tokens_per_request=100_000, max_cost_per_request_usd=0.05, batch_acceptable=False
+    )
+    r = compute(x, Catalog([short, long]))
+    assert r.pick is None
+    cost, latency, quality = r.relaxations
+    assert cost.model == "long" and cost.needed == pytest.approx(0.1004, rel=1e-12)
+    assert cost.change_pct == pytest.approx(100.8)
+    assert latency.needed is None and quality.needed is None
+    assert r.closest is not None and r.closest.model == "long"
+    assert "Changing the latency budget alone cannot help: no option that fits the request" in (
+        " ".join(r.rationale)
+    )
+    assert (
+        r.headline
+        == "Nothing is feasible: the smallest change is to raise the cost cap to $0.1004 (+101%)"
+    )
+
+
+def test_when_no_model_fits_no_limit_change_is_offered():
+    x = Inputs(**LONG)
+    r = compute(x, Catalog([GPT4O_LIMITED]))
+    assert r.pick is None and r.relaxations == [] and r.closest is None
+    assert r.headline == "Nothing is feasible: no candidate model fits a request this size"
+    assert "the largest context among them is 128,000 tokens" in r.rationale[0]
+    assert r.frontier_cost == [] and not any(r.scatter.pareto)
+
+
+# --- Price tiers -----------------------------------------------------------------------------
+
+
+def test_gemini_2_5_pro_at_300k_input_tokens_pays_its_tier_price():
+    """The issue's check: 300,000 input tokens and the default 400 output tokens.
+
+    Above 200,000 input tokens the whole request is billed at the tier's prices:
+      300,000 x 2.5e-6 + 400 x 1.5e-5 = 0.75 + 0.006 = $0.756 a request
+    not at the base prices, which would give 300,000 x 1.25e-6 + 400 x 1e-5 = 0.375 + 0.004
+    = $0.379. Batch, at the tier's batch prices: 300,000 x 1.25e-6 + 400 x 7.5e-6 = 0.375 +
+    0.003 = $0.378.
+    """
+    r = compute(Inputs(**LONG), Catalog([GEMINI_PRO]))
+    real_time = option(r, "gemini-2.5-pro", "real-time")
+    assert real_time.cost_per_request == pytest.approx(0.756, rel=1e-12)
+    assert real_time.tier_above_tokens == 200_000
+    assert option(r, "gemini-2.5-pro", "batch").cost_per_request == pytest.approx(0.378, rel=1e-12)
+    assert r.rationale[0].startswith(
+        "gemini-2.5-pro (real-time) costs $0.756 a request (300,000 input tokens at $2.5 per "
+        "million and 400 output tokens at $15 per million)"
+    )
+    assert r.rationale[1] == (
+        "Its 300,000 input tokens exceed 200,000, so the whole request is billed at the "
+        "model's prices above 200,000 input tokens."
+    )
+    assert "| $0.756 (above-200,000-token prices) |" in summarize(Inputs(**LONG), r)
+
+
+def test_a_request_at_the_threshold_pays_the_base_price():
+    """200,000 tokens do not exceed 200,000: 200,000 x 1.25e-6 + 400 x 1e-5 = 0.25 + 0.004."""
+    x = Inputs(input_tokens_per_request=200_000, max_cost_per_request_usd=10.0)
+    r = compute(x, Catalog([GEMINI_PRO]))
+    row = option(r, "gemini-2.5-pro", "real-time")
+    assert row.cost_per_request == pytest.approx(0.254, rel=1e-12)
+    assert row.tier_above_tokens is None
+
+
+def test_batch_of_a_tiered_model_follows_the_catalog():
+    """At 300,000 input tokens (400 output):
+    flat batch price, no batch tier in the map: the flat batch price at every size (litellm's
+      rule): 300,000 x 6.25e-7 + 400 x 5e-6 = 0.1875 + 0.002 = $0.1895;
+    no batch price at all: the real-time tier price less the 50% discount: 0.756 x 0.5 =
+      $0.378.
+    """
+    tier = GEMINI_TIER.model_copy(
+        update={"input_cost_per_token_batch": 6.25e-7, "output_cost_per_token_batch": 5e-6}
+    )
+    flat = GEMINI_PRO.model_copy(update={"id": "flat", "price_tiers": (tier,)})
+    unbatched = GEMINI_PRO.model_copy(
+        update={
+            "id": "unbatched",
+            "input_cost_per_token_batch": None,
+            "output_cost_per_token_batch": None,
+            "price_tiers": (
+                tier.model_copy(
+                    update={"input_cost_per_token_batch": None, "output_cost_per_token_batch": None}
+                ),
+            ),
+        }
+    )
+    r = compute(Inputs(**LONG), Catalog([flat, unbatched]))
+    flat_batch = option(r, "flat", "batch")
+    assert flat_batch.cost_per_request == pytest.approx(0.1895, rel=1e-12)
+    assert flat_batch.tier_above_tokens is None  # its batch price has no tier
+    discounted = option(r, "unbatched", "batch")
+    assert discounted.cost_per_request == pytest.approx(0.378, rel=1e-12)
+    assert discounted.batch_price == "discount" and discounted.tier_above_tokens == 200_000
+
+
+# --- Prompt caching --------------------------------------------------------------------------
+
+
+def test_half_the_prompt_from_cache_at_gpt_4o_prices():
+    """gpt-4o, 1,500 input tokens of which 50% cached, 400 output tokens, real time:
+      uncached  750 x 2.5e-6  = $0.001875
+      cached    750 x 1.25e-6 = $0.0009375  (litellm's cache_read_input_token_cost)
+      output    400 x 1e-5    = $0.004
+      total                     $0.0068125  (against $0.00775 without the cache)
+    Its batch option has the catalog's batch prices but no batch cached price, so the cache
+    is not counted there: 1,500 x 1.25e-6 + 400 x 5e-6 = 0.001875 + 0.002 = $0.003875.
+    """
+    x = Inputs(cached_input_pct=50)
+    r = compute(x, Catalog([GPT4O_LIMITED]))
+    row = option(r, "gpt-4o", "real-time")
+    assert (row.input_cost, row.cached_input_cost, row.output_cost) == (
+        pytest.approx(0.001875, rel=1e-12),
+        pytest.approx(0.0009375, rel=1e-12),
+        pytest.approx(0.004, rel=1e-12),
+    )
+    assert row.cost_per_request == pytest.approx(0.0068125, rel=1e-12)
+    assert row.cached_price == "catalog"
+    batch = option(r, "gpt-4o", "batch")
+    assert batch.cost_per_request == pytest.approx(0.003875, rel=1e-12)
+    assert batch.cached_input_cost == 0 and batch.cached_price == "not applied"
+    assert r.rationale[1] == (
+        "Cost split per request: $0.001875 for 750 uncached input tokens, $0.0009375 for 750 "
+        "input tokens served from the cache (50%; cached tokens at the catalog's cached-input "
+        "price) and $0.004 for 400 output tokens."
+    )
+    text = summarize(x, r)
+    assert "| Uncached input | Cached input | Output |" in text
+    # The total is the float sum 0.006812500000000001, shown to four digits.
+    assert "| gpt-4o (pick) | real-time | $0.006813 | $0.001875 | $0.0009375 | $0.004 |" in text
+    assert "50% of each prompt is served from the cache" in text
+
+
+def test_a_model_without_a_cached_price_bills_the_cache_at_the_input_price():
+    """gpt-4o-mini here has no cached price: 750 x 1.5e-7 + 750 x 1.5e-7 + 400 x 6e-7 =
+    0.0001125 + 0.0001125 + 0.00024 = $0.000465, the price without a cache."""
+    x = Inputs(cached_input_pct=50, batch_acceptable=False)
+    r = compute(x, Catalog([MINI]))
+    assert r.pick is not None
+    assert r.pick.cost_per_request == pytest.approx(0.000465, rel=1e-12)
+    assert r.pick.cached_input_cost == pytest.approx(0.0001125, rel=1e-12)
+    assert r.pick.cached_price == "input price"
+    assert "no cached price in the catalog" in r.rationale[1]
+    assert "(no cached price)" in summarize(x, r)
+
+
+def test_tiers_and_cache_compose():
+    """gemini-2.5-pro, 300,000 input tokens, 50% cached: all at the above-200k prices.
+      uncached 150,000 x 2.5e-6 = $0.375
+      cached   150,000 x 2.5e-7 = $0.0375  (cache_read_input_token_cost_above_200k_tokens)
+      output       400 x 1.5e-5 = $0.006   ->  $0.4185
+    A tier without its own cached price keeps the base one (litellm's fallback):
+      150,000 x 2.5e-6 + 150,000 x 1.25e-7 + 0.006 = 0.375 + 0.01875 + 0.006 = $0.39975.
+    """
+    plain_tier = GEMINI_TIER.model_copy(update={"cache_read_input_token_cost": 1.25e-7})
+    no_cached_tier = GEMINI_PRO.model_copy(update={"id": "g2", "price_tiers": (plain_tier,)})
+    x = Inputs(**LONG, cached_input_pct=50)
+    r = compute(x, Catalog([GEMINI_PRO, no_cached_tier]))
+    assert option(r, "gemini-2.5-pro", "real-time").cost_per_request == pytest.approx(
+        0.4185, rel=1e-12
+    )
+    assert option(r, "g2", "real-time").cost_per_request == pytest.approx(0.39975, rel=1e-12)
+
+
+def test_batch_uses_the_cache_only_at_a_batch_cached_price():
+    """With a batch cached price of 6.25e-8 (half the real-time one), 50% cached:
+      750 x 1.25e-6 + 750 x 6.25e-8 + 400 x 5e-6 = 0.0009375 + 0.000046875 + 0.002
+      = $0.002984375.
+    A discounted batch (no catalog batch price) never counts the cache: gpt-4o-mini at 50% off,
+      1,500 x 7.5e-8 + 400 x 3e-7 = 0.0001125 + 0.00012 = $0.0002325.
+    """
+    cached_batch = GPT4O.model_copy(update={"cache_read_input_token_cost_batch": 6.25e-8})
+    mini = MINI.model_copy(update={"cache_read_input_token_cost": 7.5e-8})
+    x = Inputs(cached_input_pct=50, max_latency_ms=DAY_MS)
+    r = compute(x, Catalog([cached_batch, mini]))
+    row = option(r, "gpt-4o", "batch")
+    assert row.cost_per_request == pytest.approx(0.002984375, rel=1e-12)
+    assert row.cached_price == "catalog"
+    discounted = option(r, "gpt-4o-mini", "batch")
+    assert discounted.cost_per_request == pytest.approx(0.0002325, rel=1e-12)
+    assert discounted.cached_price == "not applied"
+
+
+def test_no_cache_share_leaves_the_cost_and_the_texts_as_they_were():
+    r = compute(Inputs(), OPENAI)
+    assert all(o.cached_price is None and o.cached_input_cost == 0 for o in r.options)
+    assert all(o.tier_above_tokens is None for o in r.options)
+    assert "Cached input" not in summarize(Inputs(), r)
+
+
+# --- litellm's own cost calculator as the reference ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def litellm_costs():
+    """litellm's cost functions, reading its bundled map (never the internet)."""
+    os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    import litellm
+    from litellm.cost_calculator import batch_cost_calculator
+    from litellm.types.utils import PromptTokensDetailsWrapper, Usage
+
+    def usage(tokens_in: int, cached: int, tokens_out: int) -> Usage:
+        return Usage(
+            prompt_tokens=tokens_in,
+            completion_tokens=tokens_out,
+            total_tokens=tokens_in + tokens_out,
+            prompt_tokens_details=PromptTokensDetailsWrapper(cached_tokens=cached),
+        )
+
+    def real_time(model_id: str, tokens_in: int, cached: int, tokens_out: int) -> float:
+        return sum(
+            litellm.cost_per_token(
+                model=model_id, usage_object=usage(tokens_in, cached, tokens_out)
+            )
+        )
+
+    def batch(model_id: str, tokens_in: int, cached: int, tokens_out: int) -> float:
+        return sum(
+            batch_cost_calculator(usage=usage(tokens_in, cached, tokens_out), model=model_id)
+        )
+
+    return real_time, batch
+
+
+@pytest.fixture(scope="module")
+def bundled_models() -> dict[str, ModelInfo]:
+    path, _ = litellm_price_map()
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return {m.id: m for m in parse_price_map({k: raw[k] for k in REFERENCE_MODELS})}
+
+
+#: Real models with size tiers (200k, 272k, 100k, and two: 32k and 256k) and a cached price;
+#: gpt-4o has a cached price and no tier.
+REFERENCE_MODELS = (
+    "gemini-2.5-pro",
+    "gemini/gemini-2.5-pro",
+    "gpt-5.4",
+    "claude-haiku-5-5",
+    "kyma/qwen3.7-flash",
+    "gpt-4o",
+)
+
+
+def _sizes(m: ModelInfo) -> list[int]:
+    """1,500 tokens, then each threshold, 2 tokens past it and 100,000 past it (even counts,
+    so a 50% cache share is a whole number of tokens, as litellm's usage needs)."""
+    out = {1500}
+    for t in m.price_tiers:
+        out |= {t.above_tokens, t.above_tokens + 2, t.above_tokens + 100_000}
+    return sorted(out)
+
+
+def _costs(m: ModelInfo, tokens_in: int, pct: float) -> dict[str, float]:
+    x = Inputs(
+        input_tokens_per_request=tokens_in,
+        output_tokens_per_request=400,
+        cached_input_pct=pct,
+        max_cost_per_request_usd=1000.0,
+    )
+    r = compute(x, Catalog([m.model_copy(update={"quality": QualityScore(score=0.8)})]))
+    return {o.mode: o.cost_per_request for o in r.options}
+
+
+@pytest.mark.parametrize("model_id", REFERENCE_MODELS)
+def test_real_time_cost_equals_litellm_s(model_id, litellm_costs, bundled_models):
+    """Below, at and above every tier, with no cache and half the prompt cached: our cost per
+    request equals litellm.cost_per_token's prompt + completion cost."""
+    real_time, _ = litellm_costs
+    m = bundled_models[model_id]
+    checked = 0
+    for tokens_in in _sizes(m):
+        for pct in (0, 50):
+            ours = _costs(m, tokens_in, pct)["real-time"]
+            reference = real_time(model_id, tokens_in, tokens_in * pct // 100, 400)
+            assert ours == pytest.approx(reference, rel=1e-12), (tokens_in, pct)
+            checked += 1
+    assert checked >= 2
+
+
+@pytest.mark.parametrize(
+    ("model_id", "shares"),
+    [
+        # Batch prices, batch tiers and a batch cached price: caching counts in batch.
+        ("gemini/gemini-2.5-pro", (0, 50)),
+        ("gpt-5.4", (0, 50)),
+        ("claude-haiku-5-5", (0, 50)),
+        # Batch prices and tiers, no batch cached price: litellm would bill cached tokens at
+        # the real-time cached price; we count no cache in batch, so only 0% is comparable.
+        ("gemini-2.5-pro", (0,)),
+        ("gpt-4o", (0,)),
+    ],
+)
+def test_batch_cost_equals_litellm_s(model_id, shares, litellm_costs, bundled_models):
+    _, batch = litellm_costs
+    m = bundled_models[model_id]
+    assert m.has_batch
+    for tokens_in in _sizes(m):
+        for pct in shares:
+            ours = _costs(m, tokens_in, pct)["batch"]
+            reference = batch(model_id, tokens_in, tokens_in * pct // 100, 400)
+            assert ours == pytest.approx(reference, rel=1e-12), (tokens_in, pct)
 
 
 # --- Result shape ----------------------------------------------------------------------------
