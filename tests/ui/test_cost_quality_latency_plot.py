@@ -107,6 +107,33 @@ def test_hover_names_the_option_under_the_mouse(panel, qtbot):
     assert panel.scatter.hover_at(0.0015, 0.75).startswith("Pick: gpt-4o (real-time)")
 
 
+def test_hover_says_a_request_does_not_fit_and_splits_a_cached_cost(panel, qtbot):
+    """200,000 input tokens, 50% cached, real time, gpt-4o limited to a 128,000-token context.
+
+    gpt-4o: 100,000 x 2.5e-6 + 100,000 x 1.25e-6 + 400 x 1e-5 = 0.25 + 0.125 + 0.004
+    = $0.379, over its context. gpt-4o-mini (no limit known, no cached price): 200,000 x 1.5e-7
+    + 400 x 6e-7 = 0.03 + 0.00024 = $0.03024, picked; its cached half at the input price.
+    """
+    limited = GPT4O.model_copy(
+        update={"max_input_tokens": 128_000, "cache_read_input_token_cost": 1.25e-6}
+    )
+    x = cql.Inputs(
+        input_tokens_per_request=200_000,
+        cached_input_pct=50,
+        max_cost_per_request_usd=1.0,
+        batch_acceptable=False,
+    )
+    shown(panel, cql.compute(x, Catalog([limited, MINI])), qtbot)
+    text = panel.scatter.hover_at(0.379, 0.9)
+    assert text.startswith("gpt-4o (real-time) · $0.379 a request")
+    assert "not feasible: the request exceeds its context or output limit" in text
+    pick = panel.scatter.hover_at(1e-9, 0.0)  # far from every point: the pick
+    assert pick.startswith(
+        "Pick: gpt-4o-mini (real-time) · $0.03024 a request ($0.015 uncached input + $0.015 "
+        "cached input + $0.00024 output)"
+    )
+
+
 def test_nothing_feasible_hides_the_pick_and_shows_the_advice(panel, qtbot):
     """Min quality 0.95: nothing qualifies; lowering it to gpt-4o's 0.9 is the smallest change."""
     r = cql.compute(cql.Inputs(min_quality=0.95), OPENAI)

@@ -253,9 +253,15 @@ class CostQualityPlot(QWidget):
             "feasible" if o.feasible else "misses " + ", ".join(m.constraint for m in o.misses)
         )
         front = " · Pareto" if o.pareto else ""
+        split = ""
+        if o.cached_price is not None and o.input_cost is not None:
+            split = (
+                f" ({usd(o.input_cost)} uncached input + {usd(o.cached_input_cost or 0.0)} "
+                f"cached input + {usd(o.output_cost or 0.0)} output)"
+            )
         return (
-            f"{o.label} · {usd(o.cost_per_request)} a request · {duration(o.latency_ms)} · "
-            f"quality {o.quality:.3g} · {verdict}{front}"
+            f"{o.label} · {usd(o.cost_per_request)} a request{split} · "
+            f"{duration(o.latency_ms)} · quality {o.quality:.3g} · {verdict}{front}"
         )
 
     def describe_point(self, i: int) -> str:
@@ -264,6 +270,8 @@ class CostQualityPlot(QWidget):
         s = self.result.scatter
         mode = "batch" if s.batch[i] else "real-time"
         verdict = "feasible" if s.feasible[i] else "not feasible"
+        if s.fits and not s.fits[i]:
+            verdict = "not feasible: the request exceeds its context or output limit"
         front = " · Pareto" if s.pareto[i] else ""
         return (
             f"{s.models[s.model_index[i]]} ({mode}) · {usd(s.cost_per_request[i])} a request · "
