@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.catalog import Catalog
 from core.compare import figure_rows, input_rows
+from core.evidence import open_saved
 from core.frameworks import Framework
 from core.scenario import Scenario
 from ui.plots.registry import COMPARISONS
@@ -65,7 +67,10 @@ def _table(model: QAbstractTableModel) -> QTableView:
 
 
 class CompareDialog(QDialog):
-    """Pick two scenarios of the same framework; everything below follows the picks."""
+    """Pick two scenarios of the same framework; everything below follows the picks.
+
+    Each side is computed as its tab shows it: from its saved evidence, or with `catalog`
+    (today's) for a version saved before evidence was recorded."""
 
     def __init__(
         self,
@@ -73,9 +78,11 @@ class CompareDialog(QDialog):
         scenarios: list[Scenario],
         first: Scenario | None = None,
         parent: QWidget | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         super().__init__(parent)
         self.framework = framework
+        self.catalog = catalog or Catalog()
         self.setWindowTitle(f"Compare scenarios: {framework.TITLE}")
         self.resize(1200, 760)
         self.scenarios = [s for s in scenarios if s.framework_id == framework.ID]
@@ -139,16 +146,23 @@ class CompareDialog(QDialog):
         except ValidationError as exc:
             self.summary.setText(f"A stored scenario no longer fits this version's inputs: {exc}")
             return
-        ra, rb = self.framework.compute(ia), self.framework.compute(ib)
+        va = open_saved(self.framework, ia, a.evidence, self.catalog)
+        vb = open_saved(self.framework, ib, b.evidence, self.catalog)
+        ra, rb = va.result, vb.result
         in_rows = input_rows(ia, ib)
         self.inputs_model.set_rows([([r.title, r.a, r.b], r.differs) for r in in_rows])
         fig_rows = figure_rows(ra, rb)
         self.figures_model.set_rows([([r.label, r.a, r.b, r.delta], r.differs) for r in fig_rows])
         n_diff = sum(r.differs for r in in_rows)
+        basis = "".join(
+            f"<br><i>{key}: {escape(line)}</i>"
+            for key, view in (("A", va), ("B", vb))
+            for line in view.notes + ([view.drift.text] if view.drift is not None else [])
+        )
         self.summary.setText(
             f"<b>A</b> {escape(a.name)}: {escape(ra.headline)}<br>"
             f"<b>B</b> {escape(b.name)}: {escape(rb.headline)}<br>"
-            f"{n_diff} input{'s' if n_diff != 1 else ''} differ (highlighted)."
+            f"{n_diff} input{'s' if n_diff != 1 else ''} differ (highlighted).{basis}"
         )
         if self.plot is not None:
             self.plot_host.removeWidget(self.plot)

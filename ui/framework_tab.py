@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import Catalog
+from core.evidence import NO_EVIDENCE, Drift, Evidence, check_drift, parse, record
 from core.frameworks import Framework
 from core.frameworks.common import FrameworkResult
 from core.scenario import Scenario
@@ -88,6 +89,22 @@ class SetInputsCommand(QUndoCommand):
         self.tab.apply_inputs(self.before, update_form=True)
 
 
+class UseTodaysCatalogCommand(QUndoCommand):
+    """Recompute a saved result with today's catalog instead of its evidence: one step,
+    undone by going back to the evidence."""
+
+    def __init__(self, tab: FrameworkTab) -> None:
+        super().__init__("Recompute with today's catalog")
+        self.tab = tab
+        self.before = tab.pinned
+
+    def redo(self) -> None:
+        self.tab.set_pinned(None)
+
+    def undo(self) -> None:
+        self.tab.set_pinned(self.before)
+
+
 #: The most of the result side the card may take for its texts (the plots keep the rest).
 CARD_SHARE = 0.55
 
@@ -107,12 +124,23 @@ class FrameworkTab(QWidget):
     ) -> None:
         super().__init__(parent)
         self.framework = framework
-        #: Until the real catalog has loaded (in the background) frameworks see an empty one.
+        #: Today's catalog. Until the real one has loaded (in the background) frameworks see
+        #: an empty one.
         self.catalog = catalog or Catalog()
+        self._catalog_loaded = catalog is not None
+        #: The evidence the shown result is computed from instead of today's catalog (a saved
+        #: version's, so it reopens exactly); None: today's catalog.
+        self.pinned: Evidence | None = None
+        #: The open version was saved before evidence was recorded.
+        self.no_evidence = False
+        self.drift: Drift | None = None
         self.undo_stack = QUndoStack(self)
         self.scenario: Scenario | None = None
         self.inputs: BaseModel = framework.Inputs()
-        self.result: FrameworkResult = framework.compute(self.inputs, self.catalog)
+        self.result: FrameworkResult
+        #: The catalog rows the shown result read (what a save stores).
+        self.evidence: Evidence
+        self._compute()
         self.invalid: dict[str, str] = {}
 
         providers = FormProviders(
@@ -153,6 +181,7 @@ class FrameworkTab(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         self.card = ResultCard()
+        self.card.recompute_requested.connect(self.recompute_with_today)
         self.panel = panel_for(framework.ID, services)
         suggested = getattr(self.panel, "inputs_suggested", None)
         if suggested is not None:  # e.g. measured agent trials filling the loop estimate
@@ -235,11 +264,28 @@ class FrameworkTab(QWidget):
             self.form.set_values(inputs.model_dump())
             self.invalid = {}
             self.form.show_errors({})
-        self.result = self.framework.compute(inputs, self.catalog)
+        self._compute()
         self._show_result()
+
+    def _compute(self) -> None:
+        """The result of the current inputs, from the pinned evidence or today's catalog, and
+        (when pinned) what today's catalog would change in it."""
+        basis = self.catalog if self.pinned is None else self.pinned.catalog(self.catalog)
+        self.result, self.evidence = record(self.framework, self.inputs, basis)
+        self.drift = None
+        if self.pinned is not None and self._catalog_loaded:
+            self.drift = check_drift(
+                self.framework, self.inputs, self.result, self.pinned, self.catalog
+            )
 
     def _show_result(self) -> None:
         self.card.show_result(self.result)
+        notes = [f"This version was {NO_EVIDENCE}."] if self.no_evidence else []
+        self.card.show_basis(
+            self.drift.text if self.drift is not None else None,
+            notes,
+            self.evidence.example_models(),
+        )
         self.panel.update_result(self.result)  # type: ignore[attr-defined]
         self.result_changed.emit(self.result)
 
@@ -259,10 +305,27 @@ class FrameworkTab(QWidget):
             )
 
     def set_catalog(self, catalog: Catalog) -> None:
-        """The catalog loaded or changed: recompute with it (not an edit, so no undo step)."""
+        """The catalog loaded or changed (not an edit, so no undo step). A saved scenario shown
+        as saved keeps its result: it is pinned to the evidence it was computed from, and the
+        card says what today's catalog would change. Anything else is recomputed."""
+        if self.pinned is None and self._catalog_loaded and self.scenario and not self.dirty:
+            self.pinned = self.evidence
         self.catalog = catalog
-        self.result = self.framework.compute(self.inputs, catalog)
+        self._catalog_loaded = True
+        self._compute()
         self._show_result()
+
+    def set_pinned(self, evidence: Evidence | None) -> None:
+        """Compute from this evidence (None: today's catalog); the undo command's setter."""
+        self.pinned = evidence
+        self._compute()
+        self._show_result()
+
+    def recompute_with_today(self) -> None:
+        """The drift notice's button: today's catalog, as one undoable step (the tab becomes
+        unsaved)."""
+        if self.pinned is not None:
+            self.undo_stack.push(UseTodaysCatalogCommand(self))
 
     def _rows_from_catalog(self, field: str) -> list[dict[str, Any]] | None:
         """Ask which catalog models to add to a table input, and let the framework fill rows."""
@@ -279,6 +342,8 @@ class FrameworkTab(QWidget):
         """Show a scenario (or a fresh one with the defaults); history starts clean."""
         self.scenario = scenario
         self.undo_stack.clear()
+        self.pinned = parse(scenario.evidence) if scenario is not None else None
+        self.no_evidence = scenario is not None and scenario.evidence is None
         self.apply_inputs(inputs if inputs is not None else self.framework.Inputs(), True)
         self.notes.blockSignals(True)
         self.notes.setPlainText(scenario.notes if scenario else "")
@@ -295,6 +360,10 @@ class FrameworkTab(QWidget):
             self.notes.toPlainText(),
         )
 
+    def evidence_payload(self) -> dict[str, Any]:
+        """What a save stores beside the result: the catalog rows it was computed from."""
+        return self.evidence.to_json()
+
     def forget_changes(self) -> None:
         """The user chose to discard: no longer dirty (the inputs stay on screen)."""
         self._notes_dirty = False
@@ -303,6 +372,14 @@ class FrameworkTab(QWidget):
 
     def mark_saved(self, scenario: Scenario) -> None:
         self.scenario = scenario
+        # From now on the tab shows a saved version: a catalog change reports drift instead
+        # of changing it.
+        saved = parse(scenario.evidence)
+        if saved is not None:
+            self.no_evidence = False
+            self.pinned = saved
+            self._compute()
+            self._show_result()
         top = self.undo_stack.command(self.undo_stack.index() - 1)
         if isinstance(top, SetInputsCommand):
             top.sealed = True  # the next edit starts a new undo step after a save

@@ -646,6 +646,7 @@ class MainWindow(QMainWindow):
             self.save_as(tab, after=after)
             return
         inputs, result, notes = tab.payload()
+        evidence = tab.evidence_payload()
         sid = tab.scenario.id
 
         def saved(s: Scenario) -> None:
@@ -656,7 +657,7 @@ class MainWindow(QMainWindow):
                 after()
 
         self.runner.submit(
-            lambda: self.store.save(sid, inputs, result, notes),
+            lambda: self.store.save(sid, inputs, result, notes, evidence=evidence),
             saved,
             self._save_failed,
         )
@@ -672,6 +673,7 @@ class MainWindow(QMainWindow):
         if name is None:
             return
         inputs, result, notes = tab.payload()
+        evidence = tab.evidence_payload()
         fid = tab.framework.ID
 
         def saved(s: Scenario) -> None:
@@ -682,7 +684,7 @@ class MainWindow(QMainWindow):
                 after()
 
         self.runner.submit(
-            lambda: self.store.create(fid, name, inputs, result, notes),
+            lambda: self.store.create(fid, name, inputs, result, notes, evidence=evidence),
             saved,
             self._save_failed,
         )
@@ -894,6 +896,7 @@ class MainWindow(QMainWindow):
             framework_id=tab.framework.ID,
             inputs=inputs,
             result=result,
+            evidence=tab.evidence_payload(),
             notes=notes,
         )
         target = Path(path)
@@ -985,12 +988,16 @@ class MainWindow(QMainWindow):
         fid = tab.framework.ID
         self.runner.submit(
             lambda: self.store.list(framework_id=fid),
-            lambda rows: self._show_compare(tab.framework, rows, tab.scenario),
+            lambda rows: self._show_compare(tab.framework, rows, tab.scenario, tab.catalog),
             self._storage_failed,
         )
 
     def _show_compare(
-        self, framework: Framework, rows: list[Scenario], current: Scenario | None
+        self,
+        framework: Framework,
+        rows: list[Scenario],
+        current: Scenario | None,
+        catalog: Catalog,
     ) -> None:
         if len(rows) < 2:
             self.error(
@@ -1000,7 +1007,7 @@ class MainWindow(QMainWindow):
             return
         from ui.compare import CompareDialog  # every framework's comparison plot: not at start-up
 
-        dialog = CompareDialog(framework, rows, current, self)
+        dialog = CompareDialog(framework, rows, current, self, catalog=catalog)
         dialog.setObjectName("compareDialog")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from core.evidence import EXAMPLE_WARNING
 from core.frameworks.common import FrameworkResult, format_figure
 from ui.plots.common import HeightBox
 
@@ -35,6 +44,9 @@ class ResultCard(HeightBox):
     Every edit changes the card's texts; as a HeightBox the card relays out the window only
     when the height it needs changes."""
 
+    #: The drift notice's "Recompute with today's catalog" was pressed.
+    recompute_requested = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(QWidget(), parent)
         self.setObjectName("resultCard")
@@ -58,6 +70,34 @@ class ResultCard(HeightBox):
             " padding: 4px 8px;"
         )
         self.stale_banner.hide()
+        # What the result rests on: drift against today's catalog (with the button that
+        # recomputes), a version saved before evidence was kept, illustrative example scores.
+        self.drift_text = QLabel()
+        self.drift_text.setObjectName("driftNotice")
+        self.drift_text.setWordWrap(True)
+        self.drift_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.recompute = QPushButton("Recompute with today's catalog")
+        self.recompute.setObjectName("recomputeWithToday")
+        self.recompute.setToolTip(
+            "Show the result today's catalog gives (one step: Undo goes back to the saved one)"
+        )
+        self.recompute.clicked.connect(self.recompute_requested)
+        self.drift_box = QFrame()
+        self.drift_box.setStyleSheet(
+            "QFrame { background: #e8f0fe; border: 1px solid #1a73e8; border-radius: 4px; }"
+            " QLabel { border: none; color: #174ea6; }"
+        )
+        drift_lay = QHBoxLayout(self.drift_box)
+        drift_lay.setContentsMargins(8, 4, 8, 4)
+        drift_lay.addWidget(self.drift_text, 1)
+        drift_lay.addWidget(self.recompute, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.drift_box.hide()
+        self.basis_note = QLabel()
+        self.basis_note.setObjectName("basisNote")
+        self.basis_note.setWordWrap(True)
+        self.basis_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.basis_note.setStyleSheet("color: #7a4f01;")
+        self.basis_note.hide()
         self.figures = QGridLayout()
         self.figures.setHorizontalSpacing(18)
         self.figures.setVerticalSpacing(4)
@@ -77,6 +117,8 @@ class ResultCard(HeightBox):
         lay.setContentsMargins(12, 10, 12, 10)
         lay.addLayout(top)
         lay.addWidget(self.stale_banner)
+        lay.addWidget(self.drift_box)
+        lay.addWidget(self.basis_note)
         lay.addLayout(self.figures)
         lay.addWidget(HeightBox(self.rationale))
         self.result: FrameworkResult | None = None
@@ -125,6 +167,24 @@ class ResultCard(HeightBox):
         items = "".join(f"<li style='margin-bottom:3px'>{escape(s)}</li>" for s in result.rationale)
         self.rationale.setText(f"<ul style='margin-left:-20px'>{items}</ul>")
         self.stale_banner.hide()
+
+    def show_basis(self, drift: str | None, notes: list[str], example_models: list[str]) -> None:
+        """Say what the result rests on: `drift` (today's catalog would change it, with the
+        recompute button), `notes` on its basis, and the models whose figures are the shipped
+        illustrative examples."""
+        if drift is None:
+            self.drift_box.hide()
+        else:
+            self.drift_text.setText(drift)
+            self.drift_box.show()
+        lines = list(notes)
+        if example_models:
+            shown = ", ".join(example_models[:6])
+            if len(example_models) > 6:
+                shown += f" and {len(example_models) - 6} more"
+            lines.append(f"This result {EXAMPLE_WARNING} ({shown}).")
+        self.basis_note.setText("\n".join(lines))
+        self.basis_note.setVisible(bool(lines))
 
     def _rebuild_figures(self, result: FrameworkResult) -> None:
         """Lay out one label pair per figure; later results only change their text."""
