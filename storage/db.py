@@ -372,12 +372,14 @@ def _checked_connection(path: Path) -> sqlite3.Connection:
             f"Could not create the folder {path.parent} for the database: {exc.strerror or exc}.",
             path=path,
         ) from exc
+    checked = _check_read_only(path)
     try:
         conn = _open(path)
     except sqlite3.Error as exc:
         raise storage_error_from_sqlite(exc, path, "open the database") from exc
     try:
-        _refuse_unusable_contents(conn, path)
+        if not checked:
+            _refuse_unusable_contents(conn, path)
         _enable_wal(conn)
         _migrate(conn, path)
     except sqlite3.Error as exc:
@@ -494,6 +496,45 @@ def _refuse_non_sqlite_file(path: Path) -> None:
     # An empty file is what some tools leave when asked to create one: safe to initialise.
     if header and header != SQLITE_HEADER:
         raise damaged_database_error(path, "it does not start with the SQLite file header")
+
+
+def _check_read_only(path: Path) -> bool:
+    """Run the checks on a read-only connection, so a file that will be refused is never
+    opened for writing; True when they ran and passed, False when there is nothing to read.
+
+    A read-write connection, even one that only reads, replays a pending -wal into the main
+    file and deletes it when it closes: a newer app's database would be rewritten while it was
+    "left untouched". A read-only connection reads the WAL (SQLite may create the -shm index
+    beside it) and writes neither file. A hot rollback journal needs a writer to roll it back;
+    that case is left to the read-write connection, as before.
+    """
+    try:
+        if path.stat().st_size == 0:
+            return False
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise StorageError(
+            f"Could not read the database {path}: {exc.strerror or exc}.", path=path
+        ) from exc
+    uri = f"{path.absolute().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise storage_error_from_sqlite(exc, path, "open the database") from exc
+    try:
+        _refuse_unusable_contents(conn, path)
+    except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorcode", None) == _SQLITE_READONLY_ROLLBACK:
+            return False
+        raise storage_error_from_sqlite(exc, path, "open the database") from exc
+    finally:
+        conn.close()
+    return True
+
+
+# SQLITE_READONLY | (3 << 8): a hot journal that a read-only connection cannot roll back.
+_SQLITE_READONLY_ROLLBACK = 776
 
 
 def _refuse_unusable_contents(db: sqlite3.Connection, path: Path) -> None:

@@ -222,3 +222,95 @@ def test_each_migration_runs_once(db_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_schema_version_matches_the_migration_list() -> None:
     assert len(storage_db.MIGRATIONS) == SCHEMA_VERSION
+
+
+def newer_database_with_pending_wal(path: Path, bump_in_wal_only: bool) -> None:
+    """A database of schema SCHEMA_VERSION + 1 whose last commits are still in its -wal, as a
+    newer app leaves it when it is killed: the files are copied while the writer is open, so
+    no checkpoint has moved the WAL into the main file. With `bump_in_wal_only`, the main file
+    still says the current schema and only the WAL holds the newer one."""
+    source = path.with_name("writer.sqlite3")
+    writer = sqlite3.connect(source, isolation_level=None)
+    try:
+        writer.execute("PRAGMA journal_mode = WAL")
+        writer.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.execute("CREATE TABLE scenarios (id INTEGER PRIMARY KEY, name TEXT)")
+        writer.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if bump_in_wal_only:
+            writer.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        writer.execute("INSERT INTO scenarios (name) VALUES ('from the future')")
+        writer.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        path.write_bytes(source.read_bytes())
+        Path(f"{path}-wal").write_bytes(Path(f"{source}-wal").read_bytes())
+    finally:
+        writer.close()
+    if bump_in_wal_only:
+        assert _header_user_version(path) == SCHEMA_VERSION
+
+
+def _header_user_version(path: Path) -> int:
+    """user_version as the main file's header stores it (offset 60, big-endian)."""
+    return int.from_bytes(path.read_bytes()[60:64], "big")
+
+
+def wal_digests(path: Path) -> tuple[str, str]:
+    return digest(path), digest(Path(f"{path}-wal"))
+
+
+@pytest.mark.parametrize("bump_in_wal_only", [False, True], ids=["main-file", "wal-only"])
+def test_a_newer_database_with_a_pending_wal_keeps_its_bytes(
+    db_path: Path, bump_in_wal_only: bool
+) -> None:
+    """The refusal reads the file read-only: before, the read-write check replayed the WAL
+    into the main file and deleted it when the connection closed."""
+    newer_database_with_pending_wal(db_path, bump_in_wal_only)
+    before = wal_digests(db_path)
+    assert Path(f"{db_path}-wal").stat().st_size > 0
+    with pytest.raises(StorageError, match=f"newer version .*schema {SCHEMA_VERSION + 1}"):
+        ScenarioStore(db_path)
+    assert wal_digests(db_path) == before
+
+
+def test_the_cli_leaves_a_newer_database_with_a_pending_wal_as_it_was(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import main
+
+    newer_database_with_pending_wal(db_path, bump_in_wal_only=False)
+    before = wal_digests(db_path)
+    for args in (["scenarios", "list"], ["eval", "runs"], ["catalog", "--search", "gpt-4o"]):
+        assert main.main(["--db", str(db_path), *args]) == 2
+        err = capsys.readouterr().err
+        assert "newer version of AI Decision Frameworks" in err
+        assert "The file was left untouched." in err
+        assert wal_digests(db_path) == before
+
+
+def test_an_up_to_date_database_with_a_pending_wal_opens_with_its_data(db_path: Path) -> None:
+    """The read-only check sees the WAL's commits; the read-write open that follows keeps them."""
+    with ScenarioStore(db_path) as store:
+        store.create("build_vs_buy", "Plan", {"x": 1})
+    source = db_path.with_name("writer.sqlite3")
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.execute("UPDATE scenarios SET notes = 'in the wal' WHERE name = 'Plan'")
+        source.write_bytes(db_path.read_bytes())
+        Path(f"{source}-wal").write_bytes(Path(f"{db_path}-wal").read_bytes())
+    finally:
+        writer.close()
+    with ScenarioStore(source) as store:
+        assert store.get_by_name("Plan").notes == "in the wal"
+
+
+def test_a_path_with_uri_characters_opens(tmp_path: Path) -> None:
+    """The read-only check opens the file by URI: ?, #, % and spaces in the path are escaped,
+    so the check reads this very file (not one named up to the '?') and finds its data."""
+    path = tmp_path / "plans ?x=1 #2 %41.sqlite3"
+    with ScenarioStore(path) as store:
+        store.create("build_vs_buy", "Plan", {"x": 1})
+    with ScenarioStore(path) as store:
+        assert store.get_by_name("Plan").inputs == {"x": 1}
+    assert sorted(p.name for p in tmp_path.iterdir() if "sqlite3" in p.name)[0] == path.name
+    assert not (tmp_path / "plans ").exists()
