@@ -15,12 +15,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from core.frameworks import get as get_framework
+from core.history import history_changes
 from core.scenario import ScenarioVersion
 from storage.scenarios import ScenarioSummary
 from ui.table_model import Index, RowsTableModel
@@ -134,9 +136,24 @@ class OpenScenarioDialog(QDialog):
 
 
 class VersionTableModel(RowsTableModel):
-    """A scenario's saved versions, newest first."""
+    """A scenario's saved versions, newest first, each with what changed since the one
+    before it (`changes`: version -> lines)."""
 
-    HEADERS = ("Version", "Saved", "Recommendation", "Notes")
+    HEADERS = ("Version", "Saved", "Recommendation", "Changes from the previous version", "Notes")
+
+    def __init__(
+        self, rows: list[ScenarioVersion], changes: dict[int, list[str]] | None = None
+    ) -> None:
+        super().__init__(rows)
+        self.changes = changes or {}
+
+    def change_text(self, v: ScenarioVersion) -> str:
+        lines = self.changes.get(v.version)
+        if lines is None:
+            return ""
+        if v.version == min(self.changes):
+            return "first version"
+        return "; ".join(lines) if lines else "saved again, nothing changed"
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -147,6 +164,7 @@ class VersionTableModel(RowsTableModel):
                 v.version,
                 v.saved_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 _recommendation(v.result),
+                self.change_text(v),
                 v.notes.splitlines()[0] if v.notes else "",
             )[index.column()]
         if role == Qt.ItemDataRole.UserRole:
@@ -157,11 +175,23 @@ class VersionTableModel(RowsTableModel):
 class HistoryDialog(QDialog):
     """Every saved version of one scenario; restoring one saves it again as the newest."""
 
-    def __init__(self, name: str, versions: list[ScenarioVersion], parent: QWidget | None = None):
+    def __init__(
+        self,
+        name: str,
+        versions: list[ScenarioVersion],
+        parent: QWidget | None = None,
+        framework_id: str | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle(f"Version history: {name}")
-        self.resize(760, 380)
-        self.model = VersionTableModel(versions)
+        self.resize(960, 520)
+        changes: dict[int, list[str]] = {}
+        if framework_id is not None:
+            try:
+                changes = history_changes(get_framework(framework_id), versions)
+            except KeyError:  # a framework this version of the app does not have
+                changes = {}
+        self.model = VersionTableModel(versions, changes)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -170,6 +200,13 @@ class HistoryDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _i: self.accept())
+        # Every change of the selected version, one per line (the table cell shows them
+        # joined, cut at its width).
+        self.details = QPlainTextEdit()
+        self.details.setObjectName("versionChanges")
+        self.details.setReadOnly(True)
+        self.details.setMaximumHeight(150)
+        self.table.selectionModel().selectionChanged.connect(self._show_details)
         if versions:
             self.table.selectRow(0)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -186,7 +223,17 @@ class HistoryDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(info)
         lay.addWidget(self.table)
+        lay.addWidget(self.details)
         lay.addWidget(buttons)
+
+    def _show_details(self, *_: Any) -> None:
+        v = self.selected()
+        if v is None:
+            self.details.setPlainText("")
+            return
+        lines = self.model.changes.get(v.version)
+        text = self.model.change_text(v) if not lines else "\n".join(lines)
+        self.details.setPlainText(f"Version {v.version}: {text}" if text else "")
 
     def selected(self) -> ScenarioVersion | None:
         rows = self.table.selectionModel().selectedRows()

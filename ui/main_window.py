@@ -810,7 +810,7 @@ class MainWindow(QMainWindow):
     def _show_history_dialog(self, tab: FrameworkTab, name: str, versions: list[Any]) -> None:
         from ui.dialogs import HistoryDialog
 
-        dialog = HistoryDialog(name, versions, self)
+        dialog = HistoryDialog(name, versions, self, framework_id=tab.framework.ID)
         dialog.setObjectName("historyDialog")
 
         def restore() -> None:

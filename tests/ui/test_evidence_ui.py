@@ -133,3 +133,26 @@ def test_compare_shows_what_the_tab_shows(qtbot, window, saved_tab, answer_promp
     assert recommendation[1:3] == ["none", shown]
     assert "No candidate models" not in dialog.summary.text()
     dialog.close()
+
+
+def test_history_says_what_changed_between_versions(qtbot, window, saved_tab):
+    from ui.dialogs import HistoryDialog
+
+    tab = saved_tab
+    _score(window, qtbot, "gpt-4o", 0.91, source="imported")
+    tab.card.recompute.click()
+    tab.set_field_text("min_quality", "0.9")
+    window.save(tab)
+    wait_idle(qtbot, window)
+    window.act_history.trigger()
+    wait_idle(qtbot, window)
+    dialog = next(d for d in window.findChildren(HistoryDialog) if d.isVisible())
+    latest, first = dialog.model.rows
+    assert dialog.model.change_text(first) == "first version"
+    changes = dialog.model.changes[latest.version]
+    # "Min quality: 0.88 of 1 → 0.9 of 1" (the unit's wording is core.compare's).
+    assert changes[0].startswith("Min quality: 0.88") and "→ 0.9" in changes[0]
+    assert "Evidence: gpt-4o quality 0.82 → 0.91 (imported, 2026-12-03)" in changes
+    assert "Recommendation: none → gpt-4o (batch)" in changes
+    assert dialog.details.toPlainText() == f"Version {latest.version}: " + "\n".join(changes)
+    dialog.reject()
