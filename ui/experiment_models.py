@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor
 from core import stats
 from core.comparison import ItemOutcome
 from core.evaluation import DatasetItem, Sample
+from core.frameworks.common import p_value
 from core.metrics import METRICS
 from storage.experiments import DatasetInfo, ExperimentRecord, RunInfo
 from ui.table_model import Index, RowsTableModel
@@ -320,7 +321,7 @@ class ExperimentsModel(_Model):
                 alpha = float(row.comparison.get("alpha", 0.05))
                 return stats.format_lift(100 * row.lift, 100 * row.low, 100 * row.high, alpha)
             case 7:
-                return f"{row.p_value:.3g}" if row.p_value is not None else "n/a"
+                return p_value(row.p_value) if row.p_value is not None else "n/a"
             case _:
                 return VERDICT_LABELS.get(row.verdict, row.verdict)
 

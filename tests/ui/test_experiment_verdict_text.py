@@ -77,6 +77,8 @@ def test_history_rows_show_labels_and_points(qtmodeltester):
     assert model.index(0, 6).data() == (
         f"+16.7 pp (95% interval {100 * c.low:+.1f} to {100 * c.high:+.1f} pp)"
     )
+    assert model.index(0, 7).data() == "0.062"  # p = 2 / 2^5 = 0.0625, as the reasons round it
+    assert any("p = 0.062," in reason for reason in c.reasons)
     assert model.index(0, 8).data() == "Need more data"
 
 
