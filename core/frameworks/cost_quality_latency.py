@@ -414,10 +414,14 @@ class _Options:
         tokens_fresh = tokens_in - tokens_cached
         price_in = column(m.input_cost_per_token for m in models)
         price_out = column(m.output_cost_per_token for m in models)
-        cached = column(m.cache_read_input_token_cost for m in models)
         batch_in = column(m.input_cost_per_token_batch for m in models)
         batch_out = column(m.output_cost_per_token_batch for m in models)
-        batch_cached = column(m.cache_read_input_token_cost_batch for m in models)
+        # Each column is a pass over thousands of models: the cached prices only when used.
+        if tokens_cached > 0:
+            cached = column(m.cache_read_input_token_cost for m in models)
+            batch_cached = column(m.cache_read_input_token_cost_batch for m in models)
+        else:
+            cached, batch_cached = np.full(n, math.nan), np.full(n, math.nan)
         tier = np.zeros(n, dtype=np.int64)
         batch_tiered = np.zeros(n, dtype=bool)
         # Few models have size tiers (about 250 of 3,300), so a loop over them is cheap.
