@@ -556,6 +556,23 @@ def test_relaxations_never_name_a_model_the_request_does_not_fit():
     )
 
 
+def test_the_binding_limit_skips_a_better_model_that_cannot_take_the_request():
+    """Real time, 1,500 in / 400 out, cap $0.01. huge (0.99) has a 1,000-token context; big
+    (0.95) costs 1,500 x 1e-5 + 400 x 1e-5 = $0.019; ok (0.9) costs $0.0019. The pick is ok,
+    and the limit that binds is the cost cap (big), not a context nobody can change."""
+    huge = model("huge", 1e-7, 1e-7, quality=0.99).model_copy(update={"max_input_tokens": 1000})
+    big = model("big", 1e-5, 1e-5, quality=0.95)
+    ok = model("ok", 1e-6, 1e-6, quality=0.9)
+    r = compute(Inputs(batch_acceptable=False), Catalog([huge, big, ok]))
+    assert r.recommendation == "ok (real-time)"
+    assert r.better_option is not None and r.better_option.model == "big"
+    assert r.binding == ["cost"]
+    assert r.rationale[-1].endswith(
+        "Of the 2 options ranked above the pick, 1 miss the cost cap, 1 cannot take a request "
+        "this size."
+    )
+
+
 def test_when_no_model_fits_no_limit_change_is_offered():
     x = Inputs(**LONG)
     r = compute(x, Catalog([GPT4O_LIMITED]))
@@ -910,23 +927,58 @@ def test_candidate_field_is_a_catalog_picker():
 # --- Properties ------------------------------------------------------------------------------
 
 prices = st.floats(0, 1e-4, allow_nan=False)
+
+
+def _real_model(i, p_in, p_out, q, lat, batch, limits, tier, cached):
+    """A model with what real ones have: context and output limits (or unknown ones), a size
+    tier over part of the strategy's request sizes and a cached price, any of them absent."""
+    m = model(
+        f"m{i}",
+        p_in,
+        p_out,
+        quality=q,
+        ttft_ms=lat[0] if lat else None,
+        tokens_per_second=lat[1] if lat else None,
+        batch=batch,
+    )
+    tiers = ()
+    if tier is not None:
+        above, t_in, t_out = tier
+        tiers = (
+            PriceTier(
+                above_tokens=above,
+                input_cost_per_token=t_in,
+                output_cost_per_token=t_out,
+                cache_read_input_token_cost=cached,
+                input_cost_per_token_batch=batch[0] if batch else None,
+                output_cost_per_token_batch=batch[1] if batch else None,
+            ),
+        )
+    return m.model_copy(
+        update={
+            "max_input_tokens": limits[0],
+            "max_output_tokens": limits[1],
+            "price_tiers": tiers,
+            "cache_read_input_token_cost": cached,
+        }
+    )
+
+
 models_strategy = st.lists(
     st.builds(
-        lambda i, p_in, p_out, q, lat, batch: model(
-            f"m{i}",
-            p_in,
-            p_out,
-            quality=q,
-            ttft_ms=lat[0] if lat else None,
-            tokens_per_second=lat[1] if lat else None,
-            batch=batch,
-        ),
+        _real_model,
         st.integers(0, 10_000),
         prices,
         prices,
         st.one_of(st.none(), st.sampled_from([0.5, 0.6, 0.7, 0.8, 0.9]), st.floats(0, 1)),
         st.one_of(st.none(), st.tuples(st.floats(0, 5000), st.floats(1, 1000))),
         st.one_of(st.none(), st.tuples(prices, prices)),
+        st.tuples(
+            st.one_of(st.none(), st.integers(1, 150_000)),
+            st.one_of(st.none(), st.integers(1, 12_000)),
+        ),
+        st.one_of(st.none(), st.tuples(st.integers(1, 100_000), prices, prices)),
+        st.one_of(st.none(), prices),
     ),
     max_size=8,
 )
@@ -944,6 +996,7 @@ inputs_strategy = st.builds(
     batch_discount_pct=st.floats(0, 100),
     default_ttft_ms=st.floats(0, 5000),
     default_output_tokens_per_second=st.floats(1, 1000),
+    cached_input_pct=st.one_of(st.just(0.0), st.floats(0, 100)),
 )
 SETTINGS = settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
 
@@ -975,6 +1028,11 @@ def test_never_raises_and_never_returns_nan(x, models):
     summarize(x, r)
     assert (r.pick is None) == (r.recommendation == "none")
     assert r.n_feasible == sum(r.scatter.feasible)
+    for o in r.options:
+        if o.input_cost is not None:
+            parts = o.input_cost + (o.cached_input_cost or 0.0) + (o.output_cost or 0.0)
+            assert parts == pytest.approx(o.cost_per_request, rel=1e-9, abs=1e-300)
+        assert not (o.feasible and o.context_misses)
 
 
 @SETTINGS
@@ -992,8 +1050,11 @@ def test_the_pick_is_feasible_on_the_front_and_best_by_priority(x, models):
     }[x.priority]
     best = min((o for o in r.options if o.feasible), key=key)
     assert key(best) == key(r.pick)
-    # Nothing feasible beats it on all three at once, and nothing at all dominates it.
+    # Nothing feasible beats it on all three at once, and nothing the request fits dominates
+    # it (a model that cannot take the request is no alternative, however cheap).
     for o in r.options:
+        if not o.fits:
+            continue
         no_worse = (
             o.cost_per_request <= r.pick.cost_per_request
             and o.latency_ms <= r.pick.latency_ms
