@@ -517,12 +517,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise CliError(
             f"cannot tell the report format from '{args.out}': add --format md, html or pdf"
         )
-    with _store(args) as store:
-        scenario = store.get_by_name(args.name)
-    framework = _framework(scenario.framework_id)
-    inputs = _validate_inputs(framework, scenario.inputs, where=f"scenario '{scenario.name}': ")
-    catalog = _catalog(args)
-    result = framework.compute(inputs, catalog)
+    # The saved result, from the catalog rows it was computed from, as the window shows it.
+    scenario, _, framework, inputs, view = _saved_version(args, args.name)
+    result = view.result
 
     from core.report import SummaryMeta
     from ui.export import render_plot_images, write_summary
@@ -534,7 +531,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         except ImportError as exc:
             print(f"warning: {exc}; the report has no plots", file=sys.stderr)
     meta = SummaryMeta(
-        scenario_name=scenario.name, notes=scenario.notes, price_date=catalog.price_date
+        scenario_name=scenario.name,
+        notes=scenario.notes,
+        price_date=view.evidence.price_date,
+        evidence=view.evidence,
+        evidence_recorded=view.recorded,
+        drift=view.drift.text if view.drift is not None else None,
     )
     try:
         write_summary(out, fmt, framework, inputs, result, meta, images)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
 from core import APP_NAME, APP_VERSION
+from core.evidence import EXAMPLE_WARNING, NO_EVIDENCE, Evidence, provenance_rows
 from core.frameworks import Framework
 from core.frameworks.common import FrameworkResult, format_figure, format_input
 
@@ -40,6 +41,12 @@ class SummaryMeta(BaseModel):
     status: str = "Proposed"
     #: Date of the prices the figures used, for frameworks that read the model catalog.
     price_date: dt.date | None = None
+    #: The catalog rows the result was computed from (None: not known, no evidence section).
+    evidence: Evidence | None = None
+    #: False: a version saved before evidence was recorded (`evidence` is today's rows).
+    evidence_recorded: bool = True
+    #: What today's catalog would change in a saved result (core.evidence.Drift.text).
+    drift: str | None = None
 
 
 def render_markdown(
@@ -98,6 +105,7 @@ def _sections(
         ("outcome", _outcome(result)),
         ("consequences", _consequences(result, meta, rows)),
         ("inputs", _inputs_section(rows, assumptions)),
+        *([("evidence", _evidence_section(meta))] if meta.evidence is not None else []),
     ]
 
 
@@ -112,6 +120,16 @@ def _header(framework: Framework, meta: SummaryMeta) -> str:
     ]
     if meta.price_date is not None:
         lines.append(f"- **Prices as of:** {meta.price_date.isoformat()}")
+    if meta.evidence is not None and meta.evidence.read:
+        lines.append(f"- **Price map:** {_one_line(meta.evidence.price_map)}")
+    examples = meta.evidence.example_models() if meta.evidence is not None else []
+    if examples:
+        # Page 1 of every export: a reader must not take the shipped examples for data.
+        lines += [
+            "",
+            f"> **This result {EXAMPLE_WARNING}** (example figures for "
+            f"{_one_line(', '.join(examples))}; see *Evidence*).",
+        ]
     return "\n".join(lines)
 
 
@@ -174,8 +192,9 @@ def _consequences(result: FrameworkResult, meta: SummaryMeta, rows: list[_InputR
         )
     lines.append(
         f"- The figures were computed by {APP_NAME} {meta.app_version} on "
-        f"{meta.date.isoformat()}; the computation is deterministic, so the same inputs in the "
-        "same version reproduce them."
+        f"{meta.date.isoformat()}; the computation is deterministic, so these inputs with the "
+        "catalog rows under *Evidence* (kept with the saved scenario) reproduce them in this "
+        "version."
     )
     return "\n".join(lines)
 
@@ -196,6 +215,43 @@ def _inputs_section(rows: list[_InputRow], assumptions: str) -> str:
             )
             tables.append(f"#### {row.title}\n\n{row.table}")
     return "\n".join(lines + [""] + tables).rstrip()
+
+
+def _evidence_section(meta: SummaryMeta) -> str:
+    """Where every catalog figure came from: each model row with its prices, and its quality
+    score and latency profile with source, benchmark and date."""
+    evidence = meta.evidence
+    assert evidence is not None
+    lines = ["## Evidence", ""]
+    if not evidence.read:
+        lines.append(
+            "This result reads nothing from the model catalog: every figure comes from the inputs."
+        )
+        return "\n".join(lines)
+    if not meta.evidence_recorded:
+        lines += [f"This version was {NO_EVIDENCE}; the rows below are today's.", ""]
+    lines += [
+        f"The model catalog rows this result was computed from (price map "
+        f"{_one_line(evidence.price_map)}; prices in dollars per million tokens).",
+    ]
+    if meta.drift:
+        lines += ["", f"{_one_line(meta.drift)}"]
+    rows = provenance_rows(evidence)
+    if rows:
+        lines += [
+            "",
+            "| Model | Provider | Prices | Quality (source, benchmark, date) | "
+            "Latency (source, date) |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(r.model)} | {_cell(r.provider)} | {_cell(r.prices)} | "
+            f"{_cell(r.quality)} | {_cell(r.latency)} |"
+            for r in rows
+        ]
+    if evidence.absent:
+        lines += ["", f"Not in the catalog: {_one_line(', '.join(evidence.absent))}."]
+    return "\n".join(lines)
 
 
 def _split_summary(body: str) -> tuple[str, str]:

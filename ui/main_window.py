@@ -945,6 +945,10 @@ class MainWindow(QMainWindow):
             date=date.today(),
             app_version=APP_VERSION,
             status="Proposed" if tab.dirty or tab.scenario is None else "Accepted",
+            price_date=tab.evidence.price_date,
+            evidence=tab.evidence,
+            evidence_recorded=not tab.no_evidence,
+            drift=tab.drift.text if tab.drift is not None else None,
         )
         images = [(title, png_bytes(plot)) for title, plot in tab.panel.plots()]  # type: ignore[attr-defined]
 

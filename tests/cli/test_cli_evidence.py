@@ -208,3 +208,18 @@ def test_import_scores_needs_a_source(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main.build_parser().parse_args(["catalog", "import-scores", str(path)])
     assert main.main(["catalog", "import-scores", str(path), "--source", " ", "--yes"]) == 2
+
+
+def test_report_is_the_saved_record_with_its_evidence(saved, tmp_path, capsys):
+    """The report of a saved scenario states the saved result, the rows it rests on with
+    their source and date, and today's drift; it is not silently recomputed."""
+    _import(tmp_path, capsys, "model,score\ngpt-4o,0.91\n", "--source", "Team eval", "--yes")
+    out = tmp_path / "pick.md"
+    code, _, err = _run(capsys, "report", "Pick", "--out", str(out))
+    assert code == 0, err
+    md = out.read_text(encoding="utf-8")
+    evidence_part = md.split("## Evidence")[1]
+    assert "| gpt-4o | openai |" in evidence_part
+    assert "0.82 (entered, 2026-11-01)" in evidence_part
+    assert "gpt-4o quality 0.82 → 0.91" in evidence_part
+    assert "gpt-4o (batch)" not in md.split("## Decision outcome")[1].split("##")[0]
