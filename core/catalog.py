@@ -68,6 +68,9 @@ class PriceTier(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
     above_tokens: int = Field(gt=0)
+    #: The tier applies from `above_tokens` on, not above it: xAI bills the higher price once
+    #: the prompt reaches the threshold (litellm's `_INCLUSIVE_THRESHOLD_PROVIDERS`).
+    inclusive: bool = False
     input_cost_per_token: float = Field(ge=0)
     output_cost_per_token: float = Field(ge=0)
     cache_read_input_token_cost: float | None = Field(default=None, ge=0)
@@ -119,9 +122,14 @@ class ModelInfo(BaseModel):
     def tier_at(self, input_tokens: float) -> PriceTier | None:
         """The tier billing a request of this many input tokens (None: the base prices).
 
-        A tier applies above its threshold, not at it (litellm: prompt tokens > threshold).
+        A tier applies above its threshold, not at it (litellm: prompt tokens > threshold),
+        unless it is `inclusive`.
         """
-        applies = [t for t in self.price_tiers if input_tokens > t.above_tokens]
+        applies = [
+            t
+            for t in self.price_tiers
+            if input_tokens > t.above_tokens or (t.inclusive and input_tokens == t.above_tokens)
+        ]
         return applies[-1] if applies else None
 
     def cost_per_request(self, input_tokens: float, output_tokens: float) -> float:
@@ -219,8 +227,8 @@ def matches(words: list[str], key: str) -> bool:
 PRICE_MAP_FILE = "model_prices_and_context_window_backup.json"
 CACHE_APP_DIR = "ai-decision-frameworks"
 # Bump when the parsing rules or the snapshot layout change: older snapshots are then rebuilt.
-# 2: batch cached prices and price tiers.
-SNAPSHOT_FORMAT = 2
+# 2: batch cached prices and price tiers; 3: xAI's tiers apply from their threshold on.
+SNAPSHOT_FORMAT = 3
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -287,7 +295,7 @@ def _chat_model(model_id: object, entry: object) -> ModelInfo | None:
             cache_read_input_token_cost_batch=_price(
                 entry.get("cache_read_input_token_cost_batches")
             ),
-            price_tiers=_price_tiers(entry, input_price, output_price),
+            price_tiers=_price_tiers(entry, input_price, output_price, provider == "xai"),
             max_input_tokens=_token_count(entry.get("max_input_tokens")),
             max_output_tokens=_token_count(entry.get("max_output_tokens")),
             supports_function_calling=entry.get("supports_function_calling") is True,
@@ -317,7 +325,7 @@ _TIER_FIELDS = {
 
 
 def _price_tiers(
-    entry: Mapping[str, Any], input_price: float, output_price: float
+    entry: Mapping[str, Any], input_price: float, output_price: float, inclusive: bool
 ) -> tuple[PriceTier, ...]:
     """The entry's size tiers, ascending, each price resolved as litellm resolves it.
 
@@ -352,7 +360,9 @@ def _price_tiers(
     tiers = []
     for above in sorted(found):
         current.update(found[above])
-        tiers.append(PriceTier(above_tokens=above, **current))  # type: ignore[arg-type]
+        tiers.append(
+            PriceTier(above_tokens=above, inclusive=inclusive, **current)  # type: ignore[arg-type]
+        )
     return tuple(tiers)
 
 

@@ -1105,8 +1105,10 @@ def _split_text(x: Inputs, r: OptionRow) -> list[str]:
         return []
     parts = []
     if r.tier_above_tokens is not None:
+        # xAI's tiers start at their threshold: a request of exactly that size reaches it.
+        verb = "exceed" if x.input_tokens_per_request > r.tier_above_tokens else "reach"
         parts.append(
-            f"Its {x.input_tokens_per_request:,} input tokens exceed "
+            f"Its {x.input_tokens_per_request:,} input tokens {verb} "
             f"{r.tier_above_tokens:,}, so the whole request is billed at the model's prices above "
             f"{r.tier_above_tokens:,} input tokens."
         )

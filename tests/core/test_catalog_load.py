@@ -273,6 +273,20 @@ def test_tiers_carry_lower_prices_and_read_thresholds_generically() -> None:
     assert model.cost_per_request(40_000, 100) == pytest.approx(0.0604, rel=1e-12)
 
 
+def test_xai_tiers_apply_from_their_threshold() -> None:
+    """litellm bills xAI's higher tier once the prompt reaches the threshold (>=), every other
+    provider's above it (>): 200,000 tokens pay xAI's tier and nobody else's."""
+    xai, other = parse_price_map(
+        {
+            "xai/grok": _entry(litellm_provider="xai", input_cost_per_token_above_200k_tokens=2e-6),
+            "openai/x": _entry(input_cost_per_token_above_200k_tokens=2e-6),
+        }
+    )
+    assert xai.price_tiers[0].inclusive and not other.price_tiers[0].inclusive
+    assert xai.tier_at(200_000) is xai.price_tiers[0] and xai.tier_at(199_999) is None
+    assert other.tier_at(200_000) is None
+
+
 def test_an_override_drops_the_map_tiers() -> None:
     """The user's price is what they pay at every size: a map tier must not bill over it."""
     (model,) = parse_price_map({"m": _entry(input_cost_per_token_above_128k_tokens=2e-6)})

@@ -786,14 +786,15 @@ def bundled_models() -> dict[str, ModelInfo]:
     return {m.id: m for m in parse_price_map({k: raw[k] for k in REFERENCE_MODELS})}
 
 
-#: Real models with size tiers (200k, 272k, 100k, and two: 32k and 256k) and a cached price;
-#: gpt-4o has a cached price and no tier.
+#: Real models with size tiers (200k, 272k, 100k, two: 32k and 256k, and xAI's 200k, which
+#: applies from 200,000 tokens on) and a cached price; gpt-4o has a cached price and no tier.
 REFERENCE_MODELS = (
     "gemini-2.5-pro",
     "gemini/gemini-2.5-pro",
     "gpt-5.4",
     "claude-haiku-5-5",
     "kyma/qwen3.7-flash",
+    "xai/grok-4.3",
     "gpt-4o",
 )
 
@@ -841,6 +842,7 @@ def test_real_time_cost_equals_litellm_s(model_id, litellm_costs, bundled_models
         ("gemini/gemini-2.5-pro", (0, 50)),
         ("gpt-5.4", (0, 50)),
         ("claude-haiku-5-5", (0, 50)),
+        ("xai/grok-4.3", (0, 50)),
         # Batch prices and tiers, no batch cached price: litellm would bill cached tokens at
         # the real-time cached price; we count no cache in batch, so only 0% is comparable.
         ("gemini-2.5-pro", (0,)),
