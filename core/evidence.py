@@ -386,6 +386,17 @@ class Drift:
         }
 
 
+#: Result fields that only restate which price map was read: a reinstalled litellm (another
+#: file date) with the same prices is no drift.
+_PROVENANCE_FIELDS = {"catalog_source", "price_date"}
+
+
+def _material(result: Any) -> Any:
+    if any(hasattr(result, f) for f in _PROVENANCE_FIELDS):
+        return result.model_copy(update=dict.fromkeys(_PROVENANCE_FIELDS))
+    return result
+
+
 def check_drift(
     framework: Any,
     inputs: BaseModel,
@@ -395,7 +406,7 @@ def check_drift(
 ) -> Drift | None:
     """None when today's catalog gives the saved result; else the Drift that says how not."""
     today_result, today_evidence = record(framework, inputs, today)
-    if today_result == saved_result:
+    if _material(today_result) == _material(saved_result):
         return None
     return Drift(
         changes=_today_changes(saved, today, today_evidence),

@@ -226,3 +226,27 @@ def test_example_models_and_provenance_rows():
     assert row.quality == "0.82 (example, 2026-11-01)"
     assert row.latency == "400 ms to first token + 80 tokens/s (example, 2026-11-01)"
     assert row.prices == "$2.50 in / $10.00 out per million tokens"
+
+
+def test_a_new_price_map_date_alone_is_no_drift():
+    """A reinstalled litellm dates its map anew; with the same rows the result is the same."""
+    cql = get("cost_quality_latency")
+    result, ev = evidence.record(cql, cql.Inputs(), _cql_catalog(0.9))
+    today = Catalog(list(_cql_catalog(0.9)), source="litellm 1.0", price_date=dt.date(2027, 1, 1))
+    assert evidence.check_drift(cql, cql.Inputs(), result, ev, today) is None
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_shipped_examples_carry_the_evidence_that_reproduces_them(path):
+    """Each example scenario file keeps the rows it was computed from (the price map and the
+    example scores): with them alone, whatever the catalog holds, it gives its saved result."""
+    s = parse_scenario_file(path.read_text(encoding="utf-8"), ids())
+    assert s.evidence is not None and s.result is not None
+    framework = get(s.framework_id)
+    ev = evidence.parse(s.evidence)
+    assert ev is not None
+    result = framework.compute(framework.Inputs.model_validate(s.inputs), ev.catalog())
+    assert (result.recommendation, result.headline) == (
+        s.result["recommendation"],
+        s.result["headline"],
+    )
