@@ -40,7 +40,8 @@ GUIDE = (
     "with a quality score; models without a measured latency use the default latency profile. "
     "A model whose context or output limit is smaller than the request is never feasible; "
     "large prompts pay the catalog's higher prices above a size threshold (e.g. 200,000 input "
-    "tokens), and the share of the prompt served from a prompt cache its cached-input price."
+    "tokens), and the share of the prompt served from a prompt cache pays the cached-input "
+    "price."
 )
 
 Priority = Literal["quality_cost", "quality_latency", "cost_latency"]
