@@ -404,7 +404,12 @@ def check_drift(
     saved: Evidence,
     today: Catalog,
 ) -> Drift | None:
-    """None when today's catalog gives the saved result; else the Drift that says how not."""
+    """None when today's catalog gives the saved result; else the Drift that says how not.
+
+    A computation that read nothing from the catalog cannot drift: its path never reached
+    the catalog, whatever the catalog holds (so no second computation is run for it)."""
+    if not saved.read:
+        return None
     today_result, today_evidence = record(framework, inputs, today)
     if _material(today_result) == _material(saved_result):
         return None

@@ -274,8 +274,10 @@ class FrameworkTab(QWidget):
         self.result, self.evidence = record(self.framework, self.inputs, basis)
         self.drift = None
         if self.pinned is not None and self._catalog_loaded:
+            # Against the rows this result read (the pinned ones, and today's for ids the
+            # saved version never looked up).
             self.drift = check_drift(
-                self.framework, self.inputs, self.result, self.pinned, self.catalog
+                self.framework, self.inputs, self.result, self.evidence, self.catalog
             )
 
     def _show_result(self) -> None:

@@ -250,3 +250,16 @@ def test_shipped_examples_carry_the_evidence_that_reproduces_them(path):
         s.result["recommendation"],
         s.result["headline"],
     )
+
+
+def test_a_result_that_read_no_catalog_is_not_recomputed_for_drift():
+    """Build vs Buy reads no catalog: its drift check costs nothing (it never computes)."""
+
+    class Refuses:
+        def compute(self, inputs, catalog=None):
+            raise AssertionError("computed again")
+
+    bvb = get("build_vs_buy")
+    result, ev = evidence.record(bvb, bvb.Inputs(), _cql_catalog(0.9))
+    assert not ev.read
+    assert evidence.check_drift(Refuses(), bvb.Inputs(), result, ev, Catalog()) is None
