@@ -569,8 +569,9 @@ def apply_user_data(catalog: Catalog, data: CatalogUserData) -> Catalog:
     """The catalog with the user's data merged: custom models added (custom=True, provider
     "custom"), overrides applied (price_overridden=True), quality and latency attached.
 
-    An override drops the map's size tiers: the user's price is what they pay at every size,
-    and a map tier above it would silently bill large requests at the map's price again.
+    An overridden price replaces that price in the map's size tiers too: it is what the user
+    pays at every size, and a map tier would silently bill large requests at the map's price
+    again. Prices the user did not override keep their tiers.
 
     Always starts from the public map (`catalog.base`), so applying it to an already merged
     catalog gives the same result. Data for ids that are not in the catalog is left out.
@@ -584,8 +585,10 @@ def apply_user_data(catalog: Catalog, data: CatalogUserData) -> Catalog:
     updates: dict[str, dict[str, Any]] = {}
     for model_id, override in data.overrides.items():
         if model_id in models:
+            changes = override.changes()
+            tiers = tuple(t.model_copy(update=changes) for t in models[model_id].price_tiers)
             updates.setdefault(model_id, {}).update(
-                override.changes(), price_overridden=True, price_tiers=()
+                changes, price_overridden=True, price_tiers=tiers
             )
     for model_id, score in data.quality.items():
         if model_id in models:

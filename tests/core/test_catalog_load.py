@@ -287,17 +287,28 @@ def test_xai_tiers_apply_from_their_threshold() -> None:
     assert other.tier_at(200_000) is None
 
 
-def test_an_override_drops_the_map_tiers() -> None:
-    """The user's price is what they pay at every size: a map tier must not bill over it."""
-    (model,) = parse_price_map({"m": _entry(input_cost_per_token_above_128k_tokens=2e-6)})
-    assert model.price_tiers
+def test_an_override_replaces_its_price_at_every_size() -> None:
+    """The user's price is what they pay at every size: a map tier must not bill over it.
+    Overriding the input price to 5e-7 leaves the output tier: 300,000 input tokens and 100
+    output tokens cost 300,000 x 5e-7 + 100 x 4e-6 = 0.15 + 0.0004 = $0.1504."""
+    (model,) = parse_price_map(
+        {
+            "m": _entry(
+                input_cost_per_token_above_128k_tokens=2e-6,
+                output_cost_per_token_above_128k_tokens=4e-6,
+            )
+        }
+    )
     catalog = apply_user_data(
         Catalog([model]),
         CatalogUserData(overrides={"m": PriceOverride(input_cost_per_token=5e-7)}),
     )
     merged = catalog.get("m")
-    assert merged.price_tiers == () and merged.input_cost_per_token == 5e-7
-    assert merged.cost_per_request(300_000, 0) == pytest.approx(0.15, rel=1e-12)
+    assert merged.input_cost_per_token == 5e-7
+    assert [(t.input_cost_per_token, t.output_cost_per_token) for t in merged.price_tiers] == [
+        (5e-7, 4e-6)
+    ]
+    assert merged.cost_per_request(300_000, 100) == pytest.approx(0.1504, rel=1e-12)
 
 
 # The snapshot cache
