@@ -413,11 +413,13 @@ def _cmd_scenarios_show(args: argparse.Namespace) -> int:
         print(f"  - {_one_line(line)}")
     ev = view.evidence
     if view.recorded and ev.read:
-        print(f"Evidence: {len(ev.models)} catalog model(s), price map {ev.price_map}")
+        print(
+            f"Evidence: {len(ev.models)} catalog model(s), price map {_one_line(ev.price_map)}"
+        )
     elif view.recorded:
         print("Evidence: none needed (this framework does not read the model catalog)")
     for note in view.notes:
-        print(note)
+        print(_one_line(note))
     if drift is None:
         print("Today's catalog gives the same result.")
     else:
@@ -468,7 +470,7 @@ def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
             f"{_one_line(v.result.recommendation)}: {_one_line(v.result.headline)}"
         )
         for note in v.notes:
-            print(f"   {note}")
+            print(f"   {_one_line(note)}")
         if v.drift is not None:
             print(f"   {_one_line(v.drift.text)}")
     if inputs:
