@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except CliError as exc:
         for line in exc.lines:
-            print(f"error: {line}", file=sys.stderr)
+            print(f"error: {_shown(line)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader went away (`aidf schema X | head`): stop quietly, and keep Python's own
@@ -218,14 +219,14 @@ def _add_eval_commands(commands: Any, db_option: argparse.ArgumentParser) -> Non
     cmd.add_argument("--system", default="", help="a system prompt")
     cmd.add_argument("--api-base", metavar="URL", help="an OpenAI-compatible server's base URL")
     cmd.add_argument("--name", default="", help="the run's name (default: the model)")
-    cmd.add_argument("--temperature", type=float, default=0.0)
+    cmd.add_argument("--temperature", type=_finite_float, default=0.0)
     cmd.add_argument("--max-tokens", type=int, default=256)
     cmd.add_argument("--concurrency", type=int, default=8)
     cmd.add_argument("--rpm", type=int, default=0, help="requests per minute at most (0: none)")
     cmd.add_argument("--tpm", type=int, default=0, help="tokens per minute at most (0: none)")
-    cmd.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    cmd.add_argument("--timeout", type=_finite_float, default=60.0, help="seconds per request")
     cmd.add_argument("--retries", type=int, default=4)
-    cmd.add_argument("--spend-cap", type=float, default=0.0, help="USD; 0 means no cap")
+    cmd.add_argument("--spend-cap", type=_finite_float, default=0.0, help="USD; 0 means no cap")
     cmd.add_argument("--no-cache", action="store_true", help="do not use the response cache")
     cmd.add_argument("--resume", type=int, metavar="RUN", help="resume this run's missing items")
     cmd.add_argument("--yes", action="store_true", help="start without asking")
@@ -250,11 +251,13 @@ def _add_eval_commands(commands: Any, db_option: argparse.ArgumentParser) -> Non
     cmd.add_argument("variant", type=int, metavar="VARIANT_RUN")
     cmd.add_argument("--metric", default="exact_match", help="a metric id (see --help-metrics)")
     cmd.add_argument("--pattern", help="the regular expression for --metric regex")
-    cmd.add_argument("--min-lift", type=float, default=2.0, help="percentage points (default 2)")
-    cmd.add_argument("--threshold", type=float, default=0.5, help="pass at this score")
+    cmd.add_argument(
+        "--min-lift", type=_finite_float, default=2.0, help="percentage points (default 2)"
+    )
+    cmd.add_argument("--threshold", type=_finite_float, default=0.5, help="pass at this score")
     cmd.add_argument(
         "--alpha",
-        type=float,
+        type=_finite_float,
         default=0.05,
         help="significance level: ship only when McNemar's p is below it; the lift's interval "
         "has level 1 - alpha (default 0.05: 95%%)",
@@ -334,7 +337,7 @@ def _cmd_compute(args: argparse.Namespace) -> int:
         raw = _json_object(_read_text(args.inputs, MAX_FILE_BYTES), args.inputs)
     inputs = _validate_inputs(framework, raw)
     result = framework.compute(inputs, _catalog(args))
-    print(result.model_dump_json(indent=2))
+    print(_shown_json(result.model_dump_json(indent=2)))
     return EXIT_OK
 
 
@@ -357,9 +360,7 @@ def _cmd_scenarios_list(args: argparse.Namespace) -> int:
                 _one_line(sc.recommendation) if sc.recommendation is not None else "-",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    _table(rows)
     return EXIT_OK
 
 
@@ -490,7 +491,7 @@ def _cmd_scenarios_export(args: argparse.Namespace) -> int:
         if scenario.id is None:
             raise CliError(f"scenario '{args.name}' has no id in the database")
         store.export_file(scenario.id, Path(args.out))
-    print(f"Exported '{scenario.name}' to {args.out}")
+    print(f"Exported '{_one_line(scenario.name)}' to {args.out}")
     return EXIT_OK
 
 
@@ -508,7 +509,7 @@ def _cmd_scenarios_import(args: argparse.Namespace) -> int:
     _validate_inputs(get(scenario.framework_id), scenario.inputs, where=f"{args.file}: ")
     with _store(args) as store:
         saved = store.import_scenario(scenario)
-    print(saved.name)
+    print(_shown(saved.name))
     return EXIT_OK
 
 
@@ -544,7 +545,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         write_summary(out, fmt, framework, inputs, result, meta, images)
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    print(f"Wrote the {fmt} report for '{scenario.name}' to {args.out}")
+    print(f"Wrote the {fmt} report for '{_one_line(scenario.name)}' to {args.out}")
     return EXIT_OK
 
 
@@ -590,9 +591,7 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
                 f"{m.quality.score:.2f} ({m.quality.source})" if m.quality else "-",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    _table(rows)
     dated = f", {catalog.price_date.isoformat()}" if catalog.price_date else ""
     print(f"{len(models):,} of {len(catalog):,} models; prices from {catalog.source}{dated}")
     return EXIT_OK
@@ -624,7 +623,7 @@ def _cmd_catalog_import_scores(args: argparse.Namespace) -> int:
         for mid, q in scores.items():
             before = current.get(mid)
             was = f"{before.score:.3g} ({before.source})" if before is not None else "none"
-            print(f"  {mid}: {was} → {q.score:.3g}")
+            print(f"  {_one_line(mid)}: {was} → {q.score:.3g}")
         if not args.yes and not _confirm(f"Import {len(scores)} score(s) from {source}?"):
             print("Nothing imported.")
             return 1
@@ -667,6 +666,8 @@ def _find_dataset(store: Any, spec: str | None) -> Any:
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:
+    """Print rows as aligned columns; every cell is shown as `_shown` shows outside text."""
+    rows = [tuple(_shown(cell) for cell in row) for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -706,7 +707,7 @@ def _cmd_eval_import_dataset(args: argparse.Namespace) -> int:
         )
     said = "already stored as" if info.reused else "imported as"
     print(
-        f"{info.item_count:,} items {said} {info.name}@v{info.version} "
+        f"{info.item_count:,} items {said} {_one_line(info.name)}@v{info.version} "
         f"({info.content_hash[:12]})"
     )
     return EXIT_OK
@@ -816,8 +817,9 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
         cost = estimate_cost(variant, todo, prices)
         money = f"about ${cost.usd:.4g}" if cost.usd is not None else "an unknown cost"
         print(
-            f"{cost.requests:,} requests to {variant.model}, about {cost.input_tokens:,} input and "
-            f"up to {cost.output_tokens:,} output tokens: {money}.",
+            f"{cost.requests:,} requests to {_one_line(variant.model)}, "
+            f"about {cost.input_tokens:,} input and up to {cost.output_tokens:,} output tokens: "
+            f"{money}.",
             file=sys.stderr,
         )
         if not args.yes:
@@ -860,7 +862,7 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
     print(
         f"run {rid}: {outcome.status}; {outcome.done:,} done, {outcome.errors:,} errors, "
         f"{outcome.cached:,} from cache, ${outcome.spend_usd:.4g} in {outcome.elapsed_s:.1f} s"
-        + (f" ({outcome.stop_reason})" if outcome.stop_reason else "")
+        + (f" ({_one_line(outcome.stop_reason)})" if outcome.stop_reason else "")
     )
     return EXIT_OK
 
@@ -962,11 +964,12 @@ def _cmd_eval_compare(args: argparse.Namespace) -> int:
             )
         )
     if args.json:
-        print(comparison.model_dump_json(indent=2, exclude={"outcomes"}))
+        print(_shown_json(comparison.model_dump_json(indent=2, exclude={"outcomes"})))
         return EXIT_OK
-    print(f"{VERDICT_LABELS[comparison.verdict]}: {variant.name} vs {baseline.name}")
+    pair = f"{_one_line(variant.name)} vs {_one_line(baseline.name)}"
+    print(f"{VERDICT_LABELS[comparison.verdict]}: {pair}")
     for reason in comparison.reasons:
-        print(f"- {reason}")
+        print(f"- {_one_line(reason)}")
     return EXIT_OK
 
 
@@ -1081,7 +1084,45 @@ def _store(args: argparse.Namespace, kind: type[Any] | None = None) -> Iterator[
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """Outside text (a name, a reason) on one line, as the terminal should show it."""
+    return _shown(" ".join(text.split()))
+
+
+def _shown(text: str) -> str:
+    """Text from a file, a model or a server as printed by every command: each control or
+    format character (ESC, BEL, NUL, bidirectional overrides...) appears as its escape, e.g.
+    \\x1b, so no name can recolour the terminal, retitle its window or reorder a line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def _shown_json(text: str) -> str:
+    """JSON as `_shown` would print it, still valid JSON: such characters can only be inside
+    its strings (a line break between values is layout and stays), so \\uXXXX escapes do."""
+    return "".join(c if c.isprintable() or c == "\n" else _json_escape(c) for c in text)
+
+
+def _escape(c: str) -> str:
+    n = ord(c)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
+
+
+def _json_escape(c: str) -> str:
+    units = c.encode("utf-16-be")  # above U+FFFF: a surrogate pair, as JSON writes it
+    return "".join(f"\\u{int.from_bytes(units[k : k + 2]):04x}" for k in range(0, len(units), 2))
+
+
+def _finite_float(text: str) -> float:
+    """The argparse type of every decimal option: nan and inf parse as floats, but no option
+    means them (--min-lift nan ended in a database constraint error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+    return value
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 import math
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from core.stats import format_points
 
@@ -74,10 +75,26 @@ def param(
     )
 
 
+def _refuse_bool_number(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+    """JSON true/false in a number field is a mistake, not 1 and 0 (pydantic's lax mode
+    would take them as numbers)."""
+    if isinstance(value, bool) and info.field_name is not None:
+        annotation = cls.model_fields[info.field_name].annotation
+        if annotation in (int, float) or set(get_args(annotation)) & {int, float}:
+            raise PydanticCustomError("number_type", "Input should be a number, not true/false")
+    return value
+
+
 class FrameworkInputs(BaseModel):
-    """Base of every framework's Inputs: unknown fields, NaN and infinity are refused."""
+    """Base of every framework's Inputs: unknown fields, NaN, infinity and true/false as a
+    number are refused."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        return _refuse_bool_number(cls, value, info)
 
 
 class TableRecord(BaseModel):
@@ -87,6 +104,11 @@ class TableRecord(BaseModel):
     model_config = ConfigDict(
         frozen=True, extra="forbid", allow_inf_nan=False, str_strip_whitespace=True
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        return _refuse_bool_number(cls, value, info)
 
 
 class Figure(BaseModel):
