@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from core.frameworks import Framework
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 REPORT_FORMATS = ("md", "html", "pdf")
 _SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 
@@ -846,17 +848,27 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
                 )
 
         rid = run_id
-        outcome = run_into(
-            store,
-            rid,
-            EvalRunner(client, settings),
-            variant,
-            items,
-            skip_ids=skip,
-            progress=progress,
-            prices=prices,
-            use_cache=settings.use_cache,
-        )
+        try:
+            outcome = run_into(
+                store,
+                rid,
+                EvalRunner(client, settings),
+                variant,
+                items,
+                skip_ids=skip,
+                progress=progress,
+                prices=prices,
+                use_cache=settings.use_cache,
+            )
+        except KeyboardInterrupt:
+            # Every finished sample is stored as it lands; only the requests in flight are lost.
+            kept = store.run(rid).samples
+            print(
+                f"\ninterrupted: resume with `eval run --resume {rid}` "
+                f"({kept:,} finished samples of run {rid} are kept)",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(
@@ -864,6 +876,9 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
         f"{outcome.cached:,} from cache, ${outcome.spend_usd:.4g} in {outcome.elapsed_s:.1f} s"
         + (f" ({_one_line(outcome.stop_reason)})" if outcome.stop_reason else "")
     )
+    if outcome.status == "failed":
+        print(f"error: run {rid} failed: no item has an answer", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 

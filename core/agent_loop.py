@@ -4,6 +4,7 @@ the loop figures (iterations, tokens, cost) measured from finished trials."""
 from __future__ import annotations
 
 import ast
+import json
 import math
 import operator
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.files import FileTooLargeError, read_bytes
-from core.llm import Completion, LlmClient, LlmError, ToolCall
+from core.llm import Completion, LlmClient, LlmError, ToolCall, describe_bytes
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a careful assistant solving the user's task step by step. Use the tools you are "
@@ -25,6 +26,10 @@ DEFAULT_SYSTEM_PROMPT = (
 
 MAX_ITERATIONS_LIMIT = 100
 MAX_TASK_CHARS = 20_000
+# A hostile server can ask for thousands of tool calls (the client refuses more than 64 in one
+# reply) and grow the conversation until each request is megabytes: the trial stops first.
+MAX_TOOL_CALLS_PER_TRIAL = 256
+MAX_REQUEST_BYTES = 1024 * 1024
 
 StepKind = Literal["thought", "tool_call", "tool_result", "answer", "error"]
 TrialStatus = Literal["answered", "max_iterations", "cost_cap", "cancelled", "error"]
@@ -365,9 +370,12 @@ def run_trial(
     (the error text is what the model receives as the result). A reply without tool calls is
     the "answer". Before each model call the loop stops when `cancelled()` is true, when the
     cost so far has reached `cost_cap_usd`, or when `max_iterations` calls have been made;
-    `cancelled()` is also checked before each tool runs. A failed model call (LlmError) ends
-    the trial with an "error" step and status "error". Never raises for model or tool
-    failures; raises ValueError when `client` is not set up for `config.api_base`.
+    `cancelled()` is also polled during each model call (a cancel abandons the request in
+    flight) and checked before each tool runs. A failed model call (LlmError: refused,
+    timed out, a malformed or oversized reply) ends the trial with an "error" step and status
+    "error", and so does a request that would exceed MAX_REQUEST_BYTES or a trial asking for
+    more than MAX_TOOL_CALLS_PER_TRIAL tool calls. Never raises for model or tool failures;
+    raises ValueError when `client` is not set up for `config.api_base`.
     `on_step` is called with each step as it is recorded, on the calling thread.
     """
     if ((config.api_base or "").strip() or None) != client.api_base:
@@ -388,6 +396,14 @@ def run_trial(
         stop = _stop_before_call(config, trial, cancelled)
         if stop is not None:
             return trial.outcome(*stop, started)
+        request_bytes = len(json.dumps(messages, ensure_ascii=False).encode("utf-8"))
+        if request_bytes > MAX_REQUEST_BYTES:
+            why = (
+                f"The next request would be {describe_bytes(request_bytes)}, over the "
+                f"{describe_bytes(MAX_REQUEST_BYTES)} a trial sends at most; stopped."
+            )
+            trial.add("error", why)
+            return trial.outcome("error", why, started)
         call_started = time.perf_counter()
         try:
             completion = client.complete(
@@ -395,7 +411,7 @@ def run_trial(
             )
         except LlmError as exc:
             if exc.kind == "cancelled":
-                return trial.outcome("cancelled", "Cancelled while retrying.", started)
+                return trial.outcome("cancelled", "Cancelled by the user.", started)
             trial.iterations += 1
             trial.add(
                 "error",
@@ -411,6 +427,14 @@ def run_trial(
             return trial.outcome("answered", "The model answered.", started)
         if completion.content.strip():
             trial.add("thought", completion.content)
+        trial.tool_calls += len(completion.tool_calls)
+        if trial.tool_calls > MAX_TOOL_CALLS_PER_TRIAL:
+            why = (
+                f"The model asked for {trial.tool_calls:,} tool calls in this trial; at most "
+                f"{MAX_TOOL_CALLS_PER_TRIAL} are run; stopped."
+            )
+            trial.add("error", why)
+            return trial.outcome("error", why, started)
         messages.append(_assistant_message(completion))
 
         for call in completion.tool_calls:
@@ -503,6 +527,7 @@ class _Trace:
     on_step: Callable[[AgentStep], None]
     steps: list[AgentStep] = field(default_factory=list)
     iterations: int = 0
+    tool_calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0

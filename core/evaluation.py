@@ -151,7 +151,10 @@ class Sample(_Frozen):
         return self.error is None
 
 
-RunStatus = Literal["running", "completed", "cancelled", "spend_cap", "failed", "imported"]
+# Must match the CHECK constraint on runs.status (storage.db, migration 4 and 8).
+RunStatus = Literal[
+    "running", "completed", "partial", "cancelled", "spend_cap", "failed", "imported"
+]
 
 
 class RunProgress(_Frozen):

@@ -19,11 +19,13 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
+import warnings
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal, TypeVar
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 ErrorKind = Literal[
     "auth",
@@ -36,6 +38,8 @@ ErrorKind = Literal[
     "server",
     "provider",
     "cancelled",
+    "malformed",
+    "too_large",
 ]
 
 # A base URL given without a key gets this one instead of the environment's: a key meant for
@@ -47,6 +51,32 @@ _RETRY_WAIT_POLL_S = 0.05
 # through the client, yet a provider may echo one back in an error: hide those values too.
 _SECRET_VARIABLE = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD)$", re.IGNORECASE)
 _MIN_SECRET_CHARS = 8
+# Query parameters gateways carry credentials in (api-key, access_token, X-Amz-Signature, sig...).
+# A name counts when it ends with the word, so max_tokens=256 is left alone.
+_CREDENTIAL_WORD = (
+    r"(?:key|token|secret|password|passwd|pwd|auth|authorization|signature|sig|credential)"
+)
+_CREDENTIAL_PARAM = re.compile(_CREDENTIAL_WORD + "$", re.IGNORECASE)
+# A URL-borne secret this short (a user name "bob") would blank ordinary words if replaced.
+_MIN_URL_SECRET_CHARS = 4
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+# A credential-named parameter written without its URL (in an error that quotes a path).
+_PARAM_IN_TEXT = re.compile(
+    r"(?P<name>[\w.-]*?" + _CREDENTIAL_WORD + r")=(?P<value>[^&\s'\"<>]+)", re.IGNORECASE
+)
+HIDDEN = "[hidden key]"
+
+# What a reply may hold before it is refused: 16 bytes per allowed token is four times the
+# longest token any tokenizer emits as UTF-8, and the slack covers JSON framing and tool-call
+# names; the absolute cap bounds what one stored sample can cost in memory and on disk.
+REPLY_BYTES_PER_TOKEN = 16
+REPLY_SLACK_BYTES = 60 * 1024
+REPLY_MAX_BYTES = 8 * 1024 * 1024
+# A call without max_tokens (the agent trial) may still not send more than this.
+REPLY_DEFAULT_MAX_BYTES = 1024 * 1024
+MAX_TOOL_CALLS_PER_REPLY = 64
+# No real count of tokens reaches this; a larger one is a broken or hostile server.
+_MAX_REPORTED_TOKENS = 1_000_000_000
 
 _T = TypeVar("_T")
 
@@ -64,6 +94,11 @@ def _litellm() -> ModuleType:
             import litellm
 
             litellm.suppress_debug_info = True
+            # A malformed reply already becomes an LlmError that says what was wrong; pydantic's
+            # warning about the same reply, printed on stderr, would only be noise.
+            warnings.filterwarnings(
+                "ignore", message="Pydantic serializer warnings", category=UserWarning
+            )
             # litellm's per-call work that is ours to switch off. Message redaction deep-copies
             # every request and reply for logging payloads that nobody reads (we register no
             # callbacks, so nothing is ever written): leaving messages in those in-memory
@@ -218,14 +253,6 @@ def _raise_if_cancelled(cancelled: Callable[[], bool] | None) -> None:
         raise LlmError("Cancelled while waiting to retry the model call.", kind="cancelled")
 
 
-def _sleep_polling(seconds: float, cancelled: Callable[[], bool] | None) -> None:
-    deadline = time.monotonic() + seconds
-    while (left := deadline - time.monotonic()) > 0:
-        _raise_if_cancelled(cancelled)
-        time.sleep(min(left, _RETRY_WAIT_POLL_S))
-    _raise_if_cancelled(cancelled)
-
-
 async def _asleep_polling(seconds: float, cancelled: Callable[[], bool] | None) -> None:
     deadline = time.monotonic() + seconds
     while (left := deadline - time.monotonic()) > 0:
@@ -277,6 +304,7 @@ class LlmClient:
             raise ValueError("prices must be finite and non-negative USD per token")
         self._api_base = (api_base or "").strip() or None
         self._key = _Secret((api_key or "").strip() or None)
+        self._url_secrets = _Secret("\n".join(url_secrets(self._api_base)) or None)
         self._timeout_s = float(timeout_s)
         self._prices = None if prices is None else (float(prices[0]), float(prices[1]))
         self._max_retries = int(max_retries)
@@ -302,7 +330,7 @@ class LlmClient:
     def __repr__(self) -> str:
         key = "set" if self.has_api_key else "not set"
         return (
-            f"LlmClient(api_base={self._api_base!r}, api_key={key}, "
+            f"LlmClient(api_base={redact_url(self._api_base)!r}, api_key={key}, "
             f"timeout_s={self._timeout_s:g}, prices={self._prices!r})"
         )
 
@@ -328,34 +356,47 @@ class LlmClient:
         temperature: float = 0.0,
         *,
         cancelled: Callable[[], bool] | None = None,
+        max_tokens: int | None = None,
     ) -> Completion:
         """One chat completion. Raises LlmError (never anything else) when the call fails.
 
-        `cancelled` is polled while waiting to retry, so a cancel does not sit out a long
-        Retry-After; a cancel raises LlmError(kind="cancelled"). `latency_ms` is the wall time of
-        the whole call, retries included: what the user waited.
+        Runs `acomplete` on an event loop of its own, so the client's timeout is a deadline for
+        each whole attempt. `cancelled` is polled every 50 ms during the call and while waiting
+        to retry: a cancel abandons the request in flight at once and raises
+        LlmError(kind="cancelled"). `latency_ms` is the wall time of the whole call, retries
+        included: what the user waited.
         """
-        litellm = self._loaded_litellm(model)
-        policy = _RetryPolicy.of(self, None, None, None, None)
-        request = self._request(model, messages, tools, temperature, None, None)
-        started = time.perf_counter()
-        attempt = 0
-        while True:
-            attempt += 1
+
+        async def call() -> Completion:
+            task = asyncio.ensure_future(
+                self.acomplete(
+                    model,
+                    messages,
+                    tools=tools,
+                    temperature=temperature,
+                    max_tokens=max_tokens,
+                    cancelled=cancelled,
+                )
+            )
+            while cancelled is not None and not task.done():
+                if cancelled():
+                    task.cancel()
+                    break
+                await asyncio.wait({task}, timeout=_RETRY_WAIT_POLL_S)
             try:
-                response = litellm.completion(**request)
-                break
-            except Exception as exc:  # every provider failure becomes an LlmError
-                failure = _classify(exc, litellm)
-            _sleep_polling(self._retry_wait_or_raise(failure, attempt, policy), cancelled)
-        latency_ms = (time.perf_counter() - started) * 1000.0
-        return self._completion(response, litellm, latency_ms, attempt)
+                return await task
+            except asyncio.CancelledError:
+                raise LlmError("Cancelled while waiting for the model.", kind="cancelled") from None
+
+        with asyncio.Runner(loop_factory=LitellmEventLoop) as runner:
+            return runner.run(call())
 
     async def acomplete(
         self,
         model: str,
         messages: list[dict[str, Any]],
         *,
+        tools: list[dict[str, Any]] | None = None,
         temperature: float = 0.0,
         max_tokens: int | None = None,
         timeout_s: float | None = None,
@@ -368,14 +409,18 @@ class LlmClient:
         """`complete` on the running event loop through `litellm.acompletion`.
 
         `timeout_s`, `max_retries`, `retry_backoff_s` and `max_retry_wait_s` override the
-        client's for this call. `before_attempt` is awaited before every attempt, retries
-        included, so a caller's rate limiter also paces the retries. Waiting to retry is an
-        `asyncio.sleep`, so cancelling the task ends the call at once; `cancelled` is polled
-        during that wait as well. Raises LlmError, or CancelledError when the task is cancelled.
+        client's for this call; the timeout is a deadline for each whole attempt (a server
+        that sends one byte a second is cut there), not only for each read. `before_attempt` is
+        awaited before every attempt, retries included, so a caller's rate limiter also paces
+        the retries. Waiting to retry is an `asyncio.sleep`, so cancelling the task ends the
+        call at once; `cancelled` is polled during that wait as well. A reply that is malformed
+        (negative or non-integer token counts, no choices, content that is not text) or larger
+        than `reply_cap_bytes(max_tokens)` raises LlmError ("malformed", "too_large"). Raises
+        LlmError, or CancelledError when the task is cancelled.
         """
         litellm = self._loaded_litellm(model)
         policy = _RetryPolicy.of(self, timeout_s, max_retries, retry_backoff_s, max_retry_wait_s)
-        request = self._request(model, messages, None, temperature, max_tokens, policy.timeout_s)
+        request = self._request(model, messages, tools, temperature, max_tokens, policy.timeout_s)
         started = time.perf_counter()
         attempt = 0
         while True:
@@ -383,14 +428,17 @@ class LlmClient:
             if before_attempt is not None:
                 await before_attempt()
             try:
-                response = await litellm.acompletion(**request)
+                # httpx's timeout restarts with every byte read; this one does not.
+                response = await asyncio.wait_for(litellm.acompletion(**request), policy.timeout_s)
                 break
+            except TimeoutError:
+                failure = _Failure("timeout", None, "deadline", retryable=True)
             except Exception as exc:  # every provider failure becomes an LlmError
                 failure = _classify(exc, litellm)
             wait = self._retry_wait_or_raise(failure, attempt, policy)
             await _asleep_polling(wait, cancelled)
         latency_ms = (time.perf_counter() - started) * 1000.0
-        return self._completion(response, litellm, latency_ms, attempt)
+        return self._completion(response, litellm, latency_ms, attempt, max_tokens)
 
     def redact(self, text: str) -> str:
         """`text` with this client's API key replaced, shortened to a readable length."""
@@ -456,7 +504,7 @@ class LlmClient:
 
     def _message(self, failure: _Failure, attempts: int, timeout_s: float) -> str:
         detail = self._redact(failure.detail)
-        who = f"the server at {self._api_base}" if self._api_base else "the provider"
+        who = f"the server at {redact_url(self._api_base)}" if self._api_base else "the provider"
         tries = f" (after {attempts} attempts)" if attempts > 1 else ""
         status = f"HTTP {failure.status_code}: " if failure.status_code else ""
         match failure.kind:
@@ -476,6 +524,8 @@ class LlmClient:
                     f"model or endpoint not found at {who} ({status}{detail}). Check the model "
                     "name and the base URL."
                 )
+            case "malformed":
+                text = f"the server's reply was malformed: {detail}"
             case "context_window":
                 text = f"the conversation is too long for the model ({status}{detail})."
             case "bad_request":
@@ -487,38 +537,108 @@ class LlmClient:
         return text[0].upper() + text[1:]
 
     def _redact(self, text: str) -> str:
-        secrets = [self._key.value or "", *_environment_secrets()]
-        # Longest first, so a key that contains another is hidden whole.
-        for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-            text = text.replace(secret, "[hidden key]")
+        text = redact(text, self._secrets())
         if len(text) > _MAX_DETAIL_CHARS:
             text = text[: _MAX_DETAIL_CHARS - 1] + "…"
         return text
 
+    def _secrets(self) -> list[str]:
+        """The key given here and those written into the base URL."""
+        return [self._key.value or "", *(self._url_secrets.value or "").split("\n")]
+
+    def _scrub(self, text: str) -> str:
+        """A reply's text with any key it echoes (ours, the URL's, the environment's) hidden."""
+        return _replace_secrets(text, [*self._secrets(), *_environment_secrets()])
+
     def _completion(
-        self, response: Any, litellm: ModuleType, latency_ms: float, attempts: int
+        self,
+        response: Any,
+        litellm: ModuleType,
+        latency_ms: float,
+        attempts: int,
+        max_tokens: int | None = None,
     ) -> Completion:
-        choices = getattr(response, "choices", None) or []
-        message = choices[0].message if choices else None
-        content = (getattr(message, "content", None) or "") if message is not None else ""
-        raw_calls = (getattr(message, "tool_calls", None) or []) if message is not None else []
+        choices = getattr(response, "choices", None)
+        if not isinstance(choices, list) or not choices:
+            raise self._bad_reply("malformed", "it has no choices")
+        message = getattr(choices[0], "message", None)
+        content = getattr(message, "content", None)
+        if content is not None and not isinstance(content, str):
+            raise self._bad_reply(
+                "malformed", f"choices[0].message.content is {type(content).__name__}, not text"
+            )
+        raw_calls = getattr(message, "tool_calls", None) or []
+        if not isinstance(raw_calls, list):
+            raise self._bad_reply("malformed", "choices[0].message.tool_calls is not a list")
+        if len(raw_calls) > MAX_TOOL_CALLS_PER_REPLY:
+            raise self._bad_reply(
+                "too_large",
+                f"the reply asks for {len(raw_calls):,} tool calls; at most "
+                f"{MAX_TOOL_CALLS_PER_REPLY} are accepted in one reply",
+            )
         usage = getattr(response, "usage", None)
-        input_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
-        output_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        input_tokens = _token_count(usage, "prompt_tokens")
+        output_tokens = _token_count(usage, "completion_tokens")
+        if isinstance(input_tokens, str) or isinstance(output_tokens, str):
+            problem = input_tokens if isinstance(input_tokens, str) else output_tokens
+            raise self._bad_reply("malformed", str(problem))
+        calls = [_tool_call(raw, i) for i, raw in enumerate(raw_calls)]
+        size = len((content or "").encode("utf-8", "replace")) + sum(
+            len(c.raw_arguments.encode("utf-8", "replace")) + len(c.name) for c in calls
+        )
+        cap = reply_cap_bytes(max_tokens)
+        if size > cap:
+            asked = f"max_tokens {max_tokens:,}" if max_tokens is not None else "a call"
+            raise self._bad_reply(
+                "too_large",
+                f"the reply of {describe_bytes(size)} exceeds the {describe_bytes(cap)} "
+                f"allowed for {asked}",
+            )
         if self._prices is not None:
             cost = input_tokens * self._prices[0] + output_tokens * self._prices[1]
         else:
             cost = _litellm_cost(litellm, response)
+        finish_reason = getattr(choices[0], "finish_reason", None)
         return Completion(
-            content=content if isinstance(content, str) else str(content),
-            tool_calls=[_tool_call(raw, i) for i, raw in enumerate(raw_calls)],
+            content=self._scrub(content or ""),
+            tool_calls=[self._scrubbed_call(call) for call in calls],
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             cost_usd=cost,
             latency_ms=latency_ms,
             attempts=attempts,
-            finish_reason=getattr(choices[0], "finish_reason", None) if choices else None,
+            finish_reason=finish_reason if isinstance(finish_reason, str) else None,
         )
+
+    def _bad_reply(self, kind: ErrorKind, detail: str) -> LlmError:
+        text = self._redact(detail)
+        if kind == "malformed":
+            message = f"The server's reply was malformed: {text}."
+        else:
+            message = text[0].upper() + text[1:] + "."
+        return LlmError(message, kind=kind)
+
+    def _scrubbed_call(self, call: ToolCall) -> ToolCall:
+        raw = self._scrub(call.raw_arguments)
+        if raw == call.raw_arguments:
+            return call
+        arguments, error = parse_tool_arguments(raw)
+        return ToolCall(call.id, self._scrub(call.name), arguments, raw, error)
+
+
+def _token_count(usage: Any, name: str) -> int | str:
+    """usage.<name> as a count (0 when the server sent none), or why it is not one."""
+    value = getattr(usage, name, None) if usage is not None else None
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"usage.{name} is {type(value).__name__}, not a number"
+    if isinstance(value, float) and not value.is_integer():
+        return f"usage.{name} is {value!r}, not a whole number"
+    if not 0 <= value <= _MAX_REPORTED_TOKENS:
+        shown = f"{value:,}" if abs(value) < 10**15 else f"{value:.3g}"
+        return f"usage.{name} is {shown}"
+    return int(value)
 
 
 def _environment_secrets() -> list[str]:
@@ -528,6 +648,89 @@ def _environment_secrets() -> list[str]:
         for name, value in os.environ.items()
         if _SECRET_VARIABLE.search(name) and len(value.strip()) >= _MIN_SECRET_CHARS
     ]
+
+
+def redact_url(url: str | None) -> str | None:
+    """`url` with its user info and credential-named query values replaced by "[hidden]".
+
+    The rest (scheme, host, port, path, other parameters) stays, so a message can still say
+    which server it was: http://bob:sk-1@host/v1?api-key=sk-2&v=1 becomes
+    http://[hidden]@host/v1?api-key=[hidden]&v=1.
+    """
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.netloc.rpartition("@")
+    except ValueError:  # not parseable as a URL: hide every credential-looking parameter
+        return _PARAM_IN_TEXT.sub(lambda m: f"{m['name']}=[hidden]", url)
+    netloc = f"[hidden]@{host[2]}" if host[1] else parts.netloc
+    query = "&".join(
+        f"{name}=[hidden]" if _CREDENTIAL_PARAM.search(name) else piece
+        for piece in parts.query.split("&")
+        if piece
+        for name in [piece.partition("=")[0]]
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """The credentials written into a URL: the user info's password (or a lone user name, which
+    is how some gateways take a key) and the values of credential-named query parameters, each
+    as written and percent-decoded."""
+    if not url:
+        return []
+    try:
+        parts = urlsplit(url.strip())
+        pairs = parse_qsl(parts.query, keep_blank_values=False)
+        raw_pairs = [p.partition("=")[::2] for p in parts.query.split("&") if p]
+    except ValueError:
+        return []
+    found: list[str] = []
+    userinfo = parts.netloc.rpartition("@")[0]
+    if userinfo:
+        user, _, password = userinfo.partition(":")
+        found += [password] if password else [user]
+    found += [value for name, value in [*pairs, *raw_pairs] if _CREDENTIAL_PARAM.search(name)]
+    found += [unquote(value) for value in found]
+    return [v for v in dict.fromkeys(found) if len(v) >= _MIN_URL_SECRET_CHARS]
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with every credential removed: URLs' user info and credential-named query values,
+    such parameters written without a URL, and each of `secrets` and the environment's keys
+    (values of variables named like ..._API_KEY or ..._TOKEN) wherever they appear.
+
+    The one redaction rule for anything written or shown: errors, stop reasons, logs, exports.
+    """
+    text = _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)) or "", text)
+    text = _PARAM_IN_TEXT.sub(lambda m: f"{m['name']}=[hidden]", text)
+    return _replace_secrets(text, [*secrets, *_environment_secrets()])
+
+
+def _replace_secrets(text: str, secrets: Iterable[str]) -> str:
+    # Longest first, so a key that contains another is hidden whole.
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, HIDDEN)
+    return text
+
+
+def reply_cap_bytes(max_tokens: int | None) -> int:
+    """The most bytes of text and tool-call arguments a reply may hold for this max_tokens:
+    16 per token plus 60 KiB, at most 8 MiB (1 MiB when no max_tokens was asked for)."""
+    if max_tokens is None:
+        return REPLY_DEFAULT_MAX_BYTES
+    return min(REPLY_MAX_BYTES, REPLY_BYTES_PER_TOKEN * max_tokens + REPLY_SLACK_BYTES)
+
+
+def describe_bytes(size: int) -> str:
+    """A byte count in the unit a person reads it in: 512 bytes, 64 KB, 50 MB (1 KB = 1024)."""
+    if size < 1024:
+        return f"{size:,} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:,.0f} KB"
+    return f"{size / (1024 * 1024):,.1f} MB".replace(".0 MB", " MB")
 
 
 def parse_tool_arguments(raw: str | None) -> tuple[dict[str, Any] | None, str | None]:
@@ -635,11 +838,44 @@ def _detail(exc: BaseException) -> str:
     return " ".join(text.split()) or type(exc).__name__
 
 
+# litellm's words when a 200 reply could not be read as a chat completion.
+_UNREADABLE_REPLY = (
+    "Invalid response object",
+    "provider returned a response with no 'choices'",
+    "provider returned 'choices' that is not",
+    "Empty or invalid response from LLM endpoint",
+)
+_VALIDATION_ERROR = re.compile(
+    r"validation error for (?P<model>\w+) (?P<field>[\w.]+) (?P<why>[^\[]*[^\[\s])"
+    r"(?: \[type=[^,\]]*(?:, input_value=(?P<value>.*?), input_type=\w+)?\])?"
+)
+
+
+def _malformed_detail(detail: str) -> str | None:
+    """What was wrong with a reply litellm could not read (no traceback), or None when the
+    failure is something else."""
+    if not any(marker in detail for marker in _UNREADABLE_REPLY):
+        return None
+    found = _VALIDATION_ERROR.search(detail)
+    if found is not None:
+        value = f" (it is {found['value']})" if found["value"] else ""
+        why = found["why"].strip().rstrip(".")
+        return f"{found['model'].lower()}.{found['field']}: {why[:1].lower()}{why[1:]}{value}"
+    received = detail.find("Received:")
+    if received >= 0:
+        return "it is not a chat completion (" + detail[received:].split(". Check")[0] + ")"
+    return detail.split(" Traceback")[0].removeprefix("litellm.APIError: LiteLLM: ")
+
+
 def _classify(exc: Exception, litellm: ModuleType) -> _Failure:
     errors = litellm.exceptions
     status = getattr(exc, "status_code", None)
     status = status if isinstance(status, int) else None
     detail = _detail(exc)
+    malformed = _malformed_detail(detail)
+    if malformed is not None:
+        # The server answered; asking again would only fetch the same broken reply.
+        return _Failure("malformed", None, malformed, retryable=False)
     if isinstance(exc, errors.Timeout):
         return _Failure("timeout", None, detail, retryable=True)
     if isinstance(exc, errors.RateLimitError):

@@ -30,7 +30,7 @@ from core.evaluation import (
 )
 from core.llm import LitellmEventLoop, LlmClient, LlmError
 
-OutcomeStatus = Literal["running", "completed", "cancelled", "spend_cap", "failed"]
+OutcomeStatus = Literal["running", "completed", "partial", "cancelled", "spend_cap", "failed"]
 
 # A rough rule for English text with GPT-style tokenisers; good enough for a budget and for
 # pacing a tokens-per-minute limit, and corrected by the real counts after each call.
@@ -173,8 +173,11 @@ def estimate_cost(
 class RunOutcome:
     """How a run ended.
 
-    `done` counts items finished, resumed ones (skip_ids) included, as progress does; `errors`
-    and `cached` count this run's samples; `spend_usd` is what this run paid.
+    `status`, when every item was run, is what was stored: "completed" when every item has an
+    answer, "partial" when some are errors, "failed" when none has an answer (resumed items
+    count as answered). `done` counts items finished, resumed ones (skip_ids) included, as
+    progress does; `errors` and `cached` count this run's samples; `spend_usd` is what this
+    run paid.
     """
 
     status: OutcomeStatus
@@ -299,8 +302,16 @@ class _Run:
             asyncio.create_task(self.worker()) for _ in range(max(1, self.settings.concurrency))
         ]
         watcher = asyncio.create_task(self.watch_cancel(workers))
-        await asyncio.gather(*workers, return_exceptions=True)
+        ended = await asyncio.gather(*workers, return_exceptions=True)
         watcher.cancel()
+        crashed = [e for e in ended if isinstance(e, Exception)]
+        if crashed and self.status == "running":
+            # Never claim the items a dead worker left behind were done.
+            self.status = "failed"
+            self.stop_reason = self.left_off(
+                "Stopped: a worker failed unexpectedly "
+                f"({self.client.redact(f'{type(crashed[0]).__name__}: {crashed[0]}')})"
+            )
         if self.status == "running":
             self.finish_status()
         self.report(final=True)
@@ -330,7 +341,12 @@ class _Run:
                     f"Stopped at the spend cap: ${self.spend:.4f} spent of the ${cap:.4f} cap"
                 )
                 return
-            self.land(await self.sample(item))
+            try:
+                sample = await self.sample(item)
+            except Exception as exc:  # a bug or a reply no check foresaw: this item's error only
+                detail = self.client.redact(f"{type(exc).__name__}: {exc}")
+                sample = Sample(item_id=item.id, error=f"The item failed unexpectedly ({detail}).")
+            self.land(sample)
 
     def at_spend_cap(self) -> bool:
         cap = self.settings.spend_cap_usd
@@ -341,18 +357,27 @@ class _Run:
         return f"{why}; {self.done:,} of {self.total:,} items done, {missing:,} not run."
 
     def finish_status(self) -> None:
+        """The status by what was stored: every item answered, some, or none."""
         run_here = self.done - self.resumed
-        if run_here and self.errors == run_here and self.cached == 0:
+        answered = self.resumed + run_here - self.errors
+        if run_here and answered == 0:
             self.status = "failed"
             self.stop_reason = (
                 f"Every one of the {run_here:,} requests failed; the first error: "
                 f"{self.first_error}"
             )
+        elif self.errors:
+            self.status = "partial"
+            self.stop_reason = (
+                f"{answered:,} of {self.total:,} items answered, {self.errors:,} failed (the "
+                f"first: {self.first_error}); {self.cached:,} from the cache, "
+                f"${self.spend:.4f} spent. Resume the run to retry the failed items."
+            )
         else:
             self.status = "completed"
             self.stop_reason = (
-                f"All {self.total:,} items done: {self.errors:,} errors, {self.cached:,} from "
-                f"the cache, ${self.spend:.4f} spent."
+                f"All {self.total:,} items answered: {self.cached:,} from the cache, "
+                f"${self.spend:.4f} spent."
             )
 
     # One item

@@ -336,6 +336,35 @@ def _migration_7_version_evidence(db: Database) -> None:
     db.execute("ALTER TABLE scenario_versions ADD COLUMN evidence_json TEXT")
 
 
+def _migration_8_partial_runs(db: Database) -> None:
+    """Runs may end 'partial' (some items answered, some errors), so a run's status says what
+    it stored. Must match core.evaluation.RunStatus.
+
+    Only the CHECK's list of statuses grows, which every stored row already satisfies, so the
+    table's definition is edited in place (SQLite's documented way for a constraint change
+    that leaves the file's format alone): rebuilding `runs` would, with foreign keys on,
+    cascade-delete every sample on the DROP.
+    """
+    old = "'spend_cap', 'failed', 'imported')"
+    new = "'spend_cap', 'failed', 'imported', 'partial')"
+    (sql,) = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'"
+    ).fetchone()
+    if old not in sql:
+        raise sqlite3.DatabaseError("the runs table's status list is not the expected one")
+    (version,) = db.execute("PRAGMA schema_version").fetchone()
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'runs'",
+            [sql.replace(old, new)],
+        )
+        # Tells every open connection to read the schema again.
+        db.execute(f"PRAGMA schema_version = {int(version) + 1:d}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+
+
 Migration = Callable[["Database"], None]
 
 # Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
@@ -348,6 +377,7 @@ MIGRATIONS: list[Migration] = [
     _migration_5_drafts,
     _migration_6_scenario_verdicts,
     _migration_7_version_evidence,
+    _migration_8_partial_runs,
 ]
 SCHEMA_VERSION: int = len(MIGRATIONS)
 

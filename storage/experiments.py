@@ -704,16 +704,23 @@ def run_into(
 ) -> RunOutcome:
     """Run `variant` over `items` into the stored run `run_id`: every sample is stored as it
     lands, the response cache is this store's (when `use_cache`), and the run's final status
-    and stop reason are recorded, so a crash loses at most the requests in flight."""
-    outcome = runner.run(
-        variant,
-        items,
-        on_sample=lambda sample: store.add_sample(run_id, sample),
-        cache=store.cache if use_cache else None,
-        skip_ids=skip_ids,
-        progress=progress,
-        cancelled=cancelled,
-        prices=prices,
-    )
+    and stop reason are recorded, so a crash loses at most the requests in flight. An
+    interrupt (Ctrl-C) records the run as cancelled, resumable, and is raised again."""
+    try:
+        outcome = runner.run(
+            variant,
+            items,
+            on_sample=lambda sample: store.add_sample(run_id, sample),
+            cache=store.cache if use_cache else None,
+            skip_ids=skip_ids,
+            progress=progress,
+            cancelled=cancelled,
+            prices=prices,
+        )
+    except KeyboardInterrupt:
+        store.finish_run(
+            run_id, "cancelled", "Interrupted before the end; resume the run to finish it."
+        )
+        raise
     store.finish_run(run_id, outcome.status, outcome.stop_reason)
     return outcome

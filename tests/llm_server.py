@@ -62,6 +62,17 @@ class Reply:
     retry_after_s: float | None = None
     delay_s: float = 0.0
     model: str | None = None
+    # Hostile modes. `usage` replaces the usage object (e.g. {"prompt_tokens": -1}); `body`
+    # replaces the whole 200 body, sent as JSON with NaN allowed (missing choices, wrong
+    # types); `content_bytes` pads the content with "x" to that many bytes, streamed in chunks
+    # so the server never holds it; `dribble_s` sends the headers at once and then the body
+    # one byte every `dribble_s` seconds; `echo_key` makes the content repeat the request's
+    # Authorization header and query string, as a provider that echoes credentials would.
+    usage: dict[str, Any] | None = None
+    body: Any = None
+    content_bytes: int = 0
+    dribble_s: float = 0.0
+    echo_key: bool = False
 
 
 @dataclass(frozen=True)
@@ -371,7 +382,45 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
                     extra["Retry-After"] = f"{reply.retry_after_s:g}"
                 self._send_json(reply.status, _error_body(reply.error_message, "scripted"), extra)
                 return
-            self._send_json(200, _completion(reply, body, serial))
+            payload = reply.body if reply.body is not None else _completion(reply, body, serial)
+            if reply.echo_key and reply.body is None:
+                query = self.path.partition("?")[2]
+                echoed = f"auth={self.headers.get('Authorization', '')} query={query}"
+                payload["choices"][0]["message"]["content"] = echoed
+            if reply.content_bytes or reply.dribble_s:
+                self._send_hostile(payload, reply)
+                return
+            self._send_json(200, payload)
+
+        def _send_hostile(self, payload: dict[str, Any], reply: Reply) -> None:
+            """A padded and/or dribbled 200: the padding goes where the content's marker is."""
+            marker = "\u0000PAD\u0000"
+            if reply.content_bytes:
+                payload["choices"][0]["message"]["content"] = marker
+            head, found, tail = json.dumps(payload).partition(json.dumps(marker)[1:-1])
+            parts = (head.encode(), tail.encode())
+            pad = reply.content_bytes if found else 0
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(parts[0]) + pad + len(parts[1])))
+            self.end_headers()
+            self.wfile.flush()
+            try:
+                if reply.dribble_s:
+                    for byte in parts[0] + b"x" * pad + parts[1]:
+                        self.wfile.write(bytes((byte,)))
+                        self.wfile.flush()
+                        time.sleep(reply.dribble_s)
+                    return
+                self.wfile.write(parts[0])
+                chunk = b"x" * (1 << 20)
+                left = pad
+                while left > 0:
+                    self.wfile.write(chunk[: min(left, len(chunk))])
+                    left -= len(chunk)
+                self.wfile.write(parts[1])
+            except OSError:  # the client gave up on purpose (a cap or a deadline held)
+                return
 
         def _send_json(
             self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
@@ -416,7 +465,9 @@ def _completion(reply: Reply, request: dict[str, Any], serial: int) -> dict[str,
                 "finish_reason": "tool_calls" if reply.tool_calls else "stop",
             }
         ],
-        "usage": {
+        "usage": reply.usage
+        if reply.usage is not None
+        else {
             "prompt_tokens": reply.input_tokens,
             "completion_tokens": reply.output_tokens,
             "total_tokens": reply.input_tokens + reply.output_tokens,

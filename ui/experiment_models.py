@@ -125,6 +125,7 @@ class RunsModel(_Model):
     STATUS_TEXT = {
         "running": "Stopped early (resumable)",
         "completed": "Completed",
+        "partial": "Some errors (resumable)",
         "cancelled": "Cancelled (resumable)",
         "spend_cap": "Spend cap (resumable)",
         "failed": "Failed",
