@@ -156,3 +156,15 @@ def test_history_says_what_changed_between_versions(qtbot, window, saved_tab):
     assert "Recommendation: none → gpt-4o (batch)" in changes
     assert dialog.details.toPlainText() == f"Version {latest.version}: " + "\n".join(changes)
     dialog.reject()
+
+
+def test_exported_summary_states_the_evidence_and_the_drift(qtbot, window, saved_tab, tmp_path):
+    _score(window, qtbot, "gpt-4o", 0.91, source="imported")
+    out = tmp_path / "pick.md"
+    window.export_summary(str(out), "md")
+    wait_idle(qtbot, window)
+    md = out.read_text(encoding="utf-8")
+    evidence_part = md.split("## Evidence")[1]
+    assert "| gpt-4o | openai |" in evidence_part
+    assert "0.82 (entered, 2026-12-03)" in evidence_part
+    assert "gpt-4o quality 0.82 → 0.91 (imported, 2026-12-03)" in evidence_part
