@@ -58,12 +58,8 @@ def read_bytes(path: Path | str, limit: int) -> bytes:
     OSError subclasses (FileNotFoundError, PermissionError, ...) otherwise.
     """
     path = Path(path)
-    _check_regular(path, os.stat(path))
-    # O_NONBLOCK: a FIFO put in the file's place after the stat must not block the open.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    fd, info = _open_regular(path)
     try:
-        info = os.fstat(fd)
-        _check_regular(path, info)
         if info.st_size > limit:
             raise FileTooLargeError(path, info.st_size, limit)
         # One read of the stated size (+1 to see the end) is the usual case; the loop only runs
@@ -78,6 +74,30 @@ def read_bytes(path: Path | str, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def read_prefix(path: Path | str, n_bytes: int) -> bytes:
+    """The first `n_bytes` bytes (fewer if the file is shorter) of the regular file at `path`;
+    the same refusals as read_bytes for anything else."""
+    fd, _info = _open_regular(Path(path))
+    try:
+        return os.read(fd, n_bytes)
+    finally:
+        os.close(fd)
+
+
+def _open_regular(path: Path) -> tuple[int, os.stat_result]:
+    """A read-only descriptor of the regular file at `path` and its stat."""
+    _check_regular(path, os.stat(path))
+    # O_NONBLOCK: a FIFO put in the file's place after the stat must not block the open.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        _check_regular(path, info)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
 
 
 def read_stream(stream: IO[bytes], limit: int, name: str = "<stdin>") -> bytes:

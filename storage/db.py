@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core import APP_NAME, APP_VERSION
+from core.files import NotRegularFileError, read_prefix
 from storage.errors import (
     StorageError,
     damaged_database_error,
@@ -510,15 +511,15 @@ def _casefold(text: str | None) -> str | None:
 
 def _refuse_non_sqlite_file(path: Path) -> None:
     """Check the 16-byte header in Python, so SQLite never gets a chance to touch a stray file."""
-    if path.is_dir():
-        raise StorageError(
-            f"{path} is a folder, not a database file. Choose a file name instead.", path=path
-        )
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
+        header = read_prefix(path, len(SQLITE_HEADER))
     except FileNotFoundError:
         return
+    except NotRegularFileError as exc:
+        # A FIFO would block the open; a device is no database either.
+        raise StorageError(
+            f"{path} is {exc.kind}, not a database file. Choose a file name instead.", path=path
+        ) from exc
     except OSError as exc:
         raise StorageError(
             f"Could not read the database {path}: {exc.strerror or exc}.", path=path

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -314,3 +317,34 @@ def test_a_path_with_uri_characters_opens(tmp_path: Path) -> None:
         assert store.get_by_name("Plan").inputs == {"x": 1}
     assert sorted(p.name for p in tmp_path.iterdir() if "sqlite3" in p.name)[0] == path.name
     assert not (tmp_path / "plans ").exists()
+
+
+def test_a_device_is_not_a_database(tmp_path: Path) -> None:
+    """A --db symlinked to /dev/zero: refused by its type, not read as a damaged database
+    (which would offer to rename it aside)."""
+    path = tmp_path / "zero.sqlite3"
+    path.symlink_to("/dev/zero")
+    with pytest.raises(StorageError) as caught:
+        ScenarioStore(path)
+    assert str(caught.value) == (
+        f"{path} is a device, not a database file. Choose a file name instead."
+    )
+    assert not caught.value.damaged
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    """Opening a FIFO nobody writes to blocks for ever: the CLI runs in a subprocess with a
+    timeout, so a regression fails the test instead of hanging it."""
+    path = tmp_path / "pipe.sqlite3"
+    os.mkfifo(path)
+    done = subprocess.run(
+        [sys.executable, "main.py", "--db", str(path), "scenarios", "list"],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"error: {path} is a pipe, not a database file. Choose a file name instead.\n"
+    )
