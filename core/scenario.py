@@ -140,7 +140,22 @@ def parse_scenario_file(text: str, known_frameworks: set[str]) -> Scenario:
             f"the app does not have"
         )
     _check_inputs(scenario)
+    _check_evidence(scenario)
     return scenario
+
+
+def _check_evidence(scenario: Scenario) -> None:
+    """A file's evidence must be readable: the window and `scenarios show` compute from it."""
+    if scenario.evidence is None:
+        return
+    from core.evidence import Evidence  # the catalog's models: only needed here
+
+    try:
+        Evidence.model_validate(scenario.evidence)
+    except ValidationError as exc:
+        raise ScenarioFileError(
+            "the scenario's evidence is damaged: " + "; ".join(error_lines(exc))
+        ) from None
 
 
 def _check_inputs(scenario: Scenario) -> None:

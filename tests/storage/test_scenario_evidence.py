@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+
+import pytest
 
 from core import evidence
 from core.catalog import Catalog, ModelInfo, QualityScore
 from core.frameworks import get, ids
-from storage import ScenarioStore
+from storage import ScenarioStore, StorageError
 from tests.storage.conftest import old_database
 
 
@@ -86,3 +89,18 @@ def test_versions_saved_before_evidence_have_none(db_path):
         assert [v.evidence for v in store.versions(old.id or 0)] == [None, None]
         saved = store.save(old.id or 0, {}, None, evidence={"read": False})
         assert saved.evidence == {"read": False}
+
+
+def test_a_file_with_damaged_evidence_is_refused(store: ScenarioStore, tmp_path):
+    """The window computes from a version's evidence: a file whose evidence cannot be read is
+    refused at import, with the field named, and nothing is stored."""
+    inputs, result, ev = _saved(0.82)
+    s = store.create("cost_quality_latency", "Pick", inputs, result, evidence=ev)
+    path = tmp_path / "pick.json"
+    store.export_file(s.id or 0, path)
+    data = json.loads(path.read_text())
+    data["scenario"]["evidence"]["models"][0]["input_cost_per_token"] = "free"
+    path.write_text(json.dumps(data))
+    with pytest.raises(StorageError, match="evidence is damaged: models.0.input_cost_per_token"):
+        store.import_file(path, ids())
+    assert store.count() == 1
