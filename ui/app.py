@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from core import APP_NAME, APP_VERSION
+from core.files import read_bytes
 from storage import ScenarioStore, StorageError
 from storage.db import set_aside
 from storage.paths import DATABASE_FILE_FILTER
 
 ORGANISATION = "AI Decision Frameworks"
 SETTINGS_APP = "aidf"
+#: The window's geometry, its last tab and a few flags take a few KB.
+MAX_SETTINGS_BYTES = 1_000_000
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -27,6 +31,34 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app.setApplicationDisplayName(APP_NAME)
         app.setStyle("Fusion")
     return app  # type: ignore[return-value]
+
+
+def open_settings() -> tuple[QSettings, str]:
+    """The user's settings, and "" or why the settings file was not read.
+
+    Qt reads the whole settings file in QSettings' constructor, and blocks there on a FIFO:
+    where the file is an INI file (Linux and other Unix desktops) it is checked first, a
+    regular file of at most MAX_SETTINGS_BYTES, and opened by its path, which also skips
+    Qt's organisation-wide and system-wide fallback files. A refused file is left as it is;
+    this session's settings live in a scratch file and are forgotten at exit.
+    """
+    if sys.platform in ("darwin", "win32"):  # a property list or the registry, not our file
+        return QSettings(), ""
+    config = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
+    path = Path(config) / ORGANISATION / f"{SETTINGS_APP}.conf"
+    try:
+        read_bytes(path, MAX_SETTINGS_BYTES)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        scratch = tempfile.TemporaryDirectory(prefix="aidf-settings-")
+        settings = QSettings(str(Path(scratch.name) / path.name), QSettings.Format.IniFormat)
+        settings.scratch = scratch  # type: ignore[attr-defined]  # removed with the settings
+        return settings, (
+            f"The settings file {path} was not read: {exc.strerror or exc}. The app starts "
+            "with default settings for this session and leaves the file as it is."
+        )
+    return QSettings(str(path), QSettings.Format.IniFormat), ""
 
 
 def open_store(path: Path) -> ScenarioStore | None:
@@ -99,8 +131,11 @@ def run(db_path: Path) -> int:
     store = open_store(db_path)
     if store is None:
         return 1
-    window = MainWindow(store)
+    settings, problem = open_settings()
+    window = MainWindow(store, settings=settings)
     window.show()
+    if problem:
+        window.error("Settings not read", problem)
     code = app.exec()
     store.close()
     return code
