@@ -628,6 +628,9 @@ def _amount(record: dict[str, Any], keys: tuple[str, ...], reasons: list[str]) -
     except ValueError:
         reasons.append(f"{key} is not a number ({json.dumps(value, ensure_ascii=False)})")
         return None
+    except OverflowError:  # an integer beyond the largest float, about 1.8e308
+        reasons.append(f"{key} is not a finite number (an integer of {len(str(value)):,} digits)")
+        return None
     if not math.isfinite(number):
         reasons.append(f"{key} is not a finite number ({value})")
         return None

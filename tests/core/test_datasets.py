@@ -395,3 +395,12 @@ def test_read_file_refuses_a_symlink_to_dev_zero(tmp_path: Path) -> None:
     path = tmp_path / "small.jsonl"
     path.write_bytes(b'{"input": "a"}\n')
     assert read_file(path) == b'{"input": "a"}\n'
+
+
+def test_an_integer_beyond_the_largest_float_is_a_row_problem() -> None:
+    """10**400 has 401 digits: within Python's int limit, beyond a float's 1.8e308."""
+    data = f'{{"id": "a", "output": "x", "latency_ms": {10**400}}}\n'.encode()
+    parsed = parse_logged_outputs(data, ["a"])
+    assert _problems(parsed) == [
+        "line 1 (id 'a'): latency_ms is not a finite number (an integer of 401 digits)"
+    ]
