@@ -25,6 +25,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core.files import read_bytes
+
 log = logging.getLogger(__name__)
 
 Source = Literal["entered", "imported", "measured", "example"]
@@ -226,6 +228,8 @@ def matches(words: list[str], key: str) -> bool:
 
 PRICE_MAP_FILE = "model_prices_and_context_window_backup.json"
 CACHE_APP_DIR = "ai-decision-frameworks"
+# litellm's price map is 3.5 MB and its snapshot under 1 MB; a file far beyond is not one.
+MAX_CATALOG_FILE_BYTES = 100_000_000
 # Bump when the parsing rules or the snapshot layout change: older snapshots are then rebuilt.
 # 2: batch cached prices and price tiers; 3: xAI's tiers apply from their threshold on.
 SNAPSHOT_FORMAT = 3
@@ -463,7 +467,7 @@ def load_catalog(
 
 def _read_price_map(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(read_bytes(path, MAX_CATALOG_FILE_BYTES))
     except OSError as exc:
         raise CatalogError(
             f"litellm's price map {path} cannot be read ({exc.strerror or exc})."
@@ -482,10 +486,10 @@ def _read_price_map(path: Path) -> dict[str, Any]:
 def _read_snapshot(path: Path, litellm_version: str, source: str) -> list[ModelInfo] | None:
     """The cached models, or None when the snapshot must be (re)built."""
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path, MAX_CATALOG_FILE_BYTES)
     except FileNotFoundError:
         return None
-    except OSError as exc:
+    except OSError as exc:  # also a FIFO or device in its place, or a runaway size
         log.warning("catalog snapshot %s unreadable (%s); rebuilding it", path, exc)
         return None
     try:
