@@ -330,7 +330,12 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
             """Silent: test output stays readable."""
 
         def do_POST(self) -> None:
-            path = self.path.split("?", 1)[0].rstrip("/")
+            path, _, query = self.path.partition("?")
+            path = path.rstrip("/")
+            # The OpenAI SDK appends the route to a base URL's query (/v1/?api-key=K + route
+            # gives "?api-key=Kchat/completions"): served like a gateway reading its key there.
+            if query.endswith("chat/completions"):
+                path = CHAT_PATHS[0]
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             if path not in CHAT_PATHS:
