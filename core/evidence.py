@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.catalog import Catalog, LatencyProfile, ModelInfo, QualityScore, format_per_million
 from core.frameworks.common import format_number
@@ -78,8 +78,24 @@ class Evidence(BaseModel):
 
 
 def parse(raw: Mapping[str, Any] | None) -> Evidence | None:
-    """A stored evidence record (None: the version was saved before evidence was kept)."""
+    """A stored evidence record (None: the version was saved before evidence was kept);
+    ValidationError when it is damaged (see `read`)."""
     return None if raw is None else Evidence.model_validate(raw)
+
+
+def read(raw: Mapping[str, Any] | None) -> tuple[Evidence | None, str]:
+    """A version's evidence and, when there is none to compute from, the sentence that says
+    why (saved before evidence was kept, or damaged: the database was edited elsewhere)."""
+    try:
+        evidence = parse(raw)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"]) or "evidence"
+        return None, (
+            f"This version's evidence cannot be read ({where}: {first['msg']}): computed with "
+            "today's catalog."
+        )
+    return evidence, "" if evidence is not None else f"This version was {NO_EVIDENCE}."
 
 
 class EvidenceCatalog(Catalog):
@@ -471,11 +487,13 @@ class SavedView:
     evidence: Evidence
     recorded: bool
     drift: Drift | None
+    #: Why there is no evidence to compute from (empty when there is).
+    missing: str = ""
 
     @property
     def notes(self) -> list[str]:
         """What the reader must know about the figures' basis, as sentences."""
-        out = [] if self.recorded else [f"This version was {NO_EVIDENCE}."]
+        out = [self.missing] if self.missing else []
         examples = self.evidence.example_models()
         if examples:
             out.append(f"This result {EXAMPLE_WARNING} ({', '.join(examples)}).")
@@ -486,9 +504,9 @@ def open_saved(
     framework: Any, inputs: BaseModel, raw_evidence: Mapping[str, Any] | None, today: Catalog
 ) -> SavedView:
     """The saved result (from the version's evidence) and its drift against `today`."""
-    saved = parse(raw_evidence)
+    saved, missing = read(raw_evidence)
     if saved is None:
         result, ev = record(framework, inputs, today)
-        return SavedView(result, ev, False, None)
+        return SavedView(result, ev, False, None, missing)
     result = framework.compute(inputs, saved.catalog(today))
     return SavedView(result, saved, True, check_drift(framework, inputs, result, saved, today))

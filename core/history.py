@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from core.compare import input_rows
-from core.evidence import evidence_changes, parse
+from core.evidence import evidence_changes, read
 from core.scenario import ScenarioVersion
 
 
@@ -33,7 +33,7 @@ def version_changes(framework: Any, old: ScenarioVersion, new: ScenarioVersion) 
     """Each difference from `old` to `new` as one line: inputs (with units), the evidence's
     model rows and price map, the notes, and the recommendation."""
     lines = _input_changes(framework, old.inputs, new.inputs)
-    ea, eb = parse(old.evidence), parse(new.evidence)
+    ea, eb = read(old.evidence)[0], read(new.evidence)[0]
     if ea is not None and eb is not None:
         lines += [f"Evidence: {change}" for change in evidence_changes(ea, eb)]
     elif eb is not None and ea is None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import Catalog
-from core.evidence import NO_EVIDENCE, Drift, Evidence, check_drift, parse, record
+from core.evidence import Drift, Evidence, check_drift, read, record
 from core.frameworks import Framework
 from core.frameworks.common import FrameworkResult
 from core.scenario import Scenario
@@ -131,8 +131,8 @@ class FrameworkTab(QWidget):
         #: The evidence the shown result is computed from instead of today's catalog (a saved
         #: version's, so it reopens exactly); None: today's catalog.
         self.pinned: Evidence | None = None
-        #: The open version was saved before evidence was recorded.
-        self.no_evidence = False
+        #: Why the open version has no evidence to compute from ("": it has).
+        self.missing_evidence = ""
         self.drift: Drift | None = None
         self.undo_stack = QUndoStack(self)
         self.scenario: Scenario | None = None
@@ -223,6 +223,11 @@ class FrameworkTab(QWidget):
     # ----- state -------------------------------------------------------------------------
 
     @property
+    def no_evidence(self) -> bool:
+        """The open version has no evidence: its result is computed with today's catalog."""
+        return bool(self.missing_evidence)
+
+    @property
     def dirty(self) -> bool:
         return not self.undo_stack.isClean() or self._notes_dirty
 
@@ -282,7 +287,7 @@ class FrameworkTab(QWidget):
 
     def _show_result(self) -> None:
         self.card.show_result(self.result)
-        notes = [f"This version was {NO_EVIDENCE}."] if self.no_evidence else []
+        notes = [self.missing_evidence] if self.missing_evidence else []
         self.card.show_basis(
             self.drift.text if self.drift is not None else None,
             notes,
@@ -344,8 +349,9 @@ class FrameworkTab(QWidget):
         """Show a scenario (or a fresh one with the defaults); history starts clean."""
         self.scenario = scenario
         self.undo_stack.clear()
-        self.pinned = parse(scenario.evidence) if scenario is not None else None
-        self.no_evidence = scenario is not None and scenario.evidence is None
+        self.pinned, self.missing_evidence = (
+            read(scenario.evidence) if scenario is not None else (None, "")
+        )
         self.apply_inputs(inputs if inputs is not None else self.framework.Inputs(), True)
         self.notes.blockSignals(True)
         self.notes.setPlainText(scenario.notes if scenario else "")
@@ -376,9 +382,9 @@ class FrameworkTab(QWidget):
         self.scenario = scenario
         # From now on the tab shows a saved version: a catalog change reports drift instead
         # of changing it.
-        saved = parse(scenario.evidence)
+        saved, _ = read(scenario.evidence)
         if saved is not None:
-            self.no_evidence = False
+            self.missing_evidence = ""
             self.pinned = saved
             self._compute()
             self._show_result()

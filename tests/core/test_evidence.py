@@ -263,3 +263,16 @@ def test_a_result_that_read_no_catalog_is_not_recomputed_for_drift():
     result, ev = evidence.record(bvb, bvb.Inputs(), _cql_catalog(0.9))
     assert not ev.read
     assert evidence.check_drift(Refuses(), bvb.Inputs(), result, ev, Catalog()) is None
+
+
+def test_damaged_evidence_is_said_and_today_is_used():
+    """Evidence edited by another program: the version is computed with today's catalog and
+    the reader is told why, never a crash."""
+    cql = get("cost_quality_latency")
+    view = evidence.open_saved(
+        cql, cql.Inputs(), {"models": [{"id": "x"}], "read": True}, _cql_catalog(0.9)
+    )
+    assert not view.recorded
+    assert view.result == cql.compute(cql.Inputs(), _cql_catalog(0.9))
+    assert view.notes[0].startswith("This version's evidence cannot be read (models.0.provider:")
+    assert evidence.read(None) == (None, f"This version was {evidence.NO_EVIDENCE}.")

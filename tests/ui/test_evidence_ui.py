@@ -168,3 +168,14 @@ def test_exported_summary_states_the_evidence_and_the_drift(qtbot, window, saved
     assert "| gpt-4o | openai |" in evidence_part
     assert "0.82 (entered, 2026-12-03)" in evidence_part
     assert "gpt-4o quality 0.82 → 0.91 (imported, 2026-12-03)" in evidence_part
+
+
+def test_damaged_evidence_in_the_database_is_said_on_the_card(qtbot, window, store):
+    qtbot.waitUntil(lambda: window.catalog is not None, timeout=10_000)
+    s = store.create(
+        CQL.ID, "Tampered", INPUTS.model_dump(mode="json"), None, evidence={"models": [{}]}
+    )
+    window.show_scenario(store.get(s.id or 0))
+    tab = window.tab_for(CQL.ID)
+    assert "evidence cannot be read" in tab.card.basis_note.text()
+    assert tab.no_evidence
