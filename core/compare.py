@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from core.frameworks.common import FrameworkResult, format_input, format_value
+from core.frameworks.common import FrameworkResult, choice_label, format_input, format_value
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ def figure_rows(a: FrameworkResult, b: FrameworkResult) -> list[FigureRow]:
         FigureRow(
             "recommendation",
             "Recommendation",
-            a.recommendation,
-            b.recommendation,
+            choice_label(a.recommendation),
+            choice_label(b.recommendation),
             "same" if a.recommendation == b.recommendation else "different",
             a.recommendation != b.recommendation,
         ),

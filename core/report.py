@@ -18,7 +18,7 @@ from pydantic.fields import FieldInfo
 from core import APP_NAME, APP_VERSION
 from core.evidence import EXAMPLE_WARNING, NO_EVIDENCE, Evidence, provenance_rows
 from core.frameworks import Framework
-from core.frameworks.common import FrameworkResult, format_figure, format_input
+from core.frameworks.common import FrameworkResult, choice_label, format_figure, format_input
 
 #: Widest an embedded plot is drawn, in CSS pixels: the text width of an A4 page with 2 cm
 #: margins (170 mm) at 96 dpi, so the same HTML fits a browser column and Qt's PDF page alike.
@@ -116,7 +116,7 @@ def _header(framework: Framework, meta: SummaryMeta) -> str:
         f"- **Status:** {_one_line(meta.status)}",
         f"- **Date:** {meta.date.isoformat()}",
         f"- **App version:** {APP_NAME} {meta.app_version}",
-        f"- **Framework:** {framework.TITLE} (`{framework.ID}`)",
+        f"- **Framework:** {framework.TITLE}",
     ]
     if meta.price_date is not None:
         lines.append(f"- **Prices as of:** {meta.price_date.isoformat()}")
@@ -154,7 +154,8 @@ def _outcome(result: FrameworkResult) -> str:
     lines = [
         "## Decision outcome",
         "",
-        f"Chosen option: **{_one_line(result.recommendation)}**. {_sentence(result.headline)}",
+        f"Chosen option: **{_one_line(choice_label(result.recommendation))}**. "
+        f"{_sentence(result.headline)}",
         "",
         "Rationale:",
         "",
@@ -180,7 +181,8 @@ def _consequences(result: FrameworkResult, meta: SummaryMeta, rows: list[_InputR
     lines = [
         "## Consequences",
         "",
-        f"- Going with **{_one_line(result.recommendation)}** makes the figures under *Decision "
+        f"- Going with **{_one_line(choice_label(result.recommendation))}** makes the figures "
+        "under *Decision "
         "drivers* the baseline to check the real outcome against.",
         f"- {basis}",
     ]

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.frameworks.common import format_number
+from core.frameworks.common import choice_label, format_number
 from ui.list_editors import ModelChoiceCombo, ModelListEditor, RecordsEditor
 from ui.numbers import parse_number
 
@@ -214,8 +214,7 @@ class _Field:
         elif self.choices is not None:
             combo = QComboBox()
             for choice in self.choices:
-                label = choice.value if isinstance(choice, enum.Enum) else choice
-                combo.addItem(str(label).replace("_", " "), choice)
+                combo.addItem(choice_label(choice), choice)
             self.widget = combo
         else:
             extra = _extra(info)

@@ -13,11 +13,12 @@ from core.frameworks.common import (
     Figure,
     FrameworkInputs,
     FrameworkResult,
+    duration,
     format_number,
-    money,
     param,
     per_million,
     probability,
+    usd,
 )
 
 if TYPE_CHECKING:
@@ -378,7 +379,7 @@ def _criteria(x: Inputs) -> list[FitCriterion]:
         sub_second_reason = "Answers are needed in under a second: poor fit for an agent."
     elif sub_second_budget:
         sub_second_reason = (
-            f"The latency budget ({_duration(x.max_latency_per_task_ms)}) is under a second: "
+            f"The latency budget ({duration(x.max_latency_per_task_ms)}) is under a second: "
             "poor fit for an agent."
         )
     else:
@@ -595,8 +596,8 @@ def _model(x: Inputs, catalog: Catalog | None) -> _Model:
             step_latency = measured
             from_profile = True
             notes.append(
-                f"Each model call takes {_duration(step_latency)} from the catalog's latency "
-                f"profile of {x.model} ({profile.ttft_ms:,.0f} ms to the first token, "
+                f"Each model call takes {duration(step_latency)} from the catalog's latency "
+                f"profile of {x.model} ({duration(profile.ttft_ms)} to the first token, "
                 f"{profile.output_tokens_per_second:g} tokens/s)."
             )
     if not info.supports_function_calling:
@@ -892,17 +893,17 @@ def _headline(
     k95: int,
 ) -> str:
     if recommendation == "agent":
-        return f"Agent: within budget at p95 ({_usd(p95_cost)} and {_duration(p95_latency)} a task)"
+        return f"Agent: within budget at p95 ({usd(p95_cost)} and {duration(p95_latency)} a task)"
     if verdict == "agent":
         over = []
         if not cost_ok[k95 - 1]:
             over.append(
-                f"costs {_usd(p95_cost)} a task, over the {_usd(x.max_cost_per_task_usd)} budget"
+                f"costs {usd(p95_cost)} a task, over the {usd(x.max_cost_per_task_usd)} budget"
             )
         if not latency_ok[k95 - 1]:
             over.append(
-                f"takes {_duration(p95_latency)}, over the "
-                f"{_duration(x.max_latency_per_task_ms)} budget"
+                f"takes {duration(p95_latency)}, over the "
+                f"{duration(x.max_latency_per_task_ms)} budget"
             )
         return f"Fixed workflow: an agent fits, but at p95 it {' and '.join(over)}"
     present = {c.key for c in criteria if c.present}
@@ -941,9 +942,9 @@ def _economics_sentences(
         f"{x.max_iterations} calls sends "
         f"{x.input_tokens_per_step + (x.max_iterations - 1) * growth:,.0f}.",
         f"A task takes {_iterations(mean_iterations)} on average and {k95} at p95 "
-        f"(stopped at {x.max_iterations}): expected {_usd(expected_cost)} and "
-        f"{_duration(expected_latency)}, p95 {_usd(p95_cost)} and {_duration(p95_latency)}, "
-        f"worst case {_usd(worst_cost)} and {_duration(worst_latency)}.",
+        f"(stopped at {x.max_iterations}): expected {usd(expected_cost)} and "
+        f"{duration(expected_latency)}, p95 {usd(p95_cost)} and {duration(p95_latency)}, "
+        f"worst case {usd(worst_cost)} and {duration(worst_latency)}.",
     ]
     if stopped > 0.0005:
         out.append(
@@ -951,8 +952,8 @@ def _economics_sentences(
             "iterations and are stopped without an answer."
         )
     out.append(
-        f"At {x.tasks_per_day:,.0f} tasks a day the agent costs {money(daily)} a day, "
-        f"{money(monthly)} a month (expected cost per task)."
+        f"At {x.tasks_per_day:,.0f} tasks a day the agent costs {usd(daily)} a day, "
+        f"{usd(monthly)} a month (expected cost per task)."
     )
     return out
 
@@ -974,20 +975,20 @@ def _decision_sentences(
     one_latency: float,
 ) -> list[str]:
     budgets = (
-        f"the budgets of {_usd(x.max_cost_per_task_usd)} and "
-        f"{_duration(x.max_latency_per_task_ms)} a task"
+        f"the budgets of {usd(x.max_cost_per_task_usd)} and "
+        f"{duration(x.max_latency_per_task_ms)} a task"
     )
     out = []
     if verdict == "agent" and recommendation == "fixed_workflow":
         misses = []
         if not p95_cost_ok:
             misses.append(
-                f"costs {_usd(p95_cost)}, over the {_usd(x.max_cost_per_task_usd)} cost budget"
+                f"costs {usd(p95_cost)}, over the {usd(x.max_cost_per_task_usd)} cost budget"
             )
         if not p95_latency_ok:
             misses.append(
-                f"takes {_duration(p95_latency)}, over the "
-                f"{_duration(x.max_latency_per_task_ms)} latency budget"
+                f"takes {duration(p95_latency)}, over the "
+                f"{duration(x.max_latency_per_task_ms)} latency budget"
             )
         out.append(
             f"Rule: an agent is recommended only when its p95 task keeps within {budgets}. At "
@@ -997,39 +998,39 @@ def _decision_sentences(
     elif verdict == "agent":
         out.append(
             f"Rule: an agent is recommended only when its p95 task keeps within {budgets}; at "
-            f"p95 ({k95} iterations) it costs {_usd(p95_cost)} and takes "
-            f"{_duration(p95_latency)}."
+            f"p95 ({k95} iterations) it costs {usd(p95_cost)} and takes "
+            f"{duration(p95_latency)}."
         )
     else:
         out.append(
             f"The loop figures show what an agent would cost instead of "
-            f"{VERDICT_NAMES[recommendation]}; one model call costs {_usd(one_cost)} and takes "
-            f"{_duration(one_latency)}."
+            f"{VERDICT_NAMES[recommendation]}; one model call costs {usd(one_cost)} and takes "
+            f"{duration(one_latency)}."
         )
     if within == 0:
         out.append(
             f"Not even one iteration keeps within {budgets}: one model call costs "
-            f"{_usd(one_cost)} and takes {_duration(one_latency)}."
+            f"{usd(one_cost)} and takes {duration(one_latency)}."
         )
     elif not worst_ok:
         broken = [
-            f"the {_usd(x.max_cost_per_task_usd)} cost budget"
+            f"the {usd(x.max_cost_per_task_usd)} cost budget"
             if worst_cost > x.max_cost_per_task_usd * (1 + TOLERANCE)
             else "",
-            f"the {_duration(x.max_latency_per_task_ms)} latency budget"
+            f"the {duration(x.max_latency_per_task_ms)} latency budget"
             if worst_latency > x.max_latency_per_task_ms * (1 + TOLERANCE)
             else "",
         ]
         out.append(
-            f"The worst case ({x.max_iterations} iterations: {_usd(worst_cost)}, "
-            f"{_duration(worst_latency)}) breaks {' and '.join(b for b in broken if b)}; "
+            f"The worst case ({x.max_iterations} iterations: {usd(worst_cost)}, "
+            f"{duration(worst_latency)}) breaks {' and '.join(b for b in broken if b)}; "
             f"{_iterations(within)} {'keeps' if within == 1 else 'keep'} within both budgets, "
             "so cap the loop there."
         )
     else:
         out.append(
-            f"Even the worst case ({x.max_iterations} iterations: {_usd(worst_cost)}, "
-            f"{_duration(worst_latency)}) keeps within {budgets}."
+            f"Even the worst case ({x.max_iterations} iterations: {usd(worst_cost)}, "
+            f"{duration(worst_latency)}) keeps within {budgets}."
         )
     return out
 
@@ -1068,34 +1069,12 @@ def suggested_inputs(measured: Measured) -> dict[str, float]:
     return {name: within(name, float(value)) for name, value in out.items()}
 
 
-def _usd(value: float) -> str:
-    """$0.123, $0.000096 a task: three significant digits below a dollar (cents would hide the
-    difference between a task and its budget), never in scientific notation."""
-    if not 0 < value < 1:
-        return money(value)
-    decimals = max(2, 2 - math.floor(math.log10(value)))
-    text = f"{value:.{decimals}f}".rstrip("0")
-    whole, _, fraction = text.partition(".")
-    return f"${whole}.{fraction.ljust(2, '0')}"
-
-
 def _iterations(n: float) -> str:
     return f"{_count(n)} iteration" if n == 1 else f"{_count(n)} iterations"
 
 
 def _count(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
-
-
-def _duration(ms: float) -> str:
-    """850 ms, 12.3 s, 4.5 min, 2.0 h: a duration as a sentence would write it."""
-    if ms < 1000:
-        return f"{ms:,.0f} ms"
-    if ms < 60_000:
-        return f"{ms / 1000:.3g} s"
-    if ms < 3_600_000:
-        return f"{ms / 60_000:.3g} min"
-    return f"{ms / 3_600_000:,.1f} h"
 
 
 def summarize(inputs: Inputs, result: Result) -> str:
@@ -1121,14 +1100,14 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "| Option | Fit verdict | Cost per task | Latency per task |",
         "|---|---|---|---|",
         f"| Single call | {'yes' if r.verdict == 'single_call' else 'no'} | "
-        f"{_usd(r.single_call_cost)} | {_duration(r.single_call_latency_ms)} |",
+        f"{usd(r.single_call_cost)} | {duration(r.single_call_latency_ms)} |",
         f"| Fixed workflow (a chain of known steps) | "
         f"{'yes' if r.verdict == 'fixed_workflow' else 'no'} | "
-        f"{_usd(r.single_call_cost)} per step, no re-sent history | depends on the chain |",
+        f"{usd(r.single_call_cost)} per step, no re-sent history | depends on the chain |",
         f"| Agent (expected / p95 / worst) | {'yes' if r.verdict == 'agent' else 'no'} | "
-        f"{_usd(r.expected_cost_per_task)} / {_usd(r.p95_cost_per_task)} / "
-        f"{_usd(r.worst_cost_per_task)} | {_duration(r.expected_latency_ms)} / "
-        f"{_duration(r.p95_latency_ms)} / {_duration(r.worst_latency_ms)} |",
+        f"{usd(r.expected_cost_per_task)} / {usd(r.p95_cost_per_task)} / "
+        f"{usd(r.worst_cost_per_task)} | {duration(r.expected_latency_ms)} / "
+        f"{duration(r.p95_latency_ms)} / {duration(r.worst_latency_ms)} |",
         "",
         f"Recommended: **{VERDICT_LABELS[r.recommendation]}**"
         + (" (an agent fits, but breaks a budget at p95)." if r.overridden_by_budget else "."),
@@ -1137,18 +1116,18 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "",
         "| Case | Iterations | Cost per task | Latency per task | Within budgets |",
         "|---|---|---|---|---|",
-        f"| Expected | {_count(r.mean_iterations)} (mean) | {_usd(r.expected_cost_per_task)} | "
-        f"{_duration(r.expected_latency_ms)} | "
+        f"| Expected | {_count(r.mean_iterations)} (mean) | {usd(r.expected_cost_per_task)} | "
+        f"{duration(r.expected_latency_ms)} | "
         f"{_yes(r.expected_cost_per_task, r.expected_latency_ms, r)} |",
-        f"| p95 | {r.p95_iterations} | {_usd(r.p95_cost_per_task)} | "
-        f"{_duration(r.p95_latency_ms)} | {'yes' if r.p95_within_budget else 'no'} |",
-        f"| Worst (max iterations) | {r.max_iterations} | {_usd(r.worst_cost_per_task)} | "
-        f"{_duration(r.worst_latency_ms)} | {'yes' if r.worst_within_budget else 'no'} |",
+        f"| p95 | {r.p95_iterations} | {usd(r.p95_cost_per_task)} | "
+        f"{duration(r.p95_latency_ms)} | {'yes' if r.p95_within_budget else 'no'} |",
+        f"| Worst (max iterations) | {r.max_iterations} | {usd(r.worst_cost_per_task)} | "
+        f"{duration(r.worst_latency_ms)} | {'yes' if r.worst_within_budget else 'no'} |",
         "",
-        f"Budgets: {_usd(r.max_cost_per_task_usd)} and "
-        f"{_duration(r.max_latency_per_task_ms)} per task; {r.iterations_within_budget} "
+        f"Budgets: {usd(r.max_cost_per_task_usd)} and "
+        f"{duration(r.max_latency_per_task_ms)} per task; {r.iterations_within_budget} "
         f"iterations keep within both. At {x.tasks_per_day:,.0f} tasks a day: "
-        f"{money(r.daily_cost)} a day, {money(r.monthly_cost)} a month. "
+        f"{usd(r.daily_cost)} a day, {usd(r.monthly_cost)} a month. "
         f"{probability(r.stopped_share)} of tasks are stopped unanswered at the maximum.",
         "",
         "### Assumptions",
@@ -1156,14 +1135,14 @@ def summarize(inputs: Inputs, result: Result) -> str:
         f"- Model: {r.model or 'none picked'}; prices "
         f"{per_million(r.input_cost_per_token)}/{per_million(r.output_cost_per_token)} per "
         f"million input/output tokens ({'catalog' if r.prices_from_catalog else 'entered'}); "
-        f"one model call takes {_duration(r.step_latency_ms)} "
+        f"one model call takes {duration(r.step_latency_ms)} "
         f"({'catalog latency profile' if r.latency_from_catalog else 'entered ttft and speed'}: "
         "time to first token + output tokens / speed; the prompt's length is not modelled).",
         f"- Call k sends {x.input_tokens_per_step:,.0f} base tokens + (k - 1) x "
         f"({x.context_growth_tokens_per_step:,.0f} context growth + "
         f"{x.output_tokens_per_step:,.0f} output) tokens: the whole history is re-sent and no "
         "prompt caching discount is applied.",
-        f"- Every iteration but the last calls one tool taking {_duration(x.tool_latency_ms)}; "
+        f"- Every iteration but the last calls one tool taking {duration(x.tool_latency_ms)}; "
         "calls run one after another.",
         f"- Iterations per task follow a lognormal with mean "
         f"{format_number(x.expected_iterations)} and p95 {format_number(x.p95_iterations)} "

@@ -14,6 +14,7 @@ from core.frameworks.common import (
     FrameworkInputs,
     FrameworkResult,
     TableRecord,
+    duration,
     format_number,
     money,
     param,
@@ -900,7 +901,7 @@ def _headline(pick: PatternOutcome, target: float) -> str:
     if pick.meets_quality:
         return (
             f"No pattern meets the latency limit: {pick.label} comes closest at "
-            f"{pick.mean_latency_ms:,.0f} ms"
+            f"{duration(pick.mean_latency_ms)}"
         )
     return (
         f"No pattern reaches {probability(target)} at the required quality: {pick.label} comes "
@@ -924,8 +925,8 @@ def _verdict(o: PatternOutcome, pick: PatternOutcome, target: float, limit: floa
         return f"{o.label} ({costs}) misses the {probability(target)} target: {_shortfall(o)}."
     if not o.meets_latency:
         return (
-            f"{o.label} ({costs}) misses the latency limit: {o.mean_latency_ms:,.0f} ms mean "
-            f"against {limit:,.0f} ms."
+            f"{o.label} ({costs}) misses the latency limit: {duration(o.mean_latency_ms)} mean "
+            f"against {duration(limit)}."
         )
     if not pick.eligible:
         return f"{o.label} ({costs})."
@@ -978,7 +979,7 @@ def _rationale(
 ) -> list[str]:
     gates = f"{probability(target)} of requests at their required quality"
     if limit is not None:
-        gates += f" and a mean latency of at most {limit:,.0f} ms"
+        gates += f" and a mean latency of at most {duration(limit)}"
     ops = (
         f" + {money(pick.operations_cost_per_month_usd)} of operations"
         if pick.operations_cost_per_month_usd > 0
@@ -989,12 +990,12 @@ def _rationale(
             f"{pick.label} is the cheapest pattern that reaches {gates}: "
             f"{money(pick.monthly_cost_usd)} a month ({money(pick.requests_cost_per_month_usd)} "
             f"of requests at {usd(pick.cost_per_request_usd)} each{ops}), "
-            f"{probability(pick.quality_share)} at quality, {pick.mean_latency_ms:,.0f} ms mean."
+            f"{probability(pick.quality_share)} at quality, {duration(pick.mean_latency_ms)} mean."
         )
     elif pick.meets_quality:
         first = (
             f"No pattern reaches {gates}; of those at the quality target {pick.label} is the "
-            f"fastest, {pick.mean_latency_ms:,.0f} ms mean for {money(pick.monthly_cost_usd)} a "
+            f"fastest, {duration(pick.mean_latency_ms)} mean for {money(pick.monthly_cost_usd)} a "
             "month."
         )
     else:
@@ -1042,7 +1043,7 @@ def _rationale(
         out.append(
             f"The classifier misroutes {probability(misroute)} of requests; the fallback "
             f"{fallback} answers them, after the classifier's "
-            f"{usd(x.classifier_cost_per_request_usd)} and {x.classifier_latency_ms:,.0f} ms."
+            f"{usd(x.classifier_cost_per_request_usd)} and {duration(x.classifier_latency_ms)}."
         )
     weak = [
         (t.name, t.model, t.required_quality)
@@ -1058,9 +1059,9 @@ def _rationale(
         )
     hier = outcomes[2]
     out.append(
-        f"Mean latency: monolithic {mono.mean_latency_ms:,.0f} ms, modular "
-        f"{modular.mean_latency_ms:,.0f} ms (classifier included), hierarchical "
-        f"{hier.mean_latency_ms:,.0f} ms (escalated requests wait for both models)."
+        f"Mean latency: monolithic {duration(mono.mean_latency_ms)}, modular "
+        f"{duration(modular.mean_latency_ms)} (classifier included), hierarchical "
+        f"{duration(hier.mean_latency_ms)} (escalated requests wait for both models)."
     )
     out.append(
         "To operate: " + "; ".join(f"{o.label.lower()} {o.complexity}" for o in outcomes) + "."
@@ -1200,7 +1201,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         lines.append(
             f"| {o.label}{mark} | {', '.join(o.models)} | {usd(o.cost_per_request_usd)} | "
             f"{money(o.requests_cost_per_month_usd)} | {money(o.operations_cost_per_month_usd)} | "
-            f"**{money(o.monthly_cost_usd)}** | {o.mean_latency_ms:,.0f} ms | "
+            f"**{money(o.monthly_cost_usd)}** | {duration(o.mean_latency_ms)} | "
             f"{probability(o.quality_share)} | {o.mean_quality:.3f} | {o.components} |"
         )
     lines += ["", "### Cost by task type", ""]
@@ -1239,7 +1240,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         lines.append(
             f"| {m.model} | {money(m.input_cost_per_token * PER_MILLION)} | "
             f"{money(m.output_cost_per_token * PER_MILLION)} | {m.quality:.2f} | "
-            f"{m.ttft_ms:,.0f} ms | {m.output_tokens_per_second:,.0f} tokens/s | {source} |"
+            f"{duration(m.ttft_ms)} | {m.output_tokens_per_second:,.0f} tokens/s | {source} |"
         )
     escalation = (
         "each task type's own escalation percent"
@@ -1255,7 +1256,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "- A request is at its required quality when the model that answers it has a quality "
         "(one 0-1 score per model, not per task type) at or above the task's required quality.",
         "- Modular: every request pays the classifier "
-        f"({usd(x.classifier_cost_per_request_usd)}, {x.classifier_latency_ms:,.0f} ms); "
+        f"({usd(x.classifier_cost_per_request_usd)}, {duration(x.classifier_latency_ms)}); "
         f"{probability(x.classifier_accuracy)} reach their type's model, the rest are answered "
         f"by the fallback {x.fallback_model}.",
         f"- Hierarchical: {x.cheap_model} answers first and {escalation} goes on to "
@@ -1269,7 +1270,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         f"- Recommendation: the lowest total a month among patterns with at least "
         f"{probability(r.target_quality_share)} of requests at their required quality"
         + (
-            f" and a mean latency of at most {r.max_mean_latency_ms:,.0f} ms"
+            f" and a mean latency of at most {duration(r.max_mean_latency_ms)}"
             if r.max_mean_latency_ms is not None
             else ""
         )

@@ -152,14 +152,78 @@ def money(value: float) -> str:
 
 
 def usd(value: float) -> str:
-    """Dollars as a reader wants per-request amounts: $0.000465, $0.0078, $141, $2,500,000."""
+    """Dollars as a reader wants any amount: $0.000465, $0.0078, $0.123, $0.10, $141,
+    $2,500,000. Below a dollar four significant digits (cents would hide the difference
+    between a request and its budget) and at least the cents, never scientific notation.
+    The one formatter of dollar figures: format_value uses it, so a headline and a table
+    write the same amount the same way."""
     if value == 0:
         return "$0"
     if abs(value) >= 1:
         return money(value)
     sign = "-" if value < 0 else ""
     digits = np.format_float_positional(abs(value), precision=4, fractional=False, trim="-")
-    return f"{sign}${digits}"
+    whole, _, fraction = digits.partition(".")
+    return f"{sign}${whole}.{fraction.ljust(2, '0')}"
+
+
+def duration(ms: float) -> str:
+    """A duration in milliseconds in the unit a reader would use: 850 ms, 23.1 s, 45 min,
+    24 h, 3.5 days (ms below 1 s, s below 2 min, min below 2 h, h below 48 h, then days)."""
+    sign = "-" if ms < 0 else ""
+    v = abs(ms)
+    if v < 1000:
+        return f"{sign}{v:,.0f} ms"
+    if v < 120_000:
+        return f"{sign}{v / 1000:.3g} s"
+    if v < 7_200_000:
+        return f"{sign}{v / 60_000:.3g} min"
+    if v < 172_800_000:
+        return f"{sign}{v / 3_600_000:.3g} h"
+    return f"{sign}{v / 86_400_000:,.3g} days"
+
+
+#: How a choice code (a Literal value of an input, a record or a result) reads on screen and in
+#: exports: forms, the compare dialog, the summary's tables and its outcome all go through
+#: choice_label, so no code such as `quality_cost` reaches a reader. Codes that already read
+#: as words ("batch", "low") need no entry.
+CHOICE_LABELS: dict[str, str] = {
+    # Cost-Quality-Latency: the two corners optimised.
+    "quality_cost": "Quality + cost (latency is the corner given up)",
+    "quality_latency": "Quality + latency (cost is the corner given up)",
+    "cost_latency": "Cost + latency (quality is the corner given up)",
+    # Model selection: score scaling and cost units.
+    "min_max": "Min-max across candidates",
+    "targets": "Against targets",
+    "per_request": "per request",
+    "per_token": "per token",
+    # RAG vs fine-tuning.
+    "rag": "RAG",
+    "fine-tuning": "Fine-tuning",
+    "hybrid": "Hybrid",
+    # Build vs buy.
+    "build": "Build",
+    "buy": "Buy",
+    # Agents.
+    "single_call": "Single call",
+    "fixed_workflow": "Fixed workflow",
+    "agent": "Agent",
+    # Architecture patterns.
+    "monolithic": "Monolithic",
+    "modular": "Modular",
+    "hierarchical": "Hierarchical",
+    # Experiments.
+    "ship": "Ship",
+    "do_not_ship": "Do not ship",
+    "need_more_data": "Need more data",
+}
+
+
+def choice_label(value: Any) -> str:
+    """The words for a choice code (an Enum member or a Literal string); anything else as
+    str() gives it."""
+    code = value.value if isinstance(value, enum.Enum) else value
+    return CHOICE_LABELS.get(code, str(code)) if isinstance(code, str) else str(code)
 
 
 def per_million(price_per_token: float) -> str:
@@ -179,13 +243,13 @@ def format_value(value: float | None, unit: str, none_text: str = "n/a") -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return none_text
     if unit == "usd":
-        return money(value)
+        return usd(value)
     if unit == "usd_per_token":
         return f"${value:.3g}/token (${value * 1e6:,.2f} per million)"
     if unit == "years":
         return years_text(value)
     if unit == "ms":
-        return f"{value:,.0f} ms"
+        return duration(value)
     if unit == "months":
         return f"{value:.1f} months"
     if unit == "pct":
@@ -222,8 +286,8 @@ def format_input(value: Any, unit: str) -> str:
     """An input value with its unit as a reader would write it: $500,000/year, 20%/year."""
     if value is None:
         return "none"
-    if isinstance(value, enum.Enum):
-        value = value.value
+    if isinstance(value, enum.Enum) or (isinstance(value, str) and value in CHOICE_LABELS):
+        return f"{choice_label(value)} {unit}".strip()
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
@@ -232,6 +296,8 @@ def format_input(value: Any, unit: str) -> str:
             return f"{money(value) if value else '$0'}{unit[1:]}"
         if "%" in unit:
             return unit.replace("%", f"{number}%", 1)
+        if unit == "ms":
+            return duration(value)
         return f"{number} {unit}".strip()
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json")

@@ -16,6 +16,7 @@ from core.frameworks.common import (
     Figure,
     FrameworkInputs,
     FrameworkResult,
+    duration,
     format_number,
     money,
     param,
@@ -173,9 +174,9 @@ class Inputs(FrameworkInputs):
         group=CHOICE,
         title="Optimise for",
         description="Which two corners of the triangle to optimise, as in the source's table. "
-        "quality_cost gives up latency (batch, overnight): the highest quality, then the "
-        "cheapest. quality_latency gives up cost (the big model, streaming): the highest "
-        "quality, then the fastest. cost_latency gives up quality (a smaller model): the "
+        "Quality + cost gives up latency (batch, overnight): the highest quality, then the "
+        "cheapest. Quality + latency gives up cost (the big model, streaming): the highest "
+        "quality, then the fastest. Cost + latency gives up quality (a smaller model): the "
         "cheapest that meets the minimum quality, then the fastest.",
     )
     candidate_models: list[str] = param(
@@ -959,17 +960,6 @@ def _figures(pick: OptionRow | None, o: _Options) -> list[Figure]:
 # --- Sentences -------------------------------------------------------------------------------
 
 
-def duration(ms: float) -> str:
-    """850 ms, 5.5 s, 2.5 min, 24 h."""
-    if ms < 1000:
-        return f"{ms:,.0f} ms"
-    if ms < 60_000:
-        return f"{ms / 1000:.3g} s"
-    if ms < MS_PER_HOUR:
-        return f"{ms / 60_000:.3g} min"
-    return f"{ms / MS_PER_HOUR:,.3g} h"
-
-
 def _limit_text(c: Constraint, value: float) -> str:
     if c == "cost":
         return usd(value)
@@ -1349,8 +1339,8 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "without one are skipped."
     )
     lines.append(
-        "- A request whose input tokens exceed a price tier's threshold (litellm's "
-        "`above_200k_tokens` prices and the like) is billed wholly at that tier's prices. A "
+        "- A request whose input tokens exceed a price tier's threshold (litellm's prices "
+        "above 128k or 200k input tokens) is billed wholly at that tier's prices. A "
         "model whose context (input) or output limit is smaller than the request cannot take "
         "it and is never feasible; an unknown limit rules nothing out."
     )

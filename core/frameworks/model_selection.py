@@ -16,6 +16,7 @@ from core.frameworks.common import (
     FrameworkInputs,
     FrameworkResult,
     TableRecord,
+    duration,
     format_number,
     money,
     param,
@@ -29,10 +30,10 @@ GUIDE = (
     "Each measure becomes a score from 0 to 1 and the weighted sum ranks the models; hard gates "
     "remove any model below a minimum accuracy or above a maximum latency or cost first. By "
     "default a score is min-max across the remaining candidates (best 1, worst 0), so the "
-    "ranking depends on who else is on the list; 'targets' caps each score at 1 against a "
+    "ranking depends on who else is on the list; 'Against targets' caps each score at 1 against a "
     "target instead (accuracy / target, target / latency, target / cost), so a model is judged "
     "on its own. The source's scorecard divides by latency and cost without a cap: "
-    "0.001 / cost_per_token is about 6,667 for a $0.15-per-million model, hundreds of times "
+    "0.001 / cost per token is about 6,667 for a $0.15-per-million model, hundreds of times "
     "any accuracy score, so the cheapest model wins whatever the weights; bounded scores let "
     "the weights mean what they say. The weight map shows which model wins at every weighting "
     "and how far the weights may move before the answer changes. The three default candidates "
@@ -180,9 +181,9 @@ class Inputs(FrameworkInputs):
         "min_max",
         group=SCORING,
         title="Scores",
-        description="min max: each measure rescaled across the candidates that pass the gates "
-        "(best 1, worst 0). targets: accuracy / target, target / latency and target / cost, "
-        "each capped at 1.",
+        description="Min-max across candidates: each measure rescaled across the candidates "
+        "that pass the gates (best 1, worst 0). Against targets: accuracy / target, target / "
+        "latency and target / cost, each capped at 1.",
     )
     target_accuracy: float = param(
         0.95,
@@ -461,7 +462,7 @@ def _gate(x: Inputs, c: Candidate, cost: float) -> tuple[list[Gate], list[str]]:
     if x.gate_latency and c.avg_latency_ms > x.max_latency_ms:
         failed.append("latency")
         reasons.append(
-            f"latency {c.avg_latency_ms:,.0f} ms over the maximum {x.max_latency_ms:,.0f} ms"
+            f"latency {duration(c.avg_latency_ms)} over the maximum {duration(x.max_latency_ms)}"
         )
     if x.gate_cost and cost > x.max_cost_per_request_usd:
         failed.append("cost")
@@ -767,6 +768,8 @@ def _relaxations(x: Inputs, gated: list[GatedCandidate]) -> list[str]:
             to = f"{g.accuracy:.1%}"
         elif gate == "latency":
             g = min(only, key=lambda c: c.avg_latency_ms)
+            # Exact milliseconds: the value to type into the maximum, which 3 significant
+            # digits could round below the candidate's latency.
             to = f"{g.avg_latency_ms:,.0f} ms"
         else:
             g = min(only, key=lambda c: c.cost_per_request_usd)
@@ -780,7 +783,7 @@ def _gates_text(x: Inputs) -> str:
     if x.gate_accuracy:
         parts.append(f"accuracy at least {x.min_accuracy:.1%}")
     if x.gate_latency:
-        parts.append(f"latency at most {x.max_latency_ms:,.0f} ms")
+        parts.append(f"latency at most {duration(x.max_latency_ms)}")
     if x.gate_cost:
         parts.append(f"cost at most {money(x.max_cost_per_request_usd)} per request")
     return ", ".join(parts) or "no gates"
@@ -867,13 +870,13 @@ def _rationale(
         out.append(
             f"Scores are min-max across the {n} candidate{'s' if n != 1 else ''} that pass the "
             f"gates: accuracy {acc.min():.1%} to {acc.max():.1%}, latency {lat.min():,.0f} to "
-            f"{lat.max():,.0f} ms, cost {money(float(cost.min()))} to "
+            f"{duration(lat.max())}, cost {money(float(cost.min()))} to "
             f"{money(float(cost.max()))} per request."
         )
     else:
         out.append(
             f"Scores are capped at 1 against targets: accuracy {x.target_accuracy:.1%}, "
-            f"latency {x.target_latency_ms:,.0f} ms, cost "
+            f"latency {duration(x.target_latency_ms)}, cost "
             f"{money(x.target_cost_per_request_usd)} per request."
         )
     out.extend(f"{g.name} is removed by a gate: {'; '.join(g.reasons)}." for g in gated)
@@ -1007,7 +1010,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
     ]
     for c in r.ranked:
         lines.append(
-            f"| {c.rank} | {c.name} | {c.accuracy:.1%} | {c.avg_latency_ms:,.0f} ms | "
+            f"| {c.rank} | {c.name} | {c.accuracy:.1%} | {duration(c.avg_latency_ms)} | "
             f"{money(c.cost_per_request_usd)} | {c.quality_score:.3f} | {c.latency_score:.3f} | "
             f"{c.cost_score:.3f} | **{c.total:.3f}** |"
         )
@@ -1038,7 +1041,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "so adding or removing a candidate can reorder the others"
         if x.normalisation == "min_max"
         else f"capped at 1 against targets (accuracy {x.target_accuracy:.1%}, latency "
-        f"{x.target_latency_ms:,.0f} ms, cost {money(x.target_cost_per_request_usd)} per request)"
+        f"{duration(x.target_latency_ms)}, cost {money(x.target_cost_per_request_usd)} per request)"
     )
     lines += [
         "",

@@ -14,6 +14,7 @@ from core.frameworks.common import (
     Figure,
     FrameworkInputs,
     FrameworkResult,
+    duration,
     format_value,
     money,
     param,
@@ -377,7 +378,7 @@ class Inputs(FrameworkInputs):
         step=1,
         unit="chunks",
         group=RAG,
-        title="Chunks retrieved (top_k)",
+        title="Chunks retrieved (top-k)",
         description="Chunks of the knowledge base put into every prompt.",
     )
     chunk_tokens: float = param(
@@ -388,7 +389,7 @@ class Inputs(FrameworkInputs):
         unit="tokens",
         group=RAG,
         title="Chunk size",
-        description="Tokens per chunk: top_k x chunk size tokens of context are added to every "
+        description="Tokens per chunk: top-k x chunk size tokens of context are added to every "
         "request's input.",
     )
     retrieval_hit_rate_pct: float = param(
@@ -702,7 +703,7 @@ def compute(inputs: Inputs, catalog: Catalog | None = None) -> Result:
     if base_info is not None and math.isfinite(measured):
         model_latency = measured
         latency_note = (
-            f"The model latency, {model_latency:,.0f} ms, comes from the catalog's latency "
+            f"The model latency, {duration(model_latency)}, comes from the catalog's latency "
             f"profile of {base_info.id} (time to first token plus "
             f"{x.output_tokens_per_request:,.0f} output tokens)."
         )
@@ -954,19 +955,22 @@ def _score_latency(x: Inputs, econ: dict[str, _Economics], model_latency: float)
                 if o == "fine-tuning"
                 else "adds no latency (retrieval latency is 0 ms)"
             )
-            out[o] = (10.0, f"{what}: {total:,.0f} ms against the {budget:,.0f} ms latency budget")
+            out[o] = (
+                10.0,
+                f"{what}: {duration(total)} against the {duration(budget)} latency budget",
+            )
         elif headroom <= 0:
             out[o] = (
                 0.0,
-                f"the model alone takes {model_latency:,.0f} ms, leaving nothing of the "
-                f"{budget:,.0f} ms latency budget, and retrieval adds {added:,.0f} ms more",
+                f"the model alone takes {duration(model_latency)}, leaving nothing of the "
+                f"{duration(budget)} latency budget, and retrieval adds {duration(added)} more",
             )
         else:
             over = ", over budget" if total > budget else ""
             out[o] = (
                 _deadline_score(added, headroom),
-                f"retrieval adds {added:,.0f} ms: {total:,.0f} ms against the {budget:,.0f} ms "
-                f"latency budget{over}",
+                f"retrieval adds {duration(added)}: {duration(total)} against the "
+                f"{duration(budget)} latency budget{over}",
             )
     return out
 
@@ -1299,7 +1303,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
             f"| {o.label} | {o.total_score:.2f} | {money(o.token_cost_per_request)} | "
             f"{format_value(o.cost_per_request, 'usd', 'n/a (no requests)')} | "
             f"{money(o.monthly_cost)} | {money(o.one_off_cost)} | "
-            f"{money(o.recurring_cost_per_month)} | {o.added_latency_ms:,.0f} ms |"
+            f"{money(o.recurring_cost_per_month)} | {duration(o.added_latency_ms)} |"
         )
     above, below = r.crossover_requests_per_month, r.finetune_cheaper_below_requests_per_month
     if above == 0:
@@ -1338,7 +1342,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "### Assumptions",
         "",
         "- Cost a request = (input tokens + retrieved context) x input price + output tokens x "
-        f"output price; RAG adds top_k x chunk size = {context:,.0f} tokens of context, "
+        f"output price; RAG adds top-k x chunk size = {context:,.0f} tokens of context, "
         "fine-tuning none, the hybrid both the context and the fine-tuned model's prices.",
         f"- One-off costs (RAG setup; data preparation and the first training run) are spread "
         f"over {r.amortisation_months:g} months in the monthly cost; every retrain repeats the "
@@ -1346,7 +1350,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         f"{x.retrain_every_months:g} months.",
         "- Retrieval adds its latency to every request (the source's +500 ms); fine-tuning adds "
         "none. The time to read the extra context is not modelled separately. Model latency "
-        f"used: {r.model_latency_ms:,.0f} ms.",
+        f"used: {duration(r.model_latency_ms)}.",
         "- Weeks to production: RAG its build time; fine-tuning its build time x the ML "
         "experience factor (none 1.5, some 1, strong 0.75) plus the weeks to label the missing "
         f"examples; the hybrid the longer of the two plus {HYBRID_INTEGRATION_WEEKS:g} weeks.",

@@ -194,7 +194,7 @@ def test_compute_and_markdown_report_stay_free_of_qt_and_litellm(
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "**build**" in out.read_text()
+    assert "**Build**" in out.read_text()
 
 
 def test_no_command_opens_the_gui_with_the_resolved_database(

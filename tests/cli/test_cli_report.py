@@ -20,7 +20,7 @@ def test_markdown_report(run_cli, save_scenario, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Q3 plan: Build vs Buy\n")
-    assert "Chosen option: **build**" in text
+    assert "Chosen option: **Build**" in text
     assert f"AI Decision Frameworks {APP_VERSION}" in text
     assert "Agreed in the planning call." in text
     assert "| API cost per year | $2,500,000 |" in text
@@ -42,7 +42,7 @@ def test_html_report_embeds_the_plots_and_escapes_user_text(
     assert "<script" not in page
     assert "<b>bold</b>" not in page
     assert "&lt;script&gt;alert(" in page
-    assert "Chosen option: <strong>buy</strong>" in page
+    assert "Chosen option: <strong>Buy</strong>" in page
     pngs = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert pngs, "the plots should be embedded"
     assert all(base64.b64decode(p).startswith(b"\x89PNG") for p in pngs)
@@ -76,7 +76,7 @@ def test_report_recomputes_with_the_current_engine(
     out = tmp_path / "stale.md"
     assert main.main(["report", "Stale", "--out", str(out)]) == 0
     text = out.read_text()
-    assert "Chosen option: **buy**" in text
+    assert "Chosen option: **Buy**" in text
     assert "an old answer" not in text
     assert "| Breakeven | never |" in text
 

@@ -442,7 +442,7 @@ def test_summary_has_the_sections_and_figures():
     ):
         assert heading in text
     assert "| p95 | 8 | $0.123 | 23.1 s | yes |" in text
-    assert "| Worst (max iterations) | 10 | $0.178 | 29 s | no |" in text
+    assert "| Worst (max iterations) | 10 | $0.1783 | 29 s | no |" in text
     assert "Recommended: **Agent**." in text
 
 

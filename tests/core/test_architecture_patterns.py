@@ -212,12 +212,12 @@ def test_latency_limit_can_rule_patterns_out():
     against 7,500): it is recommended."""
     r = run(use_latency_limit=True, max_mean_latency_ms=7000)
     assert r.recommendation == "modular"
-    assert any("misses the latency limit: 7,500 ms mean" in s for s in r.rationale)
+    assert any("misses the latency limit: 7.5 s mean" in s for s in r.rationale)
     r = run(use_latency_limit=True, max_mean_latency_ms=6000)
     assert not any(p.eligible for p in r.patterns)
     assert r.recommendation == "modular"
-    assert r.headline == "No pattern meets the latency limit: Modular comes closest at 6,088 ms"
-    assert "of those at the quality target Modular is the fastest, 6,088 ms mean" in r.rationale[0]
+    assert r.headline == "No pattern meets the latency limit: Modular comes closest at 6.09 s"
+    assert "of those at the quality target Modular is the fastest, 6.09 s mean" in r.rationale[0]
     # The fastest is chosen even where it is not the cheapest: at 1,000 a day modular costs
     # 0.01928 x 30,400 + 2,000 = $2,586 against the monolith's 0.028 x 30,400 = $851.
     r = run(use_latency_limit=True, max_mean_latency_ms=6000, requests_per_day=1000)

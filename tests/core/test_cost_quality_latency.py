@@ -283,7 +283,7 @@ def test_the_cost_branch_names_the_cost_cap_as_binding():
     assert miss.by_pct == pytest.approx(0.005)
     assert r.rationale[3].startswith(
         "The binding constraint is the cost cap: the next step up in quality, gpt-4o "
-        "(real-time) at 0.9, costs $0.1 a request, $0.000005 (0.005%) over the $0.1 cap."
+        "(real-time) at 0.9, costs $0.10 a request, $0.000005 (0.005%) over the $0.10 cap."
     )
     assert r.tie_option is not None and r.tie_option.label == "gpt-4o-mini (batch)"
     assert r.rationale[4].startswith("At the same quality, gpt-4o-mini (batch)")

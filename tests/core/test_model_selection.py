@@ -260,7 +260,7 @@ def test_target_scores_hand_checked():
     assert by["gpt-4o-mini"].total == pytest.approx(0.9421053, abs=1e-7)
     assert by["llama-3.1-8b-instruct"].total == pytest.approx(0.8736842, abs=1e-7)
     assert r.winner == "gpt-4o-mini"
-    assert "capped at 1 against targets: accuracy 95.0%, latency 2,000 ms" in r.rationale[2]
+    assert "capped at 1 against targets: accuracy 95.0%, latency 2 s" in r.rationale[2]
 
 
 def test_target_scores_cap_at_one_and_handle_zero():
@@ -346,7 +346,7 @@ def test_gates_remove_and_rescore():
     gated = {g.name: g for g in r.gated_out}
     assert gated["gpt-4o"].failed == ["latency", "cost"]
     assert gated["gpt-4o"].reasons == [
-        "latency 3,500 ms over the maximum 3,000 ms",
+        "latency 3.5 s over the maximum 3 s",
         "cost $0.00775 per request over the maximum $0.005",
     ]
     assert gated["llama-3.1-8b-instruct"].failed == ["accuracy"]
@@ -384,7 +384,7 @@ def test_all_gated_out_recommends_none_and_says_why():
     assert r.ranked == [] and len(r.gated_out) == 3
     assert r.weight_map.winners == [] and r.thresholds == [] and r.flip is None
     assert r.headline == "No candidate passes the gates (3 removed)"
-    assert "gpt-4o-mini: latency 1,500 ms over the maximum 1,000 ms." in r.rationale
+    assert "gpt-4o-mini: latency 1.5 s over the maximum 1 s." in r.rationale
     assert r.rationale[-1] == "Relaxing the latency gate alone to 1,500 ms would admit gpt-4o-mini."
     assert r.figure("winner_total").value is None
     assert winner_at(r, (1, 1, 1)) is None
@@ -484,7 +484,7 @@ def test_summary_sections_and_numbers():
     text = summarize(Inputs(), r)
     assert text.startswith("### Considered options")
     assert "### Weight sensitivity" in text and "### Assumptions" in text
-    assert "| 1 | gpt-4o-mini | 84.0% | 1,500 ms | $0.000465 | 0.650 | 1.000 | 0.948 |" in text
+    assert "| 1 | gpt-4o-mini | 84.0% | 1.5 s | $0.000465 | 0.650 | 1.000 | 0.948 |" in text
     assert "Raise the quality weight alone from 0.50 to 0.74: gpt-4o wins." in text
     assert "1,900 tokens per request (1,500 in + 400 out)" in text
 

@@ -156,7 +156,7 @@ def test_every_score_names_the_input_that_drove_it():
         in reason[("time_to_production", "fine-tuning")]
     )
     assert (
-        "retrieval adds 500 ms: 2,000 ms against the 3,000 ms latency budget"
+        "retrieval adds 500 ms: 2 s against the 3 s latency budget"
         in reason[("latency_impact", "rag")]
     )
     assert "at 1,000,000 requests a month" in reason[("cost_per_inference", "hybrid")]
@@ -431,7 +431,7 @@ def test_model_alone_over_the_budget_scores_retrieval_zero():
     assert scores(r, "latency_impact") == [0, 10, 0]
     reason = r.dimension("latency_impact").score_of("rag").reason
     assert reason == (
-        "the model alone takes 3,000 ms, leaving nothing of the 2,500 ms latency budget, and "
+        "the model alone takes 3 s, leaving nothing of the 2.5 s latency budget, and "
         "retrieval adds 500 ms more"
     )
 
@@ -484,7 +484,7 @@ def test_catalog_prices_and_latency_override_the_entered_ones():
         for s in r.rationale
     )
     assert any(
-        "3,200 ms, comes from the catalog's latency profile of base-x" in s for s in r.rationale
+        "3.2 s, comes from the catalog's latency profile of base-x" in s for s in r.rationale
     )
     assert "base prices from the catalog model base-x" in summarize(Inputs(), r)
 

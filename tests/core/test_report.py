@@ -61,7 +61,7 @@ def test_markdown_states_the_decision_and_its_rationale() -> None:
     result = build_vs_buy.compute(inputs)
     text = render_markdown(build_vs_buy, inputs, result, SummaryMeta(scenario_name="S"))
     outcome = text.split("## Decision outcome")[1].split("## Consequences")[0]
-    assert "Chosen option: **build**." in outcome
+    assert "Chosen option: **Build**." in outcome
     assert result.headline in outcome
     for reason in result.rationale:
         assert f"- {reason}" in outcome
@@ -125,7 +125,7 @@ def test_consequences_name_the_inputs_changed_from_the_defaults() -> None:
     consequences = changed.split("## Consequences")[1].split("## Inputs")[0]
     assert "2 inputs set away from the framework's example defaults" in consequences
     assert "Training cost, Serving cost per year" in consequences
-    assert "Going with **buy**" in consequences
+    assert "Going with **Buy**" in consequences
     assert "Breakeven (never)" in consequences
 
 

@@ -42,9 +42,9 @@ def test_markdown_and_html_summaries(decision, tmp_path: Path) -> None:
     md, page = tmp_path / "s.md", tmp_path / "s.html"
     write_summary(md, "md", *decision)
     write_summary(page, "HTML", *decision, images=[("Plot", PNG_SIGNATURE + b"rest")])
-    assert "Chosen option: **buy**" in md.read_text(encoding="utf-8")
+    assert "Chosen option: **Buy**" in md.read_text(encoding="utf-8")
     html = page.read_text(encoding="utf-8")
-    assert "Chosen option: <strong>buy</strong>" in html
+    assert "Chosen option: <strong>Buy</strong>" in html
     assert "Note &lt;script&gt;x()&lt;/script&gt;" in html
     assert "data:image/png;base64," in html
     assert _leftovers(tmp_path) == []
