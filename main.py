@@ -1040,7 +1040,8 @@ def _read_text(name: str, limit: int, too_large: Callable[[int], Exception] | No
     from core.files import FileTooLargeError, NotRegularFileError, read_bytes, read_stream
 
     try:
-        data = read_stream(sys.stdin.buffer, limit) if name == "-" else read_bytes(name, limit)
+        stdin = getattr(sys.stdin, "buffer", sys.stdin)  # a StringIO has no byte buffer
+        data = read_stream(stdin, limit) if name == "-" else read_bytes(name, limit)
         # utf-8-sig: tolerate the byte-order mark some Windows editors write.
         return data.decode("utf-8-sig")
     except FileNotFoundError:

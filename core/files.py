@@ -100,12 +100,13 @@ def _open_regular(path: Path) -> tuple[int, os.stat_result]:
     return fd, info
 
 
-def read_stream(stream: IO[bytes], limit: int, name: str = "<stdin>") -> bytes:
-    """At most `limit` bytes of a binary stream (standard input); FileTooLargeError past it."""
+def read_stream(stream: IO[bytes] | IO[str], limit: int, name: str = "<stdin>") -> bytes:
+    """At most `limit` bytes of a stream (standard input); FileTooLargeError past it. A text
+    stream (a StringIO standing in for stdin) is read as up to limit + 1 characters, UTF-8."""
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise FileTooLargeError(Path(name), len(data), limit)
-    return data
+    return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
 
 
 def parse_json(text: str | bytes) -> Any:
