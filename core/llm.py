@@ -117,8 +117,91 @@ def _litellm() -> ModuleType:
             # made after this point are collected as usual.
             gc.collect()
             gc.freeze()
+            _install_reply_limit()
             _litellm_module = litellm
         return _litellm_module
+
+
+@dataclass
+class _ReplyLimit:
+    """The most bytes of HTTP body one call reads, and how many there were when it tripped."""
+
+    body_cap: int
+    seen: int | None = None
+    declared: bool = False
+
+
+# Set by acomplete around each attempt; the HTTP client's hook reads it in the request's task.
+_reply_limit: contextvars.ContextVar[_ReplyLimit | None] = contextvars.ContextVar(
+    "aidf_reply_limit", default=None
+)
+
+
+class _ReplyTooLarge(Exception):
+    """Raised inside the HTTP client to stop reading a body past its cap."""
+
+
+def _body_cap(max_tokens: int | None) -> int:
+    # JSON escaping can triple text (an emoji's 4 bytes become a 12-byte surrogate pair); the
+    # exact check on the parsed reply follows, this only keeps the rest off the wire.
+    return 3 * reply_cap_bytes(max_tokens) + 64 * 1024
+
+
+def _install_reply_limit() -> None:
+    """Make litellm's OpenAI-compatible HTTP clients stop reading a reply at its cap.
+
+    litellm builds those httpx clients itself; a response hook added to each one refuses a
+    body whose Content-Length is over the cap before reading it, and wraps the body stream so
+    an undeclared one is cut at the cap. Without the hook (a litellm that builds its clients
+    elsewhere) the parsed reply is still refused, only after it was read.
+    """
+    try:
+        import httpx
+        from litellm.llms.openai.common_utils import BaseOpenAILLM
+    except ImportError:
+        return
+    build = getattr(BaseOpenAILLM, "_get_async_http_client", None)
+    if build is None or getattr(build, "_aidf_capped", False):
+        return
+
+    class CappedStream(httpx.AsyncByteStream):
+        def __init__(self, inner: Any, limit: _ReplyLimit) -> None:
+            self._inner = inner
+            self._limit = limit
+
+        async def __aiter__(self) -> Any:
+            read = 0
+            async for chunk in self._inner:
+                read += len(chunk)
+                if read > self._limit.body_cap:
+                    self._limit.seen = read
+                    raise _ReplyTooLarge()
+                yield chunk
+
+        async def aclose(self) -> None:
+            await self._inner.aclose()
+
+    async def refuse_oversized(response: httpx.Response) -> None:
+        limit = _reply_limit.get()
+        if limit is None:
+            return
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit.body_cap:
+            limit.seen, limit.declared = int(declared), True
+            await response.aclose()
+            raise _ReplyTooLarge()
+        response.stream = CappedStream(response.stream, limit)
+
+    def capped(*args: Any, **kwargs: Any) -> Any:
+        client = build(*args, **kwargs)
+        hooks = getattr(client, "event_hooks", None)
+        if isinstance(hooks, dict) and refuse_oversized not in hooks.get("response", []):
+            hooks.setdefault("response", []).append(refuse_oversized)
+            client.event_hooks = hooks
+        return client
+
+    capped._aidf_capped = True  # type: ignore[attr-defined]
+    BaseOpenAILLM._get_async_http_client = staticmethod(capped)  # type: ignore[method-assign]
 
 
 # The loop kind asyncio.run makes on this platform, so a LitellmEventLoop differs from it in
@@ -427,6 +510,8 @@ class LlmClient:
             attempt += 1
             if before_attempt is not None:
                 await before_attempt()
+            limit = _ReplyLimit(_body_cap(max_tokens))
+            token = _reply_limit.set(limit)
             try:
                 # httpx's timeout restarts with every byte read; this one does not.
                 response = await asyncio.wait_for(litellm.acompletion(**request), policy.timeout_s)
@@ -434,7 +519,11 @@ class LlmClient:
             except TimeoutError:
                 failure = _Failure("timeout", None, "deadline", retryable=True)
             except Exception as exc:  # every provider failure becomes an LlmError
+                if limit.seen is not None:
+                    raise self._oversized_body(limit, max_tokens) from None
                 failure = _classify(exc, litellm)
+            finally:
+                _reply_limit.reset(token)
             wait = self._retry_wait_or_raise(failure, attempt, policy)
             await _asleep_polling(wait, cancelled)
         latency_ms = (time.perf_counter() - started) * 1000.0
@@ -609,6 +698,21 @@ class LlmClient:
             attempts=attempts,
             finish_reason=finish_reason if isinstance(finish_reason, str) else None,
         )
+
+    def _oversized_body(self, limit: _ReplyLimit, max_tokens: int | None) -> LlmError:
+        cap = describe_bytes(reply_cap_bytes(max_tokens))
+        asked = f"max_tokens {max_tokens:,}" if max_tokens is not None else "a call"
+        assert limit.seen is not None
+        if limit.declared:
+            detail = (
+                f"the reply of {describe_bytes(limit.seen)} exceeds the {cap} allowed for {asked}"
+            )
+        else:
+            detail = (
+                f"the reply exceeds the {cap} allowed for {asked} (reading stopped after "
+                f"{describe_bytes(limit.seen)})"
+            )
+        return self._bad_reply("too_large", detail)
 
     def _bad_reply(self, kind: ErrorKind, detail: str) -> LlmError:
         text = self._redact(detail)

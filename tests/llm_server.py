@@ -124,6 +124,7 @@ class _State:
     served: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
+    padding_sent: int = 0
 
     def next_reply(self, body: dict[str, Any]) -> Reply | None:
         """Failure rules first, then the queue, the responder, the default. Holds the lock."""
@@ -316,6 +317,13 @@ class LlmTestServer:
             return self._state.served
 
     @property
+    def padding_sent(self) -> int:
+        """Bytes of `content_bytes` padding written to clients so far (a client that stops
+        reading early makes the writes fail, so this stays far below what was asked)."""
+        with self._state.lock:
+            return self._state.padding_sent
+
+    @property
     def max_in_flight(self) -> int:
         """The most chat requests that were being answered at one moment."""
         with self._state.lock:
@@ -422,6 +430,8 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
                 left = pad
                 while left > 0:
                     self.wfile.write(chunk[: min(left, len(chunk))])
+                    with state.lock:
+                        state.padding_sent += min(left, len(chunk))
                     left -= len(chunk)
                 self.wfile.write(parts[1])
             except OSError:  # the client gave up on purpose (a cap or a deadline held)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from core.frameworks.common import format_number
 from ui.numbers import parse_number
+from ui.plain_text import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -347,7 +348,7 @@ class ModelListEditor(QWidget):
             self.summary.setText(", ".join(self._value))
         else:
             self.summary.setText(f"{len(self._value)} models: {', '.join(self._value[:3])}, …")
-        self.summary.setToolTip("\n".join(self._value))
+        self.summary.setToolTip(tooltip("\n".join(self._value)))
 
     def open_picker(self) -> ModelPickerDialog:
         dialog = ModelPickerDialog(self._ids(), self._value, self)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from core.frameworks import cost_quality_latency as cql
 from core.frameworks.common import usd
 from core.frameworks.cost_quality_latency import duration
+from ui.plain_text import html_text
 from ui.plots.common import (
     BLUE,
     GREEN,
@@ -344,7 +345,7 @@ def comparison_plot(named: list[tuple[str, cql.Result]]) -> pg.PlotWidget:
                 size=9,
                 brush=pg.mkBrush(255, 255, 255, 0),
                 pen=pg.mkPen(colour, width=1.6),
-                name=f"{name}: Pareto front",
+                name=html_text(f"{name}: Pareto front"),
             )
         )
         fx = log_costs(r.frontier_cost, floor)
@@ -354,7 +355,7 @@ def comparison_plot(named: list[tuple[str, cql.Result]]) -> pg.PlotWidget:
                 step_x,
                 np.repeat(np.asarray(r.frontier_quality), 2),
                 pen=pen(colour, 1.8),
-                name=f"{name}: best quality per cost",
+                name=html_text(f"{name}: best quality per cost"),
             )
         cap_x = math.log10(max(r.max_cost_per_request_usd, floor))
         xs += [*x.tolist(), cap_x]
@@ -371,7 +372,7 @@ def comparison_plot(named: list[tuple[str, cql.Result]]) -> pg.PlotWidget:
                     symbol="star",
                     brush=pg.mkBrush(colour),
                     pen=pg.mkPen(INK),
-                    name=f"{name}: pick {r.pick.label}",
+                    name=html_text(f"{name}: pick {r.pick.label}"),
                 )
             )
     if xs:
