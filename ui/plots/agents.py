@@ -447,7 +447,7 @@ class TrialSection(QGroupBox):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancel_button")
         self.cancel_button.setEnabled(False)
-        self.cancel_button.setToolTip("Stop the trial before its next model call or tool run.")
+        self.cancel_button.setToolTip("Stop the trial now: a model call in flight is abandoned.")
         self.cancel_button.clicked.connect(self.cancel)
         self.measured_button = QPushButton("Use measured values")
         self.measured_button.setObjectName("measured_button")
@@ -609,7 +609,7 @@ class TrialSection(QGroupBox):
     def cancel(self) -> None:
         if self._cancel is not None:
             self._cancel.set()
-            self.status.setText("Cancelling: the trial stops before its next call…")
+            self.status.setText("Cancelling: the call in flight is abandoned…")
 
     def _step(self, step: AgentStep) -> None:
         self.trace.append(step)
