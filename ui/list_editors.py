@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.frameworks.common import format_number
+from core.frameworks.common import choice_label, format_number
 from ui.numbers import parse_number
 from ui.plain_text import tooltip
 
@@ -108,6 +108,8 @@ class RecordsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if isinstance(value, int | float) and not isinstance(value, bool):
                 return format_number(value)
+            if role == Qt.ItemDataRole.DisplayRole and value is not None and _literal_choices(kind):
+                return choice_label(value)
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and kind in (int, float):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -172,7 +174,7 @@ class _ChoiceDelegate(QStyledItemDelegate):
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:  # noqa: N802
         combo = QComboBox(parent)
         for c in self.choices:
-            combo.addItem(str(c).replace("_", " "), c)
+            combo.addItem(choice_label(c), c)
         return combo
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:  # noqa: N802

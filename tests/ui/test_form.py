@@ -68,6 +68,12 @@ def test_widgets_follow_the_field_types(qtbot):
         "quality_latency",
         "cost_latency",
     ]
+    # The codes are the values; a reader sees words.
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "Quality + cost (latency is the corner given up)",
+        "Quality + latency (cost is the corner given up)",
+        "Cost + latency (quality is the corner given up)",
+    ]
     assert "How many requests arrive per day." in form.widget("requests_per_day").toolTip()
     assert "≥ 1" in form.widget("requests_per_day").toolTip()
     assert form.fields["requests_per_day"].unit.text() == "requests/day"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from PySide6.QtCore import Qt
+
 from core.frameworks import model_selection
 from core.scenario import ScenarioVersion
 from storage.scenarios import ScenarioSummary
@@ -56,3 +58,7 @@ def test_records_table(qtmodeltester):
     model.set_rows([c.model_dump() for c in model_selection.Inputs().candidates])
     qtmodeltester.check(model)
     assert model.rowCount() == 3
+    unit = model.names.index("cost_unit")
+    # A choice column shows words and edits the code.
+    assert model.index(0, unit).data() == "per request"
+    assert model.index(0, unit).data(Qt.ItemDataRole.EditRole) == "per_request"

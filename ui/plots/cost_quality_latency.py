@@ -11,8 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import cost_quality_latency as cql
-from core.frameworks.common import usd
-from core.frameworks.cost_quality_latency import duration
+from core.frameworks.common import duration, usd
 from ui.plain_text import html_text
 from ui.plots.common import (
     BLUE,
