@@ -1047,7 +1047,9 @@ def _read_text(name: str, limit: int, too_large: Callable[[int], Exception] | No
     except FileNotFoundError:
         raise CliError(f"{name}: no such file") from None
     except NotRegularFileError as exc:
-        raise CliError(f"{name}: {exc}") from None
+        # A named pipe may never be written to and is not read; a pipe's data can come in as -.
+        hint = "; pipe the data in and name the file -" if exc.kind == "a pipe" else ""
+        raise CliError(f"{name}: {exc}{hint}") from None
     except FileTooLargeError as exc:
         raise CliError(f"{name}: {too_large(exc.size) if too_large else exc}") from None
     except UnicodeDecodeError as exc:
