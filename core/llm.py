@@ -51,6 +51,7 @@ _RETRY_WAIT_POLL_S = 0.05
 # through the client, yet a provider may echo one back in an error: hide those values too.
 _SECRET_VARIABLE = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD)$", re.IGNORECASE)
 _MIN_SECRET_CHARS = 8
+_SECRET_SUFFIXES = ("KEY", "TOKEN", "SECRET", "PASSWORD")
 # Query parameters gateways carry credentials in (api-key, access_token, X-Amz-Signature, sig...).
 # A name counts when it ends with the word, so max_tokens=256 is left alone.
 _CREDENTIAL_WORD = (
@@ -747,10 +748,14 @@ def _token_count(usage: Any, name: str) -> int | str:
 
 def _environment_secrets() -> list[str]:
     """Values of environment variables named like credentials (…_API_KEY, …_TOKEN, …)."""
+    # Every reply is scrubbed with these: the cheap suffix test spares the regex (and
+    # os.environ's per-item decoding of values) for the names that cannot match.
     return [
         value.strip()
-        for name, value in os.environ.items()
-        if _SECRET_VARIABLE.search(name) and len(value.strip()) >= _MIN_SECRET_CHARS
+        for name in list(os.environ)
+        if name.upper().endswith(_SECRET_SUFFIXES) and _SECRET_VARIABLE.search(name)
+        for value in [os.environ.get(name, "")]
+        if len(value.strip()) >= _MIN_SECRET_CHARS
     ]
 
 

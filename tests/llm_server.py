@@ -68,6 +68,7 @@ class Reply:
     # so the server never holds it; `dribble_s` sends the headers at once and then the body
     # one byte every `dribble_s` seconds; `echo_key` makes the content repeat the request's
     # Authorization header and query string, as a provider that echoes credentials would.
+    # Error texts with markup are plain `error_message`s: Reply(status=500, error_message="<b>").
     usage: dict[str, Any] | None = None
     body: Any = None
     content_bytes: int = 0

@@ -76,6 +76,7 @@ def test_redaction_rule() -> None:
         "sig=[hidden] or access_token=[hidden]"
     )
     assert redact(f"echo {CLIENT_KEY}!", [CLIENT_KEY]) == "echo [hidden key]!"
+    assert _leaks(repr(LlmClient(api_base=url, api_key=CLIENT_KEY)).encode()) == []
 
 
 def test_keys_in_base_urls_and_echoed_keys_reach_nothing_written_or_printed(
