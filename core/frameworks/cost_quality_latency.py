@@ -929,9 +929,9 @@ def _figures(pick: OptionRow | None, o: _Options) -> list[Figure]:
         ),
         Figure(
             key="latency_ms",
-            label="Latency (ms)",
+            label="Latency",
             value=value("latency_ms"),
-            unit="count",
+            unit="ms",
             none_text=none,
         ),
         Figure(

@@ -824,9 +824,9 @@ def _figures(
         ),
         Figure(
             key="winner_latency_ms",
-            label="Winner's average latency (ms)",
+            label="Winner's average latency",
             value=of("avg_latency_ms"),
-            unit="count",
+            unit="ms",
         ),
         Figure(
             key="winner_cost_per_request",

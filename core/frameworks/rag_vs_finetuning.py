@@ -1275,9 +1275,9 @@ def _figures(
         ),
         Figure(
             key="retrieval_latency_ms",
-            label="Latency added by retrieval (ms)",
+            label="Latency added by retrieval",
             value=retrieval_ms,
-            unit="count",
+            unit="ms",
         ),
     ]
     return figures

@@ -62,6 +62,9 @@ def test_summary_shows_no_code_and_no_long_millisecond_counts(framework_id, path
     assert not codes, f"codes in the summary: {sorted(codes)}"
     long = [m.group(0) for m in _MS.finditer(text) if float(m.group(1).replace(",", "")) >= 120_000]
     assert not long, f"durations of two minutes or more in ms: {long}"
+    # A duration figure formats through its unit; a bare count under an "(ms)" label was how
+    # a day's batch latency read "86,400,000".
+    assert not [f.label for f in result.figures if "(ms)" in f.label]
 
 
 @pytest.mark.parametrize(("framework_id", "path"), _cases())
