@@ -74,6 +74,9 @@ class Reply:
     content_bytes: int = 0
     dribble_s: float = 0.0
     echo_key: bool = False
+    # No Content-Length: the body runs until the server closes the connection, so a client
+    # cannot refuse it by its declared size (with `content_bytes`).
+    undeclared_length: bool = False
 
 
 @dataclass(frozen=True)
@@ -401,7 +404,7 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
                 query = self.path.partition("?")[2]
                 echoed = f"auth={self.headers.get('Authorization', '')} query={query}"
                 payload["choices"][0]["message"]["content"] = echoed
-            if reply.content_bytes or reply.dribble_s:
+            if reply.content_bytes or reply.dribble_s or reply.undeclared_length:
                 self._send_hostile(payload, reply)
                 return
             self._send_json(200, payload)
@@ -416,7 +419,11 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
             pad = reply.content_bytes if found else 0
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(parts[0]) + pad + len(parts[1])))
+            if reply.undeclared_length:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", str(len(parts[0]) + pad + len(parts[1])))
             self.end_headers()
             self.wfile.flush()
             try:

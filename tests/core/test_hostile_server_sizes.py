@@ -15,6 +15,7 @@ import os
 import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from core.agent_loop import MAX_REQUEST_BYTES, MAX_TOOL_CALLS_PER_TRIAL, TrialConfig, run_trial
@@ -106,6 +107,27 @@ def test_50_mb_replies_to_40_items_store_errors_not_gigabytes(tmp_path: Path) ->
         samples = store.samples(1)
     assert len(samples) == 40 and all(s.output == "" for s in samples)
     assert db_path.stat().st_size < 5 * MB
+
+
+def test_a_body_of_undeclared_length_is_cut_at_the_cap(llm_server: LlmTestServer) -> None:
+    """No Content-Length, 50 MB until the connection closes: reading stops past the body cap
+    (3 x 64 KB + 64 KB = 256 KB for max_tokens 256), so the server cannot send it all."""
+    llm_server.set_default(Reply("", content_bytes=50 * MB, undeclared_length=True))
+    landed = []
+    EvalRunner(LlmClient(api_base=llm_server.url), RunSettings(max_retries=0)).run(
+        Variant(name="v", model="m", api_base=llm_server.url, max_tokens=256),
+        [DatasetItem(id="1", input="x")],
+        on_sample=landed.append,
+    )
+    (sample,) = landed
+    assert sample.error is not None
+    assert sample.error.startswith(
+        "The reply exceeds the 64 KB allowed for max_tokens 256 (reading stopped after 25"
+    ), sample.error
+    deadline = time.monotonic() + 30
+    while llm_server.served < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert llm_server.padding_sent < 25 * MB
 
 
 def _trial(server: LlmTestServer) -> tuple[TrialConfig, LlmClient]:
