@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core import APP_VERSION
 from core.files import FileTooLargeError, NumberTooLongError, parse_json, read_bytes
+from core.text import name_problem
 from core.validation import error_lines
 
 FILE_FORMAT = "aidf-scenario"
@@ -134,6 +135,8 @@ def parse_scenario_file(text: str, known_frameworks: set[str]) -> Scenario:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "scenario"
         raise ScenarioFileError(f"damaged scenario file: {where}: {first['msg']}") from None
+    if problem := name_problem(scenario.name):
+        raise ScenarioFileError(f"the scenario's name cannot be used: {problem}")
     if scenario.framework_id not in known_frameworks:
         raise ScenarioFileError(
             f"this scenario is for the framework '{scenario.framework_id}', which this version of "

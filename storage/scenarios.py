@@ -21,6 +21,7 @@ from core.scenario import (
     parse_scenario_file,
     read_file_bytes,
 )
+from core.text import name_problem
 from storage.connection import SqliteStore
 from storage.db import scenario_verdict
 from storage.errors import StorageError
@@ -412,6 +413,8 @@ def _clean_name(name: str) -> str:
             f"A scenario name can have at most {MAX_NAME_LENGTH} characters "
             f"(this one has {len(clean)})."
         )
+    if problem := name_problem(clean):
+        raise StorageError(f"This scenario name cannot be used: {problem}.")
     return clean
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,6 +25,7 @@ from core.compare import figure_rows, input_rows
 from core.evidence import open_saved
 from core.frameworks import Framework
 from core.scenario import Scenario
+from ui.plain_text import html_text
 from ui.plots.registry import COMPARISONS
 from ui.table_model import Index, RowsTableModel
 
@@ -101,6 +101,7 @@ class CompareDialog(QDialog):
         self.inputs_model = DiffTableModel(("Input", "A", "B"))
         self.figures_model = DiffTableModel(("Figure", "A", "B", "B − A"))
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)  # every inserted text is escaped
         self.summary.setWordWrap(True)
         self.summary.setObjectName("compareSummary")
         self.plot_host = QVBoxLayout()
@@ -144,7 +145,9 @@ class CompareDialog(QDialog):
             ia = self.framework.Inputs.model_validate(a.inputs)
             ib = self.framework.Inputs.model_validate(b.inputs)
         except ValidationError as exc:
-            self.summary.setText(f"A stored scenario no longer fits this version's inputs: {exc}")
+            self.summary.setText(
+                f"A stored scenario no longer fits this version's inputs: {html_text(exc)}"
+            )
             return
         va = open_saved(self.framework, ia, a.evidence, self.catalog)
         vb = open_saved(self.framework, ib, b.evidence, self.catalog)
@@ -155,13 +158,13 @@ class CompareDialog(QDialog):
         self.figures_model.set_rows([([r.label, r.a, r.b, r.delta], r.differs) for r in fig_rows])
         n_diff = sum(r.differs for r in in_rows)
         basis = "".join(
-            f"<br><i>{key}: {escape(line)}</i>"
+            f"<br><i>{key}: {html_text(line)}</i>"
             for key, view in (("A", va), ("B", vb))
             for line in view.notes + ([view.drift.text] if view.drift is not None else [])
         )
         self.summary.setText(
-            f"<b>A</b> {escape(a.name)}: {escape(ra.headline)}<br>"
-            f"<b>B</b> {escape(b.name)}: {escape(rb.headline)}<br>"
+            f"<b>A</b> {html_text(a.name)}: {html_text(ra.headline)}<br>"
+            f"<b>B</b> {html_text(b.name)}: {html_text(rb.headline)}<br>"
             f"{n_diff} input{'s' if n_diff != 1 else ''} differ (highlighted).{basis}"
         )
         if self.plot is not None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from core.datasets import ColumnMapping, ParsedDataset, parse_dataset
 from ui.experiment_models import ItemsModel
+from ui.plain_text import make_plain
 
 _NONE = "(none)"
 _ROW_NUMBER = "(row number)"
@@ -122,6 +123,7 @@ class DatasetImportDialog(QDialog):
         self.summary = QLabel()
         self.summary.setObjectName("import_summary")
         self.summary.setWordWrap(True)
+        make_plain(self.summary, self.metadata_label)  # column names and errors from the file
         self.items_model = ItemsModel()
         self.preview = table_view(
             self.items_model, "import_preview", stretch=1, widths=(90, 0, 160)

@@ -17,6 +17,7 @@ from core.evaluation import DatasetItem, Sample
 from core.frameworks.common import p_value
 from core.metrics import METRICS
 from storage.experiments import DatasetInfo, ExperimentRecord, RunInfo
+from ui.plain_text import tooltip
 from ui.table_model import Index, RowsTableModel
 
 #: Long texts are cut in cells (the full text is the tooltip).
@@ -67,7 +68,7 @@ class _Model(RowsTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.cell(row, column)  # type: ignore[attr-defined]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.full_text(row, column)
+            return tooltip(self.full_text(row, column) or "") or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in self.NUMERIC:
             return _RIGHT
         if role == Qt.ItemDataRole.ForegroundRole:

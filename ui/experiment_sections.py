@@ -78,6 +78,7 @@ from ui.experiment_models import (
     SamplesModel,
     usd_text,
 )
+from ui.plain_text import html_text, literal_html
 from ui.plots.common import BLUE, GREY, ORANGE, make_plot, pen, splitter
 from ui.services import AppServices
 from ui.tasks import WidgetGuard
@@ -160,7 +161,7 @@ class Workbench(QTabWidget):
         )
 
     def show_error(self, exc: Exception) -> None:
-        QMessageBox.warning(self, "Experiments", _message(exc))
+        QMessageBox.warning(self, "Experiments", literal_html(_message(exc)))
 
     def reload(self) -> None:
         """Re-read datasets, runs and experiments; every page then shows the new lists."""
@@ -329,7 +330,9 @@ class DatasetsPage(QWidget):
         answer = QMessageBox.question(
             self,
             "Delete dataset",
-            f"Delete {dataset.name} v{dataset.version} and its {dataset.item_count:,} items?",
+            literal_html(
+                f"Delete {dataset.name} v{dataset.version} and its {dataset.item_count:,} items?"
+            ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -744,7 +747,7 @@ class RunPage(QWidget):
             f"{cost.requests:,} requests to {variant.model}, about {cost.input_tokens:,} input "
             f"and up to {cost.output_tokens:,} output tokens: {price}.{cap}{cache}\n\nRun it?"
         )
-        answer = QMessageBox.question(self, "Start the run", text)
+        answer = QMessageBox.question(self, "Start the run", literal_html(text))
         return answer == QMessageBox.StandardButton.Yes
 
     def resume_selected(self) -> None:
@@ -895,7 +898,7 @@ class RunPage(QWidget):
                 QMessageBox.warning(
                     self,
                     "Import logged outputs",
-                    report_text("Nothing was imported. Fix these lines:", problems),
+                    literal_html(report_text("Nothing was imported. Fix these lines:", problems)),
                 )
                 return
             note = f" {missing:,} items have no output." if missing else ""
@@ -936,7 +939,7 @@ class RunPage(QWidget):
         answer = QMessageBox.question(
             self,
             "Delete run",
-            f"Delete run #{run.id} ({run.name}) and its {run.samples:,} samples?",
+            literal_html(f"Delete run #{run.id} ({run.name}) and its {run.samples:,} samples?"),
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.bench.submit(
@@ -1052,6 +1055,7 @@ class ComparePage(QWidget):
 
         self.verdict_label = QLabel("Pick two runs of the same dataset and compare them.")
         self.verdict_label.setObjectName("verdict_label")
+        self.verdict_label.setTextFormat(Qt.TextFormat.RichText)  # inserted texts are escaped
         self.verdict_label.setWordWrap(True)
         self.reasons_label = QLabel()
         self.reasons_label.setObjectName("reasons_label")
@@ -1206,7 +1210,7 @@ class ComparePage(QWidget):
 
         def failed(exc: Exception) -> None:
             self.compare_button.setEnabled(True)
-            self.verdict_label.setText(f"Could not compare: {_message(exc)}")
+            self.verdict_label.setText(f"Could not compare: {html_text(_message(exc))}")
 
         def judging(value: tuple[str, RunProgress]) -> None:
             arm, p = value
@@ -1245,7 +1249,7 @@ class ComparePage(QWidget):
         self.verdict_label.setText(
             f"<span style='font-size:14pt; font-weight:600; color:{colour}'>"
             f"{stats.VERDICT_LABELS[comparison.verdict]}</span>"
-            f"&nbsp;&nbsp;{headline(comparison)}"
+            f"&nbsp;&nbsp;{html_text(headline(comparison))}"
         )
         self.reasons_label.setText("\n".join(f"• {r}" for r in comparison.reasons))
         self.use_button.setEnabled(True)
@@ -1311,7 +1315,10 @@ class ComparePage(QWidget):
                 "Models tab to use it in the other frameworks."
             )
             self.verdict_label.setText(
-                self.verdict_label.text() + f"<br>Pushed to the catalog for {model}: {told}.{note}"
+                self.verdict_label.text()
+                + html_text(f"\nPushed to the catalog for {model}: {told}.{note}").replace(
+                    "\n", "<br>"
+                )
             )
             self.bench.services.catalog_updated()
 

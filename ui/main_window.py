@@ -46,6 +46,7 @@ from core.validation import error_lines
 from storage import CatalogStore, Draft, DraftStore, ScenarioStore, StorageError
 from ui.framework_tab import FrameworkTab, SetInputsCommand
 from ui.models_tab import ModelsTab
+from ui.plain_text import html_text, literal_html, plain_labels
 from ui.plots.common import png_bytes
 from ui.services import AppServices
 from ui.tasks import TaskRunner
@@ -131,6 +132,8 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(f"Database: {store.path}")
         self.db_label.setStyleSheet("color: #5f6368; padding-right: 6px;")
         self.statusBar().addPermanentWidget(self.db_label)
+        # Banners, the Models tab's messages, the database path: none is markup.
+        plain_labels(self)
 
         self._restore_window_state()
         self._on_tab_changed(self.tabs.currentIndex())
@@ -502,6 +505,7 @@ class MainWindow(QMainWindow):
             ),
         )
         self._built[index] = tab
+        plain_labels(tab)  # the panel's statuses and readouts quote outside text
         tab.dirty_changed.connect(lambda dirty, t=tab: self._dirty_changed(t, dirty))
         tab.result_changed.connect(lambda _r, t=tab: self._edited(t))
         tab.notes.textChanged.connect(lambda t=tab: self._edited(t))
@@ -591,6 +595,8 @@ class MainWindow(QMainWindow):
         box = QMessageBox(
             QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
         )
+        # The text quotes names, files and servers: shown as written, never as markup.
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setObjectName("errorBox")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
@@ -604,14 +610,16 @@ class MainWindow(QMainWindow):
         return name if ok and name else None
 
     def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
+        answer = QMessageBox.question(self, title, literal_html(text))
         return answer == QMessageBox.StandardButton.Yes
 
     def _ask_unsaved(self, tab: FrameworkTab) -> QMessageBox.StandardButton:
         return QMessageBox.question(
             self,
             "Unsaved changes",
-            f"“{tab.display_name}” ({tab.framework.TITLE}) has unsaved changes. Save them?",
+            literal_html(
+                f"“{tab.display_name}” ({tab.framework.TITLE}) has unsaved changes. Save them?"
+            ),
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
@@ -1075,7 +1083,7 @@ class MainWindow(QMainWindow):
             self,
             f"About {APP_NAME}",
             f"<b>{APP_NAME}</b> {APP_VERSION}<br>Decide AI system design questions with numbers."
-            f"<br><br>Database: {self.store.path}",
+            f"<br><br>Database: {html_text(self.store.path)}",
         )
 
     # ----- window state and closing ---------------------------------------------------------

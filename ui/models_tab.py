@@ -61,6 +61,7 @@ from core.catalog import (
 )
 from storage import CatalogStore, StorageError
 from ui.numbers import parse_number
+from ui.plain_text import literal_html, tooltip
 from ui.tasks import TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -334,7 +335,7 @@ class CatalogTableModel(QAbstractTableModel):
         if role == _EDIT:
             return self._edit_text(self.model_at(index.row()), index.column())
         if role == _TOOLTIP:
-            return self._tooltip(self.model_at(index.row()), index.column())
+            return tooltip(self._tooltip(self.model_at(index.row()), index.column()) or "") or None
         if role == _USER:
             return self.model_at(index.row())
         return None
@@ -965,8 +966,10 @@ class ModelsTab(QWidget):
         answer = QMessageBox.question(
             self,
             "Remove custom model",
-            f"Remove the custom model '{current.id}' with its quality score and latency? "
-            "This cannot be undone.",
+            literal_html(
+                f"Remove the custom model '{current.id}' with its quality score and latency? "
+                "This cannot be undone."
+            ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
@@ -18,7 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.evidence import EXAMPLE_WARNING
-from core.frameworks.common import FrameworkResult, format_figure
+from core.frameworks.common import CHOICE_LABELS, FrameworkResult, choice_label, format_figure
+from ui.plain_text import html_text, make_plain
 from ui.plots.common import HeightBox
 
 _BADGE = {
@@ -121,6 +121,8 @@ class ResultCard(HeightBox):
         lay.addWidget(self.basis_note)
         lay.addLayout(self.figures)
         lay.addWidget(HeightBox(self.rationale))
+        # A recommendation or headline can carry a model or task name from a scenario file.
+        make_plain(self.badge, self.headline, self.stale_banner)
         self.result: FrameworkResult | None = None
         self._figure_labels: dict[str, tuple[QLabel, QLabel]] = {}
 
@@ -147,9 +149,10 @@ class ResultCard(HeightBox):
     def show_result(self, result: FrameworkResult) -> None:
         self.result = result
         colour = _BADGE.get(result.recommendation, _NEUTRAL)
-        # Keywords read as a verdict (BUILD, RAG); a model id keeps its own spelling.
-        known = result.recommendation in _BADGE
-        verdict = result.recommendation.replace("_", " ").upper()
+        # Keywords read as a verdict (BUILD, RAG, NEED MORE DATA); a model id keeps its own
+        # spelling.
+        known = result.recommendation in _BADGE or result.recommendation in CHOICE_LABELS
+        verdict = choice_label(result.recommendation).upper()
         self.badge.setText(verdict if known else result.recommendation)
         style = (
             f"background: {colour}; color: white; font-weight: 700; font-size: 14px;"
@@ -164,7 +167,9 @@ class ResultCard(HeightBox):
             name, value = self._figure_labels[fig.key]
             name.setText(fig.label)
             value.setText(format_figure(fig))
-        items = "".join(f"<li style='margin-bottom:3px'>{escape(s)}</li>" for s in result.rationale)
+        items = "".join(
+            f"<li style='margin-bottom:3px'>{html_text(s)}</li>" for s in result.rationale
+        )
         self.rationale.setText(f"<ul style='margin-left:-20px'>{items}</ul>")
         self.stale_banner.hide()
 
@@ -199,6 +204,7 @@ class ResultCard(HeightBox):
             name = QLabel()
             name.setStyleSheet("color: #5f6368;")
             value = QLabel()
+            make_plain(name, value)
             value.setObjectName(f"figure_{fig.key}")
             value.setStyleSheet("font-weight: 600; color: #202124;")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -16,6 +16,7 @@ from core.frameworks import agents
 from storage import TraceStore
 from storage.traces import TrialSummary
 from tests.llm_server import Reply, ScriptedToolCall
+from ui.plain_text import tooltip
 from ui.plots.agents import AgentsPanel, TraceModel, TrialsModel, comparison_plot
 from ui.services import AppServices
 from ui.tasks import TaskRunner
@@ -177,7 +178,10 @@ def test_table_models_pass_the_model_tester(qtmodeltester):
     )
     qtmodeltester.check(trials)
     assert cell(trials, 0, 3) == "max iterations"
-    assert trials.index(0, 3).data(Qt.ItemDataRole.ToolTipRole) == "Stopped after 10 model calls."
+    # Tooltips are rich text that shows the stop reason literally (it may quote a server).
+    assert trials.index(0, 3).data(Qt.ItemDataRole.ToolTipRole) == tooltip(
+        "Stopped after 10 model calls."
+    )
 
 
 # --- The trial -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QMessageBox
 
 from core.frameworks import experiments
@@ -80,11 +81,14 @@ def add_example(qtbot, panel, services) -> None:
 
 
 def answer_questions(monkeypatch, answer: QMessageBox.StandardButton) -> list[str]:
-    """Answer every question box with `answer`; the list collects what each one asked."""
+    """Answer every question box with `answer`; the list collects what each one asked, as
+    shown (the boxes get rich text that shows their text literally)."""
     asked: list[str] = []
 
     def question(_parent, _title, text, *a, **k):
-        asked.append(text)
+        document = QTextDocument()
+        document.setHtml(text)
+        asked.append(document.toPlainText())
         return answer
 
     monkeypatch.setattr(QMessageBox, "question", question)

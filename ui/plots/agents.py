@@ -45,6 +45,7 @@ from core.frameworks.common import money
 from core.llm import LlmClient
 from storage import TraceStore
 from storage.traces import TrialSummary
+from ui.plain_text import html_text, literal_html, tooltip
 from ui.plots.common import (
     BLUE,
     GREEN,
@@ -281,7 +282,7 @@ class TraceModel(RowsTableModel):
             return _one_line(self.cell(step, index.column()))
         if role == Qt.ItemDataRole.ToolTipRole:
             text = self.cell(step, index.column())
-            return text or None
+            return tooltip(text) or None
         if role == Qt.ItemDataRole.ForegroundRole:
             return _KIND_COLOURS.get(step.kind)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 1, 6, 7, 8):
@@ -309,9 +310,9 @@ class TrialsModel(RowsTableModel):
                 _one_line(t.task),
             )[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 6:
-            return t.task
+            return tooltip(t.task)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3 and t.stop_reason:
-            return t.stop_reason
+            return tooltip(t.stop_reason)
         return None
 
 
@@ -488,6 +489,7 @@ class TrialSection(QGroupBox):
 
         self.status = QLabel("Type a task and run it to see each step.")
         self.status.setObjectName("status_label")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the server's errors
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status.setStyleSheet("color: #3c4043; padding: 2px;")
@@ -698,8 +700,10 @@ class TrialSection(QGroupBox):
         answer = QMessageBox.question(
             self,
             "Delete trial",
-            f"Delete trial #{trial_id} ({trial.model}) and its {trial.iterations} step(s) of "
-            "trace? This cannot be undone.",
+            literal_html(
+                f"Delete trial #{trial_id} ({trial.model}) and its {trial.iterations} step(s) of "
+                "trace? This cannot be undone."
+            ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -796,7 +800,10 @@ def comparison_plot(named: list[tuple[str, agents.Result]]) -> pg.PlotWidget:
         k = np.asarray(r.iterations, dtype=float)
         cost = np.asarray(r.cumulative_cost)
         plot.plot(
-            k, cost, pen=pen(colour, 2.2), name=f"{name}: {agents.VERDICT_LABELS[r.recommendation]}"
+            k,
+            cost,
+            pen=pen(colour, 2.2),
+            name=html_text(f"{name}: {agents.VERDICT_LABELS[r.recommendation]}"),
         )
         budget = pg.InfiniteLine(
             pos=r.max_cost_per_task_usd, angle=0, movable=False, pen=pen(colour, 1.2, True)

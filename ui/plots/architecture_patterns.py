@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import architecture_patterns as arch
 from core.frameworks.common import money, probability
+from ui.plain_text import html_text
 from ui.plots.common import (
     BLUE,
     GREEN,
@@ -142,7 +143,7 @@ class CostByTaskPlot(QWidget):
             self._legend = list(r.task_names)
             self.legend.clear()
             for bar, name in zip(self.task_bars, r.task_names, strict=False):
-                self.legend.addItem(bar, name)
+                self.legend.addItem(bar, html_text(name))
             self.legend.addItem(self.operations, "operating extra models")
         totals = segments.sum(axis=1)
         for label, o, xx, total in zip(self.totals, r.patterns, x, totals, strict=True):
@@ -325,7 +326,7 @@ def comparison_plot(named: list[tuple[str, arch.Result]]) -> pg.PlotWidget:
         star.setPos(xs[pick], heights[pick])
         plot.addItem(star)
         label = arch.PATTERN_LABELS[r.recommendation]
-        plot.getPlotItem().legend.addItem(bars, f"{scenario}: {label.lower()}")
+        plot.getPlotItem().legend.addItem(bars, html_text(f"{scenario}: {label.lower()}"))
     plot.getPlotItem().getAxis("bottom").setTicks(
         [[(float(i), arch.PATTERN_LABELS[p]) for i, p in enumerate(arch.PATTERNS)]]
     )

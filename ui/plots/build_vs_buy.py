@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import build_vs_buy as bvb
 from core.frameworks.common import format_value, money, probability
+from ui.plain_text import html_text
 from ui.plots.common import (
     BLUE,
     GREEN,
@@ -270,12 +271,12 @@ def comparison_plot(named: list[tuple[str, bvb.Result]]) -> pg.PlotWidget:
     for i, (name, r) in enumerate(named):
         buy_colour, build_colour = _PALETTE[i % len(_PALETTE)]
         years = np.asarray(r.months) / 12
-        plot.plot(years, r.buy_cumulative, pen=pen(buy_colour, 2.2), name=f"{name}: buy")
+        plot.plot(years, r.buy_cumulative, pen=pen(buy_colour, 2.2), name=html_text(f"{name}: buy"))
         plot.plot(
             years,
             r.build_cumulative,
             pen=pen(build_colour, 2.2, dashed=True),
-            name=f"{name}: build",
+            name=html_text(f"{name}: build"),
         )
         if r.breakeven_years is not None and r.breakeven_years <= years[-1]:
             y = float(np.interp(r.breakeven_years, years, r.build_cumulative))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core import analysis
 from core.frameworks import model_selection as msel
+from ui.plain_text import html_text
 from ui.plots.common import (
     BLUE,
     GREEN,
@@ -237,7 +238,7 @@ class WeightMapPlot(QWidget):
             self._legend = legend
             self.legend.clear()
             for i in present:
-                self.legend.addItem(self.swatches[i], wm.names[i])
+                self.legend.addItem(self.swatches[i], html_text(wm.names[i]))
             if r.winner is not None:
                 self.legend.addItem(self.current, "current weights")
         if r.winner is None:
@@ -334,7 +335,7 @@ def comparison_plot(named: list[tuple[str, msel.Result]]) -> pg.PlotWidget:
             pen=pg.mkPen(None),
         )
         plot.addItem(bars)
-        plot.getPlotItem().legend.addItem(bars, f"{scenario}: {r.recommendation}")
+        plot.getPlotItem().legend.addItem(bars, html_text(f"{scenario}: {r.recommendation}"))
     plot.getPlotItem().getAxis("bottom").setTicks([[(float(i), n) for i, n in enumerate(names)]])
     plot.setYRange(0, 1.05, padding=0)
     plot.setXRange(-0.6, max(len(names) - 0.4, 0.6), padding=0)

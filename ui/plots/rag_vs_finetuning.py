@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import rag_vs_finetuning as rvf
 from core.frameworks.common import money
+from ui.plain_text import html_text
 from ui.plots.common import (
     BLUE,
     GREEN,
@@ -302,7 +303,8 @@ def comparison_plot(named: list[tuple[str, rvf.Result]]) -> pg.PlotWidget:
         }
         for o in rvf.OPTIONS:
             line = pg.mkPen(color=COLOURS[o], width=2.2, style=style)
-            plot.plot(r.volumes, series[o], pen=line, name=f"{name}: {rvf.OPTION_NAMES[o]}")
+            label = html_text(f"{name}: {rvf.OPTION_NAMES[o]}")
+            plot.plot(r.volumes, series[o], pen=line, name=label)
         x, y = r.crossover_requests_per_month, r.crossover_monthly_cost
         if x is not None and y is not None and x > 0 and r.volumes[0] <= x <= r.volumes[-1]:
             plot.plot([x], [y], pen=None, symbol="o", symbolSize=10, symbolBrush=RED)
