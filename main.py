@@ -226,7 +226,12 @@ def _add_eval_commands(commands: Any, db_option: argparse.ArgumentParser) -> Non
     cmd.add_argument("--concurrency", type=int, default=8)
     cmd.add_argument("--rpm", type=int, default=0, help="requests per minute at most (0: none)")
     cmd.add_argument("--tpm", type=int, default=0, help="tokens per minute at most (0: none)")
-    cmd.add_argument("--timeout", type=_finite_float, default=60.0, help="seconds per request")
+    cmd.add_argument(
+        "--timeout",
+        type=_finite_float,
+        default=60.0,
+        help="seconds each request may take in all (a deadline, not only between bytes)",
+    )
     cmd.add_argument("--retries", type=int, default=4)
     cmd.add_argument("--spend-cap", type=_finite_float, default=0.0, help="USD; 0 means no cap")
     cmd.add_argument("--no-cache", action="store_true", help="do not use the response cache")
