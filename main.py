@@ -394,6 +394,8 @@ def _saved_version(args: argparse.Namespace, name: str, version: int | None = No
 
 
 def _cmd_scenarios_show(args: argparse.Namespace) -> int:
+    from core.frameworks.common import choice_label
+
     scenario, chosen, framework, _inputs, view = _saved_version(args, args.name, args.version)
     drift = view.drift
     if args.json:
@@ -416,7 +418,7 @@ def _cmd_scenarios_show(args: argparse.Namespace) -> int:
         f"{_one_line(scenario.name)} ({framework.TITLE}), version {chosen.version} of "
         f"{scenario.version}"
     )
-    print(f"Saved result: {_one_line(r.recommendation)}: {_one_line(r.headline)}")
+    print(f"Saved result: {_one_line(choice_label(r.recommendation))}: {_one_line(r.headline)}")
     for line in r.rationale:
         print(f"  - {_one_line(line)}")
     ev = view.evidence
@@ -435,12 +437,14 @@ def _cmd_scenarios_show(args: argparse.Namespace) -> int:
         for change in drift.changes or ["the catalog changed"]:
             print(f"  - {_one_line(change)}")
         today = drift.today_result
-        print(f"Today's result: {_one_line(today.recommendation)}: {_one_line(today.headline)}")
+        today_pick = _one_line(choice_label(today.recommendation))
+        print(f"Today's result: {today_pick}: {_one_line(today.headline)}")
     return EXIT_OK
 
 
 def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
     from core.compare import figure_rows, input_rows
+    from core.frameworks.common import choice_label
 
     a, _, fa, ia, va = _saved_version(args, args.a)
     b, _, fb, ib, vb = _saved_version(args, args.b)
@@ -475,7 +479,7 @@ def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
     for key, s, v in (("A", a, va), ("B", b, vb)):
         print(
             f"{key}: {_one_line(s.name)} (version {s.version}): "
-            f"{_one_line(v.result.recommendation)}: {_one_line(v.result.headline)}"
+            f"{_one_line(choice_label(v.result.recommendation))}: {_one_line(v.result.headline)}"
         )
         for note in v.notes:
             print(f"   {_one_line(note)}")

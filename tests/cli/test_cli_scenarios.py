@@ -190,3 +190,19 @@ def test_export_to_a_missing_folder(save_scenario, tmp_path: Path, capsys) -> No
     assert main.main(["scenarios", "export", "Somewhere", "--out", str(target)]) == 2
     assert capsys.readouterr().err.startswith("error: Could not export to")
     assert not target.exists()
+
+
+def test_show_and_compare_say_the_recommendation_in_words(
+    save_scenario, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The saved build_vs_buy result's code 'build' reads 'Build' in the text output; the
+    JSON keeps the code for scripts."""
+    save_scenario("Plan A")
+    save_scenario("Plan B", training_cost=600_000)
+    assert main.main(["scenarios", "show", "Plan A"]) == 0
+    assert "Saved result: Build: Build:" in capsys.readouterr().out
+    assert main.main(["scenarios", "compare", "Plan A", "Plan B"]) == 0
+    out = capsys.readouterr().out
+    assert "A: Plan A (version 1): Build: " in out
+    assert main.main(["scenarios", "show", "Plan A", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["result"]["recommendation"] == "build"
