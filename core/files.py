@@ -138,5 +138,5 @@ def _check_regular(path: Path, info: os.stat_result) -> None:
     elif stat.S_ISSOCK(mode):
         kind = "a socket"
     else:
-        kind = "not a file"
+        kind = "an unknown kind of file"
     raise NotRegularFileError(path, kind)
