@@ -12,6 +12,7 @@ import json
 import math
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1121,13 +1122,19 @@ def _shown(text: str) -> str:
     \\x1b, so no name can recolour the terminal, retitle its window or reorder a line."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else _escape(c) for c in text)
+    return "".join(c if _harmless(c) else _escape(c) for c in text)
 
 
 def _shown_json(text: str) -> str:
     """JSON as `_shown` would print it, still valid JSON: such characters can only be inside
     its strings (a line break between values is layout and stays), so \\uXXXX escapes do."""
-    return "".join(c if c.isprintable() or c == "\n" else _json_escape(c) for c in text)
+    return "".join(c if _harmless(c) or c == "\n" else _json_escape(c) for c in text)
+
+
+def _harmless(c: str) -> bool:
+    """Printable, a space (no-break, thin...), or a zero-width (non-)joiner, which shapes
+    Persian and Indic scripts and emoji sequences and hides nothing (as core.text has it)."""
+    return c.isprintable() or c in "\u200c\u200d" or unicodedata.category(c) == "Zs"
 
 
 def _escape(c: str) -> str:

@@ -234,3 +234,18 @@ def test_compute_json_escapes_a_candidate_name_and_stays_valid_json(
     _assert_no_raw_controls(out)
     assert "a\\u202e\\u009b2Jb" in out
     assert json.loads(out)["recommendation"] == name
+
+
+def test_spaces_and_joiners_are_shown_as_they_are(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A no-break space and the zero-width joiner of an emoji family hide nothing: they are
+    printed as they are, as the window shows them, while a BEL beside them is escaped."""
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # with a non-joiner
+    name = f"prix\u00a0net \U0001f468\u200d\U0001f469 {persian}\x07"
+    with ExperimentStore(db_path) as store:
+        store.add_dataset("qa", [DatasetItem(id="1", input="q", expected="a")])
+    _sql(db_path, "UPDATE datasets SET name = ?", name)
+    code, out, err = _run(capsys, "eval", "datasets")
+    assert (code, err) == (0, "")
+    assert f"{name[:-1]}\\x07@v1" in out
