@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QPushButton,
     QStyle,
     QTabWidget,
@@ -59,6 +60,8 @@ AUTOSAVE_MS = 3000
 #: A window that has not painted by then starts its start-up work anyway.
 UNSHOWN_START_MS = 250
 SUMMARY_FILTERS = "Markdown (*.md);;HTML with plots (*.html);;PDF (*.pdf)"
+#: A PDF export that takes longer than this shows its progress and a Cancel button.
+EXPORT_PROGRESS_DELAY_MS = 500
 
 
 class MainWindow(QMainWindow):
@@ -134,6 +137,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
         # Banners, the Models tab's messages, the database path: none is markup.
         plain_labels(self)
+        #: The running PDF export's progress dialog (None when none runs).
+        self.export_progress: QProgressDialog | None = None
 
         self._restore_window_state()
         self._on_tab_changed(self.tabs.currentIndex())
@@ -945,7 +950,7 @@ class MainWindow(QMainWindow):
         if fmt == "htm":
             fmt = "html"
         from core.report import SummaryMeta  # markdown-it is not needed until an export
-        from ui.export import write_summary
+        from ui.export import ExportCancelled, write_summary
 
         meta = SummaryMeta(
             scenario_name=tab.display_name,
@@ -962,11 +967,57 @@ class MainWindow(QMainWindow):
 
         framework, inputs, result = tab.framework, tab.inputs, tab.result
         target = Path(path)
-        self.runner.submit(
-            lambda: write_summary(target, fmt, framework, inputs, result, meta, images),
-            lambda _: self.status(f"Decision summary written to {target}"),
-            lambda e: self.error("Could not export", str(e)),
-        )
+        # A PDF of long notes takes seconds (about 1.5 s a MB): it shows its pages and can stop.
+        stop = threading.Event()
+        dialog: QProgressDialog | None = None
+        if fmt == "pdf":
+            dialog = QProgressDialog("Writing the PDF…", "Cancel", 0, 0, self)
+            dialog.setObjectName("exportProgress")
+            dialog.setWindowTitle("Export decision summary")
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(EXPORT_PROGRESS_DELAY_MS)
+            dialog.setAutoReset(False)
+            dialog.canceled.connect(stop.set)
+        self.export_progress = dialog
+
+        def work(report: Callable[[tuple[int, int]], None]) -> None:
+            write_summary(
+                target,
+                fmt,
+                framework,
+                inputs,
+                result,
+                meta,
+                images,
+                cancelled=stop.is_set,
+                progress=lambda done, pages: report((done, pages)),
+            )
+
+        def pages(value: tuple[int, int]) -> None:
+            if dialog is not None and not stop.is_set():
+                dialog.setMaximum(value[1])
+                dialog.setValue(value[0])
+                dialog.setLabelText(f"Writing the PDF: page {value[0]:,} of {value[1]:,}")
+
+        def finished() -> None:
+            if dialog is not None:
+                dialog.canceled.disconnect(stop.set)
+                dialog.close()
+                dialog.deleteLater()
+            self.export_progress = None
+
+        def done(_: object) -> None:
+            finished()
+            self.status(f"Decision summary written to {target}")
+
+        def failed(exc: Exception) -> None:
+            finished()
+            if isinstance(exc, ExportCancelled):
+                self.status(f"Export cancelled: {target} was not written")
+            else:
+                self.error("Could not export", str(exc))
+
+        self.runner.submit(work, done, failed, pages)
 
     def export_plots(self, folder: str | None = None, fmt: str = "png") -> None:
         tab = self.tab

@@ -7,6 +7,8 @@ import csv
 import datetime as dt
 import io
 import re
+import sys
+import unicodedata
 
 import pytest
 
@@ -14,6 +16,7 @@ from core.csv_export import COLUMNS, neutralise, samples_csv
 from core.evaluation import DatasetItem, Sample
 from core.frameworks import architecture_patterns, model_selection
 from core.report import SummaryMeta, render_html
+from core.text import hidden_characters, visible
 
 PAYLOAD = '<img src=x onerror=alert(1)><script>alert("x")</script>[a](javascript:alert(1))'
 # Table names are at most 80 characters.
@@ -130,3 +133,95 @@ def test_no_cell_of_a_hostile_run_starts_a_formula() -> None:
     for row in rows:
         for cell in row[:5]:
             assert cell.startswith("'"), row
+
+
+# ----- Markdown and HTML exports of hostile names and notes (issue 14, items 1 and 3) -----
+
+HOSTILE_NOTES = (
+    "Plan <script>alert(1)</script> and <img src=x onerror=alert(1)> and <http://evil.test>.\n"
+    "![pixel](http://tracker.test/p.png) ![zero](/dev/zero) ![local](/home/u/secret.png)\n"
+    "[run](javascript:alert(1)) [also]( JAVASCRIPT:alert(2)) [v](vbscript:x) [f](file:///etc/passwd)\n"
+    "[ref]: javascript:alert(3)\n"
+    "Keep `<b>code</b>` as code; p <= 0.05 stays.\n"
+    "evil\u202eexe.txt and a\x00b and \u2066isolated\u2069"
+)
+
+
+def _decision(notes: str = HOSTILE_NOTES, name: str = "<script>alert('n')</script> plan"):
+    from core.frameworks import build_vs_buy
+
+    inputs = build_vs_buy.Inputs()
+    result = build_vs_buy.compute(inputs)
+    meta = SummaryMeta(scenario_name=name, notes=notes, date=dt.date(2026, 12, 3))
+    return build_vs_buy, inputs, result, meta
+
+
+def _rendered_by_a_permissive_renderer(markdown: str) -> str:
+    """The Markdown export as a renderer that passes raw HTML through would show it."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).render(markdown)
+
+
+def test_markdown_export_escapes_raw_html_and_breaks_dangerous_links() -> None:
+    from core.report import render_markdown
+
+    text = render_markdown(*_decision())
+    assert "<script" not in text and "<img" not in text and "<http" not in text
+    assert "&lt;script>alert('n')&lt;/script> plan" in text
+    assert "&lt;script>alert(1)&lt;/script>" in text
+    assert "[run]\\(javascript:alert(1))" in text
+    assert "[also]\\( JAVASCRIPT:alert(2))" in text
+    assert "> \\[ref]: javascript:alert(3)" in text
+    assert "`<b>code</b>`" in text  # a code span is shown literally by any renderer
+    assert "p <= 0.05" in text
+    assert "!\\[pixel](http://tracker.test/p.png)" in text  # a link, not an image to fetch
+    page = _rendered_by_a_permissive_renderer(text)
+    assert "<script" not in page and "<img" not in page
+    assert not re.search(r"href=\"\s*(javascript|vbscript|file):", page, re.IGNORECASE)
+
+
+def test_html_export_loads_no_image_from_notes_and_links_no_scheme_that_runs() -> None:
+    from core.report import render_html
+
+    framework, inputs, result, meta = _decision()
+    plot = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    page = render_html(framework, inputs, result, meta, [("Plot", plot)])
+    sources = re.findall(r"<img[^>]*\ssrc=\"([^\"]*)\"", page)
+    assert len(sources) == 1 and sources[0].startswith("data:image/png;base64,")
+    assert "tracker.test/p.png" in page  # shown, as a link to click, never fetched
+    assert not re.search(r"href=\"\s*(javascript|vbscript|file):", page, re.IGNORECASE)
+    assert "<script" not in page
+
+
+def test_invisible_controls_in_notes_are_shown_by_code_in_both_exports() -> None:
+    from core.report import render_html, render_markdown
+
+    for text in (render_markdown(*_decision()), render_html(*_decision())):
+        assert "evil⟨U+202E⟩exe.txt" in text
+        assert "a⟨U+0000⟩b" in text
+        assert "⟨U+2066⟩isolated⟨U+2069⟩" in text
+        assert not hidden_characters(text.replace("\n", "").replace("\r", ""))
+
+
+def test_the_hidden_class_is_every_control_and_format_character_but_layout_and_joiners() -> None:
+    """Reference: unicodedata's categories Cc and Cf, over every code point."""
+    kept = {"\t", "\n", "\r", "\u200c", "\u200d"}
+    expected = [
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(c)) in ("Cc", "Cf") and chr(c) not in kept
+    ]
+    everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    assert hidden_characters(everything) == expected
+    assert visible("a\u202eb\u200dc\td") == "a⟨U+202E⟩b\u200dc\td"
+
+
+def test_long_paragraphs_are_split_for_print_between_lines_or_words() -> None:
+    """Limit 10: 'aaaa bbbb' (9) fits; 'cccc' would make 13, so a blank line goes first; the
+    22-character line is cut at its spaces into pieces of at most 10."""
+    from core.report import split_paragraphs
+
+    assert split_paragraphs("aaaa bbbb\ncccc\n\nd", 10) == "aaaa bbbb\n\ncccc\n\nd"
+    assert split_paragraphs("eeee ffff gggg hhhh ii", 10) == "eeee ffff\n\ngggg hhhh\n\nii"
+    assert split_paragraphs("x" * 25, 10) == "xxxxxxxxxx\n\nxxxxxxxxxx\n\nxxxxx"

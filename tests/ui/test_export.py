@@ -64,8 +64,11 @@ def test_pdf_grows_with_the_embedded_plots(qapp, decision) -> None:
     images = render_plot_images(build_vs_buy.ID, decision[2])
     plain = html_to_pdf("<h1>Title</h1><p>Body</p>")
     assert plain.startswith(b"%PDF-")
-    with_plots = html_to_pdf(render_html(*decision, images=images))
+    page = render_html(*decision, images=images)
+    with_plots = html_to_pdf(page, images=[png for _, png in images])
     assert len(with_plots) > len(plain) + sum(len(png) for _, png in images) // 2
+    # Only the images named to it are loaded: the same page without them has no plots.
+    assert len(html_to_pdf(page)) < len(plain) + sum(len(png) for _, png in images) // 2
 
 
 def test_unknown_format_is_refused_and_nothing_written(decision, tmp_path: Path) -> None:
