@@ -870,7 +870,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "### Monte Carlo",
         "",
         f"{mc.draws:,} draws (seed {mc.seed}): building is cheaper within the horizon in "
-        f"**{mc.p_build_cheaper:.1%}** of cases. Breakeven P10 "
+        f"**{probability(mc.p_build_cheaper)}** of cases. Breakeven P10 "
         f"{format_value(mc.breakeven_p10_years, 'years', never)}, P50 "
         f"{format_value(mc.breakeven_p50_years, 'years', never)}, P90 "
         f"{format_value(mc.breakeven_p90_years, 'years', never)}.",

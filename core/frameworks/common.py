@@ -253,7 +253,8 @@ def format_value(value: float | None, unit: str, none_text: str = "n/a") -> str:
     if unit == "months":
         return f"{value:.1f} months"
     if unit == "pct":
-        return f"{value:.1f}%"
+        # As probability() writes shares: a whole 0% or 100% is exact, one decimal otherwise.
+        return f"{value:.0f}%" if value in (0, 100) else f"{value:.1f}%"
     if unit == "pp":
         # A difference of two rates, in percentage points: "+5.0 pp", one formatter app-wide.
         return format_points(value)

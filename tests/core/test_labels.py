@@ -15,7 +15,14 @@ import pytest
 from core.catalog import load_catalog, with_examples
 from core.compare import figure_rows
 from core.frameworks import REGISTRY, agents, get, ids
-from core.frameworks.common import CHOICE_LABELS, choice_label, duration, format_value, usd
+from core.frameworks.common import (
+    CHOICE_LABELS,
+    choice_label,
+    duration,
+    format_value,
+    probability,
+    usd,
+)
 from core.report import SummaryMeta, render_markdown
 from core.scenario import parse_scenario_file
 
@@ -75,12 +82,16 @@ def test_each_figure_reads_the_same_in_the_table_and_the_text(framework_id, path
     framework, inputs, result = _computed(framework_id, path, catalog)
     text = "\n".join([result.headline, *result.rationale, framework.summarize(inputs, result)])
     for fig in result.figures:
-        if fig.value is None or fig.unit not in ("usd", "ms") or fig.value <= 0:
+        if fig.value is None or fig.unit not in ("usd", "ms", "pct") or fig.value <= 0:
             continue
         shown = format_value(fig.value, fig.unit)
         v = fig.value
         if fig.unit == "usd":
             others = {f"${v:,.2f}" if 0.01 <= v < 100 else shown, f"${v:.3g}", f"${v:.4g}"}
+        elif fig.unit == "pct":
+            # Whole percentages would match unrelated figures ("80% power"): the one-decimal
+            # rival is the one checked (a table's "100.0%" beside a sentence's "100%").
+            others = {f"{v:.1f}%"}
         else:
             others = {f"{v:,.0f} ms", f"{v / 1000:.3g} s", f"{v / 60_000:.3g} min"}
         for other in others - {shown}:
@@ -138,6 +149,17 @@ def test_duration_picks_the_unit_by_magnitude(ms, text):
 def test_one_dollar_formatter(value, text):
     assert usd(value) == text
     assert format_value(value, "usd") == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0, "0%"), (100, "100%"), (99.96, "100.0%"), (1.4, "1.4%"), (84, "84.0%")],
+)
+def test_percentages_read_as_probability_writes_them(value, text):
+    """A whole 0% or 100% is exact (the patterns' '100%' of requests beside a table's
+    '100.0%' was two texts for one figure); 99.96 keeps its decimal, never a sure 100%."""
+    assert format_value(value, "pct") == text
+    assert format_value(value, "pct") == probability(value / 100) or value == 84
 
 
 def _literal_codes(annotation, seen):
