@@ -384,3 +384,26 @@ def test_each_metric_names_its_convention_in_its_tooltip():
     assert METRICS["rouge_l"].convention == "rouge-score default tokenizer, no stemming"
     for spec in METRICS.values():
         assert spec.convention and spec.convention.lower() in spec.description.lower()
+
+
+# Text drawn from the characters the corpus is about: letters of both cases, digits, ASCII and
+# Unicode punctuation, accented and non-Latin letters, the articles' letters and whitespace.
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("aAbcdehnt T.,'-_$%!?0129 \t\n") + list("é“”—…«»東İ\u212a")),
+    max_size=40,
+)
+
+
+@given(_TEXT, _TEXT)
+def test_metrics_equal_their_references_on_random_text(prediction, reference):
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
+    expected = scorer.score(reference, prediction)["rougeL"].fmeasure
+    assert rouge_l(prediction, reference) == pytest.approx(expected, abs=1e-12)
+    assert exact_match(prediction, reference) == float(
+        squad_v11_exact_match_score(prediction, reference)
+    )
+    assert token_f1(prediction, reference) == pytest.approx(
+        squad_v11_f1_score(prediction, reference), abs=1e-12
+    )
