@@ -214,6 +214,8 @@ def test_the_hidden_class_is_every_control_and_format_character_but_layout_and_j
     ]
     everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
     assert hidden_characters(everything) == expected
+    ascii_only = "".join(chr(c) for c in range(128))  # the fast path for ASCII text
+    assert hidden_characters(ascii_only) == [ch for ch in expected if ord(ch) < 128]
     assert visible("a\u202eb\u200dc\td") == "a⟨U+202E⟩b\u200dc\td"
 
 

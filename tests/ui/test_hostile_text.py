@@ -236,3 +236,16 @@ def test_names_with_invisible_controls_are_refused_at_save_and_import(store) -> 
     }
     with pytest.raises(ScenarioFileError, match="invisible control characters"):
         parse_scenario_file(json.dumps(payload), {"build_vs_buy"})
+
+
+def test_notes_name_the_invisible_controls_they_keep(qtbot, window) -> None:
+    """Notes are kept as written (a note is no name); the tab says what the editor cannot show."""
+    tab = window.tab_for("build_vs_buy")
+    window.tabs.setCurrentWidget(tab)
+    tab.notes.setPlainText("invoice\u202etxt.exe and a\x00b")
+    qtbot.waitUntil(tab.notes_hidden.isVisible, timeout=5000)
+    assert "U+202E, U+0000" in tab.notes_hidden.text()
+    assert tab.notes.toPlainText() == "invoice\u202etxt.exe and a\x00b"
+    tab.notes.setPlainText("plain again")
+    qtbot.waitUntil(lambda: not tab.notes_hidden.isVisible(), timeout=5000)
+    tab.forget_changes()
