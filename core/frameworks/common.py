@@ -23,6 +23,7 @@ Unit = Literal[
     "tokens",
     "count",
     "ratio",
+    "p_value",
     "text",
 ]
 
@@ -264,6 +265,8 @@ def format_value(value: float | None, unit: str, none_text: str = "n/a") -> str:
         return f"{value:,.0f}"
     if unit == "ratio":
         return f"{value:.3g}"
+    if unit == "p_value":
+        return p_value(value)
     return f"{value:g}"
 
 

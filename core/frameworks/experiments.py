@@ -577,7 +577,7 @@ def _figures(r: Result) -> list[Figure]:
             unit="pp",
             none_text=none,
         ),
-        Figure(key="mcnemar_p", label="McNemar exact p-value", value=r.mcnemar_p, unit="ratio"),
+        Figure(key="mcnemar_p", label="McNemar exact p-value", value=r.mcnemar_p, unit="p_value"),
         Figure(
             key="samples_needed_observed",
             label="Paired items to detect the observed lift",

@@ -14,7 +14,7 @@ import pytest
 
 from core.catalog import load_catalog, with_examples
 from core.compare import figure_rows
-from core.frameworks import REGISTRY, agents, get, ids
+from core.frameworks import REGISTRY, agents, experiments, get, ids
 from core.frameworks.common import (
     CHOICE_LABELS,
     choice_label,
@@ -160,6 +160,21 @@ def test_percentages_read_as_probability_writes_them(value, text):
     '100.0%' was two texts for one figure); 99.96 keeps its decimal, never a sure 100%."""
     assert format_value(value, "pct") == text
     assert format_value(value, "pct") == probability(value / 100) or value == 84
+
+
+def test_a_p_value_figure_reads_as_the_sentence_quotes_it():
+    """McNemar's p for b = 0, c = 5 is 2 x 0.5^5 = 0.0625: the verdict's sentence says
+    p = 0.062 (three decimals), and the figures table said 0.0625; below 0.001 two
+    significant figures."""
+    assert format_value(0.0625, "p_value") == "0.062"
+    assert format_value(8.14e-7, "p_value") == "8.1e-07"
+    result = experiments.compute(
+        experiments.Inputs(both_pass=20, baseline_only=0, variant_only=5, both_fail=5)
+    )
+    assert result.figure("mcnemar_p").value == pytest.approx(0.0625)
+    assert format_value(result.figure("mcnemar_p").value, result.figure("mcnemar_p").unit) == (
+        "0.062"
+    )
 
 
 def _literal_codes(annotation, seen):
