@@ -489,17 +489,19 @@ class _Run:
             seconds_left = left * (now - self.started) / finished_here
         elif final:
             seconds_left = 0.0 if left == 0 else None
-        self.progress(
-            RunProgress(
-                done=self.done,
-                total=self.total,
-                errors=self.errors,
-                spend_usd=self.spend,
-                cached=self.cached,
-                seconds_left=seconds_left,
-                last=last,
-            )
+        report = RunProgress(
+            done=self.done,
+            total=self.total,
+            errors=self.errors,
+            spend_usd=self.spend,
+            cached=self.cached,
+            seconds_left=seconds_left,
+            last=last,
         )
+        try:
+            self.progress(report)
+        except Exception:  # a broken display must not stop a run whose samples are stored
+            return
 
 
 class EvalRunner:

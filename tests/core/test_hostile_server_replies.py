@@ -230,3 +230,43 @@ def test_a_version_7_database_gains_the_partial_status_and_keeps_its_runs(
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("UPDATE runs SET status = 'bogus'")
     conn.close()
+
+
+def test_a_broken_progress_display_does_not_stop_the_run(llm_server: LlmTestServer) -> None:
+    llm_server.set_default(Reply("fine"))
+    landed = []
+
+    def broken_progress(progress: object) -> None:
+        raise RuntimeError("progress display broke")
+
+    outcome = _runner(llm_server, concurrency=1).run(
+        _variant(llm_server), _items(5), on_sample=landed.append, progress=broken_progress
+    )
+    assert (outcome.status, len(landed)) == ("completed", 5)
+
+
+def test_a_worker_that_dies_anyway_fails_the_run_instead_of_claiming_it_done(
+    llm_server: LlmTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever kills a worker outside the item's error handling (here, a stand-in for a bug
+    in handing a sample over), the run says so and does not claim the items left were done."""
+    from core import runner
+
+    llm_server.set_default(Reply("fine"))
+    land = runner._Run.land
+    landed = []
+
+    def land_once(self: runner._Run, sample: object) -> None:
+        if landed:
+            raise RuntimeError("a bug")
+        landed.append(sample)
+        land(self, sample)
+
+    monkeypatch.setattr(runner._Run, "land", land_once)
+    outcome = _runner(llm_server, concurrency=1).run(
+        _variant(llm_server), _items(5), on_sample=lambda s: None
+    )
+    assert outcome.status == "failed"
+    assert outcome.stop_reason == (
+        "Stopped: a worker failed unexpectedly (RuntimeError: a bug); 1 of 5 items done, 4 not run."
+    )
