@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from core import APP_NAME, APP_VERSION
@@ -14,6 +14,7 @@ from core.files import read_bytes
 from storage import ScenarioStore, StorageError
 from storage.db import set_aside
 from storage.paths import DATABASE_FILE_FILTER
+from ui.plain_text import literal_html
 
 ORGANISATION = "AI Decision Frameworks"
 SETTINGS_APP = "aidf"
@@ -77,14 +78,16 @@ def open_store(path: Path) -> ScenarioStore | None:
                     kept = set_aside(path)
                 except StorageError as aside_error:
                     QMessageBox.critical(
-                        None, f"{APP_NAME}: cannot keep it aside", str(aside_error)
+                        None, f"{APP_NAME}: cannot keep it aside", literal_html(str(aside_error))
                     )
                     continue
                 QMessageBox.information(
                     None,
                     f"{APP_NAME}: damaged database kept aside",
-                    f"The damaged database was kept, unchanged, as:\n{kept}\n\n"
-                    f"A new, empty database is created at {path}.",
+                    literal_html(
+                        f"The damaged database was kept, unchanged, as:\n{kept}\n\n"
+                        f"A new, empty database is created at {path}."
+                    ),
                 )
                 continue
             if choice != "other":
@@ -104,6 +107,7 @@ def open_store(path: Path) -> ScenarioStore | None:
 def _ask_after_failure(exc: StorageError) -> str:
     """ "aside", "other" or "close": what the user wants after the database failed to open."""
     box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME}: cannot open the database", "")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # it quotes a path and the database's error
     aside = None
     if exc.damaged and exc.path is not None:
         box.setText(

@@ -61,7 +61,7 @@ from core.catalog import (
 )
 from storage import CatalogStore, StorageError
 from ui.numbers import parse_number
-from ui.plain_text import literal_html, tooltip
+from ui.plain_text import literal_html, plain_label, tooltip
 from ui.tasks import TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -658,7 +658,7 @@ class CustomModelDialog(QDialog):
         self.vision = QCheckBox("Accepts images")
         form.addRow("", self.tools)
         form.addRow("", self.vision)
-        self.error = QLabel()
+        self.error = plain_label()  # quotes the validation error, with the id typed
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b3261e;")

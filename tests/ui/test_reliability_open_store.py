@@ -9,6 +9,7 @@ import pytest
 
 from storage import StorageError
 from ui import app
+from ui.plain_text import literal_html
 
 
 def _damaged(path: Path) -> bytes:
@@ -40,9 +41,11 @@ def test_keeping_a_damaged_file_aside_says_where_it_went_and_opens_a_new_one(
     assert len(asked) == 1 and asked[0].damaged
     (kept,) = tmp_path.glob("plans.sqlite3.corrupt-*")
     assert kept.read_bytes() == original
-    assert told == [
-        f"The damaged database was kept, unchanged, as:\n{kept}\n\n"
-        f"A new, empty database is created at {path}."
+    assert told == [  # rich text that shows the paths literally, whatever they contain
+        literal_html(
+            f"The damaged database was kept, unchanged, as:\n{kept}\n\n"
+            f"A new, empty database is created at {path}."
+        )
     ]
 
 
