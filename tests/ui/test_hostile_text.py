@@ -249,3 +249,39 @@ def test_notes_name_the_invisible_controls_they_keep(qtbot, window) -> None:
     tab.notes.setPlainText("plain again")
     qtbot.waitUntil(lambda: not tab.notes_hidden.isVisible(), timeout=5000)
     tab.forget_changes()
+
+
+def test_a_servers_error_with_markup_stays_text_in_the_trial(
+    qtbot, tmp_path: Path, llm_server, fifo_watch: FifoWatch
+) -> None:
+    """The real path: the local server answers HTTP 500 with an image tag as its error text."""
+    from core.frameworks import agents
+    from storage import TraceStore
+    from tests.llm_server import Reply
+    from ui.plots.agents import AgentsPanel
+    from ui.services import AppServices
+    from ui.tasks import TaskRunner
+
+    payload = _payload(fifo_watch.fifo)
+    db_path = tmp_path / "trials.sqlite3"
+    TraceStore(db_path).close()
+    services = AppServices(TaskRunner(), db_path)
+    panel = AgentsPanel(services=services)
+    qtbot.addWidget(panel)
+    panel.update_result(agents.compute(agents.Inputs()))
+    panel.show()
+    qtbot.waitExposed(panel)
+    llm_server.set_default(Reply(status=500, error_message=payload, retry_after_s=0))
+    trial = panel.trial
+    assert trial is not None
+    trial.task_edit.setPlainText("What is 6 times 7?")
+    trial.model_edit.setText("test-model")
+    trial.base_url_edit.setText(llm_server.url)
+    qtbot.mouseClick(trial.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: services.runner.pending == 0, timeout=60_000)
+    qtbot.wait(10)
+    assert payload in trial.status.text()
+    assert trial.status.textFormat() == Qt.TextFormat.PlainText
+    step_tip = trial.trace.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)
+    assert html_text(payload) in step_tip and "<img" not in step_tip
+    assert fifo_watch.opens() == 0
