@@ -201,9 +201,10 @@ _json_values = st.recursive(
     ),
     max_leaves=12,
 )
-_names = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=200).filter(
-    lambda s: s.strip() == s and s != ""
-)
+# Names refuse controls and invisible format characters (core.text.name_problem).
+_names = st.text(
+    st.characters(exclude_categories=("Cs", "Cc", "Cf")), min_size=1, max_size=200
+).filter(lambda s: s.strip() == s and s != "")
 
 
 @settings(
