@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -994,13 +995,15 @@ class MainWindow(QMainWindow):
             )
 
         def pages(value: tuple[int, int]) -> None:
-            if dialog is not None and not stop.is_set():
+            # A page's progress may arrive after the window, and the dialog with it, was closed.
+            if dialog is not None and shiboken6.isValid(dialog) and not stop.is_set():
                 dialog.setMaximum(value[1])
-                dialog.setValue(value[0])
                 dialog.setLabelText(f"Writing the PDF: page {value[0]:,} of {value[1]:,}")
+                # Last: a modal dialog's setValue processes events, the export's end among them.
+                dialog.setValue(value[0])
 
         def finished() -> None:
-            if dialog is not None:
+            if dialog is not None and shiboken6.isValid(dialog):
                 dialog.canceled.disconnect(stop.set)
                 dialog.close()
                 dialog.deleteLater()
