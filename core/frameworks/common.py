@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic_core import PydanticCustomError
 
 from core.stats import format_points
+from core.text import code_point, hidden_characters
 
 Unit = Literal[
     "usd",
@@ -86,9 +87,26 @@ def _refuse_bool_number(cls: type[BaseModel], value: Any, info: ValidationInfo) 
     return value
 
 
+def _refuse_hidden_text(value: Any) -> Any:
+    """A text input (a model id, a task or option name) that holds NUL, a bidi override or
+    another invisible control would be stored and shown as something other than what it looks
+    like ("Trojan Source"); it is refused, with the code points named, as scenario names are."""
+    texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    found = [ch for text in texts if isinstance(text, str) for ch in hidden_characters(text)]
+    if found:
+        codes = ", ".join(code_point(ch) for ch in dict.fromkeys(found))
+        raise PydanticCustomError(
+            "hidden_characters",
+            "Text should have no invisible control characters (found {codes}), which could "
+            "hide or reorder it; remove them",
+            {"codes": codes},
+        )
+    return value
+
+
 class FrameworkInputs(BaseModel):
-    """Base of every framework's Inputs: unknown fields, NaN, infinity and true/false as a
-    number are refused."""
+    """Base of every framework's Inputs: unknown fields, NaN, infinity, true/false as a
+    number and invisible control characters in text are refused."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
@@ -97,10 +115,15 @@ class FrameworkInputs(BaseModel):
     def _no_bool_numbers(cls, value: Any, info: ValidationInfo) -> Any:
         return _refuse_bool_number(cls, value, info)
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_hidden_text(cls, value: Any) -> Any:
+        return _refuse_hidden_text(value)
+
 
 class TableRecord(BaseModel):
-    """Base of one row of a table input (candidates, task types): like FrameworkInputs, and
-    text cells are trimmed."""
+    """Base of one row of a table input (candidates, task types): like FrameworkInputs (no
+    invisible controls in its text either), and text cells are trimmed."""
 
     model_config = ConfigDict(
         frozen=True, extra="forbid", allow_inf_nan=False, str_strip_whitespace=True
@@ -110,6 +133,11 @@ class TableRecord(BaseModel):
     @classmethod
     def _no_bool_numbers(cls, value: Any, info: ValidationInfo) -> Any:
         return _refuse_bool_number(cls, value, info)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_hidden_text(cls, value: Any) -> Any:
+        return _refuse_hidden_text(value)
 
 
 class Figure(BaseModel):

@@ -220,20 +220,64 @@ def test_catalog_prints_a_custom_model_id_escaped(
     assert "acme/\\x1b]0;pwned\\x07x" in out
 
 
-def test_compute_json_escapes_a_candidate_name_and_stays_valid_json(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("framework", "inputs", "field"),
+    [
+        (
+            "model_selection",
+            {
+                "candidates": [
+                    {
+                        "name": f"a{RLO}\x9b2Jb",
+                        "accuracy": 0.9,
+                        "avg_latency_ms": 100,
+                        "cost_usd": 0.01,
+                    }
+                ]
+            },
+            "candidates.0.name",
+        ),
+        ("cost_quality_latency", {"candidate_models": ["gpt-4o", "x\x00y"]}, "candidate_models"),
+        ("rag_vs_finetuning", {"base_model": f"gpt-4o{RLO}moc"}, "base_model"),
+        ("agents", {"model": f"gpt-4o{TITLE}"}, "model"),
+    ],
+)
+def test_invisible_controls_in_framework_text_inputs_are_refused(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    framework: str,
+    inputs: dict[str, object],
+    field: str,
 ) -> None:
-    """JSON writers escape characters below 0x20 but not C1 controls (0x9b is CSI on 8-bit
-    terminals) or U+202E: those are printed as \\u escapes, which json.loads reads back."""
-    name = f"a{RLO}\x9b2Jb"
-    row = {"name": name, "accuracy": 0.9, "avg_latency_ms": 100, "cost_usd": 0.01}
+    """A candidate, model or option name with NUL, a C1 control or a bidi override would be
+    computed and saved as something other than what it shows: compute refuses it (exit 2),
+    names the field and the code points, and prints none of them raw."""
     path = tmp_path / "inputs.json"
-    path.write_text(json.dumps({"candidates": [row]}))
-    code, out, err = _run(capsys, "compute", "model_selection", "--inputs", str(path))
-    assert (code, err) == (0, "")
-    _assert_no_raw_controls(out)
-    assert "a\\u202e\\u009b2Jb" in out
-    assert json.loads(out)["recommendation"] == name
+    path.write_text(json.dumps(inputs))
+    code, out, err = _run(capsys, "compute", framework, "--inputs", str(path))
+    assert (code, out) == (2, "")
+    _assert_no_raw_controls(err)
+    assert err.startswith(f"error: {field}: Text should have no invisible control characters")
+    assert "U+" in err
+
+
+def test_a_scenario_file_with_a_bidi_override_in_an_input_is_not_imported(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.json"
+    scenario = {
+        "name": "Trojan",
+        "framework_id": "rag_vs_finetuning",
+        "inputs": {"finetuned_model": f"ft:gpt-4o{RLO}evil"},
+    }
+    path.write_text(
+        json.dumps({"format": "aidf-scenario", "format_version": 1, "scenario": scenario})
+    )
+    code, out, err = _run(capsys, "scenarios", "import", str(path))
+    assert (code, out) == (2, "")
+    assert "finetuned_model: Text should have no invisible control characters (found U+202E)" in err
+    with ScenarioStore(db_path) as store:
+        assert store.count() == 0
 
 
 def test_spaces_and_joiners_are_shown_as_they_are(
