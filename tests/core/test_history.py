@@ -36,8 +36,17 @@ def test_inputs_are_said_with_their_units():
     assert lines == [
         "Training cost: $500,000 → $750,000",
         "Amortisation period: 5 years → 3 years",
-        "Recommendation: build → buy",
+        "Recommendation: Build → Buy",
     ]
+
+
+def test_recommendations_are_said_in_words_not_codes():
+    """Experiments' verdict codes read as the card's badge words: the History dialog showed
+    'Recommendation: need_more_data → ship'."""
+    exp = get("experiments")
+    a = _version(1, {}, {"recommendation": "need_more_data"})
+    b = _version(2, {"alpha": 0.1}, {"recommendation": "ship"})
+    assert version_changes(exp, a, b)[-1] == "Recommendation: Need more data → Ship"
 
 
 def _evidence(score: float) -> dict:
