@@ -209,7 +209,7 @@ class _Recorder(Catalog):
 
     def evidence(self) -> Evidence:
         if not self._touched:
-            return Evidence()
+            return _nothing_read()
         # Built from values the catalog already validated: no second validation per model.
         return Evidence.model_construct(
             models=list(self._read.values()),
@@ -222,10 +222,17 @@ class _Recorder(Catalog):
         )
 
 
+def _nothing_read() -> Evidence:
+    """The evidence of a computation that never read the catalog. Constructed without
+    validation: the first compute runs before the first paint, and validating would build the
+    schemas of Evidence and every catalog model there (about 80M instructions)."""
+    return Evidence.model_construct()
+
+
 def record(framework: Any, inputs: BaseModel, catalog: Catalog | None) -> tuple[Any, Evidence]:
     """The framework's result for `inputs` and the evidence it read from `catalog`."""
     if catalog is None:
-        return framework.compute(inputs, None), Evidence()
+        return framework.compute(inputs, None), _nothing_read()
     recorder = _Recorder(catalog)
     result = framework.compute(inputs, recorder)
     return result, recorder.evidence()
