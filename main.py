@@ -898,8 +898,11 @@ def _catalog_prices(args: argparse.Namespace, model: str) -> tuple[float, float]
 
 
 def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from core.datasets import DatasetError, parse_logged_outputs, read_file
     from core.evaluation import Variant
+    from core.validation import error_lines
 
     path = Path(args.file)
     name = args.name or path.stem
@@ -916,9 +919,11 @@ def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
         if not parsed.ok:
             problems = [str(p) for p in parsed.problems] or ["the file holds no outputs"]
             raise CliError(f"{args.file}: nothing was imported", *problems)
-        run_id = store.import_run(
-            dataset.id, Variant(name=name, model=name), parsed.samples, name=name
-        )
+        try:
+            variant = Variant(name=name, model=name)
+        except ValidationError as exc:
+            raise CliError(*error_lines(exc)) from None
+        run_id = store.import_run(dataset.id, variant, parsed.samples, name=name)
     missing = f"; {len(parsed.missing_ids):,} items have no output" if parsed.missing_ids else ""
     print(f"run {run_id}: {len(parsed.samples):,} outputs imported{missing}")
     return EXIT_OK

@@ -21,6 +21,7 @@ from core.evaluation import (
     content_hash,
 )
 from core.runner import EvalRunner, RunOutcome
+from core.text import name_problem
 from storage.connection import SqliteStore
 from storage.errors import StorageError
 from storage.jsoncolumn import decode, encode
@@ -229,6 +230,8 @@ class ExperimentStore(SqliteStore):
         name = name.strip()
         if not name:
             raise StorageError("A dataset needs a name.")
+        if problem := name_problem(name):
+            raise StorageError(f"The dataset was not saved: {problem}.")
         items = list(parsed_items)
         if not items:
             raise StorageError(f"The dataset {name!r} has no items, so it was not saved.")
@@ -576,6 +579,11 @@ class ExperimentStore(SqliteStore):
         kind: RunKind,
         name: str,
     ) -> int:
+        # Runs are listed, compared and exported by these names; rows stored before this
+        # check still load, so the check is here and not in Variant.
+        for label in dict.fromkeys((name, variant.name, variant.model)):
+            if problem := name_problem(label):
+                raise StorageError(f"The run was not stored: {problem}.")
         stored = variant.model_copy(update={"api_base": without_credentials(variant.api_base)})
         cursor = db.execute(
             "INSERT INTO runs (dataset_id, name, kind, variant_json, settings_json, status, "

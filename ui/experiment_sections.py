@@ -58,6 +58,7 @@ from core.llm import LlmClient
 from core.measured import latency_profile, quality_score
 from core.metrics import METRICS
 from core.runner import CostEstimate, EvalRunner, RunOutcome, estimate_cost, prompt_problem
+from core.text import name_problem
 from core.validation import error_lines
 from storage import CatalogStore, StorageError
 from storage.experiments import (
@@ -879,6 +880,9 @@ class RunPage(QWidget):
             if not ok or not name.strip():
                 return
         label = name.strip()
+        if problem := name_problem(label):
+            self.status.setText(f"Nothing was imported: {problem}.")
+            return
 
         def work() -> tuple[int | None, list[str], int]:
             store = self.bench.store()

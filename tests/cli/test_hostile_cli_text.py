@@ -293,3 +293,46 @@ def test_spaces_and_joiners_are_shown_as_they_are(
     code, out, err = _run(capsys, "eval", "datasets")
     assert (code, err) == (0, "")
     assert f"{name[:-1]}\\x07@v1" in out
+
+
+# Names of datasets and runs: refused with the code points named, nothing stored
+
+
+def test_a_dataset_name_with_a_bidi_override_is_not_stored(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"id": "1", "input": "q", "expected": "a"}\n')
+    code, out, err = _run(capsys, "eval", "import-dataset", str(path), "--name", f"qa{RLO}lave")
+    assert (code, out) == (2, "")
+    _assert_no_raw_controls(err)
+    assert "invisible control characters (U+202E)" in err
+    with ExperimentStore(db_path) as store:
+        assert store.datasets() == []
+
+
+def test_run_names_and_models_with_controls_are_not_stored(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Logged outputs named with a terminal title sequence, and a model run named with a bidi
+    override (refused before any request: the base URL is a closed port)."""
+    with ExperimentStore(db_path) as store:
+        store.add_dataset("qa", [DatasetItem(id="1", input="q", expected="a")])
+    path = tmp_path / "o.jsonl"
+    path.write_text('{"id": "1", "output": "a"}\n')
+    code, out, err = _run(
+        capsys, "eval", "import-outputs", str(path), "--dataset", "qa", "--name", f"sys{TITLE}"
+    )
+    assert (code, out) == (2, "")
+    _assert_no_raw_controls(err)
+    assert "invisible control characters (U+001B, U+0007)" in err
+
+    code, out, err = _run(
+        capsys, "eval", "run", "--dataset", "qa", "--model", f"gpt{RLO}x", "--yes",
+        "--api-base", "http://127.0.0.1:9/v1", "--retries", "0",
+    )  # fmt: skip
+    assert code == 2
+    _assert_no_raw_controls(out + err)
+    assert "invisible control characters (U+202E)" in err
+    with ExperimentStore(db_path) as store:
+        assert store.runs() == []
