@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from core import analysis
-from core.catalog import Catalog, ModelInfo
+from core.catalog import Catalog, LatencyProfile, ModelInfo
 from core.frameworks.common import (
     Figure,
     FrameworkInputs,
@@ -997,7 +997,8 @@ def _miss_text(m: Miss) -> str:
     return f"{what}, {by} ({_pct(m.by_pct)}) over {limit}"
 
 
-def _latency_text(x: Inputs, r: OptionRow) -> str:
+def _latency_text(x: Inputs, r: OptionRow, profile: LatencyProfile | None) -> str:
+    """The pick's latency and where it came from: an example profile is not a measurement."""
     if r.mode == "batch":
         return f"{duration(r.latency_ms)} (the batch turnaround)"
     if r.latency_assumed:
@@ -1007,7 +1008,13 @@ def _latency_text(x: Inputs, r: OptionRow) -> str:
             f"{x.output_tokens_per_request:,} tokens at "
             f"{format_number(x.default_output_tokens_per_second)} tokens/s)"
         )
-    return f"{duration(r.latency_ms)} (its measured latency profile)"
+    if profile is None:  # a row always has the profile it was computed from; kept total
+        return f"{duration(r.latency_ms)} (its latency profile)"
+    return (
+        f"{duration(r.latency_ms)} ({profile.source} latency profile, {profile.date.isoformat()}: "
+        f"{format_number(profile.ttft_ms)} ms to first token + {x.output_tokens_per_request:,} "
+        f"tokens at {format_number(profile.output_tokens_per_second)} tokens/s)"
+    )
 
 
 def _explain(
@@ -1043,8 +1050,9 @@ def _explain(
         f"{money(pick.cost_per_day)} a day and {money(pick.cost_per_month)} a month at "
         f"{format_number(x.requests_per_day)} requests a day.",
         *_split_text(x, pick),
-        f"It answers in {_latency_text(x, pick)}, within the {duration(x.max_latency_ms)} "
-        f"budget, and scores {pick.quality:.3g} against the {x.min_quality:.3g} minimum.",
+        f"It answers in {_latency_text(x, pick, m.latency)}, within the "
+        f"{duration(x.max_latency_ms)} budget, and scores {pick.quality:.3g} against the "
+        f"{x.min_quality:.3g} minimum.",
         f"Optimising {corners}: the pick is {rule}; {_count(int(o.feasible.sum()), 'option')} "
         f"of {len(o):,} {'is' if o.feasible.sum() == 1 else 'are'} feasible.",
     ]
@@ -1322,7 +1330,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         f"month is {DAYS_PER_MONTH} days.",
         "- Real-time latency is time to first token + output tokens / output speed, until the "
         "answer is complete.",
-        f"- Models without a measured latency profile ({r.n_latency_assumed:,} here) are "
+        f"- Models without a latency profile ({r.n_latency_assumed:,} here) are "
         f"assumed to take {format_number(x.default_ttft_ms)} ms to the first token and write "
         f"{format_number(x.default_output_tokens_per_second)} tokens/s.",
     ]
