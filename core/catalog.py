@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from core.files import read_bytes
+from core.text import code_point, hidden_characters
 
 log = logging.getLogger(__name__)
 
@@ -738,6 +739,12 @@ def parse_quality_csv(
                 )
             )
             continue
+        benchmark = cells[bench_col].strip() if bench_col is not None else ""
+        if hidden := hidden_characters(benchmark):
+            codes = ", ".join(code_point(ch) for ch in hidden)
+            reason = f"the benchmark has invisible control characters ({codes}); remove them"
+            problems.append(RowProblem(row=row_number, model=model_id, reason=reason))
+            continue
         if model_id in first_row:
             problems.append(
                 RowProblem(
@@ -748,7 +755,6 @@ def parse_quality_csv(
             )
             continue
         first_row[model_id] = row_number
-        benchmark = cells[bench_col].strip() if bench_col is not None else ""
         assert score is not None
         scores[model_id] = QualityScore(score=score, benchmark=benchmark, source=source, date=date)
     report = ImportReport(

@@ -25,6 +25,7 @@ from core.catalog import (
     parse_quality_csv,
 )
 from core.files import read_bytes
+from core.text import name_problem, visible
 from storage.connection import SqliteStore
 from storage.errors import StorageError
 
@@ -161,6 +162,8 @@ class CatalogStore(SqliteStore):
     def add_custom_model(self, model: ModelInfo) -> None:
         """Save a new custom model (its quality and latency fields are saved too, if set)."""
         model_id = _clean_id(model.id)
+        if problem := name_problem(model_id):
+            raise StorageError(f"The custom model was not added: its id {problem}.")
         with self._writing(f"add the custom model '{model_id}'") as db:
             if _custom_exists(db, model_id):
                 raise StorageError(
@@ -363,6 +366,11 @@ def _put_extras(db: Database, model_id: str, model: ModelInfo) -> None:
 
 
 def _put_quality(db: Database, model_id: str, quality: QualityScore) -> None:
+    # The benchmark is shown beside the score on the Models tab, in exports and the evidence.
+    if problem := name_problem(quality.benchmark):
+        raise StorageError(
+            f"The quality score of '{visible(model_id)}' was not saved: its benchmark {problem}."
+        )
     db.execute(
         "INSERT OR REPLACE INTO catalog_quality (model_id, score, benchmark, source, date) "
         "VALUES (?, ?, ?, ?, ?)",
