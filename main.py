@@ -394,9 +394,17 @@ def _saved_version(args: argparse.Namespace, name: str, version: int | None = No
     return scenario, chosen, framework, inputs, view
 
 
-def _cmd_scenarios_show(args: argparse.Namespace) -> int:
+def _verdict_line(result: Any) -> str:
+    """The recommendation in words and the headline, once: a headline that already opens with
+    it ("Build: it pays back ...", "gpt-4o (batch): quality ...") is not prefixed again."""
     from core.frameworks.common import choice_label
 
+    label = _one_line(choice_label(result.recommendation))
+    headline = _one_line(result.headline)
+    return headline if headline.startswith(label) else f"{label}: {headline}"
+
+
+def _cmd_scenarios_show(args: argparse.Namespace) -> int:
     scenario, chosen, framework, _inputs, view = _saved_version(args, args.name, args.version)
     drift = view.drift
     if args.json:
@@ -419,7 +427,7 @@ def _cmd_scenarios_show(args: argparse.Namespace) -> int:
         f"{_one_line(scenario.name)} ({framework.TITLE}), version {chosen.version} of "
         f"{scenario.version}"
     )
-    print(f"Saved result: {_one_line(choice_label(r.recommendation))}: {_one_line(r.headline)}")
+    print(f"Saved result: {_verdict_line(r)}")
     for line in r.rationale:
         print(f"  - {_one_line(line)}")
     ev = view.evidence
@@ -437,15 +445,12 @@ def _cmd_scenarios_show(args: argparse.Namespace) -> int:
         print("Today's catalog differs:")
         for change in drift.changes or ["the catalog changed"]:
             print(f"  - {_one_line(change)}")
-        today = drift.today_result
-        today_pick = _one_line(choice_label(today.recommendation))
-        print(f"Today's result: {today_pick}: {_one_line(today.headline)}")
+        print(f"Today's result: {_verdict_line(drift.today_result)}")
     return EXIT_OK
 
 
 def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
     from core.compare import figure_rows, input_rows
-    from core.frameworks.common import choice_label
 
     a, _, fa, ia, va = _saved_version(args, args.a)
     b, _, fb, ib, vb = _saved_version(args, args.b)
@@ -478,10 +483,7 @@ def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
         print(json.dumps({"framework_id": fa.ID, **side}, indent=2))
         return EXIT_OK
     for key, s, v in (("A", a, va), ("B", b, vb)):
-        print(
-            f"{key}: {_one_line(s.name)} (version {s.version}): "
-            f"{_one_line(choice_label(v.result.recommendation))}: {_one_line(v.result.headline)}"
-        )
+        print(f"{key}: {_one_line(s.name)} (version {s.version}): {_verdict_line(v.result)}")
         for note in v.notes:
             print(f"   {_one_line(note)}")
         if v.drift is not None:
