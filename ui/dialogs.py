@@ -25,6 +25,7 @@ from core.frameworks import get as get_framework
 from core.history import history_changes
 from core.scenario import ScenarioVersion
 from storage.scenarios import ScenarioSummary
+from ui.plain_text import tooltip
 from ui.table_model import Index, RowsTableModel
 
 
@@ -61,7 +62,8 @@ class ScenarioTableModel(RowsTableModel):
                 s.label,
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return s.notes or s.name
+            # Qt sniffs a tooltip for markup: notes reading <img src="/dev/zero"> loaded it.
+            return tooltip(s.notes or s.name)
         if role == self.SEARCH_ROLE:
             return f"{s.name}\n{s.notes}\n{_framework_title(s.framework_id)}"
         if role == Qt.ItemDataRole.UserRole:
