@@ -965,7 +965,32 @@ def _sources(used: list[ModelUsed]) -> str:
             f"{names}: {' and '.join(from_catalog)} from the catalog, "
             f"{' and '.join(entered)} from the entered profile"
         )
-    return "Model data: " + "; ".join(parts) + "."
+    return "Model data: " + "; ".join(parts) + "." + _example_note(used)
+
+
+def _example_note(used: list[ModelUsed]) -> str:
+    """A warning when an entered quality or latency is still the shipped illustrative default
+    (the example scores, not anyone's measurement): it was otherwise called "entered"."""
+    defaults = {p.model: p for p in _default_profiles()}
+    shown = []
+    for m in used:
+        d = defaults.get(m.model)
+        if d is None:
+            continue
+        quality = m.quality_source == "entered" and m.quality == d.quality
+        latency = m.latency_source == "entered" and (m.ttft_ms, m.output_tokens_per_second) == (
+            d.ttft_ms,
+            d.output_tokens_per_second,
+        )
+        which = " and ".join(w for w, on in (("quality", quality), ("latency", latency)) if on)
+        if which:
+            shown.append(f"{m.model}'s {which}")
+    if not shown:
+        return ""
+    return (
+        f" The default profiles' figures ({'; '.join(shown)}) are illustrative example scores: "
+        "replace them with your own measurements."
+    )
 
 
 def _rationale(
