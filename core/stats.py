@@ -170,8 +170,8 @@ def paired_proportion_ci(
     and the ends are +-z^2 / (n + z^2); n = 10 at 95%: 3.8415 / 13.8415 = +-0.2775.
     Unlike a bootstrap it is never degenerate (one item only the variant passes gives about
     [-0.59, 1], not [1, 1]) and keeps its nominal coverage when discordant items are few and
-    all on one side (Fagerland, Lydersen and Laake 2014 recommend it; tests/core/test_stats.py
-    measures it by simulation).
+    all on one side (Fagerland, Lydersen and Laake 2014 recommend it;
+    tests/core/test_paired_intervals.py measures it by simulation).
     """
     _check_alpha(alpha)
     if b < 0 or c < 0 or b + c > n or n < 1:
