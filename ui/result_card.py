@@ -152,7 +152,9 @@ class ResultCard(HeightBox):
         # Keywords read as a verdict (BUILD, RAG, NEED MORE DATA); a model id keeps its own
         # spelling.
         known = result.recommendation in _BADGE or result.recommendation in CHOICE_LABELS
-        verdict = choice_label(result.recommendation).upper()
+        # "none" is a framework finding nothing to recommend, not a choice called None.
+        code = result.recommendation
+        verdict = ("No pick" if code == "none" else choice_label(code)).upper()
         self.badge.setText(verdict if known else result.recommendation)
         style = (
             f"background: {colour}; color: white; font-weight: 700; font-size: 14px;"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.frameworks import agents, experiments
+from core.frameworks import agents, cost_quality_latency, experiments
 from ui.result_card import ResultCard
 
 
@@ -18,6 +18,8 @@ from ui.result_card import ResultCard
         # Defaults over a $0.10 budget: p95 $0.123 breaks it, so fixed_workflow.
         (agents, {"max_cost_per_task_usd": 0.10}, "FIXED WORKFLOW"),
         (agents, {}, "AGENT"),
+        # An empty catalog: nothing to recommend, said as such rather than as the code "none".
+        (cost_quality_latency, {}, "NO PICK"),
     ],
 )
 def test_the_badge_shows_the_verdict_in_words(qtbot, module, inputs, badge):
