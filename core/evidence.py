@@ -275,6 +275,7 @@ _PRICES = (
     ("input_cost_per_token_batch", "batch input price"),
     ("output_cost_per_token_batch", "batch output price"),
     ("cache_read_input_token_cost", "cached input price"),
+    ("cache_read_input_token_cost_batch", "batch cached input price"),
 )
 _LIMITS = (("max_input_tokens", "context"), ("max_output_tokens", "output limit"))
 _NOT_COMPARED = {"id", "quality", "latency", "custom", "price_overridden", "provider"}
@@ -318,12 +319,44 @@ def model_changes(old: ModelInfo, new: ModelInfo) -> list[str]:
             fa = "none" if a is None else f"{a:,}"
             fb = "none" if b is None else f"{b:,}"
             out.append(f"{mid} {label} {fa} → {fb} tokens")
-    # Fields added to ModelInfo later (price tiers, capabilities) are compared as they are.
-    named = _NOT_COMPARED | {k for k, _ in _PRICES} | {k for k, _ in _LIMITS}
+    out += _tier_changes(old, new)
+    # Fields added to ModelInfo later (capabilities, dates) are compared as they are.
+    named = _NOT_COMPARED | {k for k, _ in _PRICES} | {k for k, _ in _LIMITS} | {"price_tiers"}
     da, db = old.model_dump(mode="json"), new.model_dump(mode="json")
     for key in da.keys() | db.keys():
         if key not in named and da.get(key) != db.get(key):
             out.append(f"{mid} {key.replace('_', ' ')} {da.get(key)} → {db.get(key)}")
+    return out
+
+
+def _tier_changes(old: ModelInfo, new: ModelInfo) -> list[str]:
+    """Size-tier prices in words ("gemini/gemini-2.5-pro input price above 200,000 input
+    tokens $2.50 → $3.00 per million tokens"), not the tiers' stored form."""
+    mid = old.id
+    a = {t.above_tokens: t for t in old.price_tiers}
+    b = {t.above_tokens: t for t in new.price_tiers}
+    out: list[str] = []
+    for above in sorted(a.keys() | b.keys()):
+        ta, tb = a.get(above), b.get(above)
+        where = f"above {above:,} input tokens"
+        if tb is None:
+            out.append(f"{mid} no longer has prices {where}")
+        elif ta is None:
+            out.append(
+                f"{mid} has prices {where}: {_per_million(tb.input_cost_per_token)} in / "
+                f"{_per_million(tb.output_cost_per_token)} out per million tokens"
+            )
+        else:
+            for key, label in _PRICES:
+                pa, pb = getattr(ta, key), getattr(tb, key)
+                if pa != pb:
+                    out.append(
+                        f"{mid} {label} {where} {_per_million(pa)} → {_per_million(pb)} per "
+                        "million tokens"
+                    )
+            if ta.inclusive != tb.inclusive:
+                rule = "from the threshold on" if tb.inclusive else "only above the threshold"
+                out.append(f"{mid} prices {where} now apply {rule}")
     return out
 
 
