@@ -325,8 +325,17 @@ def model_changes(old: ModelInfo, new: ModelInfo) -> list[str]:
     da, db = old.model_dump(mode="json"), new.model_dump(mode="json")
     for key in da.keys() | db.keys():
         if key not in named and da.get(key) != db.get(key):
-            out.append(f"{mid} {key.replace('_', ' ')} {da.get(key)} → {db.get(key)}")
+            out.append(
+                f"{mid} {key.replace('_', ' ')} {_plain(da.get(key))} → {_plain(db.get(key))}"
+            )
     return out
+
+
+def _plain(value: Any) -> str:
+    """A stored value as a reader says it: yes/no and none, not Python's True/False/None."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "none" if value is None else str(value)
 
 
 def _tier_changes(old: ModelInfo, new: ModelInfo) -> list[str]:

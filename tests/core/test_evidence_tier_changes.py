@@ -4,6 +4,7 @@ re-priced tier read "gemini/gemini-2.5-pro price tiers [{'above_tokens': 200000,
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from core.catalog import ModelInfo, PriceTier
@@ -54,3 +55,10 @@ def test_tiers_gained_and_lost_and_the_batch_cached_price():
     assert lost == ["gemini/gemini-2.5-pro no longer has prices above 200,000 input tokens"]
     for line in lines + lost:
         assert not _CODE.search(line), line
+
+
+def test_capabilities_and_dates_read_yes_no_and_none():
+    new = PRO.model_copy(update={"supports_function_calling": True})
+    assert model_changes(PRO, new) == ["gemini/gemini-2.5-pro supports function calling no → yes"]
+    gone = PRO.model_copy(update={"deprecation_date": dt.date(2027, 6, 30)})
+    assert model_changes(PRO, gone) == ["gemini/gemini-2.5-pro deprecation date none → 2027-06-30"]
