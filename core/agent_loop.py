@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from core.files import FileTooLargeError, read_bytes
 from core.llm import Completion, LlmClient, LlmError, ToolCall, describe_bytes
+from core.text import name_problem
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a careful assistant solving the user's task step by step. Use the tools you are "
@@ -59,6 +60,9 @@ class TrialConfig:
             raise ValueError(f"The task is too long (at most {MAX_TASK_CHARS:,} characters).")
         if not self.model.strip():
             raise ValueError("Choose a model.")
+        # The trial is stored and listed by its model: refused before any call is paid for.
+        if problem := name_problem(self.model):
+            raise ValueError(f"Check the model: {problem}.")
         if not 1 <= self.max_iterations <= MAX_ITERATIONS_LIMIT:
             raise ValueError(f"Max iterations must be between 1 and {MAX_ITERATIONS_LIMIT}.")
         if not (math.isfinite(self.cost_cap_usd) and self.cost_cap_usd > 0):

@@ -320,6 +320,7 @@ def test_notes_lookup_through_the_loop(
     [
         ({"task": "  "}, "Type a task"),
         ({"model": ""}, "Choose a model"),
+        ({"model": "gpt-4o\u202e"}, r"invisible control characters \(U\+202E\)"),
         ({"max_iterations": 0}, "between 1 and 100"),
         ({"cost_cap_usd": 0.0}, "positive"),
         ({"cost_cap_usd": float("nan")}, "positive"),
