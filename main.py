@@ -357,6 +357,8 @@ def _cmd_scenarios_list(args: argparse.Namespace) -> int:
     if not scenarios:
         print("No scenarios.")
         return EXIT_OK
+    from core.frameworks.common import choice_label
+
     rows = [("NAME", "FRAMEWORK", "VERSION", "UPDATED", "RECOMMENDATION")]
     for sc in scenarios:
         rows.append(
@@ -365,7 +367,10 @@ def _cmd_scenarios_list(args: argparse.Namespace) -> int:
                 sc.framework_id,
                 str(sc.version),
                 sc.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                _one_line(sc.recommendation) if sc.recommendation is not None else "-",
+                # In words, as on screen ("Do not ship", not do_not_ship); --json keeps codes.
+                _one_line(choice_label(sc.recommendation))
+                if sc.recommendation is not None
+                else "-",
             )
         )
     _table(rows)

@@ -46,7 +46,7 @@ def test_export_import_list_show_round_trip(
     assert sorted(row[0] for row in rows[1:]) == ["Q3 plan", "Q3 plan (2)"]
     for row in rows[1:]:
         assert row[1:3] == ["build_vs_buy", "1"]
-        assert row[4] == "build"
+        assert row[4] == "Build"  # the verdict in words, not its code
 
     shown = run_cli("scenarios", "show", "Q3 plan (2)", "--json")
     assert shown.returncode == 0, shown.stderr
@@ -98,7 +98,7 @@ def test_list_filters_by_search_and_framework(
     assert names == ["Alpha"]
     assert main.main(["scenarios", "list", "--framework", "build_vs_buy"]) == 0
     rows = _table(capsys.readouterr().out)[1:]
-    assert {row[0]: row[4] for row in rows} == {"Alpha": "build", "Beta": "buy"}
+    assert {row[0]: row[4] for row in rows} == {"Alpha": "Build", "Beta": "Buy"}
     assert main.main(["scenarios", "list", "--framework", "nope"]) == 2
     assert "unknown framework 'nope'" in capsys.readouterr().err
 
