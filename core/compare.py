@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from core.frameworks.common import FrameworkResult, choice_label, format_input, format_value
+from core.stats import format_points
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,16 @@ def input_rows(a: BaseModel, b: BaseModel) -> list[InputRow]:
     return rows
 
 
+def _difference(diff: float, unit: str) -> str:
+    """B minus A, signed, in the figure's unit; two percentages differ by percentage points
+    (70.0% to 75.0% is "+5.0 pp", not "+5.0%"), and a unit that formats signed already
+    ("+1.6 pp") is not signed twice."""
+    if unit in ("pct", "pp"):
+        return format_points(diff)
+    text = format_value(diff, unit)
+    return "+" + text if diff > 0 and not text.startswith("+") else text
+
+
 def figure_rows(a: FrameworkResult, b: FrameworkResult) -> list[FigureRow]:
     """Each key figure of A and B and B minus A (in the figure's unit; n/a when one is None)."""
     rows = []
@@ -49,8 +60,7 @@ def figure_rows(a: FrameworkResult, b: FrameworkResult) -> list[FigureRow]:
             continue
         if fa.value is not None and fb.value is not None:
             diff = fb.value - fa.value
-            sign = "+" if diff > 0 else ""
-            delta = "no change" if diff == 0 else sign + format_value(diff, fa.unit)
+            delta = "no change" if diff == 0 else _difference(diff, fa.unit)
             differs = diff != 0
         else:
             delta = "n/a" if fa.value == fb.value else "changed"
