@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from core.frameworks.common import choice_label, format_number
 from ui.list_editors import ModelChoiceCombo, ModelListEditor, RecordsEditor
 from ui.numbers import parse_number
+from ui.plain_text import plain_label
 
 
 def _choices(annotation: Any) -> list[Any] | None:
@@ -191,7 +192,8 @@ class _Field:
         item = _list_item(annotation)
         self.wide = isinstance(item, type) and issubclass(item, BaseModel)
         tooltip = field_tooltip(info)
-        self.error = QLabel()
+        # Errors quote what was typed or imported (a duplicate name): never markup.
+        self.error = plain_label()
         self.error.setObjectName(f"error_{name}")
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #b3261e; font-size: 11px;")
@@ -337,7 +339,7 @@ class InputForm(QWidget):
             else:
                 self.sections[group].form.addRow(field.label, cell)
             self._connect(field)
-        self.form_error = QLabel()
+        self.form_error = plain_label()
         self.form_error.setWordWrap(True)
         self.form_error.setStyleSheet("color: #b3261e;")
         self.form_error.hide()

@@ -216,3 +216,24 @@ def test_add_from_catalog_only_on_tables_that_ask_for_it(qtbot):
     qtbot.addWidget(form)
     assert form.widget("filled").findChild(QPushButton, "addFromCatalog") is not None
     assert form.widget("typed").findChild(QPushButton, "addFromCatalog") is None
+
+
+def test_a_name_with_a_bidi_override_is_a_field_error_naming_it(qtbot):
+    """Typed or pasted into a table cell, U+202E draws as nothing: the row's field says so by
+    its code point (issue 14), and the error label shows it as text."""
+    from pydantic import ValidationError
+
+    from core.validation import field_errors
+
+    form = InputForm(WithLists)
+    qtbot.addWidget(form)
+    form.set_values(WithLists().model_dump())
+    model = form.widget("rows").model
+    model.setData(model.index(0, 0), "gpt\u202e-4o")
+    with pytest.raises(ValidationError) as exc:
+        WithLists.model_validate(form.values())
+    form.show_errors(field_errors(exc.value))
+    error = form.fields["rows"].error
+    assert error.text().startswith("row 1, name: Text should have no invisible control")
+    assert "(found U+202E)" in error.text()
+    assert error.textFormat() == Qt.TextFormat.PlainText
