@@ -555,6 +555,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     meta = SummaryMeta(
         scenario_name=scenario.name,
         notes=scenario.notes,
+        # A saved version, as the window calls a saved tab without edits.
+        status="Accepted",
         price_date=view.evidence.price_date,
         evidence=view.evidence,
         evidence_recorded=view.recorded,

@@ -24,6 +24,8 @@ def test_markdown_report(run_cli, save_scenario, tmp_path: Path) -> None:
     assert f"AI Decision Frameworks {APP_VERSION}" in text
     assert "Agreed in the planning call." in text
     assert "| API cost per year | $2,500,000 |" in text
+    # A saved version, as the window's export of a saved tab without edits says.
+    assert "**Status:** Accepted" in text
 
 
 def test_html_report_embeds_the_plots_and_escapes_user_text(
