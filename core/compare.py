@@ -65,10 +65,13 @@ def figure_rows(a: FrameworkResult, b: FrameworkResult) -> list[FigureRow]:
         else:
             delta = "n/a" if fa.value == fb.value else "changed"
             differs = fa.value != fb.value
+        # A label that depends on the inputs (an interval's level, a horizon) is said for both
+        # sides: A's "95% interval" label over B's 90% bound misread B.
+        label = fa.label if fa.label == fb.label else f"{fa.label} (B: {fb.label})"
         rows.append(
             FigureRow(
                 fa.key,
-                fa.label,
+                label,
                 format_value(fa.value, fa.unit, fa.none_text),
                 format_value(fb.value, fb.unit, fb.none_text),
                 delta,

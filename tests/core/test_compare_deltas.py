@@ -23,3 +23,12 @@ def test_rate_and_lift_differences_are_percentage_points_signed_once():
     assert rows["n_items"].delta == "+7"
     for r in rows.values():
         assert "++" not in r.delta and not r.delta.endswith("%"), (r.key, r.delta)
+
+
+def test_a_label_that_differs_between_the_sides_names_both():
+    """A at alpha 0.05 has a 95% interval, B at alpha 0.1 a 90% one: each bound's row says so."""
+    a = experiments.compute(experiments.Inputs())
+    b = experiments.compute(experiments.Inputs(alpha=0.1))
+    rows = {r.key: r for r in figure_rows(a, b)}
+    assert rows["ci_low"].label == "Lift, 95% interval low (B: Lift, 90% interval low)"
+    assert rows["lift"].label == "Lift"
