@@ -16,6 +16,7 @@ from core.comparison import ItemOutcome
 from core.evaluation import DatasetItem, Sample
 from core.frameworks.common import p_value
 from core.metrics import METRICS
+from core.text import visible
 from storage.experiments import DatasetInfo, ExperimentRecord, RunInfo
 from ui.plain_text import tooltip
 from ui.table_model import Index, RowsTableModel
@@ -66,7 +67,9 @@ class _Model(RowsTableModel):
         row = self.rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.cell(row, column)  # type: ignore[attr-defined]
+            # Items, outputs and names come from files and models: a bidi override in one
+            # would reorder the cell, so invisible controls show by their code point.
+            return visible(self.cell(row, column))  # type: ignore[attr-defined]
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(self.full_text(row, column) or "") or None
         if role == Qt.ItemDataRole.TextAlignmentRole and column in self.NUMERIC:

@@ -119,3 +119,22 @@ def test_experiments_pages_and_models_tab_show_hostile_text_as_text(
     assert _views_show_markup(qtbot, models) == []
     assert _labels_show_markup(window) == []
     assert fifo_watch.opens() == 0
+
+
+def test_table_cells_show_invisible_controls_by_their_code_point(qtbot) -> None:
+    """A model's output, a dataset item and an agent step holding U+202E (which would draw
+    the rest of the cell reversed) or NUL read as ⟨U+202E⟩ / ⟨U+0000⟩ in the cell; the text
+    itself is kept as the model wrote it."""
+    from core.agent_loop import AgentStep
+    from ui.experiment_models import ItemsModel, SamplesModel
+    from ui.plots.agents import TraceModel
+
+    text = "cost: \u202e$100\x00"
+    shown = "cost: ⟨U+202E⟩$100⟨U+0000⟩"
+    samples = SamplesModel([Sample(item_id="1", output=text, error=text)])
+    items = ItemsModel([DatasetItem(id="1", input=text, expected=text)])
+    trace = TraceModel([AgentStep(index=1, kind="answer", text=text)])
+    assert samples.data(samples.index(0, 1)) == shown
+    assert samples.data(samples.index(0, 2)) == shown
+    assert items.data(items.index(0, 1)) == shown
+    assert trace.data(trace.index(0, 3)) == shown

@@ -43,6 +43,7 @@ from core.agent_loop import (
 from core.frameworks import agents
 from core.frameworks.common import money
 from core.llm import LlmClient
+from core.text import visible
 from storage import TraceStore
 from storage.traces import TrialSummary
 from ui.plain_text import html_text, literal_html, tooltip
@@ -216,7 +217,8 @@ class IterationsPlot(QWidget):
 
 
 def _one_line(text: str | None) -> str:
-    flat = " ".join((text or "").split())
+    # A model's text with a bidi override would reorder the cell: controls show as code points.
+    flat = " ".join(visible(text or "").split())
     return flat if len(flat) <= _CELL_CHARS else flat[: _CELL_CHARS - 1] + "…"
 
 
@@ -303,7 +305,7 @@ class TrialsModel(RowsTableModel):
             return (
                 str(t.id),
                 t.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                t.model,
+                visible(t.model),
                 t.status.replace("_", " "),
                 str(t.iterations),
                 f"${t.cost_usd:.4g}",
