@@ -785,12 +785,14 @@ def _score(raw: str) -> tuple[float | None, str]:
     text, percent = (raw[:-1].strip(), True) if raw.endswith("%") else (raw, False)
     if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")
+    # A cell can be a whole line long (4,301 digits): the report quotes its start only.
+    quoted = raw if len(raw) <= 40 else f"{raw[:30]}… ({len(raw):,} characters)"
     try:
         value = float(text)
     except ValueError:
-        return None, f"score '{raw}' is not a number"
+        return None, f"score '{quoted}' is not a number"
     if not math.isfinite(value):
-        return None, f"score '{raw}' is not a number"
+        return None, f"score '{quoted}' is not a number"
     if percent:
         value /= 100
     if not 0 <= value <= 1:

@@ -63,3 +63,12 @@ def test_a_scores_csv_row_with_a_hidden_benchmark_is_a_row_problem() -> None:
     assert list(scores) == ["gpt-4o-mini"]
     assert [(p.row, p.model) for p in report.problems] == [(2, "gpt-4o")]
     assert "(U+202E)" in report.problems[0].reason
+
+
+def test_a_score_of_4301_digits_is_a_short_row_problem() -> None:
+    """float() reads it as infinity (no int digit limit there): refused, quoted by its start."""
+    text = f"model,score\ngpt-4o,{'9' * 4301}\n"
+    scores, report = parse_quality_csv(text, {"gpt-4o"})
+    assert scores == {}
+    [problem] = report.problems
+    assert problem.reason == f"score '{'9' * 30}… (4,301 characters)' is not a number"
