@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from core.frameworks import get as get_framework
 from core.history import history_changes
 from core.scenario import ScenarioVersion
+from core.text import visible
 from storage.scenarios import ScenarioSummary
 from ui.plain_text import tooltip
 from ui.table_model import Index, RowsTableModel
@@ -167,7 +168,7 @@ class VersionTableModel(RowsTableModel):
                 v.saved_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 _recommendation(v.result),
                 self.change_text(v),
-                v.notes.splitlines()[0] if v.notes else "",
+                visible(v.notes.splitlines()[0]) if v.notes else "",  # notes keep controls
             )[index.column()]
         if role == Qt.ItemDataRole.UserRole:
             return v

@@ -138,3 +138,21 @@ def test_table_cells_show_invisible_controls_by_their_code_point(qtbot) -> None:
     assert samples.data(samples.index(0, 2)) == shown
     assert items.data(items.index(0, 1)) == shown
     assert trace.data(trace.index(0, 3)) == shown
+
+
+def test_history_shows_the_notes_invisible_controls_by_code_point() -> None:
+    """Notes keep a bidi override as written; the History table's notes column names it."""
+    from datetime import UTC, datetime
+
+    from core.scenario import ScenarioVersion
+    from ui.dialogs import VersionTableModel
+
+    version = ScenarioVersion(
+        scenario_id=1,
+        version=1,
+        inputs={},
+        notes="pay \u202e001$\nmore",
+        saved_at=datetime.now(UTC),
+    )
+    model = VersionTableModel([version])
+    assert model.index(0, 4).data() == "pay ⟨U+202E⟩001$"
