@@ -402,9 +402,9 @@ def _saved_version(args: argparse.Namespace, name: str, version: int | None = No
 def _verdict_line(result: Any) -> str:
     """The recommendation in words and the headline, once: a headline that already opens with
     it ("Build: it pays back ...", "gpt-4o (batch): quality ...") is not prefixed again."""
-    from core.frameworks.common import choice_label
+    from core.frameworks.common import recommendation_label
 
-    label = _one_line(choice_label(result.recommendation))
+    label = _one_line(recommendation_label(result.recommendation))
     headline = _one_line(result.headline)
     return headline if headline.startswith(label) else f"{label}: {headline}"
 

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from core.frameworks.common import FrameworkResult, choice_label, format_input, format_value
+from core.frameworks.common import (
+    FrameworkResult,
+    format_input,
+    format_value,
+    recommendation_label,
+)
 from core.stats import format_points
 
 
@@ -83,8 +88,8 @@ def figure_rows(a: FrameworkResult, b: FrameworkResult) -> list[FigureRow]:
         FigureRow(
             "recommendation",
             "Recommendation",
-            choice_label(a.recommendation),
-            choice_label(b.recommendation),
+            recommendation_label(a.recommendation),
+            recommendation_label(b.recommendation),
             "same" if a.recommendation == b.recommendation else "different",
             a.recommendation != b.recommendation,
         ),

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.catalog import Catalog, LatencyProfile, ModelInfo, QualityScore, format_per_million
-from core.frameworks.common import format_number
+from core.frameworks.common import format_number, recommendation_label
 
 #: What the card and the exports say when a result rests on the shipped example figures.
 EXAMPLE_WARNING = "rests on illustrative example scores: replace them with your own measurements"
@@ -424,15 +424,12 @@ class Drift:
 
     @property
     def outcome(self) -> str:
+        # In words: Architecture Patterns' "modular" reads "Modular", a "none" "No pick".
+        today = recommendation_label(self.today_recommendation)
         if self.today_recommendation != self.saved_recommendation:
-            return (
-                f"the recommendation becomes {self.today_recommendation} "
-                f"(saved: {self.saved_recommendation})"
-            )
-        return (
-            f"the recommendation stays {self.today_recommendation}, and the result becomes: "
-            f"{self.today_headline}"
-        )
+            saved = recommendation_label(self.saved_recommendation)
+            return f"the recommendation becomes {today} (saved: {saved})"
+        return f"the recommendation stays {today}, and the result becomes: {self.today_headline}"
 
     @property
     def text(self) -> str:

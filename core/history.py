@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from core.compare import input_rows
 from core.evidence import evidence_changes, read
-from core.frameworks.common import choice_label
+from core.frameworks.common import recommendation_label
 from core.scenario import ScenarioVersion
 
 
@@ -16,7 +16,9 @@ def _outcome(result: dict[str, Any] | None) -> str:
     """The saved recommendation in words ("Need more data", not the code need_more_data)."""
     if not result:
         return "none"
-    return choice_label(str(result.get("recommendation") or result.get("headline") or "none"))
+    return recommendation_label(
+        str(result.get("recommendation") or result.get("headline") or "none")
+    )
 
 
 def _input_changes(framework: Any, old: dict[str, Any], new: dict[str, Any]) -> list[str]:

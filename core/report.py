@@ -18,7 +18,12 @@ from pydantic.fields import FieldInfo
 from core import APP_NAME, APP_VERSION
 from core.evidence import EXAMPLE_WARNING, NO_EVIDENCE, Evidence, provenance_rows
 from core.frameworks import Framework
-from core.frameworks.common import FrameworkResult, choice_label, format_figure, format_input
+from core.frameworks.common import (
+    FrameworkResult,
+    format_figure,
+    format_input,
+    recommendation_label,
+)
 from core.text import visible
 
 #: Widest an embedded plot is drawn, in CSS pixels: the text width of an A4 page with 2 cm
@@ -243,7 +248,7 @@ def _outcome(result: FrameworkResult) -> str:
     lines = [
         "## Decision outcome",
         "",
-        f"Chosen option: **{_one_line(choice_label(result.recommendation))}**. "
+        f"Chosen option: **{_one_line(recommendation_label(result.recommendation))}**. "
         f"{_sentence(result.headline)}",
         "",
         "Rationale:",
@@ -270,9 +275,8 @@ def _consequences(result: FrameworkResult, meta: SummaryMeta, rows: list[_InputR
     lines = [
         "## Consequences",
         "",
-        f"- Going with **{_one_line(choice_label(result.recommendation))}** makes the figures "
-        "under *Decision "
-        "drivers* the baseline to check the real outcome against.",
+        f"- Going with **{_one_line(recommendation_label(result.recommendation))}** makes the "
+        "figures under *Decision drivers* the baseline to check the real outcome against.",
         f"- {basis}",
     ]
     if missing:

@@ -255,6 +255,13 @@ def choice_label(value: Any) -> str:
     return CHOICE_LABELS.get(code, str(code)) if isinstance(code, str) else str(code)
 
 
+def recommendation_label(code: str) -> str:
+    """A result's recommendation in words: a choice code's words, "No pick" for a framework
+    that found nothing to recommend (its "none" is not a choice called None; the ML experience
+    "none" is a different code), and a model id as it is."""
+    return "No pick" if code == "none" else choice_label(code)
+
+
 def per_million(price_per_token: float) -> str:
     """A per-token price as people quote it: $0.15 (per million tokens)."""
     return money(price_per_token * 1e6)

@@ -78,7 +78,8 @@ def _restore_stdin():
 def test_show_prints_the_saved_result_then_the_drift_after_an_import(saved, tmp_path, capsys):
     code, out, _ = _run(capsys, "scenarios", "show", "Pick")
     assert code == 0
-    assert "Saved result: none" in out
+    # Nothing to recommend reads "No pick", as on the card, not the code "none".
+    assert "Saved result: No pick: Nothing is feasible" in out
     assert "Today's catalog gives the same result." in out
 
     code, out, err = _import(
@@ -90,7 +91,7 @@ def test_show_prints_the_saved_result_then_the_drift_after_an_import(saved, tmp_
 
     code, out, _ = _run(capsys, "scenarios", "show", "Pick")
     assert code == 0
-    assert "Saved result: none" in out  # the saved version never changes silently
+    assert "Saved result: No pick" in out  # the saved version never changes silently
     assert f"  - gpt-4o quality 0.82 → 0.91 (imported, Team eval, {today})" in out
     assert "Today's result: gpt-4o (batch)" in out
 

@@ -142,7 +142,7 @@ def test_drift_says_what_changed_and_what_the_pick_becomes():
     assert drift.today_recommendation == "gpt-4o (batch)"
     assert drift.text == (
         "Today's catalog differs: gpt-4o quality 0.82 → 0.91 (imported, 2026-12-03): "
-        "the recommendation becomes gpt-4o (batch) (saved: none)."
+        "the recommendation becomes gpt-4o (batch) (saved: No pick)."
     )
     # The saved version still computes to its saved result.
     assert cql.compute(inputs, _stored(saved).catalog(today)) == saved_result

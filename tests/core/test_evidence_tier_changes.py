@@ -62,3 +62,18 @@ def test_capabilities_and_dates_read_yes_no_and_none():
     assert model_changes(PRO, new) == ["gemini/gemini-2.5-pro supports function calling no → yes"]
     gone = PRO.model_copy(update={"deprecation_date": dt.date(2027, 6, 30)})
     assert model_changes(PRO, gone) == ["gemini/gemini-2.5-pro deprecation date none → 2027-06-30"]
+
+
+def test_the_drift_says_the_recommendation_in_words():
+    """Architecture Patterns' codes ("modular", "monolithic") read as the card's words."""
+    from core.evidence import Drift, Evidence
+
+    drift = Drift(
+        changes=["gpt-4o quality 0.89 → 0.95 (imported, 2026-12-03)"],
+        saved_recommendation="modular",
+        today_recommendation="monolithic",
+        today_headline="Monolithic: ...",
+        today_result=None,
+        today_evidence=Evidence(),
+    )
+    assert drift.outcome == "the recommendation becomes Monolithic (saved: Modular)"

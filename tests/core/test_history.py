@@ -87,3 +87,11 @@ def test_inputs_the_app_no_longer_accepts_are_compared_raw():
     bvb = get("build_vs_buy")
     lines = version_changes(bvb, _version(1, {"gone": 1}), _version(2, {"gone": 2}))
     assert lines == ["gone: 1 → 2"]
+
+
+def test_nothing_to_recommend_reads_no_pick():
+    """Cost-Quality-Latency's "none" (no candidate) is said as the card's badge says it."""
+    cql = get("cost_quality_latency")
+    a = _version(1, {}, {"recommendation": "none"})
+    b = _version(2, {}, {"recommendation": "gpt-4o (batch)"})
+    assert version_changes(cql, a, b)[-1] == "Recommendation: No pick → gpt-4o (batch)"

@@ -65,7 +65,7 @@ def test_catalog_change_reports_drift_and_keeps_the_saved_result(qtbot, window, 
     assert not tab.card.drift_box.isHidden()
     assert tab.card.drift_text.text() == (
         "Today's catalog differs: gpt-4o quality 0.82 → 0.91 (imported, 2026-12-03): "
-        "the recommendation becomes gpt-4o (batch) (saved: none)."
+        "the recommendation becomes gpt-4o (batch) (saved: No pick)."
     )
 
     tab.card.recompute.click()
@@ -130,7 +130,7 @@ def test_compare_shows_what_the_tab_shows(qtbot, window, saved_tab, answer_promp
     dialog.pick_a.setCurrentText("Pick")
     dialog.pick_b.setCurrentText("Looser")
     recommendation = next(c for c, _ in dialog.figures_model.rows if c[0] == "Recommendation")
-    assert recommendation[1:3] == ["none", shown]
+    assert recommendation[1:3] == ["No pick", shown]
     assert "No candidate models" not in dialog.summary.text()
     dialog.close()
 
@@ -153,7 +153,7 @@ def test_history_says_what_changed_between_versions(qtbot, window, saved_tab):
     # "Min quality: 0.88 of 1 → 0.9 of 1" (the unit's wording is core.compare's).
     assert changes[0].startswith("Min quality: 0.88") and "→ 0.9" in changes[0]
     assert "Evidence: gpt-4o quality 0.82 → 0.91 (imported, 2026-12-03)" in changes
-    assert "Recommendation: none → gpt-4o (batch)" in changes
+    assert "Recommendation: No pick → gpt-4o (batch)" in changes
     assert dialog.details.toPlainText() == f"Version {latest.version}: " + "\n".join(changes)
     dialog.reject()
 
