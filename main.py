@@ -357,7 +357,7 @@ def _cmd_scenarios_list(args: argparse.Namespace) -> int:
     if not scenarios:
         print("No scenarios.")
         return EXIT_OK
-    from core.frameworks.common import choice_label
+    from core.frameworks.common import recommendation_label
 
     rows = [("NAME", "FRAMEWORK", "VERSION", "UPDATED", "RECOMMENDATION")]
     for sc in scenarios:
@@ -368,7 +368,7 @@ def _cmd_scenarios_list(args: argparse.Namespace) -> int:
                 str(sc.version),
                 sc.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 # In words, as on screen ("Do not ship", not do_not_ship); --json keeps codes.
-                _one_line(choice_label(sc.recommendation))
+                _one_line(recommendation_label(sc.recommendation))
                 if sc.recommendation is not None
                 else "-",
             )
