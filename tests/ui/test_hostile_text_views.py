@@ -6,6 +6,7 @@ the FIFO watcher proves nothing opened the image."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import Qt as QtGui
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QToolTip, QWidget
@@ -156,3 +157,33 @@ def test_history_shows_the_notes_invisible_controls_by_code_point() -> None:
     )
     model = VersionTableModel([version])
     assert model.index(0, 4).data() == "pay ⟨U+202E⟩001$"
+
+
+@pytest.mark.parametrize(
+    ("framework_id", "inputs"),
+    [
+        ("cost_quality_latency", {"candidate_models": ["<P>", "gpt-4o"]}),
+        ("rag_vs_finetuning", {"base_model": "<P>", "finetuned_model": "<P>ft"}),
+        ("agents", {"model": "<P>"}),
+    ],
+)
+def test_a_model_id_not_in_the_catalog_named_like_markup_is_text(
+    qtbot, window, store, fifo_watch, framework_id, inputs
+) -> None:
+    """Model ids given as plain strings (not table rows): the candidate list, RAG's models and
+    the agents' model, named `<img src=FIFO>`, appear in the result's rationale and the form's
+    picker; nothing opens the image."""
+    payload = _payload(fifo_watch.fifo)
+    hostile = {
+        k: [v.replace("<P>", payload) for v in val]
+        if isinstance(val, list)
+        else val.replace("<P>", payload)
+        for k, val in inputs.items()
+    }
+    scenario = store.create(framework_id, "hostile ids", hostile, notes=payload)
+    window.show_scenario(scenario)
+    wait_idle(qtbot, window)
+    qtbot.wait(20)
+    assert _labels_show_markup(window) == []
+    assert _views_show_markup(qtbot, window.tab) == []
+    assert fifo_watch.opens() == 0
