@@ -1053,7 +1053,7 @@ def _validate_inputs(framework: Framework, raw: dict[str, Any], where: str = "")
     try:
         return framework.Inputs.model_validate(raw)
     except ValidationError as exc:
-        raise CliError(*(f"{where}{line}" for line in error_lines(exc))) from None
+        raise CliError(*(f"{where}{line}" for line in error_lines(exc, framework.Inputs))) from None
 
 
 def _read_text(name: str, limit: int, too_large: Callable[[int], Exception] | None = None) -> str:

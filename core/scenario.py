@@ -167,9 +167,10 @@ def _check_inputs(scenario: Scenario) -> None:
 
     if scenario.framework_id not in frameworks.ids():
         return
+    inputs_model = frameworks.get(scenario.framework_id).Inputs
     try:
-        frameworks.get(scenario.framework_id).Inputs.model_validate(scenario.inputs)
+        inputs_model.model_validate(scenario.inputs)
     except ValidationError as exc:
         raise ScenarioFileError(
-            "the scenario's inputs are not valid: " + "; ".join(error_lines(exc))
+            "the scenario's inputs are not valid: " + "; ".join(error_lines(exc, inputs_model))
         ) from None

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.frameworks.common import choice_label, format_number
+from core.validation import limit_words
 from ui.list_editors import ModelChoiceCombo, ModelListEditor, RecordsEditor
 from ui.numbers import parse_number
 from ui.plain_text import plain_label
@@ -100,22 +101,11 @@ def field_title(name: str, info: FieldInfo) -> str:
 def field_tooltip(info: FieldInfo) -> str:
     parts = [info.description or ""]
     b = _bounds(info)
-    lo = (
-        f"≥ {format_number(b['ge'])}"
-        if "ge" in b
-        else f"> {format_number(b['gt'])}"
-        if "gt" in b
-        else ""
-    )
-    hi = (
-        f"≤ {format_number(b['le'])}"
-        if "le" in b
-        else f"< {format_number(b['lt'])}"
-        if "lt" in b
-        else ""
-    )
-    if lo or hi:
-        parts.append("Allowed: " + ", ".join(p for p in (lo, hi) if p) + ".")
+    unit = _extra(info).get("unit", "")
+    # In the words an error uses: "at least 0, at most 10,000,000 tokens".
+    limits = [limit_words(key, b[key], unit) for key in ("ge", "gt", "le", "lt") if key in b]
+    if limits:
+        parts.append("Allowed: " + ", ".join(limits) + ".")
     if info.default is not None and not isinstance(info.default, (list, dict)):
         default = info.default
         shown = format_number(default) if isinstance(default, (int, float)) else str(default)

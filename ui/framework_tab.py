@@ -274,7 +274,7 @@ class FrameworkTab(QWidget):
         try:
             candidate = self.framework.Inputs.model_validate(raw)
         except ValidationError as exc:
-            self.invalid = field_errors(exc)
+            self.invalid = field_errors(exc, self.framework.Inputs)
             self.form.show_errors(self.invalid)
             first = next(iter(self.invalid.items()))
             self.card.stale(f"{self._title_of(first[0])}: {first[1]}")
@@ -331,7 +331,8 @@ class FrameworkTab(QWidget):
         try:
             after = self.framework.Inputs.model_validate({**self.inputs.model_dump(), **values})
         except ValidationError as exc:
-            self.card.stale("; ".join(f"{k}: {v}" for k, v in field_errors(exc).items()))
+            errors = field_errors(exc, self.framework.Inputs)
+            self.card.stale("; ".join(f"{k}: {v}" for k, v in errors.items()))
             return
         if after != self.inputs:
             self.undo_stack.push(

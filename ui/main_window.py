@@ -747,7 +747,8 @@ class MainWindow(QMainWindow):
         except ValidationError as exc:
             self.error(
                 title,
-                f"{what} has inputs this version cannot use:\n" + "\n".join(error_lines(exc)),
+                f"{what} has inputs this version cannot use:\n"
+                + "\n".join(error_lines(exc, tab.framework.Inputs)),
             )
             return None
 

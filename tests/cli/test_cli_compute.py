@@ -80,16 +80,16 @@ def test_compute_reads_inputs_from_standard_input(run_cli: RunCli) -> None:
 
 
 BAD_INPUTS = [
-    ('{"api_cost_per_token": -1}', "api_cost_per_token: Input should be greater than or equal"),
-    ('{"inference_volume_per_year": NaN}', "inference_volume_per_year: Input should be a finite"),
-    ('{"training_cost": Infinity}', "training_cost: Input should be a finite"),
-    ('{"serving_cost_per_year": -Infinity}', "serving_cost_per_year: Input should be a finite"),
-    ('{"training_cost": "a lot"}', "training_cost: Input should be a valid number"),
-    ('{"monte_carlo_draws": 10.5}', "monte_carlo_draws: Input should be a valid integer"),
-    ('{"monte_carlo_draws": 1000000000}', "monte_carlo_draws: Input should be less than"),
-    ('{"amortization_years": 0}', "amortization_years: Input should be greater than or equal"),
-    ('{"decision_horizon_years": 0}', "decision_horizon_years: Input should be greater than 0"),
-    ('{"training_cost": null}', "training_cost: Input should be a valid number"),
+    ('{"api_cost_per_token": -1}', "api_cost_per_token: must be at least"),
+    ('{"inference_volume_per_year": NaN}', "inference_volume_per_year: must be a finite"),
+    ('{"training_cost": Infinity}', "training_cost: must be a finite"),
+    ('{"serving_cost_per_year": -Infinity}', "serving_cost_per_year: must be a finite"),
+    ('{"training_cost": "a lot"}', "training_cost: must be a number"),
+    ('{"monte_carlo_draws": 10.5}', "monte_carlo_draws: must be a whole number"),
+    ('{"monte_carlo_draws": 1000000000}', "monte_carlo_draws: must be at most"),
+    ('{"amortization_years": 0}', "amortization_years: must be at least"),
+    ('{"decision_horizon_years": 0}', "decision_horizon_years: must be more than 0"),
+    ('{"training_cost": null}', "training_cost: must be a number"),
     ('{"api_cost": 1e-6}', "api_cost: unknown field"),
     ("[1, 2]", "must be a JSON object of field names and values, not a list"),
     ("null", "must be a JSON object of field names and values, not null"),
@@ -119,8 +119,8 @@ def test_compute_reports_every_bad_field_on_its_own_line(
     path.write_text('{"api_cost_per_token": -1, "training_cost": NaN, "colour": "red"}')
     assert main.main(["compute", "build_vs_buy", "--inputs", str(path)]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "error: api_cost_per_token: Input should be greater than or equal to 0",
-        "error: training_cost: Input should be a finite number",
+        "error: api_cost_per_token: must be at least $0/token",
+        "error: training_cost: must be a finite number (not infinity or NaN)",
         "error: colour: unknown field",
     ]
 

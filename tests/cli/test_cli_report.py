@@ -119,7 +119,7 @@ def test_report_of_a_scenario_with_invalid_stored_inputs(
     store.create("build_vs_buy", "Broken", {"training_cost": -1, "legacy_field": 3})
     assert main.main(["report", "Broken", "--out", str(tmp_path / "b.md")]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "error: scenario 'Broken': training_cost: Input should be greater than or equal to 0",
+        "error: scenario 'Broken': training_cost: must be at least $0",
         "error: scenario 'Broken': legacy_field: unknown field",
     ]
 

@@ -142,14 +142,14 @@ def _scenario_file(tmp_path: Path, **changes) -> Path:
         (lambda d: _scenario_file(d, framework_id="crystal_ball"), "'crystal_ball'"),
         (
             lambda d: _scenario_file(d, inputs={"api_cost_per_token": -1}),
-            "api_cost_per_token: Input should be greater than or equal to 0",
+            "api_cost_per_token: must be at least $0/token",
         ),
         (
             lambda d: _write(
                 d / "s.json",
                 _scenario_file(d).read_text().replace('"inputs": {}', '"inputs": {"seed": NaN}'),
             ),
-            "seed: Input should be a finite number",
+            "seed: must be a finite number",
         ),
         (lambda d: _scenario_file(d, inputs={"colour": "red"}), "colour: unknown field"),
     ],

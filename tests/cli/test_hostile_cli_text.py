@@ -56,8 +56,8 @@ def test_true_is_not_the_number_1_in_compute_inputs(
     code, out, err = _run(capsys, "compute", "build_vs_buy", "--inputs", str(path))
     assert (code, out) == (2, "")
     assert err.splitlines() == [
-        "error: training_cost: Input should be a number, not true/false",
-        "error: seed: Input should be a number, not true/false",
+        "error: training_cost: must be a number, not true/false",
+        "error: seed: must be a number, not true/false",
     ]
 
 
@@ -70,7 +70,7 @@ def test_false_is_not_a_number_in_a_table_row(
     path.write_text(json.dumps({"candidates": [row]}))
     code, out, err = _run(capsys, "compute", "model_selection", "--inputs", str(path))
     assert (code, out) == (2, "")
-    assert err == "error: candidates.0.accuracy: Input should be a number, not true/false\n"
+    assert err == "error: candidates.0.accuracy: must be a number, not true/false\n"
 
 
 def test_a_scenario_file_with_true_as_a_number_is_not_imported(
@@ -83,7 +83,7 @@ def test_a_scenario_file_with_true_as_a_number_is_not_imported(
     )
     code, out, err = _run(capsys, "scenarios", "import", str(path))
     assert (code, out) == (2, "")
-    assert "training_cost: Input should be a number, not true/false" in err
+    assert "training_cost: must be a number, not true/false" in err
     with ScenarioStore(db_path) as store:
         assert store.count() == 0
 

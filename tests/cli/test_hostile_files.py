@@ -211,7 +211,7 @@ SCENARIO_FILES = [
     (
         "bad-inputs.json",
         _scenario_file(scenario={**SCENARIO["scenario"], "inputs": {"training_cost": "lots"}}),
-        "training_cost: Input should be a valid number",
+        "training_cost: must be a number",
     ),
 ]
 

@@ -99,7 +99,7 @@ def test_an_integer_of_exactly_4300_digits_is_checked_by_the_inputs_model(
     path = tmp_path / "inputs.json"
     path.write_text(f'{{"seed": {"9" * 4300}}}')
     line = _one_error(capsys, ["compute", "build_vs_buy", "--inputs", str(path)])
-    assert line == "error: seed: Input should be less than or equal to 2147483647"
+    assert line == "error: seed: must be at most 2,147,483,647"
 
 
 def test_scenarios_import_with_a_4301_digit_integer(

@@ -115,10 +115,9 @@ def test_error_lines_name_the_field():
     with pytest.raises(ValidationError) as exc:
         _Example(cost=-1, other=2)
     assert field_errors(exc.value) == {
-        "cost": "Input should be greater than or equal to 0",
+        "cost": "must be at least 0",
         "other": "unknown field",
     }
-    assert error_lines(exc.value) == [
-        "cost: Input should be greater than or equal to 0",
-        "other: unknown field",
-    ]
+    assert error_lines(exc.value) == ["cost: must be at least 0", "other: unknown field"]
+    # With the model, the limit carries the field's unit.
+    assert error_lines(exc.value, _Example) == ["cost: must be at least $0", "other: unknown field"]

@@ -566,11 +566,11 @@ def test_no_requests_gives_no_all_in_cost_per_request():
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("knowledge_updates_per_month", -1, "greater than or equal to 0"),
-        ("latency_budget_ms", 0, "greater than or equal to 1"),
-        ("top_k", 2.5, "valid integer"),
+        ("knowledge_updates_per_month", -1, "at least 0"),
+        ("latency_budget_ms", 0, "at least 1"),
+        ("top_k", 2.5, "whole number"),
         ("specialisation", "extreme", "'low', 'medium' or 'high'"),
-        ("retrain_every_months", 0, "greater than or equal to 1"),
+        ("retrain_every_months", 0, "at least 1"),
         ("weight_fit", math.inf, "finite number"),
     ],
 )

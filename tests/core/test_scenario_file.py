@@ -181,5 +181,5 @@ def test_a_file_with_invalid_inputs_is_refused_with_the_field_named():
     good = Scenario(name="x", framework_id=bvb.ID, inputs=bvb.Inputs().model_dump(mode="json"))
     text = dump_scenario_file(good).replace('"training_cost": 500000.0', '"training_cost": -1')
     assert '"training_cost": -1' in text
-    with pytest.raises(ScenarioFileError, match="training_cost: Input should be greater"):
+    with pytest.raises(ScenarioFileError, match="training_cost: must be at least"):
         parse_scenario_file(text, {bvb.ID})
