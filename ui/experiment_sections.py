@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -80,7 +81,7 @@ from ui.experiment_models import (
     usd_text,
 )
 from ui.plain_text import html_text, literal_html
-from ui.plots.common import BLUE, GREY, ORANGE, make_plot, pen, splitter
+from ui.plots.common import BLUE, GREY, ORANGE, make_plot, pen, scrolling, splitter
 from ui.services import AppServices
 from ui.tasks import WidgetGuard
 
@@ -130,15 +131,34 @@ class Workbench(QTabWidget):
         self.run_page = RunPage(self)
         self.compare_page = ComparePage(self)
         self.history_page = HistoryPage(self)
-        self.addTab(self.datasets_page, "Datasets")
-        self.addTab(self.run_page, "Runs")
-        self.addTab(self.compare_page, "Compare")
-        self.addTab(self.history_page, "History")
+        for page, title in (
+            (self.datasets_page, "Datasets"),
+            (self.run_page, "Runs"),
+            (self.compare_page, "Compare"),
+            (self.history_page, "History"),
+        ):
+            self.add_page(page, title)
         self.setTabToolTip(0, "Import, preview and version evaluation datasets")
         self.setTabToolTip(1, "Run a variant over a dataset, or import logged outputs")
         self.setTabToolTip(2, "Baseline vs variant on the same items: lift, significance, verdict")
         self.setTabToolTip(3, "Every comparison kept, with a trend of the metric")
         self.reload()
+
+    def add_page(self, page: QWidget, title: str, index: int = -1) -> None:
+        """A page scrolls rather than squeeze its fields on a small screen (the workbench
+        shares the tab's height with the result card)."""
+        self.insertTab(index, scrolling(page), title)
+
+    def indexOf(self, page: QWidget) -> int:  # noqa: N802 (Qt API)
+        """The tab of a page (its scroll area is the tab's widget)."""
+        for i in range(self.count()):
+            tab = self.widget(i)
+            if tab is page or (isinstance(tab, QScrollArea) and tab.widget() is page):
+                return i
+        return -1
+
+    def setCurrentWidget(self, page: QWidget) -> None:  # noqa: N802 (Qt API)
+        self.setCurrentIndex(self.indexOf(page))
 
     # ----- plumbing ----------------------------------------------------------------------
 
@@ -469,10 +489,13 @@ class RunPage(QWidget):
             ("Retries", self.retries_spin),
             ("Spend cap", self.spend_cap_spin),
         ]
+        # Two pairs a row: the limits stay as tall as the variant's fields, and the variant
+        # keeps the width its model name and URL need beside them on a laptop screen.
         for i, (label, widget) in enumerate(cells):
-            limits.addWidget(QLabel(label), i // 4, (i % 4) * 2)
-            limits.addWidget(widget, i // 4, (i % 4) * 2 + 1)
-        limits.addWidget(self.cache_check, 2, 0, 1, 4)
+            limits.addWidget(QLabel(label), i // 2, (i % 2) * 2)
+            limits.addWidget(widget, i // 2, (i % 2) * 2 + 1)
+        limits.addWidget(self.cache_check, 4, 0, 1, 4)
+        limits.setRowStretch(5, 1)
         limits.setRowStretch(3, 1)
 
         self.run_button = QPushButton("Estimate and run…")
@@ -564,8 +587,8 @@ class RunPage(QWidget):
         variant_box.setLayout(variant)
         limits_box = QGroupBox("Limits")
         limits_box.setLayout(limits)
-        top_lay.addWidget(variant_box, 3)
-        top_lay.addWidget(limits_box, 2)
+        top_lay.addWidget(variant_box, 1)
+        top_lay.addWidget(limits_box, 0)
         lay = QVBoxLayout(self)
         lay.addWidget(top)
         lay.addLayout(buttons)

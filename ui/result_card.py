@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -42,14 +43,29 @@ class ResultCard(HeightBox):
     """Shows one FrameworkResult; `stale(message)` keeps it but says the inputs are invalid.
 
     Every edit changes the card's texts; as a HeightBox the card relays out the window only
-    when the height it needs changes."""
+    when the height it needs changes. Its texts scroll when the tab gives the card less height
+    than they need (its share of a laptop screen), instead of losing their last lines."""
 
     #: The drift notice's "Recompute with today's catalog" was pressed.
     recompute_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(QWidget(), parent)
+        scroll = QScrollArea()
+        scroll.setObjectName("resultCardScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setStyleSheet("QScrollArea, #resultCardContent { background: transparent; }")
+        super().__init__(scroll, parent)
         self.setObjectName("resultCard")
+        self.content = QWidget()
+        self.content.setObjectName("resultCardContent")
+        scroll.setWidget(self.content)
+        # A new text lays out the content inside the scroll area: the card hears of it there.
+        scroll.viewport().installEventFilter(self)
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(
             "#resultCard { background: #ffffff; border: 1px solid #dadce0; border-radius: 6px; }"
@@ -113,7 +129,7 @@ class ResultCard(HeightBox):
         # The wrapping texts change on every edit: each in its own box, a new text lays
         # out the card only when it needs another height.
         top.addWidget(HeightBox(self.headline), 1)
-        lay = QVBoxLayout(self.inner)
+        lay = QVBoxLayout(self.content)
         lay.setContentsMargins(12, 10, 12, 10)
         lay.addLayout(top)
         lay.addWidget(self.stale_banner)
@@ -121,6 +137,8 @@ class ResultCard(HeightBox):
         lay.addWidget(self.basis_note)
         lay.addLayout(self.figures)
         lay.addWidget(HeightBox(self.rationale))
+        # Height beyond the texts' goes below them, not between the badge and the headline.
+        lay.addStretch(1)
         # A recommendation or headline can carry a model or task name from a scenario file.
         make_plain(self.badge, self.headline, self.stale_banner)
         self.result: FrameworkResult | None = None
@@ -129,17 +147,38 @@ class ResultCard(HeightBox):
     #: The most height the card may insist on (the rest of the tab needs room too); None: no cap.
     height_cap: Callable[[], int] | None = None
 
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        """What the texts need at `width`, without a scroll bar."""
+        frame = self._frame()
+        return self.content.heightForWidth(width - frame.width()) + frame.height()
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
-        """As tall as its texts need at its width, within `height_cap`: the splitter above
-        sizes the card by hints that know no width and would cut the last lines off."""
-        hint = super().minimumSizeHint()
+        """As tall as its texts need at its width, within `height_cap` (the rest scrolls):
+        the splitter above sizes the card by hints that know no width and would cut the last
+        lines off, or leave blank space under a short headline."""
+        scroll_bar = self.inner.verticalScrollBar().sizeHint().width()  # type: ignore[attr-defined]
+        hint = self.content.minimumSizeHint() + self._frame() + QSize(scroll_bar, 0)
         width = self.width()
-        if width > 0 and self.hasHeightForWidth():
+        if width > 0:
             need = self.heightForWidth(width)
             if self.height_cap is not None:
                 need = min(need, self.height_cap())
-            hint.setHeight(max(hint.height(), need))
+            hint.setHeight(need)
         return hint
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return self.minimumSizeHint()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.LayoutRequest:
+            needs = self._needs()
+            if needs != self._told:
+                self._told = needs
+                self.updateGeometry()
+        return False
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)

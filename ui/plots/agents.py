@@ -56,6 +56,7 @@ from ui.plots.common import (
     PlotPanel,
     make_plot,
     pen,
+    scrolling,
     set_line_label,
     set_points,
     splitter,
@@ -775,7 +776,8 @@ class AgentsPanel(PlotPanel):
         if services is not None:
             self.trial = TrialSection(services)
             self.trial.inputs_suggested.connect(self.inputs_suggested)
-            body = splitter(Qt.Orientation.Vertical, plots, self.trial, stretch=(2, 3))
+            # The trial's fields scroll rather than squeeze under the plots on a laptop.
+            body = splitter(Qt.Orientation.Vertical, plots, scrolling(self.trial), stretch=(2, 3))
         self._arrange(
             [
                 (COST_TITLE, self.cost),

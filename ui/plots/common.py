@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
     QLabel,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QVBoxLayout,
@@ -311,13 +312,26 @@ def png_bytes(widget: QWidget) -> bytes:
 def splitter(
     orientation: Qt.Orientation, *widgets: QWidget, stretch: tuple[int, ...] = ()
 ) -> QSplitter:
-    """Widgets side by side (or stacked) that the user can resize."""
+    """Widgets side by side (or stacked) that the user can resize, none below its minimum
+    (a collapsed plot or form is squeezed to nothing rather than hidden)."""
     split = QSplitter(orientation)
+    split.setChildrenCollapsible(False)
     for w in widgets:
         split.addWidget(w)
     for i, factor in enumerate(stretch):
         split.setStretchFactor(i, factor)
     return split
+
+
+def scrolling(page: QWidget) -> QScrollArea:
+    """`page` at the size it is given, or scrolled once it is smaller than its minimum: on a
+    laptop screen its fields scroll instead of being squeezed below their height."""
+    area = QScrollArea()
+    area.setObjectName(f"{page.objectName() or type(page).__name__}_scroll")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area
 
 
 class HeightBox(QFrame):

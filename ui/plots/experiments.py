@@ -185,7 +185,7 @@ class ExperimentsPanel(PlotPanel):
             # The plots are the workbench's first page: datasets, runs and per-item views
             # need the whole height of the panel.
             self.workbench = Workbench(services)
-            self.workbench.insertTab(0, plots, "Plan and decide")
+            self.workbench.add_page(plots, "Plan and decide", 0)
             self.workbench.setTabToolTip(
                 0, "Items needed for the lift you hope for, and the decision from the form"
             )
