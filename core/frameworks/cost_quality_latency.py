@@ -155,7 +155,8 @@ class Inputs(FrameworkInputs):
         group=LIMITS,
         title="Max latency",
         description="The longest a request may take until its answer is complete, in "
-        "milliseconds (3,600,000 = 1 hour; 86,400,000 = 1 day, enough for a 24-hour batch).",
+        "milliseconds (an hour is 3.6 million; a day, enough for a 24-hour batch, 86.4 "
+        "million). Exports and the card show it as a duration (24 h).",
     )
     min_quality: float = param(
         0.7,

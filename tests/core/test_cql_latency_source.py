@@ -46,3 +46,15 @@ def test_a_measured_profile_says_measured():
     r = compute(Inputs(batch_acceptable=False), _catalog("measured"))
     line = next(s for s in r.rationale if s.startswith("It answers in"))
     assert line.startswith("It answers in 4.89 s (measured latency profile, 2026-11-25:")
+
+
+def test_a_days_budget_reads_24_h_in_the_summary_not_a_millisecond_count():
+    """86,400,000 ms = 24 h x 3,600,000 ms: the summary (inputs table and field description
+    included) says "24 h" and never the eight-digit count."""
+    from core.frameworks import cost_quality_latency as cql
+    from core.report import SummaryMeta, render_markdown
+
+    x = Inputs(max_latency_ms=86_400_000)
+    md = render_markdown(cql, x, compute(x, _catalog("example")), SummaryMeta(scenario_name="S"))
+    assert "| Max latency | 24 h |" in md
+    assert "86,400,000" not in md and "86400000" not in md
