@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -113,6 +113,57 @@ def field_tooltip(info: FieldInfo) -> str:
     return "\n".join(p for p in parts if p)
 
 
+#: Keys an editor keeps even when the window has an action on them: what people expect a text
+#: field to do with them.
+_EDITING_KEYS = (
+    QKeySequence.StandardKey.Copy,
+    QKeySequence.StandardKey.Cut,
+    QKeySequence.StandardKey.Paste,
+    QKeySequence.StandardKey.Undo,
+    QKeySequence.StandardKey.Redo,
+    QKeySequence.StandardKey.SelectAll,
+)
+
+
+def is_window_shortcut(widget: QWidget, event: QKeyEvent) -> bool:
+    """The key is an enabled shortcut of the widget's window (Ctrl+E: export), other than a
+    standard editing key."""
+    modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+    function_key = Qt.Key.Key_F1 <= event.key() <= Qt.Key.Key_F35
+    # Typing (every key press is offered as an override first) never asks the window.
+    if (plain and not function_key) or any(event.matches(k) for k in _EDITING_KEYS):
+        return False
+    pressed = QKeySequence(event.keyCombination())
+    return any(
+        action.isEnabled() and shortcut.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch
+        for action in widget.window().findChildren(QAction)
+        for shortcut in action.shortcuts()
+    )
+
+
+class _WindowShortcutsFirst(QObject):
+    """Lets the window's shortcuts through an editor that claims the same keys: on X11 a line
+    edit takes Ctrl+E as "end of line" (and a text box more), so Ctrl+E in Training cost moved
+    the cursor instead of exporting, and the next typing went into the field."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QWidget)
+            and is_window_shortcut(watched, event)
+        ):
+            event.ignore()  # not the editor's: the window's shortcut runs
+            return True
+        return False
+
+
+def keep_window_shortcuts(editor: QWidget) -> None:
+    """Give the window's shortcuts precedence over `editor`'s own key bindings."""
+    editor.installEventFilter(_WindowShortcutsFirst(editor))
+
+
 class NumberEdit(QLineEdit):
     """A line edit for numbers with Up/Down (and PageUp/PageDown x10) stepping."""
 
@@ -123,8 +174,13 @@ class NumberEdit(QLineEdit):
         self.step = step
         self.integer = integer
         self.setAlignment(Qt.AlignmentFlag.AlignRight)
+        keep_window_shortcuts(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            # Ctrl+PageDown switches tabs; it must never step the value.
+            super().keyPressEvent(event)
+            return
         factor = {
             Qt.Key.Key_Up: 1,
             Qt.Key.Key_Down: -1,
@@ -221,6 +277,10 @@ class _Field:
         self.unit.setMinimumWidth(70)
         self.label = QLabel(field_title(name, info))
         self.label.setToolTip(tooltip)
+        # A screen reader names the input by its label, and the label's click focuses it.
+        self.label.setBuddy(self.widget)
+        self.widget.setAccessibleName(self.label.text())
+        self.widget.setAccessibleDescription(info.description or "")
 
     def raw(self) -> Any:
         w = self.widget
@@ -256,6 +316,10 @@ class _Field:
 
     def show_error(self, message: str | None) -> None:
         self.error.setText(message or "")
+        # A screen reader hears the error with the field, not only as red text beside it.
+        self.widget.setAccessibleDescription(
+            f"Error: {message}" if message else self.info.description or ""
+        )
         self.error.setVisible(bool(message))
         invalid = "true" if message else "false"
         self.widget.setProperty("invalid", invalid)

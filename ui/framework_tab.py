@@ -28,7 +28,7 @@ from core.frameworks.common import FrameworkResult
 from core.scenario import Scenario
 from core.text import code_point, hidden_characters
 from core.validation import field_errors
-from ui.form import FormProviders, InputForm
+from ui.form import FormProviders, InputForm, keep_window_shortcuts
 from ui.list_editors import ModelPickerDialog
 from ui.plain_text import plain_label
 from ui.plots.registry import panel_for
@@ -173,10 +173,16 @@ class FrameworkTab(QWidget):
         )
         self.notes.setMaximumHeight(110)
         self.notes.setToolTip("Free-text notes saved with the scenario and shown in exports.")
+        # Tab moves on (a tab character in a decision note is never what was meant), and the
+        # window's shortcuts work from inside the notes too.
+        self.notes.setTabChangesFocus(True)
+        self.notes.setAccessibleName("Notes")
+        keep_window_shortcuts(self.notes)
         self._notes_dirty = False
         self.notes.textChanged.connect(self._on_notes_changed)
         notes_label = QLabel("Notes")
         notes_label.setStyleSheet("font-weight: 600; padding-left: 6px;")
+        notes_label.setBuddy(self.notes)
         left_lay.addWidget(notes_label)
         left_lay.addWidget(self.notes)
         # Notes keep what was typed or imported, but an invisible control (a bidi override,

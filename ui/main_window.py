@@ -264,6 +264,12 @@ class MainWindow(QMainWindow):
             sp.SP_FileDialogDetailedView,
         )
         self.act_quit = self._action("&Quit", self.close, ks.Quit)
+        self.act_next_tab = self._action(
+            "&Next tab", lambda: self._step_tab(1), "Ctrl+PgDown", "Show the tab to the right"
+        )
+        self.act_prev_tab = self._action(
+            "&Previous tab", lambda: self._step_tab(-1), "Ctrl+PgUp", "Show the tab to the left"
+        )
         self.act_undo = self.undo_group.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(ks.Undo)
         self.act_undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
@@ -313,9 +319,13 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.act_compare)
         view_menu.addSeparator()
-        for i, entry in enumerate(ENTRIES):
+        view_menu.addAction(self.act_next_tab)
+        view_menu.addAction(self.act_prev_tab)
+        # Every tab, the Models tab too, has its Ctrl+number (Ctrl+1 .. Ctrl+8).
+        titles = [entry.title for entry in ENTRIES] + [self.tabs.tabText(len(ENTRIES))]
+        for i, title in enumerate(titles):
             act = self._action(
-                entry.title,
+                title,
                 lambda i=i: self.tabs.setCurrentIndex(i),
                 f"Ctrl+{i + 1}" if i < 9 else None,
             )
@@ -1110,25 +1120,19 @@ class MainWindow(QMainWindow):
         fw = self.tab.framework
         QMessageBox.information(self, fw.TITLE, fw.GUIDE)
 
+    def _step_tab(self, step: int) -> None:
+        """Ctrl+PgDown / Ctrl+PgUp: the next or previous tab, round from the last to the first."""
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+
     def show_shortcuts(self) -> None:
-        rows = [
-            (
-                a.text().replace("&", ""),
-                a.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
-            )
-            for a in self.findChildren(QAction)
-            if not a.shortcut().isEmpty()
-        ]
-        text = "\n".join(f"{k:<12} {name}" for name, k in sorted(rows, key=lambda r: r[1]))
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "Keyboard shortcuts",
-            "Up/Down in a number field steps it; PageUp/PageDown steps ten times.",
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        box.setDetailedText(text)
-        box.open()
+        """Every shortcut in a table, shown at once (it was behind a message box's "Show
+        Details" button)."""
+        from ui.shortcuts import FIELD_KEYS, ShortcutsDialog, menu_shortcuts
+
+        dialog = ShortcutsDialog(menu_shortcuts(self.menuBar()) + FIELD_KEYS, self)
+        dialog.setObjectName("shortcutsDialog")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def open_data_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.store.path).parent)))
