@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, QRectF
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
@@ -157,4 +157,52 @@ def test_result_card_fits_or_scrolls(qtbot, window, width, height):
         if card is not None:
             found += card_problems(card, window.tabs.tabText(index))
     assert window.framework_tabs, "no framework tab was shown"
+    assert not found, "\n".join(found)
+
+
+def _plot_texts(plot: pg.PlotWidget) -> list[tuple[str, QRectF]]:
+    """Each shown annotation of a plot (text, line label, legend) with its scene rectangle."""
+    found = []
+    for item in plot.scene().items():
+        if not isinstance(item, pg.TextItem | pg.LegendItem) or not item.isVisible():
+            continue
+        rect = item.sceneBoundingRect()
+        if rect.width() > 0:
+            name = item.toPlainText() if isinstance(item, pg.TextItem) else "legend"
+            found.append((name, rect))
+    return found
+
+
+def label_problems(plot: pg.PlotWidget, where: str) -> list[str]:
+    """Annotations outside the view box (cut off: 'udget $0.15', 'target 95.0%', a tornado
+    bar's money), and the Model Selection legend over its 'quality = 1' corner."""
+    view = plot.getPlotItem().getViewBox().sceneBoundingRect()
+    texts = _plot_texts(plot)
+    found = [
+        f"{where}: {name!r} at {rect.getRect()} outside the view {view.getRect()}"
+        for name, rect in texts
+        if not view.contains(rect)
+    ]
+    legends = [rect for name, rect in texts if name == "legend"]
+    corner = [rect for name, rect in texts if name == "quality = 1"]
+    if legends and corner and legends[0].intersects(corner[0]):
+        found.append(f"{where}: the legend covers 'quality = 1'")
+    return found
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)], ids=["1280", "1920"])
+def test_plot_labels_stay_inside(qtbot, window, width, height):
+    window.load_examples()
+    wait_idle(qtbot, window)
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (width, height), timeout=5_000)
+    found: list[str] = []
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        wait_idle(qtbot, window)
+        qtbot.wait(10)
+        panel = getattr(window.tabs.currentWidget(), "panel", None)
+        for title, plot in panel.plots() if panel is not None else ():
+            if plot.isVisible():
+                found += label_problems(plot, f"{window.tabs.tabText(index)} › {title}")
     assert not found, "\n".join(found)

@@ -54,6 +54,7 @@ from ui.plots.common import (
     ORANGE,
     RED,
     PlotPanel,
+    keep_label_inside,
     make_plot,
     pen,
     scrolling,
@@ -72,8 +73,10 @@ _CELL_CHARS = 160
 
 def _hline(color: str, label: str) -> pg.InfiniteLine:
     opts = {"position": 0.12, "color": color, "fill": (255, 255, 255, 200), "movable": False}
-    return pg.InfiniteLine(
-        angle=0, movable=False, pen=pen(color, 1.4, dashed=True), label=label, labelOpts=opts
+    return keep_label_inside(
+        pg.InfiniteLine(
+            angle=0, movable=False, pen=pen(color, 1.4, dashed=True), label=label, labelOpts=opts
+        )
     )
 
 

@@ -17,6 +17,7 @@ from ui.plots.common import (
     ORANGE,
     HeightBox,
     PlotPanel,
+    keep_label_inside,
     make_plot,
     pen,
     set_line_label,
@@ -231,6 +232,7 @@ class CostQualityPlot(QWidget):
         )
         for it in (*self.points.values(), self.pick):
             self.plot.addItem(it)
+        keep_label_inside(self.target)
         for it in (*self.labels.values(), self.target):
             self.plot.addItem(it, ignoreBounds=True)
         self.readout = _readout()

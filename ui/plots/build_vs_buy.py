@@ -115,6 +115,10 @@ class CumulativeCostPlot(QWidget):
         return self.readout.text()
 
 
+#: Pixels between a tornado bar's money label and the plot's edge.
+TORNADO_LABEL_GAP_PX = 8
+
+
 class TornadoPlot(QWidget):
     """Each uncertain input at its low and high value: how the saving from building moves."""
 
@@ -148,6 +152,8 @@ class TornadoPlot(QWidget):
         self.labels: list[pg.TextItem] = []
         self._label_pool: list[pg.TextItem] = []
         self._names: list[tuple[float, str]] | None = None
+        self._span = (0.0, 1.0)
+        self.plot.getPlotItem().getViewBox().sigResized.connect(self._fit_range)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -179,8 +185,20 @@ class TornadoPlot(QWidget):
         for spare in self._label_pool[len(ends) :]:
             spare.setVisible(False)
         span = max(float(np.max(np.abs(np.r_[lows, highs] - base))) if bars else 1.0, 1.0)
-        self.plot.setXRange(base - span * 1.35, base + span * 1.35, padding=0)
+        self._span = (base, span)
+        self._fit_range()
         self.plot.setYRange(-0.6, max(len(bars) - 0.4, 0.6), padding=0)
+
+    def _fit_range(self) -> None:
+        """Room beyond each bar's end for its money label, in pixels: a fixed share of the
+        range left "$4.45M" and "$8.95M" outside a narrow plot."""
+        base, span = self._span
+        width = self.plot.getPlotItem().getViewBox().width()
+        label = max((t.boundingRect().width() for t in self.labels), default=0.0)
+        # The view shows base ± span·k; each side keeps (k - 1)/(2k) of the width for a label.
+        share = 2 * (label + TORNADO_LABEL_GAP_PX) / width if width > 0 else 0.0
+        k = min(max(1 / (1 - share), 1.35), 4.0) if share < 0.75 else 4.0
+        self.plot.setXRange(base - span * k, base + span * k, padding=0)
 
 
 class MonteCarloPlot(QWidget):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import weakref
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
     QGraphicsItem,
@@ -67,6 +68,21 @@ class PlotAxis(pg.AxisItem):
         else:
             self.picture = None
             self.update()
+
+    def _updateWidth(self):  # noqa: N802 (pyqtgraph override)
+        # New tick labels can widen the axis while the plot paints: the plot's minimum grows.
+        super()._updateWidth()
+        self._tell_views()
+
+    def _updateHeight(self):  # noqa: N802 (pyqtgraph override)
+        super()._updateHeight()
+        self._tell_views()
+
+    def _tell_views(self) -> None:
+        scene = self.scene()
+        for view in scene.views() if scene is not None else ():
+            if isinstance(view, Plot):
+                view.check_minimum()
 
     def generateDrawSpecs(self, p):  # noqa: N802 (pyqtgraph override)
         specs = super().generateDrawSpecs(p)
@@ -230,8 +246,12 @@ def set_line_label(line: pg.InfiniteLine, text: str) -> None:
 def set_title(plot: pg.PlotWidget, html: str) -> None:
     """Title the plot, unless it already has this title (each setting lays the HTML out)."""
     label = plot.getPlotItem().titleLabel
-    if label.text != html or not label.isVisible():
+    shown = label.text.replace(SUBTITLE_BELOW, SUBTITLE_ON_LINE)
+    if shown != html or not label.isVisible():
         plot.getPlotItem().setTitle(html)
+        if isinstance(plot, Plot):
+            plot.fit_title()
+        plot.updateGeometry()  # a longer title needs a wider plot
 
 
 def set_axis_label(plot: pg.PlotWidget, side: str, text: str) -> None:
@@ -254,6 +274,77 @@ class MoneyAxis(PlotAxis):
         return [short_money(v * scale) for v in values]
 
 
+#: A title's subtitle (a colour key, a count) follows it on its line when the plot is wide
+#: enough, and goes below it otherwise.
+SUBTITLE_ON_LINE = "<span style='font-size:9pt'> — "
+SUBTITLE_BELOW = "<span style='font-size:9pt'><br>"
+
+
+class Plot(pg.PlotWidget):
+    """A plot whose minimum size is what its title, axes and legend take: narrower than that,
+    pyqtgraph lays the plot out wider than the view and cuts off its right side (the last
+    x tick, the longest bar, the end of the title). A subtitle goes under the title rather
+    than widen the plot."""
+
+    def _title_width(self, html: str) -> float:
+        doc = QTextDocument()
+        doc.setDefaultFont(self.getPlotItem().titleLabel.item.font())
+        doc.setHtml(html)
+        return doc.size().width()
+
+    def _without_title(self) -> tuple[float, float]:
+        """The least width of the plot's parts other than its title, and its title's."""
+        item = self.getPlotItem()
+        least = item.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+        label = item.titleLabel
+        if not label.isVisible():
+            return least, 0.0
+        title = label.minimumWidth()
+        return least - title, self._title_width(
+            label.text.replace(SUBTITLE_ON_LINE, SUBTITLE_BELOW)
+        )
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        if self.getPlotItem() is None:  # asked while pyqtgraph builds the view
+            return super().minimumSizeHint()
+        others, title = self._without_title()
+        height = self.getPlotItem().effectiveSizeHint(Qt.SizeHint.MinimumSize).height()
+        frame = 2 * self.frameWidth()
+        needed = QSize(math.ceil(others + title) + frame, math.ceil(height) + frame)
+        return super().minimumSizeHint().expandedTo(needed)
+
+    def check_minimum(self) -> None:
+        """Pass a new minimum up (an axis widened by its new tick labels, a longer title): the
+        layouts above hear of it only when it changed, not on every update of the data."""
+        least = self.minimumSizeHint()
+        if least != getattr(self, "_told_minimum", None):
+            self._told_minimum = least
+            self.updateGeometry()
+
+    def fit_title(self) -> None:
+        """The subtitle on the title's line when it fits there, below it otherwise."""
+        item = self.getPlotItem()
+        if item is None:
+            return
+        text = item.titleLabel.text
+        one_line = text.replace(SUBTITLE_BELOW, SUBTITLE_ON_LINE)
+        if not item.titleLabel.isVisible() or SUBTITLE_ON_LINE not in one_line:
+            return
+        others, _ = self._without_title()
+        room = self.width() - 2 * self.frameWidth() - others
+        fitted = (
+            one_line
+            if self._title_width(one_line) <= room
+            else one_line.replace(SUBTITLE_ON_LINE, SUBTITLE_BELOW)
+        )
+        if fitted != text:
+            item.setTitle(fitted)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self.fit_title()
+
+
 def make_plot(
     title: str, x_label: str, y_label: str, money_axis: str | None = "left"
 ) -> pg.PlotWidget:
@@ -262,7 +353,7 @@ def make_plot(
     axes = {side: PlotAxis(orientation=side) for side in ("left", "bottom", "top", "right")}
     if money_axis:
         axes[money_axis] = MoneyAxis(orientation=money_axis)
-    plot = pg.PlotWidget(axisItems=axes)
+    plot = Plot(axisItems=axes)
     plot.setObjectName(title)
     # A plot's few dozen items move on every update and zoom; keeping Qt's spatial index of
     # them up to date costs more than finding one among a few dozen without it.
@@ -289,12 +380,29 @@ def pen(color: str, width: float = 2.0, dashed: bool = False) -> QColor:
     return p
 
 
+def keep_label_inside(line: pg.InfiniteLine) -> pg.InfiniteLine:
+    """Anchor the line's label at its own position along the line: a label 12% along the
+    view sits 12% into its text, so it stays inside the view whenever it fits (pyqtgraph
+    centres it, and a label near an end hung half outside: "udget $0.15", "target 95.0%")."""
+    label = getattr(line, "label", None)  # a line made without a label has none
+    if label is not None:
+        along = label.orthoPos
+        if line.angle % 180 == 0:
+            label.anchors = [(along, y) for _, y in label.anchors]
+        else:
+            label.anchors = [(x, 1 - along) for x, _ in label.anchors]
+        label.updatePosition()
+    return line
+
+
 def vline(
     color: str = GREY, dashed: bool = True, label: str | None = None, label_at: float = 0.95
 ) -> pg.InfiniteLine:
     opts = {"position": label_at, "color": color, "fill": (255, 255, 255, 200), "movable": False}
-    return pg.InfiniteLine(
-        angle=90, movable=False, pen=pen(color, 1.2, dashed), label=label, labelOpts=opts
+    return keep_label_inside(
+        pg.InfiniteLine(
+            angle=90, movable=False, pen=pen(color, 1.2, dashed), label=label, labelOpts=opts
+        )
     )
 
 
@@ -421,6 +529,8 @@ class PlotPanel(QWidget):
         for _, plot in self.plots():
             if plot.isVisible():
                 plot.scene().prepareForPaint()
+            if isinstance(plot, Plot):
+                plot.check_minimum()
 
     def plots(self) -> list[tuple[str, pg.PlotWidget]]:
         return [(title, part.plot) for title, part in self.parts]  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from ui.plots.common import (
     HeightBox,
     PlotAxis,
     PlotPanel,
+    keep_label_inside,
     make_plot,
     pen,
     set_axes,
@@ -147,6 +148,8 @@ class CostQualityPlot(QWidget):
         )
         for it in (self.region, self.frontier, self.rings, self.pick):
             self.plot.addItem(it)
+        keep_label_inside(self.cap)
+        keep_label_inside(self.floor)
         for it in (self.pick_label, self.cap, self.floor):
             self.plot.addItem(it, ignoreBounds=True)
         # Drawn over the limits region and the front line, under everything else.

@@ -17,6 +17,7 @@ from ui.plots.common import (
     ORANGE,
     RED,
     PlotPanel,
+    keep_label_inside,
     make_plot,
     pen,
     sample_at,
@@ -35,8 +36,10 @@ _PALETTE = [BLUE, ORANGE, GREEN, "#a142f4", "#12b5cb"]
 
 def _hline(colour: str, label: str) -> pg.InfiniteLine:
     opts = {"position": 0.9, "color": colour, "fill": (255, 255, 255, 200), "movable": False}
-    return pg.InfiniteLine(
-        angle=0, movable=False, pen=pen(colour, 1.2, True), label=label, labelOpts=opts
+    return keep_label_inside(
+        pg.InfiniteLine(
+            angle=0, movable=False, pen=pen(colour, 1.2, True), label=label, labelOpts=opts
+        )
     )
 
 

@@ -45,6 +45,8 @@ CRITERION_COLOURS = {"quality": "#283593", "latency": "#00796b", "cost": "#a1887
 MAX_NAME_PX = 260
 _H = math.sqrt(3) / 2
 # Corners of the weight triangle: quality on top, latency bottom left, cost bottom right.
+#: Pixels between the legend and the top corner's label, with the label's own height.
+LEGEND_GAP_PX = 24
 _CORNERS = {"quality": (0.5, _H), "latency": (0.0, 0.0), "cost": (1.0, 0.0)}
 
 
@@ -193,8 +195,8 @@ class WeightMapPlot(QWidget):
             label = pg.TextItem(f"{name} = 1", color="#202124", anchor=anchor)
             label.setPos(x, y)
             item.addItem(label)
-        self.plot.setXRange(-0.15, 1.15, padding=0)
-        self.plot.setYRange(-0.12, _H + 0.1, padding=0)
+        self._fit_range()
+        item.getViewBox().sigResized.connect(self._fit_range)
         self.readout = QLabel(" ")
         self.readout.setObjectName("readout")
         self.readout.setStyleSheet("color: #3c4043; padding: 2px 6px;")
@@ -241,6 +243,7 @@ class WeightMapPlot(QWidget):
                 self.legend.addItem(self.swatches[i], html_text(wm.names[i]))
             if r.winner is not None:
                 self.legend.addItem(self.current, "current weights")
+            self._fit_range()
         if r.winner is None:
             set_points(self.current, [], [])
             self.readout.setText("No candidate passes the gates: nothing to map.")
@@ -262,6 +265,23 @@ class WeightMapPlot(QWidget):
             set_points(self.flip_line, [], [])
             set_points(self.flip_marker, [], [])
             self.flip_label.setVisible(False)
+
+    def _fit_range(self) -> None:
+        """Room above the triangle's top corner for the legend and "quality = 1": the legend
+        sat on that label and the star in a narrow plot. The aspect is locked, so the range
+        that keeps `room` pixels above the corner depends on which side of the view binds."""
+        view = self.plot.getPlotItem().getViewBox()
+        width, height = view.width(), view.height()
+        room = self.legend.boundingRect().height() + LEGEND_GAP_PX
+        top = _H + 0.1
+        if width > 0 and height > room:
+            # Width binds: 1.3 units span the width; height binds: the y span fills it.
+            top = max(
+                top + room * 1.3 / width,
+                (height * (_H + 0.1) + 0.12 * room) / (height - room),
+            )
+        self.plot.setXRange(-0.15, 1.15, padding=0)
+        self.plot.setYRange(-0.12, top, padding=0)
 
     def _draw_map(self, resolution: int, labels: np.ndarray, colours: list[str]) -> None:
         """Tile the triangle: the points where candidate i wins in colours[i]."""

@@ -28,6 +28,7 @@ from ui.plots.common import (
     set_axes,
     set_line_label,
     set_points,
+    set_title,
     short_money,
     splitter,
     vline,
@@ -242,10 +243,11 @@ class ScoresPlot(QWidget):
         ]
         ticks.append((float(len(r.dimensions)), "Total"))
         self.plot.getPlotItem().getAxis("bottom").setTicks([ticks])
-        self.plot.getPlotItem().setTitle(
+        set_title(
+            self.plot,
             "<span style='font-size:11pt; font-weight:600'>Scores by dimension</span>"
             f"<span style='font-size:9pt'> — recommended: "
-            f"{rvf.OPTION_LABELS[r.recommendation]}</span>"
+            f"{rvf.OPTION_LABELS[r.recommendation]}</span>",
         )
         self.readout.setText(self.describe(len(r.dimensions)))
 
