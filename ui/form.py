@@ -167,8 +167,6 @@ def keep_window_shortcuts(editor: QWidget) -> None:
 class NumberEdit(QLineEdit):
     """A line edit for numbers with Up/Down (and PageUp/PageDown x10) stepping."""
 
-    stepped = Signal()
-
     def __init__(self, step: float, integer: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.step = step
@@ -195,7 +193,6 @@ class NumberEdit(QLineEdit):
         if self.integer:
             new = round(new)
         self.setText(format_number(new))
-        self.stepped.emit()
 
 
 class _Section(QWidget):
@@ -346,11 +343,14 @@ def _nested_message(key: str, message: str) -> str:
 class InputForm(QWidget):
     """A form over one pydantic Inputs model.
 
-    `edited(name, raw_value)` fires whenever the user changes a field; `values()` gives the raw
-    values of every field for validation; `set_values` writes without firing `edited`.
+    `edited(name, raw_value)` fires whenever the user changes a field (each keystroke in a
+    number field); `finished(name)` when the user leaves a number field or presses Return;
+    `values()` gives the raw values of every field for validation; `set_values` writes without
+    firing `edited`.
     """
 
     edited = Signal(str, object)
+    finished = Signal(str)
 
     def __init__(
         self,
@@ -431,8 +431,12 @@ class InputForm(QWidget):
         elif isinstance(w, QComboBox):
             w.currentIndexChanged.connect(emit)
         else:
-            w.textEdited.connect(emit)  # type: ignore[attr-defined]
-            w.stepped.connect(emit)  # type: ignore[attr-defined]
+            # textChanged, not textEdited: the field's own Ctrl+Z changes the text too, and a
+            # step (Up/Down) is a setText; `set` blocks signals, so loading never fires.
+            w.textChanged.connect(emit)  # type: ignore[attr-defined]
+            w.editingFinished.connect(  # type: ignore[attr-defined]
+                lambda: self.finished.emit(field.name)
+            )
 
     def values(self) -> dict[str, Any]:
         return {name: f.raw() for name, f in self.fields.items()}
@@ -469,6 +473,10 @@ class InputForm(QWidget):
 
     def widget(self, name: str) -> QWidget:
         return self.fields[name].widget
+
+    def is_typed(self, name: str) -> bool:
+        """The field is typed into key by key (a number), not set in one go (a choice)."""
+        return isinstance(self.fields[name].widget, NumberEdit)
 
     def error_text(self, name: str) -> str:
         field = self.fields[name]

@@ -37,6 +37,9 @@ from ui.services import AppServices
 
 #: Keystrokes in one field within this many seconds are one undo step.
 MERGE_SECONDS = 2.0
+#: Typing commits to the undo stack after this pause (or when the field is left): "500B" is
+#: never committed as "500" on the way (the preview follows every keystroke meanwhile).
+COMMIT_MS = 800
 
 
 class SetInputsCommand(QUndoCommand):
@@ -83,8 +86,11 @@ class SetInputsCommand(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        # The first redo happens on push, when the form already shows the new value.
-        self.tab.apply_inputs(self.after, update_form=not self._first)
+        # The first redo happens on push, when the form and the result already show it.
+        if self._first and self.tab.inputs == self.after:
+            self.tab.committed = self.after
+        else:
+            self.tab.apply_inputs(self.after, update_form=not self._first)
         self._first = False
 
     def undo(self) -> None:
@@ -142,6 +148,15 @@ class FrameworkTab(QWidget):
         self.undo_stack = QUndoStack(self)
         self.scenario: Scenario | None = None
         self.inputs: BaseModel = framework.Inputs()
+        #: The inputs at the top of the undo stack; `inputs` runs ahead of them while the user
+        #: types (the preview), until the pause or the leaving of the field commits.
+        self.committed: BaseModel = self.inputs
+        self._pending_field: str | None = None
+        self._typing = False
+        self._commit_timer = QTimer(self)
+        self._commit_timer.setSingleShot(True)
+        self._commit_timer.setInterval(COMMIT_MS)
+        self._commit_timer.timeout.connect(self.commit_pending)
         self.result: FrameworkResult
         #: The catalog rows the shown result read (what a save stores).
         self.evidence: Evidence
@@ -157,6 +172,7 @@ class FrameworkTab(QWidget):
         self.form = InputForm(framework.Inputs, providers=providers)
         self.form.set_values(self.inputs.model_dump())
         self.form.edited.connect(self._on_edited)
+        self.form.finished.connect(lambda _name: self.commit_pending())
         guide = QLabel(framework.GUIDE)
         guide.setWordWrap(True)
         guide.setStyleSheet("color: #5f6368; padding: 6px;")
@@ -253,7 +269,8 @@ class FrameworkTab(QWidget):
 
     @property
     def dirty(self) -> bool:
-        return not self.undo_stack.isClean() or self._notes_dirty
+        """Unsaved: committed edits, notes, or typing not committed yet (invalid text too)."""
+        return not self.undo_stack.isClean() or self._notes_dirty or self._typing
 
     def _show_hidden_characters(self) -> None:
         found = hidden_characters(self.notes.toPlainText())
@@ -276,22 +293,57 @@ class FrameworkTab(QWidget):
         return self.scenario.name if self.scenario else "Untitled"
 
     def _on_edited(self, name: str, _raw: Any) -> None:
+        """Preview every change at once; commit a choice at once and typing on a pause."""
         raw = self.form.values()
         try:
             candidate = self.framework.Inputs.model_validate(raw)
         except ValidationError as exc:
+            self._commit_timer.stop()
+            self._pending_field = None
             self.invalid = field_errors(exc, self.framework.Inputs)
             self.form.show_errors(self.invalid)
+            if self.inputs != self.committed:
+                # "Showing the last valid result" is the one from before this edit, not a
+                # prefix typed on the way ("12" of "12x").
+                self._preview(self.committed)
             first = next(iter(self.invalid.items()))
             self.card.stale(f"{self._title_of(first[0])}: {first[1]}")
+            self._set_typing(True)
             return
-        if self.invalid:
+        was_invalid = bool(self.invalid)
+        if was_invalid:
             self.invalid = {}
             self.form.show_errors({})
-            self.card.show_result(self.result)
-        if candidate == self.inputs:
+        if candidate != self.inputs:
+            self._preview(candidate)
+        elif was_invalid:
+            self._show_result()  # clears the stale banner
+        self._pending_field = name
+        self._set_typing(self.inputs != self.committed)
+        if self.form.is_typed(name):
+            self._commit_timer.start()
+        else:
+            self.commit_pending()
+
+    def _preview(self, inputs: BaseModel) -> None:
+        """Show the result of `inputs` without an undo step (yet)."""
+        self.inputs = inputs
+        self._compute()
+        self._show_result()
+
+    def _set_typing(self, typing: bool) -> None:
+        self._typing = typing
+        self.dirty_changed.emit(self.dirty)
+
+    def commit_pending(self) -> None:
+        """Make the previewed typing one undo step (a pause, leaving the field, a save)."""
+        self._commit_timer.stop()
+        name, self._pending_field = self._pending_field, None
+        if self.invalid or self.inputs == self.committed:
             return
-        self.undo_stack.push(SetInputsCommand(self, name, self.inputs, candidate))
+        self.undo_stack.push(SetInputsCommand(self, name, self.committed, self.inputs))
+        self._typing = False
+        self.dirty_changed.emit(self.dirty)
 
     def _title_of(self, name: str) -> str:
         field = self.form.fields.get(name)
@@ -299,7 +351,10 @@ class FrameworkTab(QWidget):
 
     def apply_inputs(self, inputs: BaseModel, update_form: bool) -> None:
         """Make `inputs` current, recompute, redraw (undo/redo and loading come through here)."""
-        self.inputs = inputs
+        self._commit_timer.stop()
+        self._pending_field = None
+        self._typing = False
+        self.inputs = self.committed = inputs
         if update_form:
             self.form.set_values(inputs.model_dump())
             self.invalid = {}
@@ -398,6 +453,7 @@ class FrameworkTab(QWidget):
 
     def payload(self) -> tuple[dict[str, Any], dict[str, Any], str]:
         """What a save stores: the inputs, the result they give and the notes."""
+        self.commit_pending()
         return (
             self.inputs.model_dump(mode="json"),
             self.result.model_dump(mode="json"),
@@ -410,6 +466,10 @@ class FrameworkTab(QWidget):
 
     def forget_changes(self) -> None:
         """The user chose to discard: no longer dirty (the inputs stay on screen)."""
+        self._commit_timer.stop()
+        self._pending_field = None
+        self._typing = False
+        self.committed = self.inputs
         self._notes_dirty = False
         self.undo_stack.setClean()
         self.dirty_changed.emit(False)
@@ -429,11 +489,13 @@ class FrameworkTab(QWidget):
             top.sealed = True  # the next edit starts a new undo step after a save
         self._notes_dirty = False
         self.undo_stack.setClean()
-        self.dirty_changed.emit(False)
+        # Typing since the save was taken (it runs in the background) is still unsaved.
+        self.dirty_changed.emit(self.dirty)
 
     def set_field_text(self, name: str, text: str) -> None:
-        """Type into a numeric field as a user would (used by shortcuts and tests)."""
+        """Type into a numeric field and leave it, as a user would (used by tests): the edit
+        is committed at once, as leaving the field does."""
         widget = self.form.widget(name)
         widget.setFocus()
         widget.setText(text)  # type: ignore[attr-defined]
-        widget.textEdited.emit(text)  # type: ignore[attr-defined]
+        self.commit_pending()

@@ -271,6 +271,10 @@ class MainWindow(QMainWindow):
             "&Previous tab", lambda: self._step_tab(-1), "Ctrl+PgUp", "Show the tab to the left"
         )
         self.act_undo = self.undo_group.createUndoAction(self, "&Undo")
+        # Typing not yet committed (it waits for a pause) is committed first, so Undo takes
+        # back exactly that typing rather than the step before it.
+        self.act_undo.triggered.disconnect()
+        self.act_undo.triggered.connect(self._undo)
         self.act_undo.setShortcut(ks.Undo)
         self.act_undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
         self.act_redo = self.undo_group.createRedoAction(self, "&Redo")
@@ -1119,6 +1123,11 @@ class MainWindow(QMainWindow):
     def show_guide(self) -> None:
         fw = self.tab.framework
         QMessageBox.information(self, fw.TITLE, fw.GUIDE)
+
+    def _undo(self) -> None:
+        if 0 <= self.tabs.currentIndex() < len(ENTRIES):
+            self.tab.commit_pending()
+        self.undo_group.undo()
 
     def _step_tab(self, step: int) -> None:
         """Ctrl+PgDown / Ctrl+PgUp: the next or previous tab, round from the last to the first."""

@@ -225,3 +225,73 @@ def test_the_shortcut_list_is_a_table_shown_at_once(window, qtbot):
     keys = [r[2] for r in rows]
     assert len(keys) == len(set(keys)), "a key does one thing"
     dialog.close()
+
+
+# ----- typing commits on a pause ---------------------------------------------------------
+
+
+def _type_into(qtbot, tab, name: str, text: str):
+    """Select the field's text and type `text` key by key, as a user does."""
+    field = tab.form.widget(name)
+    _focus(qtbot, field)
+    field.selectAll()
+    qtbot.keyClicks(field, text)
+    return field
+
+
+def test_typing_600b_previews_each_key_and_commits_once(window, qtbot):
+    """The preview follows every key ("600" shows 600 tokens a year), but the undo stack gets
+    one step, 500B -> 600B, when the field is left: Undo never lands on 600."""
+    tab = _show(window, qtbot, "build_vs_buy")
+    tab._commit_timer.setInterval(60_000)  # no pause in this test: only leaving commits
+    _type_into(qtbot, tab, "inference_volume_per_year", "600")
+    assert tab.inputs.inference_volume_per_year == 600  # the preview
+    assert tab.result == tab.framework.compute(tab.inputs, tab.catalog)
+    assert tab.undo_stack.count() == 0 and tab.dirty and window.isWindowModified()
+    qtbot.keyClicks(tab.form.widget("inference_volume_per_year"), "B")
+    assert tab.inputs.inference_volume_per_year == 600e9
+    assert tab.undo_stack.count() == 0
+    _focus(qtbot, tab.form.widget("training_cost"))  # leaving the field commits
+    assert tab.undo_stack.count() == 1
+    assert tab.undo_stack.command(0).before.inference_volume_per_year == 500e9
+    window.act_undo.trigger()
+    assert tab.inputs.inference_volume_per_year == 500e9
+    assert tab.form.widget("inference_volume_per_year").text() == "500,000,000,000"
+    assert not window.isWindowModified()
+
+
+def test_a_pause_commits_typing(window, qtbot):
+    tab = _show(window, qtbot, "build_vs_buy")
+    _type_into(qtbot, tab, "training_cost", "700000")
+    qtbot.waitUntil(lambda: tab.undo_stack.count() == 1, timeout=10_000)
+    assert tab.undo_stack.command(0).after.training_cost == 700_000
+    assert tab.form.widget("training_cost").hasFocus()  # the pause did not move the focus
+
+
+def test_undo_while_typing_takes_back_the_typing(window, qtbot):
+    tab = _show(window, qtbot, "build_vs_buy")
+    tab.set_field_text("serving_cost_per_year", "200,000")  # one committed step first
+    tab.undo_stack.command(0).sealed = True
+    tab._commit_timer.setInterval(60_000)
+    _type_into(qtbot, tab, "training_cost", "9")
+    window.act_undo.trigger()
+    assert tab.inputs.training_cost == 500_000
+    assert tab.inputs.serving_cost_per_year == 200_000  # the step before stays
+
+
+def test_invalid_text_marks_the_tab_unsaved_and_shows_the_result_from_before(window, qtbot):
+    """'12x': the preview showed 12 on the way; the stale card shows the result of 500,000,
+    the value before the edit, and nothing reaches the undo stack."""
+    tab = _show(window, qtbot, "build_vs_buy")
+    tab._commit_timer.setInterval(60_000)
+    before = tab.result
+    breakeven = tab.card.figure_text("breakeven_years")
+    assert not window.isWindowModified()
+    _type_into(qtbot, tab, "training_cost", "12x")
+    assert tab.dirty and window.isWindowModified()
+    assert tab.card.stale_banner.isVisibleTo(tab)
+    assert tab.inputs.training_cost == 500_000 and tab.result == before
+    assert tab.card.figure_text("breakeven_years") == breakeven
+    assert tab.form.error_text("training_cost") == "must be a number"
+    _focus(qtbot, tab.form.widget("serving_cost_per_year"))
+    assert tab.undo_stack.count() == 0 and tab.dirty  # still unsaved: the text is not valid
