@@ -45,6 +45,8 @@ INK = "#202124"
 BAR_WIDTH = 0.6
 #: Empty room right of the last bar, in bar slots, where the legend sits.
 LEGEND_ROOM = 1.3
+#: Pixels between the last bar's slot and the legend, beyond the legend's own width.
+LEGEND_GAP_PX = 16
 #: A hover further than this from every point of the scatter shows the pick again.
 HOVER_PX = 16
 
@@ -107,6 +109,8 @@ class CostByTaskPlot(QWidget):
         # Per pattern (rows) the segments bottom to top: each task type, then operations.
         self._segments = np.zeros((0, 0))
         self._legend: list[str] | None = None
+        self._bars = len(arch.PATTERNS)
+        vb.sigResized.connect(self._fit_range)
         self._default_text = " "
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
 
@@ -120,6 +124,16 @@ class CostByTaskPlot(QWidget):
             self.plot.addItem(bar)
             self.task_bars.append(bar)
         return self.task_bars[i]
+
+    def _fit_range(self) -> None:
+        """Keep the legend's width, in pixels, free right of the last bar: a fixed share of
+        the range let the legend cover the last bar and its total in a narrow plot."""
+        width = self.plot.getPlotItem().getViewBox().width()
+        legend = self.legend.boundingRect().width() + LEGEND_GAP_PX
+        span = self._bars + 0.2  # from -0.6 to the last bar slot's end
+        # room / (span + room) of the width is legend: room = legend·span / (width - legend).
+        room = legend * span / (width - legend) if width > 2 * legend else LEGEND_ROOM
+        self.plot.setXRange(-0.6, self._bars - 0.4 + max(room, LEGEND_ROOM), padding=0)
 
     def update_result(self, r: arch.Result) -> None:
         self.result = r
@@ -155,7 +169,8 @@ class CostByTaskPlot(QWidget):
                 label.setColor(colour)
             label.setPos(float(xx), float(total))
         top = float(totals.max()) if totals.size else 0.0
-        self.plot.setXRange(-0.6, len(r.patterns) - 0.4 + LEGEND_ROOM, padding=0)
+        self._bars = len(r.patterns)
+        self._fit_range()
         self.plot.setYRange(0, top * 1.18 if top > 0 else 1.0, padding=0)
         pick = r.pattern(r.recommendation)
         self._default_text = f"Recommended ★ {describe_pattern(pick)}"

@@ -197,7 +197,10 @@ class ScoresPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = make_plot("Scores by dimension", "", "score (0-10)", money_axis=None)
-        legend = self.plot.addLegend(offset=(-10, 10))
+        # The colour key is in the subtitle: a legend in the view covered the tallest bars.
+        self._key = " ".join(
+            f"<span style='color:{COLOURS[o]}'>■</span> {rvf.OPTION_LABELS[o]}" for o in rvf.OPTIONS
+        )
         groups = len(rvf.DIMENSIONS) + 1  # the dimensions and the weighted total
         self.bars = {}
         for i, o in enumerate(rvf.OPTIONS):
@@ -209,7 +212,6 @@ class ScoresPlot(QWidget):
                 pen=pg.mkPen(COLOURS[o], width=1),
             )
             self.plot.addItem(bar)
-            legend.addItem(bar, rvf.OPTION_LABELS[o])
             self.bars[o] = bar
         # The total is not a dimension: a line sets it apart.
         self.separator = pg.InfiniteLine(
@@ -246,7 +248,7 @@ class ScoresPlot(QWidget):
         set_title(
             self.plot,
             "<span style='font-size:11pt; font-weight:600'>Scores by dimension</span>"
-            f"<span style='font-size:9pt'> — recommended: "
+            f"<span style='font-size:9pt'> — {self._key} · recommended: "
             f"{rvf.OPTION_LABELS[r.recommendation]}</span>",
         )
         self.readout.setText(self.describe(len(r.dimensions)))
