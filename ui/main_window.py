@@ -580,6 +580,10 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def _on_tab_changed(self, index: int) -> None:
+        # The Models tab saves each edit at once: Ctrl+S there must not offer to save the
+        # framework tab shown before it.
+        for action in (self.act_save, self.act_save_as):
+            action.setEnabled(0 <= index < len(ENTRIES))
         if 0 <= index < len(ENTRIES):
             tab = self._framework_tab(index)
             self._last_framework_tab = tab
@@ -691,10 +695,13 @@ class MainWindow(QMainWindow):
         )
 
     def save_as(
-        self, tab: FrameworkTab | None = None, after: Callable[[], None] | None = None
+        self,
+        tab: FrameworkTab | None = None,
+        after: Callable[[], None] | None = None,
+        suggested: str | None = None,
     ) -> None:
         tab = tab or self.tab
-        default = (
+        default = suggested or (
             f"{tab.scenario.name} (copy)" if tab.scenario else f"{tab.framework.TITLE} scenario"
         )
         name = self.ask_name("Save scenario as", "Scenario name:", default)
@@ -707,15 +714,67 @@ class MainWindow(QMainWindow):
         def saved(s: Scenario) -> None:
             tab.mark_saved(s)
             self._update_title(tab)
-            self.status(f"Saved “{s.name}”")
+            self.status(f"Saved “{s.name}”" + (f" (version {s.version})" if s.version > 1 else ""))
             if after:
                 after()
 
-        self.runner.submit(
-            lambda: self.store.create(fid, name, inputs, result, notes, evidence=evidence),
-            saved,
-            self._save_failed,
+        def create() -> tuple[Scenario | None, Scenario | None]:
+            """(the new scenario, None), or (None, the scenario that has the name already)."""
+            try:
+                taken = self.store.get_by_name(name)
+            except StorageError:  # no such name (a real database problem fails create too)
+                return self.store.create(fid, name, inputs, result, notes, evidence=evidence), None
+            return None, taken
+
+        def created(outcome: tuple[Scenario | None, Scenario | None]) -> None:
+            made, taken = outcome
+            if made is not None:
+                saved(made)
+            elif taken is not None:
+                self._name_taken(tab, taken, saved)
+
+        self.runner.submit(create, created, self._save_failed)
+
+    def _name_taken(
+        self, tab: FrameworkTab, taken: Scenario, saved: Callable[[Scenario], None]
+    ) -> None:
+        """Save-as under a name in use: a new version of that scenario (same framework), or
+        another name; never a silent overwrite and never only an error."""
+        choice = self._ask_taken_name(taken, same_framework=taken.framework_id == tab.framework.ID)
+        if choice == "version" and taken.id is not None:
+            sid = taken.id
+            inputs, result, notes = tab.payload()
+            evidence = tab.evidence_payload()
+            self.runner.submit(
+                lambda: self.store.save(sid, inputs, result, notes, evidence=evidence),
+                saved,
+                self._save_failed,
+            )
+        elif choice == "rename":
+            self.save_as(tab, suggested=f"{taken.name} (2)")
+
+    def _ask_taken_name(self, taken: Scenario, same_framework: bool) -> str | None:
+        """'version', 'rename' or None (cancel)."""
+        title = next((e.title for e in ENTRIES if e.id == taken.framework_id), "another")
+        text = f"A scenario named “{taken.name}” already exists ({title}, version {taken.version})."
+        if not same_framework:
+            text += " It decides another question, so this scenario needs another name."
+        box = QMessageBox(QMessageBox.Icon.Question, "Name already used", text, parent=self)
+        box.setObjectName("nameTakenBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the name was typed or imported
+        version = (
+            box.addButton(
+                f"Save as version {taken.version + 1} of it", QMessageBox.ButtonRole.AcceptRole
+            )
+            if same_framework
+            else None
         )
+        rename = box.addButton("Choose another name", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(rename)
+        box.exec()
+        clicked = box.clickedButton()
+        return "version" if clicked is version else "rename" if clicked is rename else None
 
     def open_scenario(self) -> None:
         self.runner.submit(self.store.summaries, self._show_open_dialog, self._storage_failed)

@@ -115,12 +115,15 @@ def test_rename_duplicate_and_delete(qtbot, window, tab, store, answer_prompts):
     assert window.isWindowModified()  # the inputs are still on screen, now unsaved
 
 
-def test_duplicate_name_is_refused_with_a_message(qtbot, window, store, answer_prompts):
+def test_a_taken_name_is_never_overwritten_silently(qtbot, window, store, answer_prompts):
+    """Cancelled at the 'name already used' question: nothing is written (the choices
+    themselves are tested in tests/ui/test_save_names.py)."""
     store.create("build_vs_buy", "Taken", build_vs_buy.Inputs().model_dump(mode="json"))
+    asked = []
+    window._ask_taken_name = lambda taken, same_framework: asked.append(taken.name)
     _save_as(qtbot, window, answer_prompts, "Taken")
-    boxes = [b for b in window.findChildren(QMessageBox) if b.objectName() == "errorBox"]
-    assert boxes and "already exists" in boxes[-1].text()
-    assert store.count() == 1
+    assert asked == ["Taken"]
+    assert store.count() == 1 and store.get_by_name("Taken").version == 1
 
 
 def test_closing_with_unsaved_changes_asks(qtbot, window, tab, answer_prompts):
