@@ -287,10 +287,17 @@ class Plot(pg.PlotWidget):
     than widen the plot."""
 
     def _title_width(self, html: str) -> float:
-        doc = QTextDocument()
-        doc.setDefaultFont(self.getPlotItem().titleLabel.item.font())
-        doc.setHtml(html)
-        return doc.size().width()
+        # Layouts ask for the minimum often; a title is laid out once per text (both of its
+        # forms are asked for, and a few recent titles are kept).
+        known: dict[str, float] = self.__dict__.setdefault("_title_widths", {})
+        if html not in known:
+            if len(known) >= 8:
+                known.clear()
+            doc = QTextDocument()
+            doc.setDefaultFont(self.getPlotItem().titleLabel.item.font())
+            doc.setHtml(html)
+            known[html] = doc.size().width()
+        return known[html]
 
     def _without_title(self) -> tuple[float, float]:
         """The least width of the plot's parts other than its title, and its title's."""
