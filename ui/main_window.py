@@ -60,7 +60,9 @@ EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
 AUTOSAVE_MS = 3000
 #: A window that has not painted by then starts its start-up work anyway.
 UNSHOWN_START_MS = 250
-SUMMARY_FILTERS = "Markdown (*.md);;HTML with plots (*.html);;PDF (*.pdf)"
+#: The decision summary's formats, the suggested one first.
+SUMMARY_FORMATS = [("HTML with plots", ".html"), ("PDF", ".pdf"), ("Markdown", ".md")]
+SCENARIO_FORMATS = [("Scenario files", ".json")]
 #: A PDF export that takes longer than this shows its progress and a Cancel button.
 EXPORT_PROGRESS_DELAY_MS = 500
 
@@ -956,8 +958,10 @@ class MainWindow(QMainWindow):
         if tab.scenario is None:
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export scenario", f"{tab.scenario.name}.json", "Scenario files (*.json)"
+            from ui.file_dialogs import ask_save_path
+
+            path = ask_save_path(
+                self, "Export scenario", self.settings, tab.scenario.name, SCENARIO_FORMATS
             )
             if not path:
                 return
@@ -973,8 +977,10 @@ class MainWindow(QMainWindow):
         database: the way out when saving fails (a read-only file, a full disk)."""
         tab = self.tab
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Save a copy to a file", f"{tab.display_name}.json", "Scenario files (*.json)"
+            from ui.file_dialogs import ask_save_path
+
+            path = ask_save_path(
+                self, "Save a copy to a file", self.settings, tab.display_name, SCENARIO_FORMATS
             )
             if not path:
                 return
@@ -1012,15 +1018,17 @@ class MainWindow(QMainWindow):
         """Write the decision summary of what the tab shows now (plots as they are drawn)."""
         tab = self.tab
         if path is None:
-            suggested = f"{tab.display_name} - decision summary.html"
-            path, chosen = QFileDialog.getSaveFileName(
-                self, "Export decision summary", suggested, SUMMARY_FILTERS
+            from ui.file_dialogs import ask_save_path
+
+            path = ask_save_path(
+                self,
+                "Export decision summary",
+                self.settings,
+                f"{tab.display_name} - decision summary",
+                SUMMARY_FORMATS,
             )
             if not path:
                 return
-            if Path(path).suffix.lower() not in (".md", ".html", ".pdf"):
-                ext = {"Markdown": ".md", "PDF": ".pdf"}.get(chosen.split(" ")[0], ".html")
-                path += ext
         fmt = fmt or Path(path).suffix.lower().lstrip(".")
         if fmt == "htm":
             fmt = "html"
@@ -1099,7 +1107,9 @@ class MainWindow(QMainWindow):
     def export_plots(self, folder: str | None = None, fmt: str = "png") -> None:
         tab = self.tab
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, "Export plots to folder")
+            from ui.file_dialogs import ask_folder
+
+            folder = ask_folder(self, "Export plots to folder", self.settings)
             if not folder:
                 return
             choice, ok = QInputDialog.getItem(

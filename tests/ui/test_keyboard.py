@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QTableWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QTableWidget
 
 from core.frameworks import ENTRIES
 from tests.ui.conftest import wait_idle
+from ui import file_dialogs
 from ui.form import is_window_shortcut
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,11 +77,11 @@ def test_tab_leaves_the_notes_box_instead_of_typing_a_tab(window, qtbot):
 def test_ctrl_e_exports_from_inside_a_number_field(window, qtbot, monkeypatch):
     asked = []
 
-    def save_name(*args, **kwargs):
-        asked.append(args[1])
-        return "", ""  # cancelled: nothing is written
+    def save_name(parent, caption, *args):
+        asked.append(caption)
+        return None  # cancelled: nothing is written
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_name)
+    monkeypatch.setattr(file_dialogs, "ask_save_path", save_name)
     tab = _show(window, qtbot, "build_vs_buy")
     field = tab.form.widget("training_cost")
     _focus(qtbot, field)
