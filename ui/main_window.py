@@ -46,6 +46,7 @@ from core.frameworks import ENTRIES, Framework, ids
 from core.scenario import Scenario, dump_scenario_file
 from core.validation import error_lines
 from storage import CatalogStore, Draft, DraftStore, ScenarioStore, StorageError
+from ui.accessibility import name_inputs
 from ui.framework_tab import FrameworkTab, SetInputsCommand
 from ui.models_tab import ModelsTab
 from ui.plain_text import html_text, literal_html, plain_labels
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
         # Banners, the Models tab's messages, the database path: none is markup.
         plain_labels(self)
+        name_inputs(self.models_tab)
         #: The running PDF export's progress dialog (None when none runs).
         self.export_progress: QProgressDialog | None = None
 
@@ -528,6 +530,7 @@ class MainWindow(QMainWindow):
         )
         self._built[index] = tab
         plain_labels(tab)  # the panel's statuses and readouts quote outside text
+        name_inputs(tab)  # the panels' inputs, named by the labels beside them
         tab.dirty_changed.connect(lambda dirty, t=tab: self._dirty_changed(t, dirty))
         tab.result_changed.connect(lambda _r, t=tab: self._edited(t))
         tab.notes.textChanged.connect(lambda t=tab: self._edited(t))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QMessageBox, QTableWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QTableWidget, QWidget
 
 from core.frameworks import ENTRIES
 from tests.ui.conftest import wait_idle
@@ -51,6 +51,28 @@ def test_every_input_is_named_by_its_label(window, qtbot):
         assert tab.notes.accessibleName() == "Notes"
         labels = [lab for lab in tab.findChildren(QLabel) if lab.buddy() is tab.notes]
         assert [lab.text() for lab in labels] == ["Notes"]
+
+
+def test_every_input_in_the_window_has_a_name(window, qtbot):
+    """Panels' own controls too (experiment pages, agent trials, the Models tab): a control
+    with a label beside it in a grid or row is named by it, and the label is its buddy."""
+    from PySide6.QtWidgets import QDoubleSpinBox
+
+    from ui.accessibility import inputs_of
+
+    for entry in ENTRIES:
+        _show(window, qtbot, entry.id)
+    unnamed = [
+        w.objectName() or type(w).__name__ for w in inputs_of(window) if not w.accessibleName()
+    ]
+    assert unnamed == []
+    threshold = window.findChild(QDoubleSpinBox, "threshold_spin")
+    assert threshold.accessibleName() == "Pass at"
+    assert [lab.text() for lab in window.findChildren(QLabel) if lab.buddy() is threshold] == [
+        "Pass at"
+    ]
+    summary = window.findChild(QWidget, "run_summary_metric")
+    assert not summary.accessibleName().endswith(".")  # a status line beside it is no name
 
 
 def test_an_error_is_read_out_with_its_field(window, qtbot):
