@@ -78,6 +78,12 @@ def offenders(window: QWidget, where: str) -> list[str]:
             problems.append(f"width {size.width()} < {least_w}")
         if size.height() < least_h and policy.verticalPolicy() != IGNORED:
             problems.append(f"height {size.height()} < {least_h}")
+        if isinstance(widget, pg.PlotWidget):
+            # pyqtgraph lays a plot out at least at its items' minimum: wider than the view,
+            # its right side (the last tick, the longest bar, a label) is cut off.
+            laid_out = widget.getPlotItem().geometry().width()
+            if laid_out > widget.viewport().width() + 1:
+                problems.append(f"plot laid out {laid_out:.0f} px wide in a {size.width()} px view")
         clipper = _clipped_by(widget, window)
         if clipper is not None:
             problems.append(f"cut by {type(clipper).__name__} {clipper.objectName()!r}")

@@ -346,10 +346,15 @@ class Plot(pg.PlotWidget):
         )
         if fitted != text:
             item.setTitle(fitted)
+            # A longer title widened the plot past the view (Qt keeps a widget at its
+            # minimum): give it the view's size again now that the title fits.
+            item.setGeometry(self.range)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
-        super().resizeEvent(event)
+        # The title first: pyqtgraph then sizes the plot to the view, and a one-line title
+        # wider than the view would hold it wider.
         self.fit_title()
+        super().resizeEvent(event)
 
 
 def make_plot(
