@@ -332,8 +332,12 @@ class FrameworkTab(QWidget):
         self._show_result()
 
     def _set_typing(self, typing: bool) -> None:
+        # Told only when it changes: every listener (the tab's title, the window's) relays out
+        # the tab bar, which repaints the whole page, plots included, on every keystroke.
+        was = self.dirty
         self._typing = typing
-        self.dirty_changed.emit(self.dirty)
+        if self.dirty != was:
+            self.dirty_changed.emit(self.dirty)
 
     def commit_pending(self) -> None:
         """Make the previewed typing one undo step (a pause, leaving the field, a save)."""
@@ -341,9 +345,11 @@ class FrameworkTab(QWidget):
         name, self._pending_field = self._pending_field, None
         if self.invalid or self.inputs == self.committed:
             return
+        was = self.dirty
         self.undo_stack.push(SetInputsCommand(self, name, self.committed, self.inputs))
         self._typing = False
-        self.dirty_changed.emit(self.dirty)
+        if self.dirty != was:  # the stack's cleanChanged has told of its own change
+            self.dirty_changed.emit(self.dirty)
 
     def _title_of(self, name: str) -> str:
         field = self.form.fields.get(name)

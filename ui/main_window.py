@@ -601,7 +601,9 @@ class MainWindow(QMainWindow):
 
     def _update_title(self, tab: FrameworkTab) -> None:
         i = self.tabs.indexOf(tab)
-        self.tabs.setTabText(i, tab.framework.TITLE + (" *" if tab.dirty else ""))
+        text = tab.framework.TITLE + (" *" if tab.dirty else "")
+        if self.tabs.tabText(i) != text:  # a new text relays out the tab bar and its page
+            self.tabs.setTabText(i, text)
         if tab is self.tab:
             self.setWindowTitle(f"{tab.display_name}[*] — {tab.framework.TITLE} — {APP_NAME}")
             self.setWindowModified(tab.dirty)
