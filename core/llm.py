@@ -514,8 +514,10 @@ class LlmClient:
             limit = _ReplyLimit(_body_cap(max_tokens))
             token = _reply_limit.set(limit)
             try:
-                # httpx's timeout restarts with every byte read; this one does not.
-                response = await asyncio.wait_for(litellm.acompletion(**request), policy.timeout_s)
+                # httpx's timeout restarts with every byte read; this one does not. A timeout
+                # scope, not wait_for: the call stays in this task instead of a new one each.
+                async with asyncio.timeout(policy.timeout_s):
+                    response = await litellm.acompletion(**request)
                 break
             except TimeoutError:
                 failure = _Failure("timeout", None, "deadline", retryable=True)
