@@ -104,11 +104,9 @@ def _refuse_hidden_text(value: Any) -> Any:
     return value
 
 
-class FrameworkInputs(BaseModel):
-    """Base of every framework's Inputs: unknown fields, NaN, infinity, true/false as a
-    number and invisible control characters in text are refused."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+class _GuardedInputs(BaseModel):
+    """What every input refuses: true/false as a number and invisible control characters in
+    text (NaN, infinity and unknown fields are refused by each subclass's config)."""
 
     @field_validator("*", mode="before")
     @classmethod
@@ -121,23 +119,20 @@ class FrameworkInputs(BaseModel):
         return _refuse_hidden_text(value)
 
 
-class TableRecord(BaseModel):
+class FrameworkInputs(_GuardedInputs):
+    """Base of every framework's Inputs: unknown fields, NaN, infinity, true/false as a
+    number and invisible control characters in text are refused."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class TableRecord(_GuardedInputs):
     """Base of one row of a table input (candidates, task types): like FrameworkInputs (no
     invisible controls in its text either), and text cells are trimmed."""
 
     model_config = ConfigDict(
         frozen=True, extra="forbid", allow_inf_nan=False, str_strip_whitespace=True
     )
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_bool_numbers(cls, value: Any, info: ValidationInfo) -> Any:
-        return _refuse_bool_number(cls, value, info)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_hidden_text(cls, value: Any) -> Any:
-        return _refuse_hidden_text(value)
 
 
 class Figure(BaseModel):
