@@ -18,7 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.evidence import EXAMPLE_WARNING
-from core.frameworks.common import CHOICE_LABELS, FrameworkResult, choice_label, format_figure
+from core.frameworks.common import (
+    CHOICE_LABELS,
+    FrameworkResult,
+    format_figure,
+    recommendation_label,
+)
 from ui.plain_text import html_text, make_plain
 from ui.plots.common import HeightBox
 
@@ -191,9 +196,7 @@ class ResultCard(HeightBox):
         # Keywords read as a verdict (BUILD, RAG, NEED MORE DATA); a model id keeps its own
         # spelling.
         known = result.recommendation in _BADGE or result.recommendation in CHOICE_LABELS
-        # "none" is a framework finding nothing to recommend, not a choice called None.
-        code = result.recommendation
-        verdict = ("No pick" if code == "none" else choice_label(code)).upper()
+        verdict = recommendation_label(result.recommendation).upper()
         self.badge.setText(verdict if known else result.recommendation)
         style = (
             f"background: {colour}; color: white; font-weight: 700; font-size: 14px;"
