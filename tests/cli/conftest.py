@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -11,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from core.evaluation import DatasetItem, Sample, Variant
 from core.frameworks import build_vs_buy
-from storage import ScenarioStore
+from storage import ExperimentStore, ScenarioStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,3 +71,34 @@ def save_scenario(store: ScenarioStore) -> Callable[..., Any]:
         )
 
     return save
+
+
+#: A minimal valid scenario file (the hostile-file tests vary one part of it).
+SCENARIO = {
+    "format": "aidf-scenario",
+    "format_version": 1,
+    "app_version": "0.1.0",
+    "scenario": {"name": "Imported", "framework_id": "build_vs_buy", "inputs": {}, "notes": ""},
+}
+
+
+def dump_database(path: Path) -> list[str]:
+    """The database as SQL, to show a refused file changed nothing."""
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def seeded(db_path: Path) -> list[str]:
+    """A dataset "qa" of 3 items, a run with one sample and a scenario; returns the dump."""
+    items = [DatasetItem(id=f"q{i}", input=f"question {i}", expected="a") for i in range(3)]
+    with ExperimentStore(db_path) as store:
+        dataset = store.add_dataset("qa", items)
+        run = store.create_run(dataset.id, Variant(name="v", model="m"), None)
+        store.add_samples(run, [Sample(item_id="q0", output="a")])
+    with ScenarioStore(db_path) as store:
+        store.create("build_vs_buy", "Kept", {"training_cost": 1})
+    return dump_database(db_path)

@@ -6,7 +6,6 @@ the database is exactly as it was."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import main
-from core.evaluation import DatasetItem, Sample, Variant
-from storage import ExperimentStore, ScenarioStore
+from tests.cli.conftest import SCENARIO
+from tests.cli.conftest import dump_database as _dump
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -24,33 +23,6 @@ RunCli = Callable[..., subprocess.CompletedProcess[str]]
 HUGE_LINE_BYTES = 60_000_000
 DEEP = "[" * 100_000
 
-SCENARIO = {
-    "format": "aidf-scenario",
-    "format_version": 1,
-    "app_version": "0.1.0",
-    "scenario": {"name": "Imported", "framework_id": "build_vs_buy", "inputs": {}, "notes": ""},
-}
-
-
-def _dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
-@pytest.fixture
-def seeded(db_path: Path) -> list[str]:
-    """A dataset of 3 items, a run with one sample and a scenario; returns the database dump."""
-    items = [DatasetItem(id=f"q{i}", input=f"question {i}", expected="a") for i in range(3)]
-    with ExperimentStore(db_path) as store:
-        dataset = store.add_dataset("qa", items)
-        run = store.create_run(dataset.id, Variant(name="v", model="m"), None)
-        store.add_samples(run, [Sample(item_id="q0", output="a")])
-    with ScenarioStore(db_path) as store:
-        store.create("build_vs_buy", "Kept", {"training_cost": 1})
-    return _dump(db_path)
 
 
 @pytest.fixture(scope="module")

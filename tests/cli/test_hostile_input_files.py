@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,8 +21,8 @@ from pathlib import Path
 import pytest
 
 import main
-from core.evaluation import DatasetItem, Sample, Variant
-from storage import ExperimentStore, ScenarioStore
+from tests.cli.conftest import SCENARIO
+from tests.cli.conftest import dump_database as _dump
 
 ROOT = Path(__file__).resolve().parents[2]
 # main.py with its imports needs under 300 MB of address space with one BLAS thread (measured:
@@ -32,33 +31,6 @@ ADDRESS_SPACE_BYTES = 600 * 2**20
 TOO_MANY_DIGITS = "a number in the file has more than 4,300 digits"
 HUGE = "1" + "0" * 4300  # 4,301 digits
 
-SCENARIO = {
-    "format": "aidf-scenario",
-    "format_version": 1,
-    "app_version": "0.1.0",
-    "scenario": {"name": "Imported", "framework_id": "build_vs_buy", "inputs": {}, "notes": ""},
-}
-
-
-def _dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
-@pytest.fixture
-def seeded(db_path: Path) -> list[str]:
-    """A dataset "qa" of 3 items, a run with one sample and a scenario; returns the dump."""
-    items = [DatasetItem(id=f"q{i}", input=f"question {i}", expected="a") for i in range(3)]
-    with ExperimentStore(db_path) as store:
-        dataset = store.add_dataset("qa", items)
-        run = store.create_run(dataset.id, Variant(name="v", model="m"), None)
-        store.add_samples(run, [Sample(item_id="q0", output="a")])
-    with ScenarioStore(db_path) as store:
-        store.create("build_vs_buy", "Kept", {"training_cost": 1})
-    return _dump(db_path)
 
 
 def _one_error(capsys: pytest.CaptureFixture[str], args: list[str]) -> str:
