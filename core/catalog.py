@@ -16,16 +16,14 @@ import io
 import json
 import logging
 import math
-import os
 import re
-import tempfile
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from core.files import read_bytes
+from core.files import csv_delimiter, read_bytes, write_atomic
 from core.text import code_point, hidden_characters
 
 log = logging.getLogger(__name__)
@@ -512,22 +510,14 @@ def _read_snapshot(path: Path, litellm_version: str, source: str) -> list[ModelI
 def _write_snapshot(path: Path, snap: _Snapshot) -> None:
     """Write atomically and drop other versions' snapshots; a failure only costs speed."""
     data = snap.model_dump_json(exclude_defaults=True).encode("utf-8")
-    tmp_name: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".catalog-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp_name, path)
-        tmp_name = None
+        write_atomic(path, data)
         for stale in path.parent.glob("catalog-*.json"):
             if stale != path:
                 stale.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("could not write the catalog snapshot %s: %s", path, exc)
-    finally:
-        if tmp_name is not None:
-            Path(tmp_name).unlink(missing_ok=True)
 
 
 # The user's own data on top of the public map.
@@ -681,7 +671,7 @@ def parse_quality_csv(
     header_line = next((line for line in lines if line.strip()), None)
     if header_line is None:
         raise QualityCsvError("the file is empty")
-    delimiter = _delimiter(header_line)
+    delimiter = csv_delimiter(header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header: list[str] | None = None
@@ -761,17 +751,6 @@ def parse_quality_csv(
         imported=len(scores), problems=problems, unknown_ids=unknown, ignored_columns=ignored
     )
     return scores, report
-
-
-def _delimiter(header_line: str) -> str:
-    # Spreadsheets set to a decimal-comma locale save CSV with semicolons.
-    if "," in header_line:
-        return ","
-    if ";" in header_line:
-        return ";"
-    if "\t" in header_line:
-        return "\t"
-    return ","
 
 
 def _column(names: list[str], wanted: tuple[str, ...]) -> int | None:

@@ -23,6 +23,7 @@ from core.files import (
     FileTooLargeError,
     NotRegularFileError,
     NumberTooLongError,
+    csv_delimiter,
     parse_json,
     read_bytes,
 )
@@ -452,24 +453,14 @@ def _oversize(*texts: str) -> str:
     return f"is {size / 1e6:.1f} MB of text; a row may hold at most {MAX_ROW_BYTES / 1e6:.0f} MB"
 
 
-def _delimiter(text: str, file_name: str) -> str:
-    if PurePath(file_name).suffix.casefold() == ".tsv":
-        return "\t"
-    first = next((line for _n, line in _lines(text, 1)), "")
-    # Spreadsheets set to a decimal-comma locale save "CSV" with semicolons.
-    for candidate in (",", "\t", ";"):
-        if candidate in first:
-            return candidate
-    return ","
-
-
 def _csv_reader(text: str, file_name: str) -> Iterator[tuple[int, list[str]]]:
     """(row number as a spreadsheet shows it, cells) for every record, blank ones included."""
     # The default field limit (128 KiB) would refuse long documents the 1 MB row limit allows;
     # the limit is process-wide, so it is only ever raised.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES))
+    first = next((line for _n, line in _lines(text, 1)), "")
     reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=_delimiter(text, file_name), strict=True
+        io.StringIO(text, newline=""), delimiter=csv_delimiter(first, file_name), strict=True
     )
     try:
         yield from enumerate(reader, start=1)

@@ -1,5 +1,5 @@
-"""Reading a file the user named: regular files only, never more than a limit, and JSON whose
-numbers Python can hold.
+"""Files the user names: reading regular files only, never more than a limit, JSON whose
+numbers Python can hold; and writing them atomically.
 
 A stat says 0 bytes for /dev/zero, a FIFO or a /proc file, and a file may grow between the stat
 and the read, so the limit is enforced while reading: at most limit + 1 bytes are ever read.
@@ -7,9 +7,12 @@ and the read, so the limit is enforced while reading: at most limit + 1 bytes ar
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -119,6 +122,57 @@ def _parse_int(digits: str) -> int:
     if len(digits) > MAX_INT_DIGITS + digits.startswith("-"):
         raise NumberTooLongError
     return int(digits)
+
+
+def csv_delimiter(header_line: str, file_name: str = "") -> str:
+    """The delimiter of a CSV file from its header line: a tab for a `.tsv` file, else the first
+    of comma, tab and semicolon the header holds, else a comma.
+
+    Spreadsheets set to a decimal-comma locale save "CSV" with semicolons. A tab outranks a
+    semicolon because a tab-separated header may name a column "score; %", while no spreadsheet
+    puts a tab inside a semicolon-separated header's cell.
+    """
+    if Path(file_name).suffix.casefold() == ".tsv":
+        return "\t"
+    return next((d for d in (",", "\t", ";") if d in header_line), ",")
+
+
+def write_atomic(path: Path | str, data: bytes | Callable[[Path], None]) -> None:
+    """Write `data` (or let `data(tmp)` write a temporary path) to `path`, all or nothing.
+
+    The bytes go to a temporary file beside `path`, are flushed to disk, then renamed over it:
+    a reader, a crash or a failed write never leaves a half-written file, the old file survives
+    a failure and no temporary file is left behind. The temporary file keeps `path`'s suffix,
+    because exporters pick their format from it.
+
+    Permissions follow one rule for every file the app writes: a file the user makes is a
+    document, so a new one gets the user's umask default (rw-r--r-- under the usual 022) and an
+    overwritten one keeps its own mode, as an editor would. No file written here holds private
+    data (API keys are never written anywhere), so none is made owner-only.
+    """
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"the folder {folder} does not exist")
+    tmp = folder / f".{path.stem}.{secrets.token_hex(6)}.tmp{path.suffix}"
+    # 0o666 lets the umask decide, as for any file the user makes (tempfile.mkstemp would
+    # make every new file owner-only).
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        if isinstance(data, bytes | bytearray | memoryview):
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        else:
+            os.close(fd)
+            data(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, os.stat(path).st_mode & 0o777)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _amount(n_bytes: int) -> str:

@@ -406,7 +406,7 @@ def test_an_unwritable_cache_only_costs_speed(
     catalog = load_catalog(blocked, price_map=price_map, litellm_version="1.0")
     assert [m.id for m in catalog] == ["a"]
     assert "could not write the catalog snapshot" in caplog.text
-    assert not list(tmp_path.glob(".catalog-*.tmp"))
+    assert not list(tmp_path.rglob(".catalog-*"))
 
 
 def test_unreadable_or_damaged_price_map_is_a_catalog_error(tmp_path: Path) -> None:

@@ -125,3 +125,82 @@ def _symlink(path: Path, target: str) -> Path:
 def _fifo(path: Path) -> Path:
     os.mkfifo(path)
     return path
+
+
+def test_write_atomic_replaces_the_file_and_leaves_nothing_else(tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    target.write_text("old")
+    files.write_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md"]
+
+
+@pytest.mark.parametrize("fails_in", ["callable", "rename"])
+def test_a_failed_write_keeps_the_old_file_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails_in: str
+) -> None:
+    target = tmp_path / "scenario.json"
+    target.write_text("old")
+
+    def half_write(tmp: Path) -> None:
+        tmp.write_text("half of the new one")
+        if fails_in == "callable":
+            raise OSError("disk full")
+
+    def no_rename(src: object, dst: object) -> None:
+        raise OSError("disk full")
+
+    if fails_in == "rename":
+        monkeypatch.setattr(files.os, "replace", no_rename)
+    with pytest.raises(OSError, match="disk full"):
+        files.write_atomic(target, half_write)
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.json"]
+
+
+def test_write_atomic_in_a_missing_folder_says_which(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        files.write_atomic(tmp_path / "gone" / "a.csv", b"x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_written_files_are_documents_new_by_umask_overwritten_keep_their_mode(
+    tmp_path: Path,
+) -> None:
+    """A new file gets 0o666 minus the umask; an owner-only file stays owner-only."""
+    old_umask = os.umask(0o027)
+    try:
+        fresh = tmp_path / "fresh.csv"
+        files.write_atomic(fresh, b"a,b\n")
+        kept = tmp_path / "kept.csv"
+        kept.write_text("")
+        kept.chmod(0o600)
+        files.write_atomic(kept, b"a,b\n")
+    finally:
+        os.umask(old_umask)
+    assert fresh.stat().st_mode & 0o777 == 0o640
+    assert kept.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_temporary_file_keeps_the_suffix_exporters_read(tmp_path: Path) -> None:
+    seen: list[str] = []
+    files.write_atomic(
+        tmp_path / "plot.png", lambda tmp: (seen.append(tmp.suffix), tmp.write_bytes(b"p"))
+    )
+    assert seen == [".png"]
+
+
+@pytest.mark.parametrize(
+    ("header", "file_name", "expected"),
+    [
+        ("input,expected", "", ","),
+        ("input;expected", "", ";"),
+        ("input\texpected", "", "\t"),
+        ("score; %\tmodel", "", "\t"),  # a tab-separated header naming a column with ";"
+        ("model;score, %", "", ","),  # the first of comma, tab, semicolon wins
+        ("input", "", ","),
+        ("a,b", "scores.TSV", "\t"),
+    ],
+)
+def test_csv_delimiter(header: str, file_name: str, expected: str) -> None:
+    assert files.csv_delimiter(header, file_name) == expected
