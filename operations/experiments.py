@@ -1,0 +1,138 @@
+"""Experiments on stored runs: compare two runs and keep the comparison, import logged outputs
+as a run, export a run's samples."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.comparison import Comparison, compare_runs
+from core.csv_export import samples_csv
+from core.datasets import parse_logged_outputs, read_file
+from core.evaluation import DatasetItem, RunProgress, Sample, Variant
+from core.metrics import METRICS
+from operations.judge import JudgeSpec, judge_runs
+from operations.runs import CatalogLoader
+from storage.experiments import ExperimentRecord, ExperimentStore, RunInfo
+
+
+@dataclass(frozen=True)
+class ComparedRuns:
+    """A comparison as kept in the history (`record_id`), with what it was computed from."""
+
+    comparison: Comparison
+    record_id: int
+    baseline: RunInfo
+    variant: RunInfo
+    items: list[DatasetItem]
+    baseline_samples: list[Sample]
+    variant_samples: list[Sample]
+
+
+def compare_and_record(
+    store: ExperimentStore,
+    baseline_run_id: int,
+    variant_run_id: int,
+    metric: str,
+    *,
+    min_lift: float = 0.0,
+    pass_threshold: float = 0.5,
+    pattern: str | None = None,
+    alpha: float = 0.05,
+    judge: JudgeSpec | None = None,
+    catalog: CatalogLoader = lambda: None,
+    dataset_label: str | None = None,
+    judge_progress: Callable[[str, RunProgress], None] | None = None,
+) -> ComparedRuns:
+    """Compare the variant run with the baseline run on `metric` (a judged metric has `judge`
+    grade both runs first) and save the comparison in the history, named "variant vs
+    baseline" (and "on DATASET" when `dataset_label` is given). `judge_progress` hears which
+    arm ("baseline" or "variant") the judge is grading. `min_lift` is a fraction (0.02 for
+    2 points). Raises ValueError when the two runs answer different datasets or the metric
+    cannot be computed. Blocks: call it off the GUI thread."""
+    baseline, variant = store.run(baseline_run_id), store.run(variant_run_id)
+    if baseline.dataset_id != variant.dataset_id:
+        raise ValueError("the two runs answer different datasets: compare runs of one dataset")
+    items = store.items(baseline.dataset_id)
+    base_samples, var_samples = store.samples(baseline.id), store.samples(variant.id)
+    grades = cost = None
+    if METRICS[metric].needs_judge:
+        if judge is None:
+            raise ValueError(f"the metric {metric} needs a judge model to grade the outputs")
+        arms = ("baseline", "variant")
+        graded = judge_runs(
+            store,
+            judge,
+            items,
+            [base_samples, var_samples],
+            catalog,
+            progress=None
+            if judge_progress is None
+            else lambda index, p: judge_progress(arms[index], p),
+        )
+        grades = (graded[0].scores, graded[1].scores)
+        cost = graded[0].cost_usd + graded[1].cost_usd
+    comparison = compare_runs(
+        items,
+        base_samples,
+        var_samples,
+        metric,
+        min_lift=min_lift,
+        pass_threshold=pass_threshold,
+        pattern=pattern,
+        grades=grades,
+        judge_cost_usd=cost,
+        alpha=alpha,
+    )
+    name = f"{variant.name} vs {baseline.name}"
+    if dataset_label:
+        name += f" on {dataset_label}"
+    record_id = store.save_experiment(
+        ExperimentRecord.from_comparison(
+            comparison,
+            name=name,
+            dataset_id=baseline.dataset_id,
+            baseline_run_id=baseline.id,
+            variant_run_id=variant.id,
+        )
+    )
+    return ComparedRuns(comparison, record_id, baseline, variant, items, base_samples, var_samples)
+
+
+@dataclass(frozen=True)
+class ImportedOutputs:
+    """Logged outputs stored as a run (`run_id`), or nothing stored (`run_id` None) and the
+    file's `problems`, one line each. `missing`: the dataset's items the file has no output
+    for."""
+
+    run_id: int | None
+    imported: int = 0
+    missing: int = 0
+    problems: tuple[str, ...] = ()
+
+
+def import_outputs(
+    store: ExperimentStore, dataset_id: int, path: Path, name: str
+) -> ImportedOutputs:
+    """Check every line of a logged-outputs file against the dataset's items, then store the
+    outputs as an imported run named `name`: all of them, or none when a line has a problem.
+    Raises what reading the file raises (OSError, DatasetError) and ValidationError for a
+    name a run cannot have."""
+    items = store.items(dataset_id)
+    parsed = parse_logged_outputs(read_file(path), [i.id for i in items], file_name=path.name)
+    if not parsed.ok:
+        return ImportedOutputs(None, problems=tuple(str(p) for p in parsed.problems))
+    variant = Variant(name=name, model=name)
+    run_id = store.import_run(dataset_id, variant, parsed.samples, name=name)
+    return ImportedOutputs(run_id, len(parsed.samples), len(parsed.missing_ids))
+
+
+def export_run_csv(store: ExperimentStore, run_id: int, path: Path) -> int:
+    """Write the run's samples beside their items as CSV; returns how many samples. UTF-8
+    with a byte-order mark, so spreadsheet programs read the file as UTF-8."""
+    run = store.run(run_id)
+    samples = store.samples(run.id)
+    text = samples_csv(store.items(run.dataset_id), samples)
+    path.write_text(text, encoding="utf-8-sig", newline="")
+    return len(samples)
