@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import main
+from cli.parser import build_parser
 from core import evidence
 from core.catalog import QualityScore, load_catalog
 from core.frameworks import get
@@ -207,7 +208,7 @@ def test_import_scores_needs_a_source(tmp_path, capsys):
     path = tmp_path / "s.csv"
     path.write_text("model,score\ngpt-4o,0.9\n")
     with pytest.raises(SystemExit):
-        main.build_parser().parse_args(["catalog", "import-scores", str(path)])
+        build_parser().parse_args(["catalog", "import-scores", str(path)])
     assert main.main(["catalog", "import-scores", str(path), "--source", " ", "--yes"]) == 2
 
 

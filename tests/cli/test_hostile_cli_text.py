@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 import main
+from cli.common import finite_float
+from cli.parser import build_parser
 from core.catalog import ModelInfo
 from core.evaluation import DatasetItem, Sample, Variant
 from storage import CatalogStore, ExperimentStore, ScenarioStore
@@ -98,19 +100,19 @@ def _float_options(parser: argparse.ArgumentParser, prefix: str = "") -> list[tu
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
                 found += _float_options(sub, f"{prefix} {name}".strip())
-        elif action.type in (float, main._finite_float):
+        elif action.type in (float, finite_float):
             found.append((prefix, action.option_strings[0]))
     return found
 
 
 def test_every_decimal_option_takes_finite_numbers_only() -> None:
-    options = _float_options(main.build_parser())
+    options = _float_options(build_parser())
     assert ("eval compare", "--min-lift") in options
     assert ("eval run", "--timeout") in options
-    parser = main.build_parser()
+    parser = build_parser()
     for command, option in options:
         action = _action(parser, command.split(), option)
-        assert action.type is main._finite_float, (command, option)
+        assert action.type is finite_float, (command, option)
 
 
 def _action(parser: argparse.ArgumentParser, path: list[str], option: str) -> argparse.Action:

@@ -1,0 +1,232 @@
+"""What every command group shares: the exit codes, bad input as CliError, the database and
+catalog the options name, reading input files, and printing outside text safely."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from core.frameworks import Framework
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+DB_HELP = "the database file (default: $AIDF_DB, else the file in your data folder)"
+
+
+class CliError(Exception):
+    """Bad input of any kind: each line is printed as "error: <line>" and the exit code is 2."""
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def get_framework(framework_id: str) -> Framework:
+    from core.frameworks import get
+
+    try:
+        return get(framework_id)
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+
+
+def validate_inputs(framework: Framework, raw: dict[str, Any], where: str = "") -> BaseModel:
+    """The framework's Inputs from plain data; every bad field becomes one error line."""
+    from pydantic import ValidationError
+
+    from core.validation import error_lines
+
+    try:
+        return framework.Inputs.model_validate(raw)
+    except ValidationError as exc:
+        raise CliError(*(f"{where}{line}" for line in error_lines(exc, framework.Inputs))) from None
+
+
+def read_text(name: str, limit: int, too_large: Callable[[int], Exception] | None = None) -> str:
+    """A UTF-8 text file's contents ('-' is standard input), or a CliError saying why not.
+
+    A device, pipe or folder is refused before it is read, and never more than `limit` bytes
+    are read; `too_large` gives the reason for a file over it, from its size in bytes."""
+    from core.files import FileTooLargeError, NotRegularFileError, read_bytes, read_stream
+
+    try:
+        stdin = getattr(sys.stdin, "buffer", sys.stdin)  # a StringIO has no byte buffer
+        data = read_stream(stdin, limit) if name == "-" else read_bytes(name, limit)
+        # utf-8-sig: tolerate the byte-order mark some Windows editors write.
+        return data.decode("utf-8-sig")
+    except FileNotFoundError:
+        raise CliError(f"{name}: no such file") from None
+    except NotRegularFileError as exc:
+        # A named pipe may never be written to and is not read; a pipe's data can come in as -.
+        hint = "; pipe the data in and name the file -" if exc.kind == "a pipe" else ""
+        raise CliError(f"{name}: {exc}{hint}") from None
+    except FileTooLargeError as exc:
+        raise CliError(f"{name}: {too_large(exc.size) if too_large else exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CliError(
+            f"{name}: not UTF-8 text (unreadable byte at position {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise CliError(f"{name}: cannot read it ({exc.strerror or exc})") from None
+
+
+def json_object(text: str, name: str) -> dict[str, Any]:
+    """Parse a JSON object. NaN and Infinity literals parse here (Python's json allows them)
+    and are refused by the Inputs model, which names the field."""
+    from core.files import NumberTooLongError, parse_json
+
+    try:
+        data = parse_json(text)
+    except json.JSONDecodeError as exc:
+        raise CliError(
+            f"{name}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except NumberTooLongError as exc:
+        raise CliError(f"{name}: {exc}") from None
+    except RecursionError:
+        raise CliError(f"{name}: invalid inputs: the JSON is nested too deeply") from None
+    if not isinstance(data, dict):
+        kind = {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
+            type(data), "a number"
+        )
+        raise CliError(
+            f"{name}: the inputs must be a JSON object of field names and values, not {kind}"
+        )
+    return data
+
+
+@contextlib.contextmanager
+def open_store(args: argparse.Namespace, kind: type[Any] | None = None) -> Iterator[Any]:
+    """The store of --db / $AIDF_DB (a ScenarioStore unless `kind` says otherwise); any
+    StorageError becomes a CliError."""
+    from storage import ScenarioStore, StorageError, resolve_db_path
+
+    try:
+        store = (kind or ScenarioStore)(resolve_db_path(args.db))
+        try:
+            yield store
+        finally:
+            store.close()
+    except StorageError as exc:
+        raise CliError(str(exc)) from None
+
+
+def user_catalog(args: argparse.Namespace) -> Any:
+    """The public price map with the user's scores, overrides and custom models on top.
+
+    A database that does not exist yet is not created just to read it: the public map alone.
+    """
+    from core.catalog import CatalogError, load_catalog
+    from storage import CatalogStore, StorageError, resolve_db_path
+
+    try:
+        public = load_catalog()
+    except CatalogError as exc:
+        raise CliError(str(exc)) from None
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        return public
+    try:
+        with CatalogStore(path) as store:
+            return store.apply(public)
+    except StorageError as exc:
+        raise CliError(str(exc)) from None
+
+
+def saved_version(args: argparse.Namespace, name: str, version: int | None = None) -> Any:
+    """(scenario, its version `version` or latest, framework, inputs, SavedView): the saved
+    result computed from the version's evidence, as the window shows it."""
+    from core.evidence import open_saved
+
+    with open_store(args) as store:
+        scenario = store.get_by_name(name)
+        chosen: Any = scenario
+        if version is not None and version != scenario.version:
+            found = [v for v in store.versions(scenario.id or 0) if v.version == version]
+            if not found:
+                raise CliError(
+                    f"scenario '{one_line(scenario.name)}' has no version {version}; its "
+                    f"versions are 1 to {scenario.version}"
+                )
+            chosen = found[0]
+    framework = get_framework(scenario.framework_id)
+    inputs = validate_inputs(framework, chosen.inputs, where=f"scenario '{scenario.name}': ")
+    view = open_saved(framework, inputs, chosen.evidence, user_catalog(args))
+    return scenario, chosen, framework, inputs, view
+
+
+def one_line(text: str) -> str:
+    """Outside text (a name, a reason) on one line, as the terminal should show it."""
+    return shown(" ".join(text.split()))
+
+
+def shown(text: str) -> str:
+    """Text from a file, a model or a server as printed by every command: each control or
+    format character (ESC, BEL, NUL, bidirectional overrides...) appears as its escape, e.g.
+    \\x1b, so no name can recolour the terminal, retitle its window or reorder a line."""
+    if text.isprintable():
+        return text
+    return "".join(c if _harmless(c) else _escape(c) for c in text)
+
+
+def shown_json(text: str) -> str:
+    """JSON as `shown` would print it, still valid JSON: such characters can only be inside
+    its strings (a line break between values is layout and stays), so \\uXXXX escapes do."""
+    return "".join(c if _harmless(c) or c == "\n" else _json_escape(c) for c in text)
+
+
+def _harmless(c: str) -> bool:
+    """Printable, a space (no-break, thin...), or a zero-width (non-)joiner, which shapes
+    Persian and Indic scripts and emoji sequences and hides nothing (as core.text has it)."""
+    return c.isprintable() or c in "\u200c\u200d" or unicodedata.category(c) == "Zs"
+
+
+def _escape(c: str) -> str:
+    n = ord(c)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
+
+
+def _json_escape(c: str) -> str:
+    units = c.encode("utf-16-be")  # above U+FFFF: a surrogate pair, as JSON writes it
+    return "".join(f"\\u{int.from_bytes(units[k : k + 2]):04x}" for k in range(0, len(units), 2))
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    """Print rows as aligned columns; every cell is shown as `shown` shows outside text."""
+    rows = [tuple(shown(cell) for cell in row) for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def confirm(question: str) -> bool:
+    """Ask on the terminal; no answer (end of input) is no."""
+    print(f"{question} [y/N] ", end="", flush=True)
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):
+        print()
+    return answer.strip().casefold() in ("y", "yes")
+
+
+def finite_float(text: str) -> float:
+    """The argparse type of every decimal option: nan and inf parse as floats, but no option
+    means them (--min-lift nan ended in a database constraint error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text!r}")
+    return value

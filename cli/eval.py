@@ -1,0 +1,482 @@
+"""`eval ...`: datasets, runs and A/B comparisons with the engine the Experiments tab uses."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+from typing import Any
+
+from cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    CliError,
+    finite_float,
+    one_line,
+    open_store,
+    print_table,
+    shown_json,
+    user_catalog,
+)
+
+
+def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
+    evals = commands.add_parser(
+        "eval", parents=[db_option], help="evaluation datasets, runs and A/B comparisons"
+    )
+    actions = evals.add_subparsers(title="actions", metavar="ACTION", required=True)
+
+    cmd = actions.add_parser(
+        "import-dataset",
+        parents=[db_option],
+        help="check and store a JSONL or CSV dataset (nothing is stored if a row is bad)",
+    )
+    cmd.add_argument("file", metavar="FILE")
+    cmd.add_argument("--name", help="the dataset's name (default: the file name)")
+    cmd.add_argument("--input", metavar="COLUMN", help="the input column (default: guessed)")
+    cmd.add_argument(
+        "--expected", metavar="COLUMN", help="the expected-answer column (default: guessed)"
+    )
+    cmd.add_argument("--no-expected", action="store_true", help="the file has no references")
+    cmd.add_argument("--id", metavar="COLUMN", help="the id column (default: guessed, else rows)")
+    cmd.set_defaults(handler=_cmd_eval_import_dataset)
+
+    cmd = actions.add_parser("datasets", parents=[db_option], help="list the stored datasets")
+    cmd.set_defaults(handler=_cmd_eval_datasets)
+    cmd = actions.add_parser("runs", parents=[db_option], help="list the stored runs")
+    cmd.add_argument("--dataset", metavar="NAME[@vN]", help="only this dataset's runs")
+    cmd.set_defaults(handler=_cmd_eval_runs)
+
+    cmd = actions.add_parser(
+        "run",
+        parents=[db_option],
+        help="run a model over a dataset (asks before spending; keys come from the environment)",
+    )
+    cmd.add_argument("--dataset", metavar="NAME[@vN]", help="the dataset (latest version)")
+    cmd.add_argument("--model", help="the model as litellm names it")
+    cmd.add_argument("--template", default="{input}", help="the prompt template ({input}, ...)")
+    cmd.add_argument("--system", default="", help="a system prompt")
+    cmd.add_argument("--api-base", metavar="URL", help="an OpenAI-compatible server's base URL")
+    cmd.add_argument("--name", default="", help="the run's name (default: the model)")
+    cmd.add_argument("--temperature", type=finite_float, default=0.0)
+    cmd.add_argument("--max-tokens", type=int, default=256)
+    cmd.add_argument("--concurrency", type=int, default=8)
+    cmd.add_argument("--rpm", type=int, default=0, help="requests per minute at most (0: none)")
+    cmd.add_argument("--tpm", type=int, default=0, help="tokens per minute at most (0: none)")
+    cmd.add_argument(
+        "--timeout",
+        type=finite_float,
+        default=60.0,
+        help="seconds each request may take in all (a deadline, not only between bytes)",
+    )
+    cmd.add_argument("--retries", type=int, default=4)
+    cmd.add_argument("--spend-cap", type=finite_float, default=0.0, help="USD; 0 means no cap")
+    cmd.add_argument("--no-cache", action="store_true", help="do not use the response cache")
+    cmd.add_argument("--resume", type=int, metavar="RUN", help="resume this run's missing items")
+    cmd.add_argument("--yes", action="store_true", help="start without asking")
+    cmd.set_defaults(handler=_cmd_eval_run)
+
+    cmd = actions.add_parser(
+        "import-outputs",
+        parents=[db_option],
+        help="store a JSONL of id and output (latency_ms, cost_usd) as a run",
+    )
+    cmd.add_argument("file", metavar="FILE")
+    cmd.add_argument("--dataset", metavar="NAME[@vN]", required=True)
+    cmd.add_argument("--name", help="the system that produced them (default: the file name)")
+    cmd.set_defaults(handler=_cmd_eval_import_outputs)
+
+    cmd = actions.add_parser(
+        "compare",
+        parents=[db_option],
+        help="baseline run vs variant run: lift, interval, McNemar, verdict (kept in history)",
+    )
+    cmd.add_argument("baseline", type=int, metavar="BASELINE_RUN")
+    cmd.add_argument("variant", type=int, metavar="VARIANT_RUN")
+    cmd.add_argument("--metric", default="exact_match", help="a metric id (see --help-metrics)")
+    cmd.add_argument("--pattern", help="the regular expression for --metric regex")
+    cmd.add_argument(
+        "--min-lift", type=finite_float, default=2.0, help="percentage points (default 2)"
+    )
+    cmd.add_argument("--threshold", type=finite_float, default=0.5, help="pass at this score")
+    cmd.add_argument(
+        "--alpha",
+        type=finite_float,
+        default=0.05,
+        help="significance level: ship only when McNemar's p is below it; the lift's interval "
+        "has level 1 - alpha (default 0.05: 95%%)",
+    )
+    cmd.add_argument("--judge-model", metavar="M", help="the grading model for --metric llm_judge")
+    cmd.add_argument("--judge-api-base", metavar="URL", help="the judge's OpenAI-compatible URL")
+    cmd.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    cmd.set_defaults(handler=_cmd_eval_compare)
+
+    cmd = actions.add_parser(
+        "export-run",
+        parents=[db_option],
+        help="write a run's samples as CSV (cells a spreadsheet would run as formulas are escaped)",
+    )
+    cmd.add_argument("run", type=int, metavar="RUN")
+    cmd.add_argument("--out", metavar="FILE.csv", required=True)
+    cmd.set_defaults(handler=_cmd_eval_export_run)
+
+
+def _experiments(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:
+    """The experiment store of --db / $AIDF_DB; any StorageError becomes a CliError."""
+    from storage.experiments import ExperimentStore
+
+    return open_store(args, ExperimentStore)
+
+
+def _find_dataset(store: Any, spec: str | None) -> Any:
+    """NAME (its newest version) or NAME@vN."""
+    if not spec:
+        raise CliError("name the dataset with --dataset NAME (eval datasets lists them)")
+    name, _, version = spec.partition("@")
+    wanted = version.lstrip("vV")
+    matches = [d for d in store.datasets() if d.name.casefold() == name.strip().casefold()]
+    if wanted:
+        matches = [d for d in matches if str(d.version) == wanted]
+    if not matches:
+        raise CliError(f"no dataset {spec!r} (eval datasets lists them)")
+    return max(matches, key=lambda d: d.version)
+
+
+def _cmd_eval_import_dataset(args: argparse.Namespace) -> int:
+    from core.datasets import (
+        ColumnMapping,
+        DatasetError,
+        columns_of,
+        guess_mapping,
+        parse_dataset,
+        read_file,
+    )
+
+    path = Path(args.file)
+    try:
+        data = read_file(path)
+        columns = columns_of(data, None, file_name=path.name)
+        guessed = guess_mapping(columns)
+        mapping = ColumnMapping(
+            input=args.input or guessed.input,
+            expected=None if args.no_expected else (args.expected or guessed.expected),
+            id=args.id or guessed.id,
+        )
+        parsed = parse_dataset(data, None, mapping, file_name=path.name)
+    except FileNotFoundError:
+        raise CliError(f"{args.file}: no such file") from None
+    except (DatasetError, OSError) as exc:
+        raise CliError(f"{args.file}: {exc}") from None
+    if not parsed.ok:
+        problems = [str(p) for p in parsed.problems] or ["the file holds no items"]
+        raise CliError(f"{args.file}: nothing was imported", *problems)
+    with _experiments(args) as store:
+        info = store.add_dataset(
+            args.name or path.stem, parsed.items, source=path.name, columns=parsed.columns
+        )
+    said = "already stored as" if info.reused else "imported as"
+    print(
+        f"{info.item_count:,} items {said} {one_line(info.name)}@v{info.version} "
+        f"({info.content_hash[:12]})"
+    )
+    return EXIT_OK
+
+
+def _cmd_eval_datasets(args: argparse.Namespace) -> int:
+    with _experiments(args) as store:
+        datasets = store.datasets()
+    if not datasets:
+        print("No datasets.")
+        return EXIT_OK
+    rows = [("DATASET", "ITEMS", "HASH", "FILE", "IMPORTED")]
+    for d in datasets:
+        rows.append(
+            (
+                f"{d.name}@v{d.version}",
+                f"{d.item_count:,}",
+                d.content_hash[:12],
+                d.source,
+                d.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    print_table(rows)
+    return EXIT_OK
+
+
+def _cmd_eval_runs(args: argparse.Namespace) -> int:
+    with _experiments(args) as store:
+        dataset_id = _find_dataset(store, args.dataset).id if args.dataset else None
+        runs = store.runs(dataset_id)
+        labels = {d.id: f"{d.name}@v{d.version}" for d in store.datasets()}
+    if not runs:
+        print("No runs.")
+        return EXIT_OK
+    rows = [("RUN", "NAME", "MODEL", "DATASET", "STATUS", "SAMPLES", "ERRORS", "COST")]
+    for r in runs:
+        rows.append(
+            (
+                str(r.id),
+                one_line(r.name),
+                r.variant.model,
+                labels.get(r.dataset_id, str(r.dataset_id)),
+                r.status,
+                f"{r.samples:,}",
+                f"{r.errors:,}",
+                f"${r.cost_usd:.4g}",
+            )
+        )
+    print_table(rows)
+    return EXIT_OK
+
+
+def _cmd_eval_run(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from core.evaluation import RunProgress, RunSettings, Variant
+    from core.llm import LlmClient
+    from core.runner import EvalRunner, estimate_cost, prompt_problem
+    from core.validation import error_lines
+    from storage.experiments import run_into
+
+    try:
+        settings = RunSettings(
+            concurrency=args.concurrency,
+            requests_per_minute=args.rpm,
+            tokens_per_minute=args.tpm,
+            timeout_s=args.timeout,
+            max_retries=args.retries,
+            spend_cap_usd=args.spend_cap,
+            use_cache=not args.no_cache,
+        )
+    except ValidationError as exc:
+        raise CliError(*error_lines(exc)) from None
+    with _experiments(args) as store:
+        if args.resume is not None:
+            try:
+                run = store.run(args.resume)
+            except Exception as exc:
+                raise CliError(str(exc)) from None
+            variant, dataset_id, run_id = run.variant, run.dataset_id, run.id
+            pending = set(store.pending_item_ids(run_id))
+            items = store.items(dataset_id)
+            skip = {i.id for i in items if i.id not in pending}
+        else:
+            if not args.model:
+                raise CliError("name the model with --model (as litellm names it)")
+            try:
+                variant = Variant(
+                    name=args.name or args.model,
+                    model=args.model,
+                    prompt_template=args.template,
+                    system_prompt=args.system,
+                    temperature=args.temperature,
+                    max_tokens=args.max_tokens,
+                    api_base=args.api_base,
+                )
+            except ValidationError as exc:
+                raise CliError(*error_lines(exc)) from None
+            dataset_id = _find_dataset(store, args.dataset).id
+            items = store.items(dataset_id)
+            run_id, skip = None, set()
+        prices = None if variant.api_base else _catalog_prices(args, variant.model)
+        todo = [i for i in items if i.id not in skip]
+        problem = prompt_problem(variant, todo)
+        if problem:
+            raise CliError(f"not started: {problem}")
+        cost = estimate_cost(variant, todo, prices)
+        money = f"about ${cost.usd:.4g}" if cost.usd is not None else "an unknown cost"
+        print(
+            f"{cost.requests:,} requests to {one_line(variant.model)}, "
+            f"about {cost.input_tokens:,} input and up to {cost.output_tokens:,} output tokens: "
+            f"{money}.",
+            file=sys.stderr,
+        )
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise CliError("not started: pass --yes to run without a question")
+            if input("Run it? [y/N] ").strip().lower() not in ("y", "yes"):
+                print("Not started.", file=sys.stderr)
+                return EXIT_OK
+        if run_id is None:
+            run_id = store.create_run(dataset_id, variant, settings, name=variant.name)
+        client = LlmClient(
+            api_base=variant.api_base,
+            timeout_s=settings.timeout_s,
+            max_retries=settings.max_retries,
+            prices=prices,
+        )
+
+        def progress(p: RunProgress) -> None:
+            if sys.stderr.isatty():
+                print(
+                    f"\r{p.done:,}/{p.total:,} done, {p.errors:,} errors, ${p.spend_usd:.4g}",
+                    end="",
+                    file=sys.stderr,
+                )
+
+        rid = run_id
+        try:
+            outcome = run_into(
+                store,
+                rid,
+                EvalRunner(client, settings),
+                variant,
+                items,
+                skip_ids=skip,
+                progress=progress,
+                prices=prices,
+                use_cache=settings.use_cache,
+            )
+        except KeyboardInterrupt:
+            # Every finished sample is stored as it lands; only the requests in flight are lost.
+            kept = store.run(rid).samples
+            print(
+                f"\ninterrupted: resume with `eval run --resume {rid}` "
+                f"({kept:,} finished samples of run {rid} are kept)",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(
+        f"run {rid}: {outcome.status}; {outcome.done:,} done, {outcome.errors:,} errors, "
+        f"{outcome.cached:,} from cache, ${outcome.spend_usd:.4g} in {outcome.elapsed_s:.1f} s"
+        + (f" ({one_line(outcome.stop_reason)})" if outcome.stop_reason else "")
+    )
+    if outcome.status == "failed":
+        print(f"error: run {rid} failed: no item has an answer", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _catalog_prices(args: argparse.Namespace, model: str) -> tuple[float, float] | None:
+    catalog = user_catalog(args)
+    return catalog.get(model).usable_prices if model in catalog else None
+
+
+def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from core.datasets import DatasetError, parse_logged_outputs, read_file
+    from core.evaluation import Variant
+    from core.validation import error_lines
+
+    path = Path(args.file)
+    name = args.name or path.stem
+    with _experiments(args) as store:
+        dataset = _find_dataset(store, args.dataset)
+        try:
+            parsed = parse_logged_outputs(
+                read_file(path), [i.id for i in store.items(dataset.id)], file_name=path.name
+            )
+        except FileNotFoundError:
+            raise CliError(f"{args.file}: no such file") from None
+        except (DatasetError, OSError) as exc:
+            raise CliError(f"{args.file}: {exc}") from None
+        if not parsed.ok:
+            problems = [str(p) for p in parsed.problems] or ["the file holds no outputs"]
+            raise CliError(f"{args.file}: nothing was imported", *problems)
+        try:
+            variant = Variant(name=name, model=name)
+        except ValidationError as exc:
+            raise CliError(*error_lines(exc)) from None
+        run_id = store.import_run(dataset.id, variant, parsed.samples, name=name)
+    missing = f"; {len(parsed.missing_ids):,} items have no output" if parsed.missing_ids else ""
+    print(f"run {run_id}: {len(parsed.samples):,} outputs imported{missing}")
+    return EXIT_OK
+
+
+def _judge_grades(
+    args: argparse.Namespace, store: Any, items: list[Any], *runs: list[Any]
+) -> tuple[tuple[dict[str, float], dict[str, float]], float]:
+    """The judge's grades of both runs (through the runner, cached) and what grading cost."""
+    from core.evaluation import RunSettings
+    from core.judge import grade, judge_variant
+    from core.llm import LlmClient
+
+    if not args.judge_model:
+        raise CliError("--metric llm_judge needs --judge-model (the model that grades)")
+    variant = judge_variant(args.judge_model, args.judge_api_base)
+    prices = None if variant.api_base else _catalog_prices(args, variant.model)
+    client = LlmClient(api_base=variant.api_base, prices=prices)
+    graded = [
+        grade(client, RunSettings(), variant, items, samples, cache=store.cache, prices=prices)
+        for samples in runs
+    ]
+    return (graded[0].scores, graded[1].scores), sum(g.cost_usd for g in graded)
+
+
+def _cmd_eval_compare(args: argparse.Namespace) -> int:
+    from core.comparison import compare_runs
+    from core.metrics import METRICS
+    from core.stats import VERDICT_LABELS
+    from storage.experiments import ExperimentRecord
+
+    if args.metric not in METRICS:
+        raise CliError(f"unknown metric {args.metric!r} (known: {', '.join(METRICS)})")
+    with _experiments(args) as store:
+        try:
+            baseline, variant = store.run(args.baseline), store.run(args.variant)
+        except Exception as exc:
+            raise CliError(str(exc)) from None
+        if baseline.dataset_id != variant.dataset_id:
+            raise CliError("the two runs answer different datasets: compare runs of one dataset")
+        items = store.items(baseline.dataset_id)
+        base_samples, var_samples = store.samples(baseline.id), store.samples(variant.id)
+        grades = cost = None
+        if METRICS[args.metric].needs_judge:
+            grades, cost = _judge_grades(args, store, items, base_samples, var_samples)
+        try:
+            comparison = compare_runs(
+                items,
+                base_samples,
+                var_samples,
+                args.metric,
+                min_lift=args.min_lift / 100,
+                pass_threshold=args.threshold,
+                pattern=args.pattern,
+                grades=grades,
+                judge_cost_usd=cost,
+                alpha=args.alpha,
+            )
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        store.save_experiment(
+            ExperimentRecord.from_comparison(
+                comparison,
+                name=f"{variant.name} vs {baseline.name}",
+                dataset_id=baseline.dataset_id,
+                baseline_run_id=baseline.id,
+                variant_run_id=variant.id,
+            )
+        )
+    if args.json:
+        print(shown_json(comparison.model_dump_json(indent=2, exclude={"outcomes"})))
+        return EXIT_OK
+    pair = f"{one_line(variant.name)} vs {one_line(baseline.name)}"
+    print(f"{VERDICT_LABELS[comparison.verdict]}: {pair}")
+    for reason in comparison.reasons:
+        print(f"- {one_line(reason)}")
+    return EXIT_OK
+
+
+def _cmd_eval_export_run(args: argparse.Namespace) -> int:
+    from core.csv_export import samples_csv
+
+    with _experiments(args) as store:
+        try:
+            run = store.run(args.run)
+        except Exception as exc:
+            raise CliError(str(exc)) from None
+        samples = store.samples(run.id)
+        text = samples_csv(store.items(run.dataset_id), samples)
+    out = Path(args.out)
+    try:
+        # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+        out.write_text(text, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise CliError(f"{args.out}: cannot write it ({exc.strerror or exc})") from None
+    print(f"run {run.id}: {len(samples):,} samples written to {out}")
+    return EXIT_OK
