@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from core import stats
 from core.files import FileTooLargeError, read_bytes
 from core.llm import Completion, LlmClient, LlmError, ToolCall, describe_bytes
 from core.text import name_problem
@@ -217,7 +218,8 @@ def _checked(value: Any) -> int | float:
         raise ToolError("The result is too large.")
     if isinstance(value, float) and not math.isfinite(value):
         raise ToolError("The result is too large.")
-    return value
+    number: int | float = value
+    return number
 
 
 def _format_number(value: int | float) -> str:
@@ -644,7 +646,7 @@ def measure(outcomes: Iterable[TrialOutcome], model: str | None = None) -> Measu
         model=model,
         trials=n,
         mean_iterations=calls / n,
-        p95_iterations=_percentile([float(o.iterations) for o in answered], 95),
+        p95_iterations=stats.percentile([float(o.iterations) for o in answered], 95),
         mean_input_tokens_per_step=sum(o.input_tokens for o in answered) / calls,
         mean_output_tokens_per_step=sum(o.output_tokens for o in answered) / calls,
         mean_cost_per_trial_usd=sum(o.cost_usd for o in answered) / n,
@@ -662,11 +664,3 @@ def _input_tokens_per_call(outcome: TrialOutcome) -> list[float]:
         if 1 <= step.iteration <= outcome.iterations:
             per_call[step.iteration - 1] += step.input_tokens
     return per_call
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100.0
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)

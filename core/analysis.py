@@ -1,6 +1,7 @@
-"""Shared numerical helpers: sensitivity sweeps, Monte Carlo sampling, crossings, percentiles.
+"""Shared numerical helpers: sensitivity sweeps, Monte Carlo sampling, crossings.
 
 Every framework that needs one of these calls it from here; none keeps its own copy.
+Percentiles live in core.stats, with the significance tests.
 """
 
 from __future__ import annotations
@@ -87,12 +88,6 @@ def first_crossing(diff: np.ndarray) -> np.ndarray:
     return out if np.ndim(diff) > 1 else out[:1]
 
 
-def percentile_or_none(values: np.ndarray, q: float) -> float | None:
-    """The q-th percentile, or None when it falls on an infinite value ("never")."""
-    v = float(np.percentile(values, q, method="lower"))
-    return v if np.isfinite(v) else None
-
-
 def interpolate_at(x: np.ndarray, y: np.ndarray, at: float) -> float:
     return float(np.interp(at, x, y))
 
@@ -145,7 +140,8 @@ def weighted_winners(
         raise ValueError("weighted_winners needs at least one option")
     totals = np.atleast_2d(np.asarray(weights, dtype=float)) @ s.T
     best = totals.max(axis=1, keepdims=True)
-    return np.argmax(totals >= best - tolerance, axis=1)
+    winners: np.ndarray = np.argmax(totals >= best - tolerance, axis=1)
+    return winners
 
 
 def pareto_mask(
@@ -186,7 +182,8 @@ def pareto_mask(
         b = heads[0].shape[0]
         on_front = ~dominated[:, :b].any(axis=0)
         mask[alive[:b][on_front]] = True
-        keep = ~dominated[on_front].any(axis=0)
+        # any(axis=0) is typed as maybe a scalar; asarray makes it an array without copying.
+        keep = np.asarray(~dominated[on_front].any(axis=0))
         keep[:b] = False
         alive = alive[keep]
         cols = [c[keep] for c in cols]

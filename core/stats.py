@@ -78,7 +78,8 @@ def _bootstrap_means(values: np.ndarray, n: int, seed: int) -> np.ndarray:
     distinct, counts = np.unique(values, return_counts=True)
     if distinct.size <= _MAX_CATEGORIES:
         draws = rng.multinomial(size, counts / size, size=n)
-        return (draws @ distinct) / size
+        resampled: np.ndarray = (draws @ distinct) / size
+        return resampled
     rows = max(1, _CHUNK_ELEMENTS // size)
     means = np.empty(n)
     for start in range(0, n, rows):
@@ -198,14 +199,50 @@ def paired_proportion_ci(
 
 
 def percentile(values: Sequence[float] | np.ndarray, q: float) -> float:
-    """The q-th percentile (0..100) by linear interpolation between the closest ranks.
+    """The q-th percentile (0..100) by linear interpolation between the closest ranks, the rule
+    of numpy.percentile's default: rank (n - 1) x q / 100 into the sorted values.
 
     percentile([100, 200, 300, 400], 50) = 250; p95 of the same = 300 + 0.85 x 100 = 385.
     """
+    _check_q(q)
+    arr = _as_scores(values, "A percentile")
+    return _at_rank(np.sort(arr), q)
+
+
+def percentile_or_none(values: Sequence[float] | np.ndarray, q: float) -> float | None:
+    """`percentile` over values where +inf means "never" (a breakeven no draw reached), or None
+    when the percentile depends on a never: it lies on one or between a year and one (or on a
+    value that is not a number at all).
+
+    percentile_or_none([1, 2, 3, 4, inf x 6], 10) = 1.9; its 50th is None.
+    """
+    _check_q(q)
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError("A percentile needs at least one value.")
+    value = _at_rank(np.sort(arr), q)
+    return value if math.isfinite(value) else None
+
+
+def _check_q(q: float) -> None:
     if not 0 <= q <= 100:
         raise ValueError(f"A percentile is between 0 and 100 (got {q}).")
-    arr = _as_scores(values, "A percentile")
-    return float(np.percentile(arr, q))
+
+
+def _at_rank(ordered: np.ndarray, q: float) -> float:
+    """Linear interpolation at rank (n - 1) x q / 100 of sorted values, written as numpy writes
+    it so the two agree to the last bit; a neighbour at +inf gives +inf."""
+    rank = q / 100 * (ordered.size - 1)
+    low = min(math.floor(rank), ordered.size - 1)
+    t = rank - low
+    a = float(ordered[low])
+    if t == 0:
+        return a
+    b = float(ordered[low + 1])
+    if math.isinf(b):
+        return math.inf
+    # numpy's _lerp: from the nearer end, so t = 1 gives b exactly.
+    return b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t
 
 
 def _z(alpha: float, power: float) -> tuple[float, float]:

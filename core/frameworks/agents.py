@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -61,8 +62,9 @@ VERDICT_NAMES: dict[str, str] = {
 }
 
 DAYS_PER_MONTH = 30.4
+_NORMAL = NormalDist()
 #: The standard normal's 95th percentile.
-Z95 = 1.6448536269514722
+Z95 = _NORMAL.inv_cdf(0.95)
 #: A latency budget below this is a "latency under a second" requirement (the source's line).
 SUB_SECOND_MS = 1000.0
 #: A figure this close to its budget (relative) meets it: a budget typed as the exact cost of
@@ -650,14 +652,10 @@ def iteration_probabilities(
         stopped = 0.0 if mean < max_iterations + 0.5 else 1.0
     else:
         mu = math.log(mean) - sigma * sigma / 2
-        cdf = np.array([_normal_cdf((math.log(e) - mu) / sigma) for e in edges])
-        stopped = 1.0 - _normal_cdf((math.log(max_iterations + 0.5) - mu) / sigma)
+        cdf = np.array([_NORMAL.cdf((math.log(e) - mu) / sigma) for e in edges])
+        stopped = 1.0 - _NORMAL.cdf((math.log(max_iterations + 0.5) - mu) / sigma)
     probs = np.diff(np.concatenate([[0.0], cdf, [1.0]]))
     return np.maximum(probs, 0.0), float(min(max(stopped, 0.0), 1.0))
-
-
-def _normal_cdf(z: float) -> float:
-    return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
 
 
 def loop_series(

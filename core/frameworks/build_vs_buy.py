@@ -8,7 +8,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from core import analysis
+from core import analysis, stats
 from core.frameworks.common import (
     Figure,
     FrameworkInputs,
@@ -393,6 +393,12 @@ class _Curves(NamedTuple):
     build: np.ndarray | None
     diff: np.ndarray  # buy - build: positive once building has paid for itself
 
+    def costs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The buy and build curves, which only a call with with_costs computes."""
+        if self.buy is None or self.build is None:
+            raise ValueError("these curves were computed without the costs")
+        return self.buy, self.build
+
 
 def _cumulative(p: _Params, months: int, with_costs: bool = True) -> _Curves:
     """Cumulative cost of buying and of building at month 0..months (rows = draws).
@@ -476,7 +482,8 @@ def _totals_at(p: _Params, horizon_years: float) -> tuple[float, float, float]:
     curves = _cumulative(p, months)
     t = np.arange(months + 1)
     at = horizon_years * 12
-    buy, build, diff = (analysis.interpolate_at(t, c[0], at) for c in curves)
+    rows = (*curves.costs(), curves.diff)
+    buy, build, diff = (analysis.interpolate_at(t, c[0], at) for c in rows)
     return buy, build, diff
 
 
@@ -507,7 +514,13 @@ def _tornado(x: Inputs, p: _Params) -> list[TornadoBar]:
     ranges = {k: (base[k] * (1 - u), base[k] * (1 + u)) for k, u in _uncertain(x).items()}
 
     def evaluate(values: dict[str, float]) -> tuple[float | None, float]:
-        q = replace(p, **values)
+        q = replace(
+            p,
+            price=values["price"],
+            volume=values["volume"],
+            training=values["training"],
+            serving=values["serving"],
+        )
         return _breakeven_years(q), _savings(q, x.decision_horizon_years)
 
     bars = []
@@ -575,9 +588,9 @@ def _monte_carlo(x: Inputs, p: _Params, search_years: float) -> MonteCarlo:
         seed=x.seed,
         search_years=search_years,
         p_build_cheaper=float(np.mean(savings > 0)),
-        breakeven_p10_years=analysis.percentile_or_none(breakeven, 10),
-        breakeven_p50_years=analysis.percentile_or_none(breakeven, 50),
-        breakeven_p90_years=analysis.percentile_or_none(breakeven, 90),
+        breakeven_p10_years=stats.percentile_or_none(breakeven, 10),
+        breakeven_p50_years=stats.percentile_or_none(breakeven, 50),
+        breakeven_p90_years=stats.percentile_or_none(breakeven, 90),
         never_within_search=int(n - finite.size),
         histogram_edges_years=[float(e) for e in edges],
         histogram_counts=[int(c) for c in counts],
@@ -631,7 +644,7 @@ def compute(inputs: Inputs, catalog: Any = None) -> Result:
     decision: Literal["build", "buy"] = "build" if build else "buy"
 
     plot_months = int(np.ceil(plot_years * 12))
-    buy_curve, build_curve, _ = _cumulative(p, plot_months)
+    buy_curve, build_curve = _cumulative(p, plot_months).costs()
     tornado_bars = _tornado(x, p)
     mc = _monte_carlo(x, p, plot_years)
     gpus = (

@@ -1,4 +1,4 @@
-"""Shared numerical helpers: crossings, percentiles, triangular draws and tornado ordering."""
+"""Shared numerical helpers: crossings, triangular draws and tornado ordering."""
 
 import math
 
@@ -67,19 +67,6 @@ def test_first_crossing_rows_are_independent():
     assert out[1] == 0.0
     assert math.isinf(out[2])
     assert out[3] == pytest.approx(1.0)
-
-
-def test_percentile_or_none_lower_method_and_never():
-    """Values 1..10: the 'lower' 50th percentile is 5 (no averaging of 5 and 6).
-
-    With 6 of 10 values infinite ("never"), the 50th percentile lands on inf -> None, while
-    the 10th still lands on a finite value (1).
-    """
-    values = np.arange(1.0, 11.0)
-    assert analysis.percentile_or_none(values, 50) == 5.0
-    mixed = np.array([1.0, 2.0, 3.0, 4.0] + [np.inf] * 6)
-    assert analysis.percentile_or_none(mixed, 50) is None
-    assert analysis.percentile_or_none(mixed, 10) == 1.0
 
 
 def test_triangular_stays_within_range_and_is_seeded():

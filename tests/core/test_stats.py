@@ -13,6 +13,7 @@ from core.stats import (
     paired_bootstrap,
     paired_sample_size,
     percentile,
+    percentile_or_none,
     sample_size_for_lift,
     samples_needed_for_scores,
     verdict,
@@ -140,6 +141,36 @@ def test_percentile_interpolates_linearly():
         percentile([1], 101)
     with pytest.raises(ValueError, match="at least one score"):
         percentile([], 50)
+
+
+def test_percentile_is_numpys_default_rule_to_the_last_bit():
+    """One rule for every percentile in the app (run latencies, agent iterations, Monte Carlo
+    breakevens): numpy.percentile's linear interpolation."""
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 10, 101):
+        values = rng.lognormal(size=n)
+        for q in (0, 5, 10, 33.3, 50, 90, 95, 99, 100):
+            assert percentile(values, q) == float(np.percentile(values, q))
+
+
+def test_percentile_or_none_interpolates_and_never_gives_none():
+    """Values 1..10: p50 between 5 and 6 = 5.5 (numpy's rule).
+
+    With 6 of 10 values infinite ("never"): p10 at rank 0.9 = 1 + 0.9 x (2 - 1) = 1.9; p50 at
+    rank 4.5 lies between the 5th value and the 6th, both never: None; p30 at rank 2.7 lies
+    between 3 and 4: 3.7. [1, 2, never x 3]: p25 at rank exactly 1 is 2 although the next value
+    is never; p30 at rank 1.2 lies between 2 and never: None.
+    """
+    assert percentile_or_none(np.arange(1.0, 11.0), 50) == 5.5
+    mixed = np.array([np.inf] * 6 + [4.0, 3.0, 2.0, 1.0])
+    assert percentile_or_none(mixed, 10) == pytest.approx(1.9)
+    assert percentile_or_none(mixed, 30) == pytest.approx(3.7)
+    assert percentile_or_none([1.0, 2.0, np.inf, np.inf, np.inf], 25) == 2.0
+    assert percentile_or_none([1.0, 2.0, np.inf, np.inf, np.inf], 30) is None
+    assert percentile_or_none(mixed, 50) is None
+    assert percentile_or_none([np.inf], 10) is None
+    with pytest.raises(ValueError, match="between 0 and 100"):
+        percentile_or_none([1.0], -1)
 
 
 # --- Sample sizes --------------------------------------------------------------------------------
