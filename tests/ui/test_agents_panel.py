@@ -17,7 +17,8 @@ from storage import TraceStore
 from storage.traces import TrialSummary
 from tests.llm_server import Reply, ScriptedToolCall
 from ui.plain_text import tooltip
-from ui.plots.agents import AgentsPanel, TraceModel, TrialsModel, comparison_plot
+from ui.agents.trial_models import TraceModel, TrialsModel
+from ui.plots.agents import AgentsPanel, comparison_plot
 from ui.services import AppServices
 from ui.tasks import TaskRunner
 

@@ -128,7 +128,7 @@ def test_table_cells_show_invisible_controls_by_their_code_point(qtbot) -> None:
     itself is kept as the model wrote it."""
     from core.agent_loop import AgentStep
     from ui.experiment_models import ItemsModel, SamplesModel
-    from ui.plots.agents import TraceModel
+    from ui.agents.trial_models import TraceModel
 
     text = "cost: \u202e$100\x00"
     shown = "cost: ⟨U+202E⟩$100⟨U+0000⟩"
