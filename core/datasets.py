@@ -220,8 +220,8 @@ def parse_dataset(
     if not columns and records and all(isinstance(r, ItemProblem) for _, r in records):
         # No row could be read (all too big, or not JSON): those rows are the news, not
         # a column the unreadable rows may well have had.
-        problems = [r for _, r in records if isinstance(r, ItemProblem)]
-        return ParsedDataset([], problems, columns, mapping, content_hash([]))
+        unreadable = [r for _, r in records if isinstance(r, ItemProblem)]
+        return ParsedDataset([], unreadable, columns, mapping, content_hash([]))
     _check_mapping(mapping, columns, guessed, fmt, file_name)
     if not records:
         raise DatasetError(f"{_label(file_name)} has column names but no rows of data.")
@@ -542,7 +542,8 @@ class _ItemBuilder:
         return _plain(record.get(self._id_column))
 
     def build(self, record: dict[str, Any], ordinal: int) -> tuple[DatasetItem | None, list[str]]:
-        mapping, reasons = self._mapping, []
+        mapping = self._mapping
+        reasons: list[str] = []
         if self._id_column is None:
             item_id: str | None = str(ordinal)
         else:

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, TypeVarTuple
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 ErrorKind = Literal[
@@ -80,6 +80,7 @@ MAX_TOOL_CALLS_PER_REPLY = 64
 _MAX_REPORTED_TOKENS = 1_000_000_000
 
 _T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
 
 _litellm_lock = threading.Lock()
 _litellm_module: ModuleType | None = None
@@ -228,7 +229,7 @@ class LitellmEventLoop(_PlatformLoop):
     """
 
     def run_in_executor(
-        self, executor: Executor | None, func: Callable[..., _T], *args: Any
+        self, executor: Executor | None, func: Callable[[*_Ts], _T], *args: *_Ts
     ) -> asyncio.Future[_T]:
         if executor is not None or not _is_litellm_function(func):
             return super().run_in_executor(executor, func, *args)

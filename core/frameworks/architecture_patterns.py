@@ -924,6 +924,7 @@ def _verdict(o: PatternOutcome, pick: PatternOutcome, target: float, limit: floa
     if not o.meets_quality:
         return f"{o.label} ({costs}) misses the {probability(target)} target: {_shortfall(o)}."
     if not o.meets_latency:
+        assert limit is not None, "a pattern only misses the latency limit when there is one"
         return (
             f"{o.label} ({costs}) misses the latency limit: {duration(o.mean_latency_ms)} mean "
             f"against {duration(limit)}."

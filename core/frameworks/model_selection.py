@@ -300,7 +300,7 @@ class Inputs(FrameworkInputs):
     def weights(self) -> np.ndarray:
         """(quality, latency, cost), divided by their sum."""
         w = np.array([self.weight_quality, self.weight_latency, self.weight_cost], dtype=float)
-        return w / w.sum()
+        return w / float(w.sum())
 
 
 class Weights(BaseModel):
@@ -442,7 +442,8 @@ def component_scores(
             _capped_inverse(latency_ms, t_lat),
             _capped_inverse(cost, t_cost),
         ]
-    return np.clip(np.column_stack(cols), 0.0, 1.0)
+    scores: np.ndarray = np.clip(np.column_stack(cols), 0.0, 1.0)
+    return scores
 
 
 def _capped_inverse(values: np.ndarray, target: float) -> np.ndarray:
@@ -521,7 +522,8 @@ def _lead(scores: np.ndarray, j: int, k: int) -> np.ndarray:
     is >= 0 (j listed first, so it wins a tie within TIE) or > 0 (j listed after k). Weights
     sum to 1, so subtracting a constant c from d moves the line d . v = 0 to d . v = c.
     """
-    return scores[j] - scores[k] + (TIE if j < k else -TIE)
+    lead: np.ndarray = scores[j] - scores[k] + (TIE if j < k else -TIE)
+    return lead
 
 
 def _farthest_pair(points: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -535,7 +537,8 @@ def _nearest_on_segment(w: np.ndarray, p: np.ndarray, q: np.ndarray) -> np.ndarr
     if length2 == 0:
         return p.copy()
     t = float(np.clip((w - p) @ span / length2, 0.0, 1.0))
-    return p + t * span
+    nearest: np.ndarray = p + t * span
+    return nearest
 
 
 def single_weight_thresholds(
@@ -615,8 +618,8 @@ def compute(inputs: Inputs, catalog: Any = None) -> Result:
 
     eligible: list[int] = []
     gated: list[GatedCandidate] = []
-    for i, (c, cost) in enumerate(zip(x.candidates, costs, strict=True)):
-        failed, reasons = _gate(x, c, cost)
+    for i, (c, per_request) in enumerate(zip(x.candidates, costs, strict=True)):
+        failed, reasons = _gate(x, c, per_request)
         if failed:
             gated.append(
                 GatedCandidate(
@@ -624,7 +627,7 @@ def compute(inputs: Inputs, catalog: Any = None) -> Result:
                     input_index=i,
                     accuracy=c.accuracy,
                     avg_latency_ms=c.avg_latency_ms,
-                    cost_per_request_usd=cost,
+                    cost_per_request_usd=per_request,
                     failed=failed,
                     reasons=reasons,
                 )

@@ -636,7 +636,7 @@ def _deadline_score(needed: float, available: float) -> float:
     return 10.0 * _clip01(1.0 - needed / available / 2.0)
 
 
-def _pick(values: dict[str, float], best: str) -> Option:
+def _pick(values: dict[Option, float], best: str) -> Option:
     """The option with the highest (best="max") or lowest value; ties go to the simpler option.
 
     Options are ordered RAG, fine-tuning, hybrid: the source calls RAG the faster and cheaper
@@ -1130,10 +1130,10 @@ def _score_fit(x: Inputs) -> Scored:
 
 def _disagreement(
     x: Inputs,
-    recommendation: str,
-    cheapest: str,
-    totals: dict[str, float],
-    monthly: dict[str, float],
+    recommendation: Option,
+    cheapest: Option,
+    totals: dict[Option, float],
+    monthly: dict[Option, float],
     crossover: float | None,
 ) -> str | None:
     if recommendation == cheapest:
@@ -1154,8 +1154,8 @@ def _rationale(
     x: Inputs,
     options: list[OptionSummary],
     dims: list[DimensionScore],
-    recommendation: str,
-    cheapest: str,
+    recommendation: Option,
+    cheapest: Option,
     crossover: float | None,
     cheaper_below: float | None,
     disagreement: str | None,
