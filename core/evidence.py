@@ -165,7 +165,7 @@ class _Recorder(Catalog):
         self._touched = True
         return len(self._inner)
 
-    def __iter__(self) -> Iterator[ModelInfo]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[ModelInfo]:
         self._touched = True
         self._whole = True
         for m in self._inner:
