@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,14 @@ run: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 test: lint
 	QT_QPA_PLATFORM=offscreen LITELLM_LOCAL_MODEL_COST_MAP=True $(VENV)/bin/pytest -q
+
+# The suite without the tests marked slow (the long soak run): for a quick check while working.
+test-fast: setup
+	QT_QPA_PLATFORM=offscreen LITELLM_LOCAL_MODEL_COST_MAP=True $(VENV)/bin/pytest -q -m "not slow"
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen LITELLM_LOCAL_MODEL_COST_MAP=True $(PY) -m bench

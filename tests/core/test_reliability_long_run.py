@@ -76,6 +76,7 @@ def server() -> Iterator[tuple[str, subprocess.Popen[str]]]:
         proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_ten_thousand_requests_with_faults_are_all_accounted_for(
     server: tuple[str, subprocess.Popen[str]], tmp_path: Path
 ) -> None:
