@@ -8,24 +8,22 @@ lives only in the client's memory: it is never logged, shown by `repr`, or put i
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import functools
-import gc
 import json
 import logging
 import os
 import random
 import re
-import sys
 import threading
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Iterable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Literal, TypeVar, TypeVarTuple
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+
+from core.compat import litellm as compat
+from core.compat.litellm import LitellmEventLoop
 
 ErrorKind = Literal[
     "auth",
@@ -79,8 +77,6 @@ MAX_TOOL_CALLS_PER_REPLY = 64
 # No real count of tokens reaches this; a larger one is a broken or hostile server.
 _MAX_REPORTED_TOKENS = 1_000_000_000
 
-_T = TypeVar("_T")
-_Ts = TypeVarTuple("_Ts")
 
 _litellm_lock = threading.Lock()
 _litellm_module: ModuleType | None = None
@@ -101,153 +97,23 @@ def _litellm() -> ModuleType:
             warnings.filterwarnings(
                 "ignore", message="Pydantic serializer warnings", category=UserWarning
             )
-            # litellm's per-call work that is ours to switch off. Message redaction deep-copies
-            # every request and reply for logging payloads that nobody reads (we register no
-            # callbacks, so nothing is ever written): leaving messages in those in-memory
-            # payloads saves about 0.7 ms of CPU a call. Its OpenAI client is already cached
-            # per key, base URL, timeout and event loop; `_litellm_cost` reads the price it
-            # stamps on each reply instead of pricing it twice; and `litellm_model` registers
-            # a local server's unknown model once, so pricing a reply is not a failed walk
-            # through the whole price map (about 0.4 ms a call).
+            # litellm's per-call work that is ours to switch off (bench/runner.py records
+            # what each saved). Message redaction deep-copies every request and reply for
+            # logging payloads that nobody reads (we register no callbacks, so nothing is ever
+            # written). Its OpenAI client is already cached per key, base URL, timeout and
+            # event loop; `_litellm_cost` reads the price it stamps on each reply instead of
+            # pricing it twice; and `litellm_model` registers a local server's unknown model
+            # once, so pricing a reply is not a failed walk through the whole price map.
             litellm.turn_off_message_logging = False
-            # The import leaves about 370,000 objects (modules, classes, the price map) that
-            # live as long as the process, and every full garbage collection walks them all:
-            # about 210 ms here, a pause that stalls every request in flight (it struck one
-            # 500-request run in three at C=50) and the GUI with them. One collection now
-            # (the same 210 ms, once, beside an import of seconds) clears what is already
-            # garbage; freezing the survivors keeps them out of every later collection. Objects
-            # made after this point are collected as usual.
-            gc.collect()
-            gc.freeze()
-            _install_reply_limit()
+            compat.prepare()
             _litellm_module = litellm
         return _litellm_module
-
-
-@dataclass
-class _ReplyLimit:
-    """The most bytes of HTTP body one call reads, and how many there were when it tripped."""
-
-    body_cap: int
-    seen: int | None = None
-    declared: bool = False
-
-
-# Set by acomplete around each attempt; the HTTP client's hook reads it in the request's task.
-_reply_limit: contextvars.ContextVar[_ReplyLimit | None] = contextvars.ContextVar(
-    "aidf_reply_limit", default=None
-)
-
-
-class _ReplyTooLarge(Exception):
-    """Raised inside the HTTP client to stop reading a body past its cap."""
 
 
 def _body_cap(max_tokens: int | None) -> int:
     # JSON escaping can triple text (an emoji's 4 bytes become a 12-byte surrogate pair); the
     # exact check on the parsed reply follows, this only keeps the rest off the wire.
     return 3 * reply_cap_bytes(max_tokens) + 64 * 1024
-
-
-def _install_reply_limit() -> None:
-    """Make litellm's OpenAI-compatible HTTP clients stop reading a reply at its cap.
-
-    litellm builds those httpx clients itself; a response hook added to each one refuses a
-    body whose Content-Length is over the cap before reading it, and wraps the body stream so
-    an undeclared one is cut at the cap. Without the hook (a litellm that builds its clients
-    elsewhere) the parsed reply is still refused, only after it was read.
-    """
-    try:
-        import httpx
-        from litellm.llms.openai.common_utils import BaseOpenAILLM
-    except ImportError:
-        return
-    build = getattr(BaseOpenAILLM, "_get_async_http_client", None)
-    if build is None or getattr(build, "_aidf_capped", False):
-        return
-
-    class CappedStream(httpx.AsyncByteStream):
-        def __init__(self, inner: Any, limit: _ReplyLimit) -> None:
-            self._inner = inner
-            self._limit = limit
-
-        async def __aiter__(self) -> Any:
-            read = 0
-            async for chunk in self._inner:
-                read += len(chunk)
-                if read > self._limit.body_cap:
-                    self._limit.seen = read
-                    raise _ReplyTooLarge()
-                yield chunk
-
-        async def aclose(self) -> None:
-            await self._inner.aclose()
-
-    async def refuse_oversized(response: httpx.Response) -> None:
-        limit = _reply_limit.get()
-        if limit is None:
-            return
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit.body_cap:
-            limit.seen, limit.declared = int(declared), True
-            await response.aclose()
-            raise _ReplyTooLarge()
-        response.stream = CappedStream(response.stream, limit)
-
-    def capped(*args: Any, **kwargs: Any) -> Any:
-        client = build(*args, **kwargs)
-        hooks = getattr(client, "event_hooks", None)
-        if isinstance(hooks, dict) and refuse_oversized not in hooks.get("response", []):
-            hooks.setdefault("response", []).append(refuse_oversized)
-            client.event_hooks = hooks
-        return client
-
-    capped._aidf_capped = True  # type: ignore[attr-defined]
-    BaseOpenAILLM._get_async_http_client = staticmethod(capped)  # type: ignore[method-assign]
-
-
-# The loop kind asyncio.run makes on this platform, so a LitellmEventLoop differs from it in
-# run_in_executor alone.
-if sys.platform == "win32":
-    _PlatformLoop = asyncio.ProactorEventLoop
-else:
-    _PlatformLoop = asyncio.SelectorEventLoop
-
-
-class LitellmEventLoop(_PlatformLoop):
-    """An event loop for making many `LlmClient.acomplete` calls at once.
-
-    litellm.acompletion hands its synchronous request preparation (about 0.7 ms of CPU, no
-    I/O for an OpenAI-compatible server) to the loop's default executor and awaits it. On a
-    thread that work competes with the loop for the GIL, and the result comes back through one
-    more pass of the loop; at 50 concurrent calls each call waited about 10 ms longer for it
-    (5% of a 200 ms round trip). This loop runs litellm's own functions in place instead and
-    hands back a finished future; anything else (aiohttp's DNS look-ups, the OpenAI SDK's
-    platform probe) still goes to the executor's threads, so nothing else blocking lands on the
-    loop. The price: a provider whose preparation blocks (a cloud credential refresh) holds the
-    loop while it does.
-    """
-
-    def run_in_executor(
-        self, executor: Executor | None, func: Callable[[*_Ts], _T], *args: *_Ts
-    ) -> asyncio.Future[_T]:
-        if executor is not None or not _is_litellm_function(func):
-            return super().run_in_executor(executor, func, *args)
-        future: asyncio.Future[_T] = self.create_future()
-        try:
-            future.set_result(func(*args))
-        except Exception as exc:  # as a worker thread would: the awaiting caller gets it
-            future.set_exception(exc)
-        return future
-
-
-def _is_litellm_function(fn: Callable[..., Any]) -> bool:
-    """True for litellm's own code, also as partial(Context.run, partial(litellm function))."""
-    while isinstance(fn, functools.partial):
-        runs_in_context = isinstance(getattr(fn.func, "__self__", None), contextvars.Context)
-        fn = fn.args[0] if runs_in_context and fn.args else fn.func
-    module = getattr(fn, "__module__", None) or ""
-    return module == "litellm" or module.startswith("litellm.")
 
 
 @dataclass
@@ -512,8 +378,8 @@ class LlmClient:
             attempt += 1
             if before_attempt is not None:
                 await before_attempt()
-            limit = _ReplyLimit(_body_cap(max_tokens))
-            token = _reply_limit.set(limit)
+            limit = compat.ReplyLimit(_body_cap(max_tokens))
+            token = compat.reply_limit.set(limit)
             try:
                 # httpx's timeout restarts with every byte read; this one does not. A timeout
                 # scope, not wait_for: the call stays in this task instead of a new one each.
@@ -527,7 +393,7 @@ class LlmClient:
                     raise self._oversized_body(limit, max_tokens) from None
                 failure = _classify(exc, litellm)
             finally:
-                _reply_limit.reset(token)
+                compat.reply_limit.reset(token)
             wait = self._retry_wait_or_raise(failure, attempt, policy)
             await _asleep_polling(wait, cancelled)
         latency_ms = (time.perf_counter() - started) * 1000.0
@@ -703,7 +569,7 @@ class LlmClient:
             finish_reason=finish_reason if isinstance(finish_reason, str) else None,
         )
 
-    def _oversized_body(self, limit: _ReplyLimit, max_tokens: int | None) -> LlmError:
+    def _oversized_body(self, limit: compat.ReplyLimit, max_tokens: int | None) -> LlmError:
         cap = describe_bytes(reply_cap_bytes(max_tokens))
         asked = f"max_tokens {max_tokens:,}" if max_tokens is not None else "a call"
         assert limit.seen is not None
@@ -879,18 +745,9 @@ def _tool_call(raw: Any, position: int) -> ToolCall:
 
 
 def _litellm_cost(litellm: ModuleType, response: Any) -> float:
-    """litellm's price for the reply, or 0 for a model its price map does not know.
-
-    litellm prices every reply itself and stamps the figure on it (None when it has no price);
-    reading that instead of pricing again saves about 0.5 ms of CPU per call, more for an
-    unpriced model, whose failed look-up walks litellm's whole price map.
-    """
-    hidden = getattr(response, "_hidden_params", None) or {}
+    """litellm's price for the reply, or 0 for a model its price map does not know."""
     try:
-        if "response_cost" in hidden:
-            cost = float(hidden["response_cost"] or 0.0)
-        else:
-            cost = float(litellm.completion_cost(completion_response=response))
+        cost = compat.reply_cost(litellm, response)
     except Exception:  # an unpriced model (a local server) is normal
         return 0.0
     return cost if cost >= 0 and cost != float("inf") else 0.0

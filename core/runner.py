@@ -18,6 +18,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from core.compat.litellm import LitellmEventLoop
 from core.evaluation import (
     CachedResponse,
     DatasetItem,
@@ -28,7 +29,7 @@ from core.evaluation import (
     Variant,
     render_prompt,
 )
-from core.llm import LitellmEventLoop, LlmClient, LlmError
+from core.llm import LlmClient, LlmError
 
 OutcomeStatus = Literal["running", "completed", "partial", "cancelled", "spend_cap", "failed"]
 

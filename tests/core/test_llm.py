@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from core.llm import LitellmEventLoop, LlmClient, LlmError, parse_tool_arguments
+from core.compat.litellm import LitellmEventLoop
+from core.llm import LlmClient, LlmError, parse_tool_arguments
 from tests.llm_server import LlmTestServer, Reply, ScriptedToolCall
 
 KEY = "sk-test-do-not-leak-4f1c9a"
