@@ -7,7 +7,7 @@ The window (through its worker threads) and the command line (`cli/scenarios.py`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -232,7 +232,7 @@ def import_scenario_file(store: ScenarioStore, path: Path) -> Scenario:
     return store.import_file(Path(path), ids())
 
 
-def import_examples(store: ScenarioStore, folder: Path) -> list[Scenario]:
-    """Every example scenario file in `folder`, imported in name order."""
+def import_examples(store: ScenarioStore, files: Iterable[Path]) -> list[Scenario]:
+    """The example scenario files, imported in the order given."""
     known = ids()
-    return [store.import_file(f, known) for f in sorted(Path(folder).glob("*.json"))]
+    return [store.import_file(Path(f), known) for f in files]

@@ -201,6 +201,6 @@ def test_write_copy_needs_no_database_and_imports_back(store: ScenarioStore, tmp
 
 
 def test_import_examples_loads_every_example_file(store: ScenarioStore):
-    loaded = ops.import_examples(store, EXAMPLES)
+    loaded = ops.import_examples(store, sorted(EXAMPLES.glob("*.json")))
     assert len(loaded) == len(list(EXAMPLES.glob("*.json"))) > 0
     assert store.count() == len(loaded)

@@ -1,0 +1,193 @@
+"""What every part of the main window stands on: the tabs (each framework tab built when first
+shown), the status bar and message boxes, and the attributes the parts share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QUndoGroup
+from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from core import APP_NAME
+from core.catalog import Catalog
+from core.frameworks import ENTRIES
+from operations.scenarios import ScenarioContent, ScenarioError, valid_inputs
+from storage import CatalogStore, ScenarioStore
+from ui.accessibility import name_inputs
+from ui.framework_tab import FrameworkTab
+from ui.models_tab import ModelsTab
+from ui.plain_text import literal_html, plain_labels
+from ui.services import AppServices
+from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from core.scenario import Scenario
+
+
+class WindowBase(QMainWindow):
+    """The shared state and helpers; MainWindow adds its parts (ui/window/*) on top."""
+
+    store: ScenarioStore
+    runner: TaskRunner
+    settings: QSettings
+    catalog_store: CatalogStore
+    catalog: Catalog | None
+    tabs: QTabWidget
+    models_tab: ModelsTab
+    undo_group: QUndoGroup
+    banner: QWidget
+    _built: dict[int, FrameworkTab]
+    _last_framework_tab: FrameworkTab | None
+    act_save: QAction
+    act_save_as: QAction
+    act_rename: QAction
+    act_duplicate: QAction
+    act_delete: QAction
+    act_history: QAction
+    act_export_scenario: QAction
+
+    if TYPE_CHECKING:
+        # Provided by the parts (drafts, scenario commands) that MainWindow combines.
+        def _edited(self, tab: FrameworkTab) -> None: ...
+        def _dirty_changed(self, tab: FrameworkTab, dirty: bool) -> None: ...
+        def save(
+            self, tab: FrameworkTab | None = None, after: Callable[[], None] | None = None
+        ) -> None: ...
+        def show_scenario(self, scenario: Scenario) -> None: ...
+
+    @property
+    def framework_tabs(self) -> list[FrameworkTab]:
+        """The framework tabs built so far, in tab order."""
+        return [self._built[i] for i in sorted(self._built)]
+
+    def _framework_tab(self, index: int) -> FrameworkTab:
+        """The tab at `index`, built on first use (it replaces the empty page)."""
+        if index in self._built:
+            return self._built[index]
+        module = ENTRIES[index].load()
+        tab = FrameworkTab(
+            module,  # type: ignore[arg-type]
+            catalog=self.catalog,
+            services=AppServices(
+                self.runner,
+                Path(self.store.path),
+                catalog=lambda: self.catalog,
+                catalog_updated=self.models_tab.reload_user_data,
+            ),
+        )
+        self._built[index] = tab
+        plain_labels(tab)  # the panel's statuses and readouts quote outside text
+        name_inputs(tab)  # the panels' inputs, named by the labels beside them
+        tab.dirty_changed.connect(lambda dirty, t=tab: self._dirty_changed(t, dirty))
+        tab.result_changed.connect(lambda _r, t=tab: self._edited(t))
+        tab.notes.textChanged.connect(lambda t=tab: self._edited(t))
+        self.undo_group.addStack(tab.undo_stack)
+        tab.dirty_changed.connect(lambda _d, t=tab: self._update_title(t))
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        empty_page = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, tab, module.TITLE)
+        self.tabs.setTabToolTip(index, module.GUIDE)
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        empty_page.deleteLater()
+        return tab
+
+    @property
+    def tab(self) -> FrameworkTab:
+        """The framework tab scenario actions apply to (the last one shown while on Models)."""
+        index = self.tabs.currentIndex()
+        if 0 <= index < len(ENTRIES):
+            return self._framework_tab(index)
+        return self._last_framework_tab or self._framework_tab(0)
+
+    def tab_for(self, framework_id: str) -> FrameworkTab:
+        for i, entry in enumerate(ENTRIES):
+            if framework_id == entry.id:
+                return self._framework_tab(i)
+        raise KeyError(framework_id)
+
+    def _catalog_changed(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        for tab in self.framework_tabs:
+            tab.set_catalog(catalog)
+        self.status(f"Model catalog: {len(catalog):,} models ({catalog.source})")
+
+    def _update_title(self, tab: FrameworkTab) -> None:
+        i = self.tabs.indexOf(tab)
+        text = tab.framework.TITLE + (" *" if tab.dirty else "")
+        if self.tabs.tabText(i) != text:  # a new text relays out the tab bar and its page
+            self.tabs.setTabText(i, text)
+        if tab is self.tab:
+            self.setWindowTitle(f"{tab.display_name}[*] — {tab.framework.TITLE} — {APP_NAME}")
+            self.setWindowModified(tab.dirty)
+        has_scenario = self.tab.scenario is not None
+        for a in (
+            self.act_rename,
+            self.act_duplicate,
+            self.act_delete,
+            self.act_history,
+            self.act_export_scenario,
+        ):
+            a.setEnabled(has_scenario)
+
+    def status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def error(self, title: str, text: str) -> None:
+        """Show a problem without blocking the event loop (the window stays usable)."""
+        self.status(f"{title}: {text}")
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        # The text quotes names, files and servers: shown as written, never as markup.
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setObjectName("errorBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _storage_failed(self, exc: Exception) -> None:
+        self.error("Database problem", str(exc))
+
+    def ask_name(self, title: str, label: str, default: str) -> str | None:
+        name, ok = QInputDialog.getText(self, title, label, text=default)
+        name = name.strip()
+        return name if ok and name else None
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, literal_html(text))
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_unsaved(self, tab: FrameworkTab) -> QMessageBox.StandardButton:
+        return QMessageBox.question(
+            self,
+            "Unsaved changes",
+            literal_html(
+                f"“{tab.display_name}” ({tab.framework.TITLE}) has unsaved changes. Save them?"
+            ),
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+
+    def _usable_inputs(
+        self, tab: FrameworkTab, raw: dict[str, Any], title: str, what: str
+    ) -> BaseModel | None:
+        """`raw` as the tab's Inputs, or None after saying which fields this version refuses."""
+        try:
+            return valid_inputs(tab.framework, raw)
+        except ScenarioError as exc:
+            self.error(title, f"{what} has inputs this version cannot use:\n{exc}")
+            return None
+
+    @staticmethod
+    def _content(tab: FrameworkTab) -> ScenarioContent:
+        """What a save of `tab` writes: its inputs, result, notes and evidence now."""
+        inputs, result, notes = tab.payload()
+        return ScenarioContent(tab.framework.ID, inputs, result, notes, tab.evidence_payload())

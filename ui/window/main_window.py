@@ -1,0 +1,161 @@
+"""The main window: a tab per framework and the Models tab, put together from its parts.
+
+Each part is a class in ui/window/ with one responsibility (actions and menus, drafts, scenario
+commands, saved-scenario commands, files and exports, the examples offer, help, window state);
+MainWindow combines them and builds the tabs. The storage work of a command is an operation
+(operations/), run on the window's worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
+from PySide6.QtGui import QHelpEvent, QPaintEvent, QUndoGroup
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from core import APP_NAME
+from core.catalog import Catalog
+from core.catalog import load_catalog as default_load_catalog
+from core.frameworks import ENTRIES
+from storage import CatalogStore, ScenarioStore
+from ui.accessibility import name_inputs
+from ui.models_tab import ModelsTab
+from ui.plain_text import plain_labels
+from ui.tasks import TaskRunner
+from ui.window.actions import WindowActions
+from ui.window.examples import ExamplesOffer
+from ui.window.exports import ExportCommands
+from ui.window.help import HelpCommands
+from ui.window.library import LibraryCommands
+from ui.window.scenarios import ScenarioCommands
+from ui.window.state import WindowState
+
+#: A window that has not painted by then starts its start-up work anyway.
+UNSHOWN_START_MS = 250
+
+
+class MainWindow(
+    WindowActions,
+    ScenarioCommands,
+    LibraryCommands,
+    ExportCommands,
+    ExamplesOffer,
+    HelpCommands,
+    WindowState,
+):
+    """Collaborators come in through the constructor: the store, the task runner, settings."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        store: ScenarioStore,
+        runner: TaskRunner | None = None,
+        settings: QSettings | None = None,
+        catalog_store: CatalogStore | None = None,
+        load_catalog: Callable[[], Catalog] | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.runner = runner or TaskRunner(self)
+        self.settings = settings or QSettings()
+        self.catalog_store = catalog_store or CatalogStore(Path(store.path), checked=True)
+        self.setWindowTitle(APP_NAME)
+        self.setMinimumSize(1100, 720)
+
+        self.undo_group = QUndoGroup(self)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.catalog = None
+        # A framework tab (form, plots, first compute) is built when first shown: start-up
+        # pays for one tab, not all of them. Until then its page is an empty widget.
+        self._built = {}
+        # The framework modules too are imported per tab; a tab's guide becomes its tooltip
+        # when the tab is built, or when the pointer rests on the tab first (see eventFilter).
+        for entry in ENTRIES:
+            self.tabs.addTab(QWidget(), entry.title)
+        self.tabs.tabBar().installEventFilter(self)
+        self._last_framework_tab = None
+        self.models_tab = ModelsTab(self.catalog_store, self.runner, None)
+        self.models_tab.catalog_edited.connect(self._catalog_changed)
+        self.tabs.addTab(self.models_tab, "Models")
+        self.tabs.setTabToolTip(
+            self.tabs.count() - 1,
+            "Every chat model with its prices, limits and your quality and latency measurements",
+        )
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+
+        self.banner = self._make_examples_banner()
+        self._init_drafts()
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.recovery_banner)
+        lay.addWidget(self.banner)
+        lay.addWidget(self.tabs)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self.db_label = QLabel(f"Database: {store.path}")
+        self.db_label.setStyleSheet("color: #5f6368; padding-right: 6px;")
+        self.statusBar().addPermanentWidget(self.db_label)
+        # Banners, the Models tab's messages, the database path: none is markup.
+        plain_labels(self)
+        name_inputs(self.models_tab)
+        self.export_progress = None
+
+        self._restore_window_state()
+        self._on_tab_changed(self.tabs.currentIndex())
+        # Start-up work runs in the background once the window has painted for the first
+        # time (or after a moment, for a window not shown): the catalog of thousands of
+        # models, the examples offer and the drafts (the first query imports sqlite-utils).
+        self.runner.submit(
+            self.store.count, self._maybe_offer_examples, self._storage_failed, held=True
+        )
+        self.runner.submit(
+            lambda: self.draft_store().drafts(), self._offer_drafts, self._storage_failed, held=True
+        )
+        self.runner.submit(
+            load_catalog or default_load_catalog,
+            self.models_tab.set_catalog,
+            lambda e: self.models_tab.set_load_error(str(e)),
+            held=True,
+        )
+        self._painted = False
+        QTimer.singleShot(UNSHOWN_START_MS, self.runner.start_held)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # Posted: it runs once this paint is on screen.
+            QTimer.singleShot(0, self.runner.start_held)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        """A framework tab not built yet gets its guide as tooltip when the pointer rests on
+        it: importing its module waits until someone asks."""
+        if event.type() == QEvent.Type.ToolTip and watched is self.tabs.tabBar():
+            assert isinstance(event, QHelpEvent)
+            index = self.tabs.tabBar().tabAt(event.pos())
+            if 0 <= index < len(ENTRIES) and not self.tabs.tabToolTip(index):
+                self.tabs.setTabToolTip(index, ENTRIES[index].load().GUIDE)
+        return super().eventFilter(watched, event)
+
+    def _on_tab_changed(self, index: int) -> None:
+        # The Models tab saves each edit at once: Ctrl+S there must not offer to save the
+        # framework tab shown before it.
+        for action in (self.act_save, self.act_save_as):
+            action.setEnabled(0 <= index < len(ENTRIES))
+        if 0 <= index < len(ENTRIES):
+            tab = self._framework_tab(index)
+            self._last_framework_tab = tab
+            self.undo_group.setActiveStack(tab.undo_stack)
+            self._update_title(tab)
+        else:  # the Models tab: its edits are saved at once, there is nothing to undo here
+            self.undo_group.setActiveStack(None)
+            self.setWindowTitle(f"Models — {APP_NAME}")
+            self.setWindowModified(False)
