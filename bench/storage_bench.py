@@ -124,10 +124,10 @@ def rows(timed: Timer) -> list[Row]:
 
 def _default_evidence() -> dict[str, object]:
     """The evidence Cost-Quality-Latency's defaults record over the shipped example scores."""
+    import resources
     from core.catalog import load_catalog, with_examples
     from core.evidence import record
     from core.frameworks import cost_quality_latency as cql
-    from storage.catalog import EXAMPLES_CSV
 
-    catalog = with_examples(load_catalog(), EXAMPLES_CSV.read_text(encoding="utf-8"))
+    catalog = with_examples(load_catalog(), resources.example_scores().read_text(encoding="utf-8"))
     return record(cql, cql.Inputs(), catalog)[1].to_json()

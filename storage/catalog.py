@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
+import resources
 from core.catalog import (
     Catalog,
     CatalogUserData,
@@ -32,7 +33,6 @@ from storage.errors import StorageError
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-EXAMPLES_CSV = Path(__file__).resolve().parent.parent / "resources" / "catalog" / "examples.csv"
 MAX_MODEL_ID_LENGTH = 200
 # A score per model for every model litellm knows is about 200 KB of CSV.
 MAX_CSV_BYTES = 10_000_000
@@ -265,15 +265,17 @@ class CatalogStore(SqliteStore):
                     _put_quality(db, model_id, quality)
 
     def load_examples(
-        self, known_ids: Collection[str] | None = None, path: Path = EXAMPLES_CSV
+        self, known_ids: Collection[str] | None = None, path: Path | None = None
     ) -> ImportReport:
         """Fill in the shipped example scores and latencies (source "example"), one transaction.
 
         Only models without a quality score (or latency profile) get one, so nothing the user
         entered is replaced. With `known_ids`, models missing from the catalog are skipped and
-        reported; `report.imported` counts the models that received anything.
+        reported; `report.imported` counts the models that received anything. Without `path`,
+        the example scores the app ships with.
         """
-        text = _read_text(Path(path), "load the example scores from")
+        path = resources.example_scores() if path is None else Path(path)
+        text = _read_text(path, "load the example scores from")
         try:
             rows = parse_example_csv(text)
         except (ValueError, KeyError) as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import resources
 from core.catalog import (
     Catalog,
     LatencyProfile,
@@ -19,7 +20,6 @@ from core.catalog import (
     parse_example_csv,
 )
 from storage import SCHEMA_VERSION, CatalogStore, ScenarioStore, StorageError
-from storage.catalog import EXAMPLES_CSV
 from tests.storage.conftest import old_database
 
 DAY = dt.date(2026, 3, 4)
@@ -268,7 +268,7 @@ def test_missing_file_or_folder(tmp_path: Path, catalog_store: CatalogStore) -> 
 
 
 def test_examples_fill_only_what_is_missing(catalog_store: CatalogStore) -> None:
-    rows = parse_example_csv(EXAMPLES_CSV.read_text(encoding="utf-8"))
+    rows = parse_example_csv(resources.example_scores().read_text(encoding="utf-8"))
     ids = [model_id for model_id, _, _ in rows]
     mine = QualityScore(score=0.33, source="entered", date=DAY)
     catalog_store.set_quality(ids[0], mine)
@@ -298,5 +298,5 @@ def test_example_ids_exist_in_the_installed_price_map(tmp_path: Path) -> None:
     from core.catalog import load_catalog
 
     catalog = load_catalog(tmp_path)
-    rows = parse_example_csv(EXAMPLES_CSV.read_text(encoding="utf-8"))
+    rows = parse_example_csv(resources.example_scores().read_text(encoding="utf-8"))
     assert [model_id for model_id, _, _ in rows if model_id not in catalog] == []

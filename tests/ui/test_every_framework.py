@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+import resources
 from core.frameworks import REGISTRY
 from tests.ui.conftest import wait_idle
 from ui.compare import CompareDialog
-from ui.main_window import EXAMPLES_DIR
 
 IDS = [m.ID for m in REGISTRY]
 
@@ -55,7 +55,7 @@ def test_every_framework_ships_an_example(framework_id):
 
     found = [
         f
-        for f in EXAMPLES_DIR.glob("*.json")
+        for f in resources.example_scenarios()
         if json.loads(f.read_text())["scenario"]["framework_id"] == framework_id
     ]
     assert found, f"no example scenario for {framework_id}"

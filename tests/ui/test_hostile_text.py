@@ -24,12 +24,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import Qt as QtGui
 from PySide6.QtWidgets import QLabel, QMessageBox
 
+import resources
 from core import frameworks
 from core.scenario import ScenarioFileError, parse_scenario_file
 from storage import StorageError
 from tests.ui.conftest import wait_idle
 from ui.compare import CompareDialog
-from ui.main_window import EXAMPLES_DIR
 from ui.plain_text import html_text, literal_html, tooltip
 
 _WATCHER = """
@@ -119,7 +119,7 @@ def test_the_watcher_sees_a_label_that_loads_the_image(qtbot, fifo_watch) -> Non
 
 def test_hostile_names_show_literally_in_every_tab(qtbot, window, store, fifo_watch) -> None:
     payload = _payload(fifo_watch.fifo)
-    for path in sorted(EXAMPLES_DIR.glob("*.json")):
+    for path in resources.example_scenarios():
         body = json.loads(path.read_text())["scenario"]
         inputs = _hostile(body["inputs"], payload)
         framework = frameworks.get(body["framework_id"])

@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 
+import resources
 from core.frameworks import build_vs_buy
 from tests.ui.conftest import wait_idle
-from ui.main_window import EXAMPLES_DIR
 
 Yes = QMessageBox.StandardButton.Yes
 Save = QMessageBox.StandardButton.Save
@@ -153,7 +153,7 @@ def test_examples_are_offered_on_first_run(qtbot, window, store):
         window.banner.findChild(QPushButton, "loadExamples"), Qt.MouseButton.LeftButton
     )
     wait_idle(qtbot, window)
-    assert store.count() == len(list(EXAMPLES_DIR.glob("*.json")))
+    assert store.count() == len(resources.example_scenarios())
     assert not window.banner.isVisible()
     assert window.tab.scenario is not None
 
