@@ -121,8 +121,8 @@ def _table_row(store, run_id: int, row) -> str:  # type: ignore[no-untyped-def]
     """Read a 10,000-sample run from the store and paint it in the Runs page's table."""
     from PySide6.QtWidgets import QApplication
 
-    from ui.experiment_dialogs import table_view
-    from ui.experiment_models import SamplesModel
+    from ui.experiments.dialogs import table_view
+    from ui.experiments.models import SamplesModel
 
     app = QApplication.instance() or QApplication([])
     model = SamplesModel()

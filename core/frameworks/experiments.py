@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from core.frameworks.common import (
 
 if TYPE_CHECKING:
     from core.catalog import Catalog
+    from core.comparison import Comparison
 
 ID = "experiments"
 TITLE = "Experiments"
@@ -684,3 +685,33 @@ def summarize(inputs: Inputs, result: Result) -> str:
         f"- Verdict. {_rule(x)}",
     ]
     return "\n".join(lines)
+
+
+def suggested_inputs(comparison: Comparison) -> dict[str, Any]:
+    """The inputs a comparison of two runs measured ("Use in the decision form"): the pass/fail
+    counts at the comparison's threshold over the paired items, the minimum lift and alpha,
+    and each arm's cost and median latency per sample (only those it measured)."""
+    t = comparison.pass_threshold
+    paired = [o for o in comparison.outcomes if o.kind != "error"]
+    both_pass = sum(1 for o in paired if o.baseline >= t and o.variant >= t)
+    both_fail = sum(1 for o in paired if o.baseline < t and o.variant < t)
+    values: dict[str, Any] = {
+        "both_pass": both_pass,
+        "baseline_only": comparison.b,
+        "variant_only": comparison.c,
+        "both_fail": both_fail,
+        "min_lift_pct": round(comparison.min_lift * 100, 4),
+        # The form then reads the counts at the alpha the comparison was decided at.
+        "alpha": comparison.alpha,
+    }
+    measured = {
+        "baseline_cost_per_sample_usd": comparison.baseline.cost_per_sample_usd,
+        "variant_cost_per_sample_usd": comparison.variant.cost_per_sample_usd,
+        "baseline_latency_ms": comparison.baseline.latency_p50_ms,
+        "variant_latency_ms": comparison.variant.latency_p50_ms,
+    }
+    known = {k: v for k, v in measured.items() if v is not None}
+    if known:
+        values["compare_cost_latency"] = True
+        values.update(known)
+    return values

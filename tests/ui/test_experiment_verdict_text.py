@@ -12,9 +12,9 @@ from core.evaluation import DatasetItem, Sample
 from core.frameworks import experiments
 from core.metrics import METRICS
 from storage.experiments import ExperimentRecord
-from ui.experiment_models import ExperimentsModel
-from ui.experiment_sections import form_values, headline
-from ui.plots.experiments import LiftPlot
+from ui.experiments.models import ExperimentsModel
+from ui.experiments.plots import LiftPlot
+from ui.experiments.texts import headline
 
 
 def _comparison(base: str, var: str, **options):
@@ -44,7 +44,7 @@ def test_the_form_filled_from_a_comparison_reaches_the_same_verdict(base, var, a
     """'Use in the decision form' carries the counts, the minimum and alpha: the form's
     verdict and interval are the comparison's, for a pass/fail metric."""
     c = _comparison(base, var, alpha=alpha, min_lift=0.02)
-    values = form_values(c)
+    values = experiments.suggested_inputs(c)
     assert values["alpha"] == alpha
     r = experiments.compute(experiments.Inputs(**values))
     assert r.recommendation == c.verdict

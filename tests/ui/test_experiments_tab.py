@@ -14,13 +14,16 @@ from PySide6.QtWidgets import QMessageBox
 from core.frameworks import experiments
 from storage.experiments import ExperimentStore
 from tests.llm_server import LlmTestServer, Reply, last_user_text
-from ui.experiment_sections import EXAMPLE_DATASET, Workbench
-from ui.plots.experiments import ExperimentsPanel
+from ui.experiments.plots import ExperimentsPanel
+from ui.experiments.workbench import Workbench
 from ui.services import AppServices
 from ui.tasks import TaskRunner
 
 #: The first run in a process imports litellm in the worker (several seconds here).
 RUN_TIMEOUT_MS = 90_000
+EXAMPLE_DATASET = (
+    Path(__file__).resolve().parents[2] / "resources" / "datasets" / "capitals-qa.jsonl"
+)
 ANSWERS = {
     json.loads(line)["input"]: json.loads(line)["expected"]
     for line in EXAMPLE_DATASET.read_text(encoding="utf-8").splitlines()
@@ -97,10 +100,10 @@ def answer_questions(monkeypatch, answer: QMessageBox.StandardButton) -> list[st
 
 def run_variant(qtbot, panel, services, server, name: str, template: str, monkeypatch) -> None:
     page = bench_of(panel).run_page
-    page.name_edit.setText(name)
-    page.model_edit.setText("test-model")
-    page.base_url_edit.setText(server.url)
-    page.template_edit.setPlainText(template)
+    page.variant_form.name_edit.setText(name)
+    page.variant_form.model_edit.setText("test-model")
+    page.variant_form.base_url_edit.setText(server.url)
+    page.variant_form.template_edit.setPlainText(template)
     asked = answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, services)
@@ -174,9 +177,9 @@ def test_cancel_keeps_finished_samples_and_resume_runs_only_the_rest(
     add_example(qtbot, panel, services)
     server.set_responder(_answer, latency_s=0.3)
     page = bench_of(panel).run_page
-    page.concurrency_spin.setValue(2)
-    page.model_edit.setText("test-model")
-    page.base_url_edit.setText(server.url)
+    page.settings_form.concurrency_spin.setValue(2)
+    page.variant_form.model_edit.setText("test-model")
+    page.variant_form.base_url_edit.setText(server.url)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.progress.value() >= 4, timeout=RUN_TIMEOUT_MS)
@@ -262,12 +265,12 @@ def test_logged_outputs_import_as_a_run_and_a_bad_file_imports_nothing(
     page = bench_of(panel).run_page
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: warned.append(text))
-    page.import_outputs(str(bad), page.dataset_combo.currentData(), name="broken")
+    page.import_outputs(str(bad), page.variant_form.dataset_combo.currentData(), name="broken")
     wait_idle(qtbot, services)
     assert warned and "nope" in warned[0]
     assert page.runs.rowCount() == 0
 
-    page.import_outputs(str(good), page.dataset_combo.currentData(), name="production")
+    page.import_outputs(str(good), page.variant_form.dataset_combo.currentData(), name="production")
     wait_idle(qtbot, services)
     assert page.runs.rowCount() == 1
     assert page.runs.index(0, 3).data() == "Imported outputs"
@@ -326,7 +329,7 @@ def test_plan_plots_mark_the_planned_and_observed_lifts(qtbot):
     expected lift of 8 points, so its line sits at 8, the observed one at 5."""
     import math
 
-    from ui.plots.experiments import comparison_plot
+    from ui.experiments.plots import comparison_plot
 
     p = ExperimentsPanel()
     qtbot.addWidget(p)
@@ -374,7 +377,7 @@ def test_the_estimate_prices_a_catalog_model_and_no_starts_nothing(
     )
     add_example(qtbot, panel, services)
     page = bench_of(panel).run_page
-    page.model_edit.setText("priced-model")
+    page.variant_form.model_edit.setText("priced-model")
     asked = answer_questions(monkeypatch, QMessageBox.StandardButton.No)
     qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, services)

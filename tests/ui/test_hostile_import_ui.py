@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 from core.frameworks import experiments
 from storage.experiments import ExperimentStore
 from tests.ui.conftest import wait_idle
-from ui.plots.experiments import ExperimentsPanel
+from ui.experiments.plots import ExperimentsPanel
 from ui.services import AppServices
 from ui.tasks import TaskRunner
 

@@ -127,8 +127,8 @@ def test_table_cells_show_invisible_controls_by_their_code_point(qtbot) -> None:
     the rest of the cell reversed) or NUL read as ⟨U+202E⟩ / ⟨U+0000⟩ in the cell; the text
     itself is kept as the model wrote it."""
     from core.agent_loop import AgentStep
-    from ui.experiment_models import ItemsModel, SamplesModel
     from ui.agents.trial_models import TraceModel
+    from ui.experiments.models import ItemsModel, SamplesModel
 
     text = "cost: \u202e$100\x00"
     shown = "cost: ⟨U+202E⟩$100⟨U+0000⟩"

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.datasets import ColumnMapping, ParsedDataset, parse_dataset
-from ui.experiment_models import ItemsModel
+from ui.experiments.models import ItemsModel
 from ui.plain_text import make_plain
 
 _NONE = "(none)"

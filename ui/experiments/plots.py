@@ -183,7 +183,7 @@ class ExperimentsPanel(PlotPanel):
         if services is not None:
             # Imported here: the workbench pulls in the runner and the store, which a report
             # rendering these plots offscreen does not need.
-            from ui.experiment_sections import Workbench
+            from ui.experiments.workbench import Workbench
 
             # The plots are the workbench's first page: datasets, runs and per-item views
             # need the whole height of the panel.
