@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from core.catalog import Catalog
 from core.evidence import Drift, Evidence, check_drift, read, record
-from core.frameworks import Framework
+from core.frameworks import Framework, entry
 from core.frameworks.common import FrameworkResult
 from core.scenario import Scenario
 from core.text import code_point, hidden_characters
@@ -31,7 +31,7 @@ from core.validation import field_errors
 from ui.form import FormProviders, InputForm, keep_window_shortcuts
 from ui.list_editors import ModelPickerDialog
 from ui.plain_text import plain_label
-from ui.plots.registry import panel_for
+from ui.plots.registry import inputs_suggested, panel_for
 from ui.result_card import ResultCard
 from ui.services import AppServices
 
@@ -163,11 +163,10 @@ class FrameworkTab(QWidget):
         self._compute()
         self.invalid: dict[str, str] = {}
 
+        self._fills_rows = entry(framework.ID).rows_from_catalog()
         providers = FormProviders(
             model_ids=lambda: [m.id for m in self.catalog],
-            rows_from_catalog=self._rows_from_catalog
-            if hasattr(framework, "rows_from_catalog")
-            else None,
+            rows_from_catalog=None if self._fills_rows is None else self._rows_from_catalog,
         )
         self.form = InputForm(framework.Inputs, providers=providers)
         self.form.set_values(self.inputs.model_dump())
@@ -223,7 +222,7 @@ class FrameworkTab(QWidget):
         self.card = ResultCard()
         self.card.recompute_requested.connect(self.recompute_with_today)
         self.panel = panel_for(framework.ID, services)
-        suggested = getattr(self.panel, "inputs_suggested", None)
+        suggested = inputs_suggested(framework.ID, self.panel)
         if suggested is not None:  # e.g. measured agent trials filling the loop estimate
             suggested.connect(self.apply_suggestion)
         right = QSplitter(Qt.Orientation.Vertical)
@@ -389,7 +388,7 @@ class FrameworkTab(QWidget):
             notes,
             self.evidence.example_models(),
         )
-        self.panel.update_result(self.result)  # type: ignore[attr-defined]
+        self.panel.update_result(self.result)
         self.result_changed.emit(self.result)
 
     def apply_suggestion(self, values: dict[str, Any]) -> None:
@@ -433,12 +432,14 @@ class FrameworkTab(QWidget):
 
     def _rows_from_catalog(self, field: str) -> list[dict[str, Any]] | None:
         """Ask which catalog models to add to a table input, and let the framework fill rows."""
+        if self._fills_rows is None:
+            return None
         picker = ModelPickerDialog([m.id for m in self.catalog], [], self)
         picker.setWindowTitle("Add models from the catalog")
         if picker.exec() != ModelPickerDialog.DialogCode.Accepted:
             return None
         models = [self.catalog.get(i) for i in picker.chosen() if i in self.catalog]
-        return self.framework.rows_from_catalog(field, models, self.inputs)  # type: ignore[attr-defined]
+        return self._fills_rows.rows_from_catalog(field, models, self.inputs)
 
     # ----- scenarios ---------------------------------------------------------------------
 

@@ -1,7 +1,14 @@
-"""The framework registry: every implemented framework, in tab order.
+"""The framework registry: every implemented framework, in tab order, and the typed contract
+each framework module keeps.
 
 Each framework module exposes ID, TITLE, GUIDE, Inputs (pydantic), Result (pydantic),
-compute(inputs, catalog=None) -> Result and summarize(inputs, result) -> str.
+compute(inputs, catalog=None) -> Result and summarize(inputs, result) -> str: the
+`FrameworkModule` protocol. A framework whose table inputs take "Add from catalog…" also
+exposes rows_from_catalog (the `FillsRowsFromCatalog` protocol) and says so in its entry.
+
+Adding a framework: its module, one `Entry` line in ENTRIES, one line in the type check at the
+end of this file (mypy checks the module against the protocol its entry declares), and one
+line in the window's declaration of its UI parts (ui.plots.registry.FRAMEWORK_UIS).
 
 The modules are imported when first asked for: building a framework's pydantic models costs a
 few milliseconds each, and the window's start-up needs only the tab it shows. `ENTRIES` names
@@ -13,45 +20,74 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from core.catalog import Catalog, ModelInfo
+    from core.frameworks.common import FrameworkResult
 
-class Framework(Protocol):
+InputsT = TypeVar("InputsT", bound="BaseModel")
+ResultT = TypeVar("ResultT", bound="FrameworkResult")
+
+
+class FrameworkModule(Protocol[InputsT, ResultT]):
+    """What a framework module is: its names, its models and its two functions."""
+
     ID: str
     TITLE: str
     GUIDE: str
-    Inputs: type[BaseModel]
-    Result: type[BaseModel]
+    Inputs: type[InputsT]
+    Result: type[ResultT]
 
-    def compute(self, inputs: Any, catalog: Any = None) -> Any: ...
+    def compute(self, inputs: InputsT, catalog: Catalog | None = None) -> ResultT: ...
 
-    def summarize(self, inputs: Any, result: Any) -> str: ...
+    def summarize(self, inputs: InputsT, result: ResultT) -> str: ...
+
+
+class FillsRowsFromCatalog(FrameworkModule[InputsT, ResultT], Protocol[InputsT, ResultT]):
+    """A framework whose table inputs (those declared `catalog_rows=True`) can be filled from
+    catalog models: the rows to add to `field` for `models`, given the current inputs."""
+
+    def rows_from_catalog(
+        self, field: str, models: list[ModelInfo], inputs: InputsT
+    ) -> list[dict[str, Any]]: ...
+
+
+#: Any framework, seen through the bases its models share (what the window, the command line
+#: and the reports hold; each module's own types are checked at the end of this file).
+Framework = FrameworkModule["BaseModel", "FrameworkResult"]
+#: A framework with rows_from_catalog, seen the same way.
+RowsFromCatalog = FillsRowsFromCatalog["BaseModel", "FrameworkResult"]
 
 
 @dataclass(frozen=True)
 class Entry:
     """A framework named without importing it: its id and tab title (a test checks they match
-    the module's ID and TITLE)."""
+    the module's ID and TITLE), and the optional hooks its module provides."""
 
     id: str
     title: str
+    #: The module has rows_from_catalog (it fills table inputs from catalog models).
+    catalog_rows: bool = False
 
     def load(self) -> Framework:
-        module: Any = importlib.import_module(f"{__name__}.{self.id}")
-        return module  # type: ignore[no-any-return]
+        # Each module is checked against its protocol statically (below), not here.
+        return cast(Framework, importlib.import_module(f"{__name__}.{self.id}"))
+
+    def rows_from_catalog(self) -> RowsFromCatalog | None:
+        """The loaded module, as the hook it declares, or None when it declares none."""
+        return cast(RowsFromCatalog, self.load()) if self.catalog_rows else None
 
 
 ENTRIES: tuple[Entry, ...] = (
     Entry("cost_quality_latency", "Cost-Quality-Latency"),
     Entry("rag_vs_finetuning", "RAG vs Fine-tuning"),
-    Entry("model_selection", "Model Selection"),
+    Entry("model_selection", "Model Selection", catalog_rows=True),
     Entry("build_vs_buy", "Build vs Buy"),
     Entry("agents", "Agents"),
-    Entry("architecture_patterns", "Architecture Patterns"),
+    Entry("architecture_patterns", "Architecture Patterns", catalog_rows=True),
     Entry("experiments", "Experiments"),
 )
 
@@ -61,20 +97,55 @@ _IDS = frozenset(e.id for e in ENTRIES)
 def __getattr__(name: str) -> Any:
     # PEP 562: `REGISTRY` imports every framework module on first use.
     if name == "REGISTRY":
-        registry: tuple[ModuleType, ...] = tuple(e.load() for e in ENTRIES)  # type: ignore[misc]
+        registry: tuple[Framework, ...] = tuple(e.load() for e in ENTRIES)
         globals()["REGISTRY"] = registry
         return registry
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def get(framework_id: str) -> Framework:
-    """The framework module with this id; KeyError names the known ids when it is unknown."""
-    for entry in ENTRIES:
-        if framework_id == entry.id:
-            return entry.load()
+def entry(framework_id: str) -> Entry:
+    """The entry with this id; KeyError names the known ids when it is unknown."""
+    for e in ENTRIES:
+        if framework_id == e.id:
+            return e
     known = ", ".join(e.id for e in ENTRIES)
     raise KeyError(f"unknown framework '{framework_id}' (known: {known})")
 
 
+def get(framework_id: str) -> Framework:
+    """The framework module with this id; KeyError names the known ids when it is unknown."""
+    return entry(framework_id).load()
+
+
 def ids() -> set[str]:
     return set(_IDS)
+
+
+if TYPE_CHECKING:
+    # The type checker holds each module to the protocol its entry declares, with the module's
+    # own Inputs and Result (a test checks that every entry has its line here).
+    from core.frameworks import (
+        agents,
+        architecture_patterns,
+        build_vs_buy,
+        cost_quality_latency,
+        experiments,
+        model_selection,
+        rag_vs_finetuning,
+    )
+
+    _cost_quality_latency: FrameworkModule[
+        cost_quality_latency.Inputs, cost_quality_latency.Result
+    ] = cost_quality_latency
+    _rag_vs_finetuning: FrameworkModule[rag_vs_finetuning.Inputs, rag_vs_finetuning.Result] = (
+        rag_vs_finetuning
+    )
+    _model_selection: FillsRowsFromCatalog[model_selection.Inputs, model_selection.Result] = (
+        model_selection
+    )
+    _build_vs_buy: FrameworkModule[build_vs_buy.Inputs, build_vs_buy.Result] = build_vs_buy
+    _agents: FrameworkModule[agents.Inputs, agents.Result] = agents
+    _architecture_patterns: FillsRowsFromCatalog[
+        architecture_patterns.Inputs, architecture_patterns.Result
+    ] = architecture_patterns
+    _experiments: FrameworkModule[experiments.Inputs, experiments.Result] = experiments

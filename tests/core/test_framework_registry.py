@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,49 @@ def test_asking_for_one_framework_imports_only_that_one():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "['core.frameworks.agents', 'core.frameworks.common']"
+
+
+def _catalog_row_fields(module: frameworks.Framework) -> list[str]:
+    return [
+        name
+        for name, info in module.Inputs.model_fields.items()
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("catalog_rows")
+    ]
+
+
+@pytest.mark.parametrize("entry", frameworks.ENTRIES, ids=lambda e: e.id)
+def test_rows_from_catalog_is_there_iff_declared_and_an_input_asks_for_it(entry):
+    module = entry.load()
+    has_hook = callable(getattr(module, "rows_from_catalog", None))
+    assert has_hook == entry.catalog_rows
+    assert bool(_catalog_row_fields(module)) == entry.catalog_rows
+    hook = entry.rows_from_catalog()
+    assert (hook is module) if entry.catalog_rows else hook is None
+
+
+def test_every_entry_is_held_to_its_protocol_by_the_type_checker():
+    """The TYPE_CHECKING block at the end of core/frameworks/__init__.py assigns each module to
+    the protocol its entry declares; mypy then checks it. Here: no entry is left out of it."""
+    source = (ROOT / "core" / "frameworks" / "__init__.py").read_text()
+    block = next(
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.If)
+        and ast.unparse(node.test) == "TYPE_CHECKING"
+        and any(isinstance(n, ast.AnnAssign) for n in node.body)
+    )
+    checked = {
+        node.value.id: ast.unparse(node.annotation).split("[")[0]
+        for node in block.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Name)
+    }
+    assert checked == {
+        e.id: "FillsRowsFromCatalog" if e.catalog_rows else "FrameworkModule"
+        for e in frameworks.ENTRIES
+    }
+
+
+def test_an_entry_is_found_by_its_id():
+    assert frameworks.entry("agents").title == "Agents"
+    with pytest.raises(KeyError, match="unknown framework 'nope'"):
+        frameworks.entry("nope")

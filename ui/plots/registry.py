@@ -1,42 +1,101 @@
-"""Which plot panel belongs to which framework, and rendering a result's plots to images.
+"""Each framework's parts in the window, declared in one place, and rendering a result's plots
+to images.
 
-Entries are "module:attribute" paths, imported on first use: start-up imports the plot module
-of the tab it shows and no other. A framework's plots are one line in each mapping.
+A framework's UI is one `FrameworkUi` line in FRAMEWORK_UIS: its plot panel, its side-by-side
+comparison plot and the optional hooks its panel has. Paths are "module:attribute", imported on
+first use: start-up imports the plot module of the tab it shows and no other. A test checks
+that every framework has its line, every path imports, and each hook is there iff declared.
 """
 
 from __future__ import annotations
 
 import importlib
-import inspect
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, SignalInstance
 
-from ui.plots.common import png_bytes
+from ui.plots.common import PlotPanel, png_bytes
 
-#: framework id -> its plot panel class (a QWidget with update_result and plots).
-PANELS: dict[str, str] = {
-    "cost_quality_latency": "ui.plots.cost_quality_latency:CostQualityLatencyPanel",
-    "rag_vs_finetuning": "ui.plots.rag_vs_finetuning:RagVsFinetuningPanel",
-    "model_selection": "ui.plots.model_selection:ModelSelectionPanel",
-    "build_vs_buy": "ui.plots.build_vs_buy:BuildVsBuyPanel",
-    "agents": "ui.plots.agents:AgentsPanel",
-    "architecture_patterns": "ui.plots.architecture_patterns:ArchitecturePatternsPanel",
-    "experiments": "ui.plots.experiments:ExperimentsPanel",
-}
-#: framework id -> the function plotting two results side by side (the Compare dialog).
-COMPARISON_PLOTS: dict[str, str] = {
-    "cost_quality_latency": "ui.plots.cost_quality_latency:comparison_plot",
-    "rag_vs_finetuning": "ui.plots.rag_vs_finetuning:comparison_plot",
-    "model_selection": "ui.plots.model_selection:comparison_plot",
-    "build_vs_buy": "ui.plots.build_vs_buy:comparison_plot",
-    "agents": "ui.plots.agents:comparison_plot",
-    "architecture_patterns": "ui.plots.architecture_patterns:comparison_plot",
-    "experiments": "ui.plots.experiments:comparison_plot",
-}
+if TYPE_CHECKING:
+    from ui.services import AppServices
+
+#: Labelled results -> one plot of them side by side (the Compare dialog).
+ComparisonPlot = Callable[[list[tuple[str, Any]]], pg.PlotWidget]
+
+
+class TakesServices(Protocol):
+    """A panel class whose panel runs work of its own (an agent trial, the Experiments
+    workbench) when given the app's services; without them it shows only its plots."""
+
+    def __call__(self, *, services: AppServices | None = None) -> PlotPanel: ...
+
+
+class SuggestsInputs(Protocol):
+    """A panel that proposes input values (input name -> value) from what it measured; the
+    tab applies them as one undoable change."""
+
+    inputs_suggested: SignalInstance
+
+
+@dataclass(frozen=True)
+class FrameworkUi:
+    """A framework's parts in the window (the id is the core framework's ID)."""
+
+    id: str
+    #: "module:Class" of its PlotPanel subclass.
+    panel: str
+    #: "module:function" plotting labelled results side by side (a ComparisonPlot).
+    comparison_plot: str
+    #: The panel class is TakesServices.
+    takes_services: bool = False
+    #: The panel is SuggestsInputs.
+    suggests_inputs: bool = False
+
+
+FRAMEWORK_UIS: tuple[FrameworkUi, ...] = (
+    FrameworkUi(
+        "cost_quality_latency",
+        panel="ui.plots.cost_quality_latency:CostQualityLatencyPanel",
+        comparison_plot="ui.plots.cost_quality_latency:comparison_plot",
+    ),
+    FrameworkUi(
+        "rag_vs_finetuning",
+        panel="ui.plots.rag_vs_finetuning:RagVsFinetuningPanel",
+        comparison_plot="ui.plots.rag_vs_finetuning:comparison_plot",
+    ),
+    FrameworkUi(
+        "model_selection",
+        panel="ui.plots.model_selection:ModelSelectionPanel",
+        comparison_plot="ui.plots.model_selection:comparison_plot",
+    ),
+    FrameworkUi(
+        "build_vs_buy",
+        panel="ui.plots.build_vs_buy:BuildVsBuyPanel",
+        comparison_plot="ui.plots.build_vs_buy:comparison_plot",
+    ),
+    FrameworkUi(
+        "agents",
+        panel="ui.plots.agents:AgentsPanel",
+        comparison_plot="ui.plots.agents:comparison_plot",
+        takes_services=True,
+        suggests_inputs=True,
+    ),
+    FrameworkUi(
+        "architecture_patterns",
+        panel="ui.plots.architecture_patterns:ArchitecturePatternsPanel",
+        comparison_plot="ui.plots.architecture_patterns:comparison_plot",
+    ),
+    FrameworkUi(
+        "experiments",
+        panel="ui.experiments.plots:ExperimentsPanel",
+        comparison_plot="ui.experiments.plots:comparison_plot",
+        takes_services=True,
+        suggests_inputs=True,
+    ),
+)
 
 
 def _load(path: str) -> Any:
@@ -44,35 +103,40 @@ def _load(path: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def panel_class(framework_id: str) -> type[QWidget]:
-    """The framework's plot panel class; KeyError for a framework without plots."""
-    cls: type[QWidget] = _load(PANELS[framework_id])
+def ui_for(framework_id: str) -> FrameworkUi:
+    """The framework's UI declaration; KeyError for an id without one."""
+    for declared in FRAMEWORK_UIS:
+        if declared.id == framework_id:
+            return declared
+    raise KeyError(f"no UI declared for framework '{framework_id}'")
+
+
+def panel_class(framework_id: str) -> type[PlotPanel]:
+    """The framework's plot panel class; KeyError for a framework without one."""
+    cls: type[PlotPanel] = _load(ui_for(framework_id).panel)
     return cls
 
 
-def comparison_plot(
-    framework_id: str,
-) -> Callable[[list[tuple[str, Any]]], pg.PlotWidget] | None:
-    """The framework's side-by-side plot of labelled results, or None when it has none."""
-    path = COMPARISON_PLOTS.get(framework_id)
-    return None if path is None else _load(path)
+def comparison_plot(framework_id: str) -> ComparisonPlot:
+    """The framework's side-by-side plot of labelled results."""
+    make: ComparisonPlot = _load(ui_for(framework_id).comparison_plot)
+    return make
 
 
-def __getattr__(name: str) -> Any:
-    # COMPARISONS, resolved to functions, is what ui.compare reads; building it imports every
-    # plot module, so it is built when the Compare dialog asks, not when this module loads.
-    if name == "COMPARISONS":
-        return {fid: _load(path) for fid, path in COMPARISON_PLOTS.items()}
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def panel_for(framework_id: str, services: Any = None) -> QWidget:
-    """The framework's plot panel; panels that run work of their own (an agent trial) take the
-    app's services (`ui.services.AppServices`) as the keyword `services`."""
+def panel_for(framework_id: str, services: AppServices | None = None) -> PlotPanel:
+    """The framework's plot panel; a panel declared `takes_services` gets the app's services
+    (`ui.services.AppServices`), and with them runs work of its own."""
     cls = panel_class(framework_id)
-    if services is not None and "services" in inspect.signature(cls.__init__).parameters:
-        return cls(services=services)  # type: ignore[call-arg]
+    if ui_for(framework_id).takes_services:
+        return cast(TakesServices, cls)(services=services)
     return cls()
+
+
+def inputs_suggested(framework_id: str, panel: PlotPanel) -> SignalInstance | None:
+    """The panel's signal proposing input values, or None when its framework declares none."""
+    if not ui_for(framework_id).suggests_inputs:
+        return None
+    return cast(SuggestsInputs, panel).inputs_suggested
 
 
 def images_for(
@@ -83,9 +147,9 @@ def images_for(
     panel.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     panel.show()
     try:
-        panel.update_result(result)  # type: ignore[attr-defined]
+        panel.update_result(result)
         images = []
-        for title, plot in panel.plots():  # type: ignore[attr-defined]
+        for title, plot in panel.plots():
             plot.resize(*size)
             images.append((title, png_bytes(plot)))
         return images
