@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: setup run test test-fast lint bench clean
+.PHONY: setup run test test-fast lint bench dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,5 +32,11 @@ test-fast: setup
 bench: setup
 	QT_QPA_PLATFORM=offscreen LITELLM_LOCAL_MODEL_COST_MAP=True $(PY) -m bench
 
+# The one-folder desktop app, dist/aidf/ (run dist/aidf/aidf), built with PyInstaller from
+# packaging/aidf.spec. The build reads litellm's bundled price map, never the internet's.
+dist: setup
+	LITELLM_LOCAL_MODEL_COST_MAP=True $(VENV)/bin/pyinstaller --noconfirm --clean \
+		--distpath dist --workpath build/pyinstaller packaging/aidf.spec
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info
