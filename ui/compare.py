@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -21,12 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import Catalog
-from core.compare import figure_rows, input_rows
-from core.evidence import open_saved
 from core.frameworks import Framework
 from core.scenario import Scenario
+from operations import scenarios as scenario_ops
+from operations.scenarios import ScenarioError
 from ui.plain_text import html_text
-from ui.plots.registry import COMPARISONS
+from ui.plots.registry import comparison_plot
 from ui.table_model import Index, RowsTableModel
 
 _HIGHLIGHT = QBrush(QColor("#fef7e0"))
@@ -142,20 +141,19 @@ class CompareDialog(QDialog):
             self.summary.setText("Save at least two scenarios of this framework to compare them.")
             return
         try:
-            ia = self.framework.Inputs.model_validate(a.inputs)
-            ib = self.framework.Inputs.model_validate(b.inputs)
-        except ValidationError as exc:
+            comparison = scenario_ops.compare_scenarios(a, b, self.catalog)
+        except ScenarioError as exc:
             self.summary.setText(
                 f"A stored scenario no longer fits this version's inputs: {html_text(exc)}"
             )
             return
-        va = open_saved(self.framework, ia, a.evidence, self.catalog)
-        vb = open_saved(self.framework, ib, b.evidence, self.catalog)
+        va, vb = comparison.a.view, comparison.b.view
         ra, rb = va.result, vb.result
-        in_rows = input_rows(ia, ib)
+        in_rows = comparison.inputs
         self.inputs_model.set_rows([([r.title, r.a, r.b], r.differs) for r in in_rows])
-        fig_rows = figure_rows(ra, rb)
-        self.figures_model.set_rows([([r.label, r.a, r.b, r.delta], r.differs) for r in fig_rows])
+        self.figures_model.set_rows(
+            [([r.label, r.a, r.b, r.delta], r.differs) for r in comparison.figures]
+        )
         n_diff = sum(r.differs for r in in_rows)
         basis = "".join(
             f"<br><i>{key}: {html_text(line)}</i>"
@@ -170,7 +168,7 @@ class CompareDialog(QDialog):
         if self.plot is not None:
             self.plot_host.removeWidget(self.plot)
             self.plot.deleteLater()
-        make = COMPARISONS.get(self.framework.ID)
-        self.plot = make([(f"A: {a.name}", ra), (f"B: {b.name}", rb)]) if make else None
+        make = comparison_plot(self.framework.ID)
+        self.plot = make([(f"A: {a.name}", ra), (f"B: {b.name}", rb)])
         if self.plot is not None:
             self.plot_host.addWidget(self.plot)

@@ -156,6 +156,7 @@ CHECKED = {
     "VersionTableModel": "test_table_models.py",
     "DiffTableModel": "test_table_models.py",
     "RecordsModel": "test_table_models.py",
+    "CatalogRows": "base of CatalogTableModel",
     "CatalogTableModel": "test_models_tab.py",
     "TraceModel": "test_agents_panel.py",
     "TrialsModel": "test_agents_panel.py",

@@ -14,17 +14,10 @@ from PySide6.QtWidgets import QDialog, QLineEdit, QMessageBox
 
 from core.catalog import Catalog, ModelInfo, PriceOverride, QualityScore, load_catalog
 from storage import CatalogStore, StorageError
-from ui.models_tab import (
-    COL_CONTEXT,
-    COL_ID,
-    COL_INPUT,
-    COL_QUALITY,
-    COL_SPEED,
-    COL_TTFT,
-    CatalogTableModel,
-    CustomModelDialog,
-    ModelsTab,
-)
+from ui.models.columns import COL_CONTEXT, COL_ID, COL_INPUT, COL_QUALITY, COL_SPEED, COL_TTFT
+from ui.models.dialogs import CustomModelDialog
+from ui.models.tab import ModelsTab
+from ui.models.table_model import CatalogTableModel
 from ui.tasks import TaskRunner
 
 

@@ -19,7 +19,7 @@ from operations.scenarios import ScenarioContent, ScenarioError, valid_inputs
 from storage import CatalogStore, ScenarioStore
 from ui.accessibility import name_inputs
 from ui.framework_tab import FrameworkTab
-from ui.models_tab import ModelsTab
+from ui.models.tab import ModelsTab
 from ui.plain_text import literal_html, plain_labels
 from ui.services import AppServices
 from ui.tasks import TaskRunner

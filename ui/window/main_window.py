@@ -21,7 +21,7 @@ from core.catalog import load_catalog as default_load_catalog
 from core.frameworks import ENTRIES
 from storage import CatalogStore, ScenarioStore
 from ui.accessibility import name_inputs
-from ui.models_tab import ModelsTab
+from ui.models.tab import ModelsTab
 from ui.plain_text import plain_labels
 from ui.tasks import TaskRunner
 from ui.window.actions import WindowActions
