@@ -1,4 +1,11 @@
-"""Start-up and memory: the app's window against a bare PySide6 + pyqtgraph one, alternately."""
+"""Start-up and memory: the app's window against a bare PySide6 + pyqtgraph one, alternately.
+
+Measured on the development machine when each tuning went in (the code points here):
+- pydantic's look-up of plugins when it builds its first model (core/__init__.py): about 7 ms
+  on the way to the first window;
+- reading the catalog snapshot with one validator call over the whole list (core/catalog.py):
+  about 20 ms for 3,400 models, faster than a model_construct loop.
+"""
 
 from __future__ import annotations
 

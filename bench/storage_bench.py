@@ -1,4 +1,9 @@
-"""Storage figures: listing 10,000 scenarios with 100,000 versions, and saving one."""
+"""Storage figures: listing 10,000 scenarios with 100,000 versions, and saving one.
+
+Measured when the list stopped reading results (storage/scenarios.py, migration 6): reading
+each scenario's headline from its results (2-20 kB each) took the list of ten thousand from
+10 ms to 70 ms.
+"""
 
 from __future__ import annotations
 

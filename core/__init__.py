@@ -6,6 +6,7 @@ APP_NAME = "AI Decision Frameworks"
 APP_VERSION = "0.1.0"
 
 # pydantic looks for plugins (entry points of every installed package) when it builds its
-# first model: about 7 ms on the way to the first window, for plugins this app never uses.
+# first model, on the way to the first window (bench/startup_bench.py has the figure), for
+# plugins this app never uses.
 # Set before anything here imports pydantic; a value the user set is kept.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")

@@ -24,7 +24,7 @@ _HIDDEN = re.compile(
 
 
 #: The ASCII characters that show (and tab and line breaks): deleting them from ASCII text
-#: leaves its controls, 40 times faster than the pattern (9 MB of notes: 7 ms, not 280).
+#: leaves its controls, many times faster than the pattern (bench/edit_bench.py has figures).
 _ASCII_SHOWN = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
+from core.files import write_atomic
 from core.scenario import (
     Scenario,
     ScenarioFileError,
@@ -47,7 +45,8 @@ _SCENARIO_SELECT = """
 
 # A list reads no results: each scenario's headline and recommendation are copied beside its
 # name from the current version's result on every save (migration 6). Reading them from the
-# results (2-20 kB each, plot series included) took ten thousand scenarios from 10 ms to 70 ms.
+# results (2-20 kB each, plot series included) made the list seven times slower
+# (bench/storage_bench.py has the figures).
 _SUMMARY_SELECT = """
     SELECT s.id, s.name, s.framework_id, s.notes, s.updated_at, s.current_version,
            s.headline, s.recommendation
@@ -329,7 +328,7 @@ class ScenarioStore(SqliteStore):
         path = Path(path)
         data = dump_scenario_file(self.get(scenario_id)).encode("utf-8")
         try:
-            _write_atomically(path, data)
+            write_atomic(path, data)
         except OSError as exc:
             raise StorageError(
                 f"Could not export to {path}: {exc.strerror or exc}.", path=path
@@ -523,24 +522,3 @@ def _validated(adapter: TypeAdapter[list[_Model]], records: list[dict[str, Any]]
             f"A saved scenario could not be read ({where}: {first['msg']}); "
             "the database may have been edited by another program."
         ) from exc
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    # Keep an overwritten file's permissions; a new file gets the usual rw-r--r--
-    # (mkstemp would otherwise leave it readable by its owner only).
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o644
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise

@@ -542,8 +542,8 @@ def _tornado(x: Inputs, p: _Params) -> list[TornadoBar]:
 
 
 # Draws per block: 500 x 61 months of float64 is 244 kB an array, so the few arrays a block
-# works on stay in a 1 MB L2 cache (2,000 a block, 1 MB an array, ran at half the speed on an
-# EPYC with 1 MB of L2 a core: 8.2 against 3.8 ms for 10,000 draws).
+# works on stay in a 1 MB L2 cache (2,000 a block, 1 MB an array, ran at half the speed:
+# bench/edit_bench.py has the figures).
 _MC_BLOCK = 500
 
 

@@ -156,7 +156,7 @@ def test_export_replaces_a_file_completely(store: ScenarioStore, tmp_path: Path)
 
 def test_export_problems_are_reported(store: ScenarioStore, tmp_path: Path) -> None:
     sid = store.create("demo_framework", "Bot", {}).id or 0
-    with pytest.raises(StorageError, match="Could not export to .*No such file or directory"):
+    with pytest.raises(StorageError, match="Could not export to .*bot.json: the folder .*folder does not exist"):
         store.export_file(sid, tmp_path / "no" / "such" / "folder" / "bot.json")
     with pytest.raises(StorageError, match="No scenario with id 999"):
         store.export_file(999, tmp_path / "ghost.json")
@@ -175,7 +175,7 @@ def test_interrupted_export_leaves_the_old_file(
     def fail_replace(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("storage.scenarios.os.replace", fail_replace)
+    monkeypatch.setattr("core.files.os.replace", fail_replace)
     with pytest.raises(StorageError, match="Could not export to .*No space left on device"):
         store.export_file(sid, out)
     assert digest(out) == before

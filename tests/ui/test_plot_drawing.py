@@ -18,12 +18,12 @@ from ui.plots.build_vs_buy import BuildVsBuyPanel
 from ui.plots.common import (
     HeightBox,
     make_plot,
-    opaque_lines,
     sample_at,
     set_points,
     short_money,
 )
 from ui.plots.model_selection import ModelSelectionPanel, candidate_colour
+from ui.plots.pyqtgraph_compat import opaque_lines
 from ui.result_card import ResultCard
 
 

@@ -7,11 +7,10 @@ import weakref
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QResizeEvent, QTextDocument
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
-    QGraphicsItem,
     QGraphicsScene,
     QLabel,
     QScrollArea,
@@ -20,6 +19,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui.plots.pyqtgraph_compat import PlotAxis
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#202124")
 
@@ -39,151 +40,6 @@ def short_money(value: float) -> str:
         if v >= limit:
             return f"{sign}${v / limit:.3g}{suffix}"
     return f"{sign}${v:.3g}"
-
-
-class PlotAxis(pg.AxisItem):
-    """An axis that keeps its drawing as a pixmap and draws its grid lines the fast way.
-
-    Drawing an axis's tick text is most of a plot's repaint (about 1.6 ms an axis); cached as
-    a pixmap, an axis whose range did not change repaints for free. The grid is the axis's
-    tick lines stretched across the view and faded, and Qt's raster engine draws a translucent
-    aliased line pixel by pixel: about 60 µs for one line across a plot, 2 to 6 ms for a grid.
-    The same pixels come ten times faster as a translucent one-pixel-high rectangle for a
-    horizontal line, and as an opaque line in the colour it shows over the background for a
-    vertical one. The vertical lines are drawn first and the axes sit under the data
-    (`axes_under_data`), so crossings still darken and no opaque line covers a curve or a bar.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-    def _updateLabel(self):  # noqa: N802 (pyqtgraph override)
-        # pyqtgraph lays the label's HTML out again on every range change (for its SI prefix);
-        # a label whose text did not change keeps its layout, the ticks are still redrawn.
-        html = self.labelString()
-        if html != getattr(self, "_label_html", None):
-            self._label_html = html
-            super()._updateLabel()
-        else:
-            self.picture = None
-            self.update()
-
-    def _updateWidth(self):  # noqa: N802 (pyqtgraph override)
-        # New tick labels can widen the axis while the plot paints: the plot's minimum grows.
-        super()._updateWidth()
-        self._tell_views()
-
-    def _updateHeight(self):  # noqa: N802 (pyqtgraph override)
-        super()._updateHeight()
-        self._tell_views()
-
-    def _tell_views(self) -> None:
-        scene = self.scene()
-        for view in scene.views() if scene is not None else ():
-            if isinstance(view, Plot):
-                view.check_minimum()
-
-    def generateDrawSpecs(self, p):  # noqa: N802 (pyqtgraph override)
-        specs = super().generateDrawSpecs(p)
-        if specs is None or self.orientation not in ("bottom", "top"):
-            return specs
-        axis_spec, tick_specs, text_specs = specs
-        background = pg.mkColor(pg.getConfigOption("background"))
-        return axis_spec, opaque_lines(tick_specs, background), text_specs
-
-    def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):  # noqa: N802, N803 (pyqtgraph override)
-        # pyqtgraph's drawing, with horizontal tick lines filled as rectangles.
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        axis_pen, start, end = axisSpec
-        p.setPen(axis_pen)
-        p.drawLine(start, end)
-        fills: dict[int, QColor | None] = {}  # per pen (one a tick level): its fill colour
-        for tick_pen, a, b in tickSpecs:
-            key = id(tick_pen)
-            if key not in fills:
-                fills[key] = tick_pen.color() if _plain(tick_pen) else None
-            colour = fills[key]
-            y = a.y()
-            if colour is not None and y == b.y():
-                # An aliased one-pixel line covers the pixels both its ends fall in, from
-                # floor(x0) to floor(x1) in the row floor(y): where this fill lands.
-                x0, x1 = (a.x(), b.x()) if a.x() <= b.x() else (b.x(), a.x())
-                p.fillRect(QRectF(x0 - 0.5, y - 0.5, x1 - x0 + 1.0, 1.0), colour)
-            else:
-                p.setPen(tick_pen)
-                p.drawLine(a, b)
-        if self.style["tickFont"] is not None:
-            p.setFont(self.style["tickFont"])
-        p.setPen(self.textPen())
-        p.setClipRect(self.boundingRect().toAlignedRect())
-        for rect, flags, text in textSpecs:
-            p.drawText(rect, int(flags), text)
-
-
-def _plain(line_pen: QPen) -> bool:
-    """A solid line one pixel wide in one colour."""
-    return (
-        line_pen.style() == Qt.PenStyle.SolidLine
-        and line_pen.brush().style() == Qt.BrushStyle.SolidPattern
-        and line_pen.widthF() <= 1
-    )
-
-
-Line = tuple[QPen, QPointF, QPointF]
-Rgb = tuple[float, float, float]
-
-
-def opaque_lines(lines: list[Line], background: QColor) -> list[Line]:
-    """The (pen, start, end) lines redrawn opaque: every pixel in the colour the translucent
-    lines gave it over `background`.
-
-    Ticks drawn at one place start at one point and differ in length (a log axis draws each
-    decade as a major and a minor tick), so where several overlap their colours composite,
-    in drawing order; drawn longest first, each line carries the composite of itself and the
-    lines longer than it. A pen that is not one plain colour is kept as it is.
-    """
-    under = background.getRgbF()[:3]
-    rgba: dict[int, tuple[float, float, float, float] | None] = {}  # per pen (a tick level)
-    out: list[Line] = []
-    groups: dict[tuple[float, float], list[int]] = {}
-    for order, (line_pen, start, _) in enumerate(lines):
-        key = id(line_pen)
-        if key not in rgba:
-            solid = line_pen.brush().style() == Qt.BrushStyle.SolidPattern
-            rgba[key] = line_pen.color().getRgbF() if solid else None
-        if rgba[key] is None:
-            out.append(lines[order])
-        else:
-            groups.setdefault((round(start.x(), 2), round(start.y(), 2)), []).append(order)
-    pens: dict[tuple[int, Rgb], QPen] = {}
-    for members in groups.values():
-        by_length = (
-            sorted(members, key=lambda i: -_length(lines[i])) if len(members) > 1 else members
-        )
-        for rank, i in enumerate(by_length):
-            line_pen, start, end = lines[i]
-            colour = under
-            for j in sorted(by_length[: rank + 1]):
-                colour = _over(rgba[id(lines[j][0])], colour)  # type: ignore[arg-type]
-            key = (id(line_pen), colour)
-            if key not in pens:
-                pens[key] = QPen(line_pen)
-                pens[key].setColor(QColor.fromRgbF(*colour))
-            out.append((pens[key], start, end))
-    return out
-
-
-def _length(line: Line) -> float:
-    _, start, end = line
-    return abs(end.x() - start.x()) + abs(end.y() - start.y())
-
-
-def _over(top: tuple[float, float, float, float], under: Rgb) -> Rgb:
-    """The colour `top` (r, g, b, alpha) gives drawn over the opaque `under`."""
-    r, g, b, a = top
-    return (r * a + under[0] * (1 - a), g * a + under[1] * (1 - a), b * a + under[2] * (1 - a))
 
 
 def axes_under_data(item: pg.PlotItem) -> None:

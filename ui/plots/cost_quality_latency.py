@@ -124,8 +124,9 @@ class CostQualityPlot(QWidget):
         )
         self.frontier = pg.PlotDataItem([], [], pen=pen(INK, 1.6))
         # One item per (latency bucket, feasible) so each draws with a single brush: per-point
-        # brushes cost pyqtgraph ~60 ms at 6,800 points, a uniform item a few. Each is made
-        # when it first has points (adding an item to a plot costs ~0.5 ms; start-up shows none).
+        # brushes cost pyqtgraph many times more at thousands of points. Each is made when it
+        # first has points (adding an item to a plot has a cost too; start-up shows none).
+        # bench/edit_bench.py has the figures.
         self.groups: dict[tuple[int, bool], pg.ScatterPlotItem] = {}
         self.rings = pg.ScatterPlotItem(
             size=9, brush=pg.mkBrush(255, 255, 255, 0), pen=pg.mkPen(INK, width=1.4)
