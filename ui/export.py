@@ -12,6 +12,7 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,7 +98,13 @@ def write_summary(
         data = render_html(framework, inputs, result, meta, images).encode("utf-8")
     elif fmt == "pdf":
         page = render_html(
-            framework, inputs, result, meta, images, paragraph_chars=PDF_PARAGRAPH_CHARS
+            framework,
+            inputs,
+            result,
+            meta,
+            images,
+            paragraph_chars=PDF_PARAGRAPH_CHARS,
+            soft_break=_SOFT_BREAK,
         )
         data = html_to_pdf(
             page,
@@ -114,11 +121,51 @@ def write_summary(
 #: The longest paragraph of notes laid out in one piece in a PDF (see core.report.render_html):
 #: Qt's layout time grows with the square of a paragraph's length.
 PDF_PARAGRAPH_CHARS = 2000
-#: The layout QTextDocument.print_ gives a document without a page size, kept so exports look
-#: as they did: a 2 mm printer margin, 2 cm text margins, the page number 5 pt below the text.
+#: The page as QTextDocument.print_ laid it out, kept so exports look as they did: a 2 mm
+#: printer margin, 2 cm text margins, the page number 5 pt below the text.
 _PRINTER_MARGIN_MM = 2.0
 _MARGIN_CM = 2.0
 _PAGE_NUMBER_GAP_PT = 5.0
+#: Where Qt may break a line in the PDF: at a word boundary only (its default also breaks
+#: anywhere, and its tables then size columns as if every word could be split: "Laten cy").
+#: core.report marks where long ids may break.
+_SOFT_BREAK = "\u200b"
+
+
+@dataclass(frozen=True)
+class PageSlice:
+    """The part of the laid-out document one PDF page shows, in device pixels: [top, bottom),
+    and when the page starts inside a table, that table's header rows, drawn above."""
+
+    top: float
+    bottom: float
+    header: tuple[float, float] | None = None
+
+
+@dataclass
+class _Piece:
+    """Something never split across pages: a line of text, an image, a table row."""
+
+    top: float
+    bottom: float
+    break_before: bool = False
+    keep_with_next: bool = False
+    #: The table's header rows (top, bottom), for a body row of a table that has them.
+    header: tuple[float, float] | None = None
+    row: bool = False
+    #: The document position of the image this line holds, if it holds one.
+    image: int | None = None
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PdfLayout:
+    """How a page of HTML is cut into PDF pages: each page's slice of the document and the
+    text drawn on it, and every table row's extent (tests check no row is cut)."""
+
+    slices: list[PageSlice]
+    texts: list[str]
+    rows: list[tuple[float, float]]
 
 
 def html_to_pdf(
@@ -131,83 +178,68 @@ def html_to_pdf(
 ) -> bytes:
     """Lay out an HTML page on A4 with Qt's own rich-text engine and return the PDF bytes.
 
+    Pages are cut between lines, images and table rows, never through one; a block styled
+    `page-break-before: always` starts a page; a heading stays with what follows it; a table
+    continued on a new page repeats its header row.
+
     The document loads no resource but the PNGs in `images` (embedded as data: URIs by
     core.report): a name or note pointing at /dev/zero, a local file or a server is never
     read. Safe off the GUI thread (QTextDocument, QPdfWriter and QPainter on a QPdfWriter are
     not GUI objects); `cancelled` and `progress` as in `write_summary`.
     """
     ensure_qt_app()
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSizeF
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF
     from PySide6.QtGui import (
         QAbstractTextDocumentLayout,
         QColor,
         QFontMetricsF,
-        QGuiApplication,
-        QPageLayout,
-        QPageSize,
         QPainter,
         QPalette,
-        QPdfWriter,
     )
 
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setTitle(title)
-    writer.setCreator(APP_NAME)
-    writer.setResolution(PDF_RESOLUTION_DPI)
-    # The text's 2 cm margins are the document's own, as QTextDocument.print_ lays it out;
-    # core.report sizes the plots to fit the width between them. The document is drawn here
-    # page by page, instead of by print_, so that a long export can stop between pages.
-    edge = _PRINTER_MARGIN_MM
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(edge, edge, edge, edge),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    document = _document_class()({_data_uri(png) for png in images})
-    # Laid out for the PDF's resolution, so fonts and images have their printed sizes.
-    document.documentLayout().setPaintDevice(writer)
-    document.setHtml(page)
-    dpi = writer.logicalDpiY()
-    # Frame margins are in screen pixels (the layout scales them to the device), as in print_.
-    screen = QGuiApplication.primaryScreen()
-    screen_dpi = round(screen.logicalDotsPerInchY()) if screen is not None else 96
-    margin = int(_MARGIN_CM / 2.54 * screen_dpi)
-    frame = document.rootFrame().frameFormat()
-    frame.setMargin(margin)
-    document.rootFrame().setFrameFormat(frame)
-    sheet = QSizeF(writer.width(), writer.height())
-    document.setPageSize(sheet)
-    pages = document.pageCount()
-    # The page number sits in the bottom margin, right-aligned, where print_ puts it.
+    writer = _pdf_writer(buffer, title)
+    document, margin = _laid_out(page, images, writer)
+    width, height = writer.width(), writer.height()
+    layout = _paginate(document, height - 2 * margin)
+    pages = len(layout.slices)
+    # The page number sits in the bottom margin, right-aligned, where print_ put it.
     metrics = QFontMetricsF(document.defaultFont(), writer)
-    device_margin = margin * dpi / screen_dpi
     number_at = QPointF(
-        sheet.width() - device_margin,
-        sheet.height() - device_margin + metrics.ascent() + _PAGE_NUMBER_GAP_PT * dpi / 72,
+        width - margin,
+        height - margin + metrics.ascent() + _PAGE_NUMBER_GAP_PT * writer.logicalDpiY() / 72,
     )
     context = QAbstractTextDocumentLayout.PaintContext()
     # Black text whatever the desktop theme's palette says (a dark theme's is white).
     context.palette.setColor(QPalette.ColorRole.Text, QColor("black"))
     painter = QPainter(writer)
+    drawer = document.documentLayout()
+
+    def draw(top: float, bottom: float, at: float) -> None:
+        view = QRectF(0, top, width, bottom - top)
+        painter.save()
+        painter.translate(0, at - top)
+        painter.setClipRect(view)
+        # The layout draws every line that meets its clip, and a clipped line's text would
+        # still be in the PDF (found by search, copied): the line starting at `bottom` only
+        # touches the view, so the clip stops short of it.
+        context.clip = view.adjusted(0, 0.5, 0, -0.5)
+        drawer.draw(painter, context)
+        painter.restore()
+
     try:
-        for index in range(pages):
+        for index, piece in enumerate(layout.slices):
             if cancelled is not None and cancelled():
                 raise ExportCancelled("the export was cancelled")
             if index:
                 writer.newPage()
-            view = QRectF(QPointF(0, index * sheet.height()), sheet)
-            painter.save()
-            painter.translate(0, -view.top())
-            painter.setClipRect(view)
-            context.clip = view
-            document.documentLayout().draw(painter, context)
-            painter.restore()
+            at = float(margin)
+            if piece.header is not None:
+                draw(*piece.header, at)
+                at += piece.header[1] - piece.header[0]
+            draw(piece.top, piece.bottom, at)
             painter.setFont(document.defaultFont())
             number = str(index + 1)
             painter.drawText(number_at - QPointF(metrics.horizontalAdvance(number), 0), number)
@@ -221,6 +253,222 @@ def html_to_pdf(
         del document, writer
     buffer.close()
     return bytes(data.data())
+
+
+def pdf_layout(page: str, images: Sequence[bytes] = ()) -> PdfLayout:
+    """The pages `html_to_pdf` would cut this page into, without drawing them."""
+    ensure_qt_app()
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    buffer = QBuffer(QByteArray())
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = _pdf_writer(buffer, "")
+    document, margin = _laid_out(page, images, writer)
+    try:
+        return _paginate(document, writer.height() - 2 * margin)
+    finally:
+        del document, writer
+
+
+def _pdf_writer(device: Any, title: str) -> Any:
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
+
+    writer = QPdfWriter(device)
+    writer.setTitle(title)
+    writer.setCreator(APP_NAME)
+    writer.setResolution(PDF_RESOLUTION_DPI)
+    edge = _PRINTER_MARGIN_MM
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(edge, edge, edge, edge),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    return writer
+
+
+def _laid_out(page: str, images: Sequence[bytes], writer: Any) -> tuple[Any, int]:
+    """The page as one long document as wide as the writer's page, and the text margin in
+    device pixels (left and right are the document's; top and bottom are each page's)."""
+    from PySide6.QtGui import QGuiApplication, QTextOption
+
+    document = _document_class()({_data_uri(png) for png in images})
+    # Laid out for the PDF's resolution, so fonts and images have their printed sizes.
+    document.documentLayout().setPaintDevice(writer)
+    option = QTextOption(document.defaultTextOption())
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    document.setDefaultTextOption(option)
+    document.setHtml(page.replace("<wbr>", _SOFT_BREAK))
+    # Frame margins are in screen pixels (the layout scales them to the device), as in print_.
+    screen = QGuiApplication.primaryScreen()
+    screen_dpi = round(screen.logicalDotsPerInchY()) if screen is not None else 96
+    margin = int(_MARGIN_CM / 2.54 * screen_dpi)
+    frame = document.rootFrame().frameFormat()
+    frame.setLeftMargin(margin)
+    frame.setRightMargin(margin)
+    frame.setTopMargin(0)
+    frame.setBottomMargin(0)
+    document.rootFrame().setFrameFormat(frame)
+    # No page height: one continuous layout, which _paginate cuts where nothing is split.
+    document.setTextWidth(writer.width())
+    device_margin = round(margin * writer.logicalDpiY() / screen_dpi)
+    _fit_first_page(document, writer.height() - 2 * device_margin)
+    return document, device_margin
+
+
+#: The smallest the first page's plot is drawn to keep it on that page, as a share of its size.
+_SMALLEST_FIRST_PLOT = 0.5
+
+
+def _fit_first_page(document: Any, height: float) -> None:
+    """Shrink the plot that closes the first part (the decision, up to the first forced page
+    break) just enough for that part to stay on one page, down to half its size; a part
+    that would need more keeps its plot full size on the next page."""
+    from PySide6.QtGui import QTextCursor
+
+    pieces = _pieces(document)
+    first = next((i for i, p in enumerate(pieces) if p.break_before), len(pieces))
+    if not first or pieces[first - 1].bottom <= height:
+        return
+    images = [p for p in pieces[:first] if p.image is not None]
+    if not images:
+        return
+    plot = images[-1]
+    tall = plot.bottom - plot.top
+    scale = (tall - (pieces[first - 1].bottom - height)) / tall
+    if scale < _SMALLEST_FIRST_PLOT:
+        return
+    cursor = QTextCursor(document)
+    cursor.setPosition(plot.image)
+    cursor.setPosition(plot.image + 1, QTextCursor.MoveMode.KeepAnchor)
+    image = cursor.charFormat().toImageFormat()
+    # A little under the exact share: the line around the image does not shrink with it.
+    scale *= 0.98
+    image.setWidth(image.width() * scale)
+    image.setHeight(image.height() * scale)
+    cursor.setCharFormat(image)
+
+
+def _paginate(document: Any, height: float) -> PdfLayout:
+    """Cut a laid-out document into slices at most `height` tall, between pieces."""
+    pieces = _pieces(document)
+    merged: list[_Piece] = []
+    for piece in pieces:
+        if merged and merged[-1].keep_with_next and not piece.break_before:
+            last = merged[-1]
+            last.bottom = max(last.bottom, piece.bottom)
+            last.keep_with_next = piece.keep_with_next
+            last.texts += piece.texts
+        else:
+            merged.append(piece)
+    slices: list[PageSlice] = []
+    texts: list[list[str]] = [[]]
+    top, header = 0.0, None
+
+    def close(at: float, next_header: tuple[float, float] | None) -> None:
+        nonlocal top, header
+        slices.append(PageSlice(top, at, header))
+        texts.append([])
+        top, header = at, next_header
+
+    for piece in merged:
+        room = height - (header[1] - header[0] if header else 0.0)
+        if texts[-1] and (piece.break_before or piece.bottom - top > room):
+            close(piece.top, piece.header)
+            room = height - (header[1] - header[0] if header else 0.0)
+        # Taller than a page (a huge image or row): cut through it, as nothing else can be done.
+        while piece.bottom - top > room:
+            close(top + room, None)
+            room = height
+        texts[-1] += piece.texts
+    end = max([top, *(p.bottom for p in pieces)])
+    slices.append(PageSlice(top, end, header))
+    rows = [(p.top, p.bottom) for p in pieces if p.row]
+    return PdfLayout(slices, ["\n".join(t) for t in texts], rows)
+
+
+def _pieces(document: Any) -> list[_Piece]:
+    """The document as pieces in reading order: each line of a block outside tables (a
+    heading's and an image's glued to what follows: a caption, a table), each table row."""
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    layout = document.documentLayout()
+    pieces: list[_Piece] = []
+    block = document.begin()
+    while block.isValid():
+        table = QTextCursor(block).currentTable()
+        if table is not None:
+            pieces += _row_pieces(document, table)
+            while block.isValid() and block.position() <= table.lastPosition():
+                block = block.next()
+            continue
+        rect = layout.blockBoundingRect(block)
+        form = block.blockFormat()
+        # U+FFFC stands for an image; it stays with its caption.
+        image = block.text().find("\ufffc")
+        glued = form.headingLevel() > 0 or image >= 0
+        lines = block.layout()
+        for index in range(max(lines.lineCount(), 1)):
+            line = lines.lineAt(index) if lines.lineCount() else None
+            top = rect.top() + (line.y() if line is not None else 0.0)
+            bottom = top + line.height() if line is not None else rect.bottom()
+            pieces.append(
+                _Piece(
+                    top,
+                    bottom,
+                    break_before=index == 0
+                    and bool(
+                        form.pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+                    ),
+                    keep_with_next=glued,
+                    image=block.position() + image if image >= 0 and index == 0 else None,
+                    texts=[block.text()] if index == 0 else [],
+                )
+            )
+        block = block.next()
+    return pieces
+
+
+def _row_pieces(document: Any, table: Any) -> list[_Piece]:
+    """One piece per table row, from the border above it to the border below it; a page
+    cut between rows goes through the middle of the border they share."""
+    layout = document.documentLayout()
+    frame = layout.frameBoundingRect(table)
+    content: list[tuple[float, float, str]] = []
+    for row in range(table.rows()):
+        tops, bottoms, texts = [], [], []
+        for column in range(table.columns()):
+            cell = table.cellAt(row, column)
+            if cell.row() != row or cell.column() != column:
+                continue  # the rest of a spanned cell
+            block = document.findBlock(cell.firstPosition())
+            while block.isValid() and block.position() <= cell.lastPosition():
+                rect = layout.blockBoundingRect(block)
+                tops.append(rect.top())
+                bottoms.append(rect.bottom())
+                texts.append(block.text())
+                block = block.next()
+        if tops:
+            content.append((min(tops), max(bottoms), " | ".join(texts)))
+    bounds = [frame.top()]
+    bounds += [(a[1] + b[0]) / 2 for a, b in zip(content, content[1:], strict=False)]
+    bounds.append(frame.bottom())
+    heads = min(table.format().headerRowCount(), len(content) - 1)
+    header = (bounds[0], bounds[heads]) if heads > 0 else None
+    return [
+        _Piece(
+            bounds[index],
+            bounds[index + 1],
+            keep_with_next=index < heads,
+            header=header if index >= heads else None,
+            row=True,
+            texts=[text],
+        )
+        for index, (_, _, text) in enumerate(content)
+    ]
 
 
 def _data_uri(png: bytes) -> str:
@@ -285,7 +533,7 @@ def export_plot(plot: Any, path: Path) -> None:
     import pyqtgraph as pg
     from pyqtgraph.exporters import ImageExporter, SVGExporter
 
-    if hasattr(plot, "getPlotItem"):
+    if isinstance(plot, pg.PlotWidget):
         item = plot.getPlotItem()
     elif isinstance(plot, pg.GraphicsView):
         item = plot.scene()

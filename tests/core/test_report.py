@@ -22,7 +22,13 @@ from core.frameworks.common import (
     format_figure,
     param,
 )
-from core.report import MAX_IMAGE_WIDTH_PX, SummaryMeta, render_html, render_markdown
+from core.report import (
+    APPENDIX_TITLE,
+    MAX_IMAGE_WIDTH_PX,
+    SummaryMeta,
+    render_html,
+    render_markdown,
+)
 
 ADR_SECTIONS = [
     "## Context",
@@ -256,20 +262,67 @@ def test_html_is_standalone_and_escapes_all_user_text() -> None:
     assert not re.search(r'(src|href)="(https?:)?//', page)
 
 
-def test_html_embeds_images_scaled_to_the_page_and_before_the_outcome() -> None:
+def test_html_puts_the_first_plot_with_the_decision_and_the_rest_in_the_appendix() -> None:
     inputs = build_vs_buy.Inputs()
     result = build_vs_buy.compute(inputs)
-    png = _png(900, 420)
+    png, other = _png(900, 420), _png(300, 100)
     page = render_html(
-        build_vs_buy, inputs, result, SummaryMeta(scenario_name="S"), [("Plot", png)]
+        build_vs_buy, inputs, result, SummaryMeta(scenario_name="S"), [("Plot", png), ("P", other)]
     )
     uri = "data:image/png;base64," + base64.b64encode(png).decode()
     assert f'src="{uri}"' in page
     height = round(420 * MAX_IMAGE_WIDTH_PX / 900)
     assert f'width="{MAX_IMAGE_WIDTH_PX}" height="{height}"' in page
-    assert page.index(uri) < page.index("<h2>Decision outcome</h2>")
-    assert page.index("<h2>Considered options</h2>") < page.index(uri)
-    small = render_html(
-        build_vs_buy, inputs, result, SummaryMeta(scenario_name="S"), [("P", _png(300, 100))]
+    assert page.index("<h2>Decision outcome</h2>") < page.index(uri) < page.index(APPENDIX_TITLE)
+    assert 'width="300" height="100"' in page.split(APPENDIX_TITLE)[1]
+    assert "<h2>Other plots</h2>" in page
+
+
+def test_html_first_part_is_the_decision_and_the_rest_an_appendix() -> None:
+    inputs = build_vs_buy.Inputs()
+    result = build_vs_buy.compute(inputs)
+    page = render_html(build_vs_buy, inputs, result, SummaryMeta(scenario_name="S", date=DAY))
+    decision, appendix = page.split(f'<h1 class="appendix">{APPENDIX_TITLE}</h1>')
+    assert "Chosen option: <strong>Build</strong>" in decision
+    assert result.headline in decision
+    for reason in result.rationale:
+        assert f"<li>{reason}</li>" in decision
+    for fig in result.figures:
+        assert f"<td>{format_figure(fig)}</td>" in decision
+    assert "<h2>Sources</h2>" in decision
+    assert "nothing was read from the model catalog" in decision
+    for heading in ADR_SECTIONS:
+        if heading not in ("## Decision drivers", "## Decision outcome"):
+            assert f"<h2>{heading[3:]}</h2>" in appendix, heading
+    # Printed, the appendix starts on a page of its own.
+    assert re.search(r"h1\.appendix \{[^}]*page-break-before: always", page)
+
+
+def test_html_table_cells_break_long_ids_only_after_their_separators() -> None:
+    fake = _fake_framework()
+    inputs = _FakeInputs(
+        candidates=[
+            _Candidate(name="anthropic.claude-3-5-sonnet-20241022-v2:0", accuracy=0.8),
+            _Candidate(name="real-time 2026-12-03 $0.004375 gemini/gemini-2.5-pro", accuracy=1),
+        ]
     )
-    assert 'width="300" height="100"' in small
+    result = fake.compute(inputs)
+    page = render_html(fake, inputs, result, SummaryMeta(scenario_name="F"))
+    assert (
+        "<td>anthropic.<wbr>claude-<wbr>3-<wbr>5-<wbr>sonnet-<wbr>20241022-<wbr>v2:<wbr>0</td>"
+        in (page)
+    )
+    # Short words, dates and numbers stay whole; so does "2.5" inside an id.
+    assert "<td>real-time 2026-12-03 $0.004375 gemini/<wbr>gemini-<wbr>2.5-<wbr>pro</td>" in page
+    # Text outside tables is not touched.
+    assert "<wbr>" not in page.split("<table")[0]
+    qt = render_html(fake, inputs, result, SummaryMeta(scenario_name="F"), soft_break="\u200b")
+    assert "anthropic.\u200bclaude-" in qt
+
+
+def test_html_sources_say_where_the_figures_came_from() -> None:
+    inputs = build_vs_buy.Inputs()
+    result = build_vs_buy.compute(inputs)
+    meta = SummaryMeta(scenario_name="S", price_date=dt.date(2025, 1, 31))
+    sources = render_html(build_vs_buy, inputs, result, meta).split("<h2>Sources</h2>")[1]
+    assert "Prices as of 2025-01-31" in sources.split("</p>")[0]

@@ -1,0 +1,142 @@
+"""The PDF decision record's pages: the decision on page 1, rows and words never cut."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from core.frameworks import REGISTRY, build_vs_buy, cost_quality_latency
+from core.frameworks.common import recommendation_label
+from core.report import APPENDIX_TITLE, SummaryMeta, render_html
+from ui import export
+from ui.export import pdf_layout, render_plot_images, write_summary
+
+ZWSP = "\u200b"
+# Where a line may end inside a cell: after a space, a soft break or a hyphen/slash.
+BREAKS_AFTER = (" ", ZWSP, "-", "/")
+
+
+def _page(framework, images=()):
+    inputs = framework.Inputs()
+    result = framework.compute(inputs)
+    page = render_html(
+        framework,
+        inputs,
+        result,
+        SummaryMeta(scenario_name="Defaults"),
+        images,
+        soft_break=ZWSP,
+    )
+    return result, page
+
+
+@pytest.mark.parametrize("framework", REGISTRY, ids=lambda m: m.ID)
+def test_page_one_is_the_decision(qapp, framework) -> None:
+    images = render_plot_images(framework.ID, framework.compute(framework.Inputs()))
+    result, page = _page(framework, images)
+    layout = pdf_layout(page, [png for _, png in images])
+    first = layout.texts[0]
+    assert f"Chosen option: {recommendation_label(result.recommendation)}." in first
+    assert result.headline in first
+    assert result.rationale[0] in first
+    assert "Key figures" in first and "Sources" in first
+    assert APPENDIX_TITLE not in first
+    # The main plot (U+FFFC in the text) is with the decision: on page 1 unless the reasons
+    # leave no room even at half size, then on page 2, before the appendix.
+    before_appendix = "".join(t.split(APPENDIX_TITLE)[0] for t in layout.texts[:2])
+    assert "\ufffc" in before_appendix
+    appendix = next(i for i, text in enumerate(layout.texts) if APPENDIX_TITLE in text)
+    assert layout.texts[appendix].startswith(APPENDIX_TITLE)
+
+
+def test_short_reasons_leave_the_plot_on_page_one(qapp) -> None:
+    images = render_plot_images(build_vs_buy.ID, build_vs_buy.compute(build_vs_buy.Inputs()))
+    _, page = _page(build_vs_buy, images)
+    assert "\ufffc" in pdf_layout(page, [png for _, png in images]).texts[0]
+
+
+def _inside(row: tuple[float, float], layout: export.PdfLayout) -> bool:
+    return any(s.top - 0.5 <= row[0] and row[1] <= s.bottom + 0.5 for s in layout.slices)
+
+
+@pytest.mark.parametrize("framework", REGISTRY, ids=lambda m: m.ID)
+def test_no_table_row_is_split_across_pages(qapp, framework) -> None:
+    _, page = _page(framework)
+    layout = pdf_layout(page)
+    assert layout.rows
+    assert all(_inside(row, layout) for row in layout.rows)
+
+
+def test_a_long_table_repeats_its_header_and_keeps_every_row_whole(qapp) -> None:
+    cell = "several words in a cell that wraps over a few lines of the column " * 3
+    rows = "".join(f"<tr><td>{i}</td><td>{cell}</td></tr>" for i in range(120))
+    page = f"<h2>Long</h2><table><thead><tr><th>N</th><th>Text</th></tr></thead>{rows}</table>"
+    layout = pdf_layout(page)
+    assert len(layout.slices) > 3
+    assert len(layout.rows) == 121
+    assert all(_inside(row, layout) for row in layout.rows)
+    header = layout.slices[1].header
+    assert header is not None and header[0] == layout.rows[0][0]
+    # A page holds no more than fits under the repeated header.
+    for piece in layout.slices[1:-1]:
+        assert piece.bottom - piece.top <= layout.slices[0].bottom - header[1] + header[0] + 1
+
+
+def _cell_lines(page: str) -> list[tuple[str, int]]:
+    """(block text, where a line ends inside it) for every wrapped line in a table cell."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QTextCursor
+
+    buffer = QBuffer(QByteArray())
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = export._pdf_writer(buffer, "")
+    document, _ = export._laid_out(page, [], writer)
+    ends = []
+    block = document.begin()
+    while block.isValid():
+        lines = block.layout()
+        if QTextCursor(block).currentTable() is not None:
+            for index in range(lines.lineCount() - 1):
+                line = lines.lineAt(index)
+                ends.append((block.text(), line.textStart() + line.textLength()))
+        block = block.next()
+    return ends
+
+
+@pytest.mark.parametrize("framework", [cost_quality_latency, build_vs_buy], ids=lambda m: m.ID)
+def test_table_cells_wrap_between_words_never_inside_one(qapp, framework) -> None:
+    _, page = _page(framework)
+    ends = _cell_lines(page)
+    assert ends  # some cells do wrap
+    for text, end in ends:
+        assert text[end - 1] in BREAKS_AFTER, (text, end)
+
+
+def test_a_header_word_stays_whole_in_a_narrow_table(qapp) -> None:
+    heads = "".join(f"<th>{w}</th>" for w in ["Latency", "Quality", "Feasible"] * 4)
+    cells = "".join(
+        "<td>anthropic.\u200bclaude-\u200b3-\u200b5-\u200bsonnet</td>" for _ in range(12)
+    )
+    page = f"<table><thead><tr>{heads}</tr></thead><tr>{cells}</tr></table>"
+    for text, end in _cell_lines(page):
+        assert text[end - 1] in BREAKS_AFTER, (text, end)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+def test_the_written_pdf_says_the_pick_on_page_one(qapp, tmp_path: Path) -> None:
+    inputs = build_vs_buy.Inputs()
+    result = build_vs_buy.compute(inputs)
+    out = tmp_path / "record.pdf"
+    write_summary(out, "pdf", build_vs_buy, inputs, result, SummaryMeta(scenario_name="Q3"))
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(out), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Chosen option: Build." in first
+    assert " ".join(result.headline.split()[:4]) in " ".join(first.split())
+    assert "Appendix" not in first
