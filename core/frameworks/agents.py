@@ -14,6 +14,7 @@ from core.frameworks.common import (
     Figure,
     FrameworkInputs,
     FrameworkResult,
+    count,
     duration,
     format_number,
     param,
@@ -1068,11 +1069,7 @@ def suggested_inputs(measured: Measured) -> dict[str, float]:
 
 
 def _iterations(n: float) -> str:
-    return f"{_count(n)} iteration" if n == 1 else f"{_count(n)} iterations"
-
-
-def _count(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+    return f"{count(n)} iteration" if n == 1 else f"{count(n)} iterations"
 
 
 def summarize(inputs: Inputs, result: Result) -> str:
@@ -1114,7 +1111,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         "",
         "| Case | Iterations | Cost per task | Latency per task | Within budgets |",
         "|---|---|---|---|---|",
-        f"| Expected | {_count(r.mean_iterations)} (mean) | {usd(r.expected_cost_per_task)} | "
+        f"| Expected | {count(r.mean_iterations)} (mean) | {usd(r.expected_cost_per_task)} | "
         f"{duration(r.expected_latency_ms)} | "
         f"{_yes(r.expected_cost_per_task, r.expected_latency_ms, r)} |",
         f"| p95 | {r.p95_iterations} | {usd(r.p95_cost_per_task)} | "

@@ -14,6 +14,7 @@ from core.frameworks.common import (
     FrameworkInputs,
     FrameworkResult,
     TableRecord,
+    count,
     duration,
     format_number,
     money,
@@ -1059,7 +1060,7 @@ def _rationale(
             f"Modular saves {usd(saving)} a request over the monolith "
             f"({usd(modular.cost_per_request_usd)} against {usd(mono.cost_per_request_usd)}); "
             f"its {money(extra_ops)} a month of extra operations pays off from "
-            f"{_count(payoff)} requests a month ({_count(payoff / DAYS_PER_MONTH)} a day); "
+            f"{count(payoff)} requests a month ({count(payoff / DAYS_PER_MONTH)} a day); "
             f"{volume}."
         )
 
@@ -1098,10 +1099,6 @@ def _rationale(
 
 def _model_meets(used: list[ModelUsed], model_id: str, required: float) -> bool:
     return next(m for m in used if m.model == model_id).quality >= required
-
-
-def _count(value: float) -> str:
-    return f"{value:,.0f}" if value >= 10 else f"{value:.3g}"
 
 
 def _figures(outcomes: list[PatternOutcome], pick: PatternOutcome) -> list[Figure]:
@@ -1252,7 +1249,7 @@ def summarize(inputs: Inputs, result: Result) -> str:
         + (
             "never (it saves nothing per request)."
             if payoff is None
-            else f"from {_count(payoff)} requests a day (you send "
+            else f"from {count(payoff)} requests a day (you send "
             f"{format_number(round(x.requests_per_day))})."
         )
     )

@@ -207,6 +207,21 @@ def duration(ms: float) -> str:
     return f"{sign}{v / 86_400_000:,.3g} days"
 
 
+def count(value: float) -> str:
+    """A count as a sentence writes it: 0.5, 1.25, 12.3, 123, 1,234, 2,500,000 (three
+    significant digits below 100, whole and grouped from there). The one formatter of counts
+    (iterations, requests, tokens a second) in rationale, tables, the CLI and the window."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def short_count(value: float) -> str:
+    """1, 350, 12k, 1.5M, 3B: a count in a few characters, for plot axes and labels."""
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= limit:
+            return f"{value / limit:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
 #: How a choice code (a Literal value of an input, a record or a result) reads on screen and in
 #: exports: forms, the compare dialog, the summary's tables and its outcome all go through
 #: choice_label, so no code such as `quality_cost` reaches a reader. Codes that already read

@@ -14,6 +14,7 @@ from core.frameworks.common import (
     Figure,
     FrameworkInputs,
     FrameworkResult,
+    count,
     duration,
     format_value,
     money,
@@ -618,11 +619,6 @@ def _prices(
     return prices, info
 
 
-def _count(value: float) -> str:
-    """1.2, 12, 1,234: a count as a sentence would write it."""
-    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
-
-
 def _clip01(value: float) -> float:
     return min(max(value, 0.0), 1.0)
 
@@ -1010,7 +1006,7 @@ def _score_currency(x: Inputs) -> Scored:
         )
         ft = (
             f"knowledge changes {u:g} times a month but the model is retrained every {n:g} "
-            f"months: about {_count(pending)} updates pile up between retrains (staying current "
+            f"months: about {count(pending)} updates pile up between retrains (staying current "
             "would need a retrain for each)"
         )
     hybrid = (
@@ -1191,7 +1187,7 @@ def _rationale(
     if crossover is not None and crossover > 0:
         out.append(
             f"Fine-tuning's cheaper requests ({per}) pay back its training and retraining above "
-            f"{_count(crossover)} requests a month."
+            f"{count(crossover)} requests a month."
         )
     elif crossover is not None and same_requests:
         out.append(
@@ -1206,7 +1202,7 @@ def _rationale(
     elif cheaper_below is not None:
         out.append(
             f"Fine-tuning never pays back its training and retraining through cheaper requests "
-            f"({per}); it is cheaper only below {_count(cheaper_below)} requests a month, where "
+            f"({per}); it is cheaper only below {count(cheaper_below)} requests a month, where "
             "RAG's higher fixed costs weigh more."
         )
     elif same_requests and ft.fixed_cost_per_month == rag.fixed_cost_per_month:

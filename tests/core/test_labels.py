@@ -18,9 +18,11 @@ from core.frameworks import REGISTRY, agents, experiments, get, ids
 from core.frameworks.common import (
     CHOICE_LABELS,
     choice_label,
+    count,
     duration,
     format_value,
     probability,
+    short_count,
     usd,
 )
 from core.report import SummaryMeta, render_markdown
@@ -130,6 +132,32 @@ def test_the_agents_headline_and_table_write_the_p95_cost_alike():
 def test_duration_picks_the_unit_by_magnitude(ms, text):
     assert duration(ms) == text
     assert format_value(ms, "ms") == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0, "0"),
+        (0.5, "0.5"),
+        (1.25, "1.25"),
+        (12.34, "12.3"),  # three significant digits below 100
+        (99.94, "99.9"),
+        (100, "100"),  # whole and grouped from 100
+        (1234.5, "1,234"),
+        (2_500_000, "2,500,000"),
+        (-1234, "-1,234"),  # a difference, not "-1.23e+03"
+    ],
+)
+def test_one_count_formatter(value, text):
+    assert count(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(1, "1"), (350, "350"), (12_000, "12k"), (1_500_000, "1.5M"), (3e9, "3B"), (-2e6, "-2M")],
+)
+def test_short_counts_for_axes(value, text):
+    assert short_count(value) == text
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.frameworks.common import short_count
 from ui.plots.pyqtgraph_compat import PlotAxis
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#202124")
@@ -35,11 +36,7 @@ LIGHT = "#dadce0"
 def short_money(value: float) -> str:
     """$1.2M, $350k, -$4.5B: compact money for axes and bar labels."""
     sign = "-" if value < 0 else ""
-    v = abs(value)
-    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if v >= limit:
-            return f"{sign}${v / limit:.3g}{suffix}"
-    return f"{sign}${v:.3g}"
+    return f"{sign}${short_count(abs(value))}"
 
 
 def axes_under_data(item: pg.PlotItem) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import rag_vs_finetuning as rvf
-from core.frameworks.common import money
+from core.frameworks.common import money, short_count
 from ui.plain_text import html_text
 from ui.plots.common import (
     BLUE,
@@ -47,15 +47,6 @@ SHORT_DIMENSIONS = {
 #: Scenario line styles in the comparison plot (the colour says which option).
 _STYLES = [Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine]
 _BAR_WIDTH = 0.26
-
-
-def short_count(value: float) -> str:
-    """1, 350, 12k, 1.5M, 3B: compact counts for a volume axis."""
-    v = abs(value)
-    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if v >= limit:
-            return f"{value / limit:.3g}{suffix}"
-    return f"{value:.3g}"
 
 
 def _log10(value: float) -> float:
