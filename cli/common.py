@@ -9,7 +9,7 @@ import json
 import math
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+# sysexits.h's EX_SOFTWARE: a bug, told apart from 1, which says the work itself failed (a run
+# with no answer, an import declined) and is worth retrying or reading the output of.
+EXIT_INTERNAL_ERROR = 70
 EXIT_INTERRUPTED = 130
 
 DB_HELP = "the database file (default: $AIDF_DB, else the file in your data folder)"
@@ -31,6 +34,40 @@ class CliError(Exception):
     def __init__(self, *lines: str) -> None:
         super().__init__("\n".join(lines))
         self.lines = lines
+
+
+def bad_input_lines(exc: BaseException) -> list[str] | None:
+    """What to tell the user when `exc` is bad input that a handler let through (an invalid
+    value, a damaged database, an unreadable file...), one line each; None for anything else,
+    which is a bug."""
+    from pydantic import ValidationError
+
+    from core.catalog import CatalogError, QualityCsvError
+    from core.datasets import DatasetError
+    from core.evaluation import PromptError
+    from core.files import NumberTooLongError
+    from core.scenario import ScenarioFileError
+    from core.validation import error_lines
+    from operations.scenarios import ScenarioError
+    from storage import StorageError
+
+    if isinstance(exc, ValidationError):
+        return list(error_lines(exc))
+    if isinstance(exc, ScenarioError):
+        return list(exc.lines)
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return [f"{where}{exc.strerror or exc}"]
+    known = (
+        CatalogError,
+        QualityCsvError,
+        DatasetError,
+        PromptError,
+        NumberTooLongError,
+        ScenarioFileError,
+        StorageError,
+    )
+    return [str(exc)] if isinstance(exc, known) else None
 
 
 def get_framework(framework_id: str) -> Framework:
@@ -203,9 +240,9 @@ def _json_escape(c: str) -> str:
     return "".join(f"\\u{int.from_bytes(units[k : k + 2]):04x}" for k in range(0, len(units), 2))
 
 
-def print_table(rows: list[tuple[str, ...]]) -> None:
+def print_table(table: Sequence[tuple[str, ...]]) -> None:
     """Print rows as aligned columns; every cell is shown as `shown` shows outside text."""
-    rows = [tuple(shown(cell) for cell in row) for row in rows]
+    rows = [tuple(shown(cell) for cell in row) for row in table]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

@@ -23,11 +23,12 @@ def _catalog_cache(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _isolated_db(tmp_path, monkeypatch, _catalog_cache):
-    """No test may touch the user's real database, settings or cache."""
+    """No test may touch the user's real database, settings, cache or log folder."""
     monkeypatch.setenv("AIDF_DB", str(tmp_path / "aidf-test.sqlite3"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(_catalog_cache))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("AIDF_LOG_DIR", str(tmp_path / "logs"))
 
 
 @pytest.fixture

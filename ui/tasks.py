@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import logging
 import threading
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +39,8 @@ class _Job(QRunnable):
         try:
             value = self.fn()
         except Exception as exc:  # reported to the GUI thread, never swallowed
-            log.debug("background task failed:\n%s", traceback.format_exc())
+            # The traceback goes to the log file; the user sees the error in words.
+            log.warning("background task failed", exc_info=True)
             self._report(self.signals.failed, exc)
         else:
             self._report(self.signals.done, value)
