@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtCore import QPointF, QSettings
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from storage import ScenarioStore
 
@@ -69,6 +69,26 @@ def window(qtbot, store, settings):
         tab.forget_changes()
     w.close()
     w.deleteLater()
+
+
+@pytest.fixture
+def hover(qtbot):
+    """hover(plot, x, y): the pointer moves over a plot to data coordinates (x, y), as a mouse
+    does: the plot sees a real mouse-move event in its viewport."""
+    import pyqtgraph as pg
+
+    # pyqtgraph drops a move within 10 ms of the last (100 a second); a test's moves come
+    # microseconds apart, and each must land.
+    limit = pg.getConfigOption("mouseRateLimit")
+    pg.setConfigOptions(mouseRateLimit=0)
+
+    def move(plot, x: float, y: float) -> None:
+        QApplication.processEvents()  # a resize lays the plot out on the next event-loop turn
+        scene = plot.getPlotItem().vb.mapViewToScene(QPointF(x, y))
+        qtbot.mouseMove(plot.viewport(), plot.mapFromScene(scene))
+
+    yield move
+    pg.setConfigOptions(mouseRateLimit=limit)
 
 
 def wait_idle(qtbot, window) -> None:

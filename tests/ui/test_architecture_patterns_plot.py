@@ -73,7 +73,7 @@ def test_fewer_task_types_empty_the_spare_bars(panel):
     ]
 
 
-def test_hover_over_a_bar_segment_reads_it_out(panel):
+def test_hover_over_a_bar_segment_reads_it_out(panel, hover):
     """Modular's coding segment (0.25 x (0.0001 + 0.00975) x 1.52M = $3,743, 34.5% of
     $10,836) sits above summarization's 0.35 x (0.0001 + 0.000856) x 1.52M = $509."""
     r = compute(Inputs())
@@ -83,14 +83,20 @@ def test_hover_over_a_bar_segment_reads_it_out(panel):
     summ, coding = mod.tasks[0].monthly_cost_usd, mod.tasks[1].monthly_cost_usd
     assert summ == pytest.approx(0.35 * 0.000956 * 1_520_000)
     assert coding == pytest.approx(0.25 * 0.00985 * 1_520_000)
-    text = panel.bars.hover_at(1, summ + coding / 2)
+    bars = panel.bars
+
+    def hover_at(pattern_index: float, dollars: float) -> str:
+        hover(bars.plot, pattern_index, dollars)
+        return bars.readout.text()
+
+    text = hover_at(1, summ + coding / 2)
     assert text.startswith(f"Modular · coding: ${coding:,.0f} a month (34.5% of $10,836)")
     assert "gpt-4o · 100% at required quality" in text
-    text = panel.bars.hover_at(2, 6397.36 - 1000)  # inside hierarchical's operations block
+    text = hover_at(2, 6397.36 - 1000)  # inside hierarchical's operations block
     assert text.startswith("Hierarchical · operations: $2,000 a month (31.3% of $6,397)")
     # Above a bar: that pattern's summary; between bars: the recommendation again.
-    assert panel.bars.hover_at(0, 14_000).startswith("Monolithic · $12,521 a month · 100%")
-    assert panel.bars.hover_at(0.5, 1000).startswith("Recommended ★ Modular")
+    assert hover_at(0, 14_000).startswith("Monolithic · $12,521 a month · 100%")
+    assert hover_at(0.5, 1000).startswith("Recommended ★ Modular")
 
 
 def test_scatter_places_each_pattern_and_the_target(panel):
@@ -110,14 +116,16 @@ def test_scatter_places_each_pattern_and_the_target(panel):
     assert sc.labels["modular"].toPlainText() == "Modular"
 
 
-def test_scatter_hover_reads_out_the_nearest_pattern(panel):
+def test_scatter_hover_reads_out_the_nearest_pattern(panel, hover):
     panel.update_result(compute(Inputs()))
-    text = panel.scatter.hover_at(6397.36, 77.5)
+    hover(panel.scatter.plot, 6397.36, 77.5)
+    text = panel.scatter.readout.text()
     assert text == (
         "Hierarchical · $6,397 a month · 77.5% at required quality (mean 0.840) · "
         "6,483 ms mean · 2 to operate"
     )
-    far = panel.scatter.hover_at(1000, 85)
+    hover(panel.scatter.plot, 1000, 85)
+    far = panel.scatter.readout.text()
     assert far.startswith("Recommended ★ Modular")
 
 

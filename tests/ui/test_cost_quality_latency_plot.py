@@ -93,21 +93,27 @@ def test_limits_region_front_and_pick_sit_where_the_numbers_say(panel, qtbot):
     assert plot.readout.text().startswith("Pick: gpt-4o (real-time) · $0.00775 a request")
 
 
-def test_hover_names_the_option_under_the_mouse(panel, qtbot):
+def hover_at(hover, plot, cost_per_request: float, quality: float) -> str:
+    """The pointer over a cost (log axis) and quality; the readout's text."""
+    hover(plot.plot, math.log10(cost_per_request), quality)
+    return plot.readout.text()
+
+
+def test_hover_names_the_option_under_the_mouse(panel, qtbot, hover):
     """Over gpt-4o-mini real-time: $0.000465, 300 + 400 / 200 tokens/s = 2.3 s, 0.8."""
     shown(panel, cql.compute(cql.Inputs(), OPENAI), qtbot)
-    text = panel.scatter.hover_at(0.000465, 0.8)
+    text = hover_at(hover, panel.scatter, 0.000465, 0.8)
     assert text == (
         "gpt-4o-mini (real-time) · $0.000465 a request · 2.3 s · quality 0.8 · feasible · Pareto"
     )
-    batch = panel.scatter.hover_at(0.003875, 0.9)
+    batch = hover_at(hover, panel.scatter, 0.003875, 0.9)
     assert batch.startswith("gpt-4o (batch) · $0.003875 a request · 24 h")
     assert "not feasible" in batch
     # Far from every point the readout goes back to the pick.
-    assert panel.scatter.hover_at(0.0015, 0.75).startswith("Pick: gpt-4o (real-time)")
+    assert hover_at(hover, panel.scatter, 0.0015, 0.75).startswith("Pick: gpt-4o (real-time)")
 
 
-def test_hover_says_a_request_does_not_fit_and_splits_a_cached_cost(panel, qtbot):
+def test_hover_says_a_request_does_not_fit_and_splits_a_cached_cost(panel, qtbot, hover):
     """200,000 input tokens, 50% cached, real time, gpt-4o limited to a 128,000-token context.
 
     gpt-4o: 100,000 x 2.5e-6 + 100,000 x 1.25e-6 + 400 x 1e-5 = 0.25 + 0.125 + 0.004
@@ -124,10 +130,11 @@ def test_hover_says_a_request_does_not_fit_and_splits_a_cached_cost(panel, qtbot
         batch_acceptable=False,
     )
     shown(panel, cql.compute(x, Catalog([limited, MINI])), qtbot)
-    text = panel.scatter.hover_at(0.379, 0.9)
+    text = hover_at(hover, panel.scatter, 0.379, 0.9)
     assert text.startswith("gpt-4o (real-time) · $0.379 a request")
     assert "not feasible: the request exceeds its context or output limit" in text
-    pick = panel.scatter.hover_at(1e-9, 0.0)  # far from every point: the pick
+    (left, _), (bottom, _) = panel.scatter.plot.getPlotItem().vb.viewRange()
+    pick = hover_at(hover, panel.scatter, 10**left, bottom)  # far from every point: the pick
     assert pick.startswith(
         "Pick: gpt-4o-mini (real-time) · $0.03024 a request ($0.015 uncached input + $0.015 "
         "cached input + $0.00024 output)"
@@ -146,13 +153,13 @@ def test_nothing_feasible_hides_the_pick_and_shows_the_advice(panel, qtbot):
     assert sum(len(points_of(g)[0]) for (_, ok), g in panel.scatter.groups.items() if ok) == 0
 
 
-def test_an_empty_result_draws_an_empty_plot(panel, qtbot):
+def test_an_empty_result_draws_an_empty_plot(panel, qtbot, hover):
     r = cql.compute(cql.Inputs(), Catalog())
     shown(panel, r, qtbot)
     assert all(points_of(g) == ([], []) for g in panel.scatter.groups.values())
     assert points_of(panel.scatter.frontier) == ([], [])
     assert panel.scatter.readout.text().startswith("No candidate models to compare")
-    assert panel.scatter.hover_at(0.001, 0.5).startswith("No candidate models")
+    assert hover_at(hover, panel.scatter, 0.001, 0.5).startswith("No candidate models")
 
 
 def test_replotting_reuses_the_same_items(panel, qtbot):

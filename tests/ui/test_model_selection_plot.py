@@ -113,18 +113,28 @@ def test_triangle_coordinates_round_trip():
     assert to_weights(0.5, -0.1) is None
 
 
-def test_hover_reads_out_weights_and_winner(panel):
+def hover_at_weights(hover, wm, quality: float, latency: float, cost: float) -> str:
+    """The pointer over these weights of the triangle; the readout's text."""
+    x, y = to_xy(np.array([quality, latency, cost]) / (quality + latency + cost))
+    # Quality 0 is the triangle's bottom edge: aimed half a pixel above, the pointer's pixel
+    # lies inside the triangle rather than a rounding below it.
+    half_pixel = wm.plot.getPlotItem().vb.viewPixelSize()[1] / 2
+    hover(wm.plot, float(x[0]), float(y[0]) + half_pixel)
+    return wm.readout.text()
+
+
+def test_hover_reads_out_weights_and_winner(panel, hover):
     r = compute(Inputs())
     panel.update_result(r)
     wm = panel.weight_map
     assert wm.readout.text() == "quality 0.50 · latency 0.30 · cost 0.20 → gpt-4o-mini"
-    text = wm.hover_at_weights(0.9, 0.05, 0.05)
+    text = hover_at_weights(hover, wm, 0.9, 0.05, 0.05)
     assert text.startswith("quality 0.90 · latency 0.05 · cost 0.05")
     assert text.endswith("→ gpt-4o")
-    assert wm.hover_at_weights(0.0, 0.1, 0.9).endswith("→ llama-3.1-8b-instruct")
+    assert hover_at_weights(hover, wm, 0.0, 0.1, 0.9).endswith("→ llama-3.1-8b-instruct")
 
 
-def test_everything_gated_out_clears_the_map(panel):
+def test_everything_gated_out_clears_the_map(panel, hover):
     panel.update_result(compute(Inputs()))
     r = compute(Inputs(gate_latency=True, max_latency_ms=1000))
     panel.update_result(r)
@@ -132,7 +142,7 @@ def test_everything_gated_out_clears_the_map(panel):
     assert len(panel.weight_map.current.getData()[0]) == 0
     assert panel.weight_map.readout.text().startswith("No candidate passes the gates")
     assert len(bar_data(panel, "quality")[1]) == 0
-    assert panel.weight_map.hover_at_weights(1, 1, 1).startswith("No candidate")
+    assert hover_at_weights(hover, panel.weight_map, 1, 1, 1).startswith("No candidate")
 
 
 def test_items_are_reused_across_updates(panel):

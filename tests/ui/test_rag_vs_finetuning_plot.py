@@ -77,7 +77,7 @@ def test_readout_names_the_three_costs_at_the_entered_volume(panel, defaults):
 
 
 def test_hover_moves_the_readout_and_the_cheapest_changes_past_the_crossover(
-    qtbot, panel, defaults
+    qtbot, panel, defaults, hover
 ):
     """At 100M requests: RAG 496.667 + 63,000 = $63,497; FT 837.083 + 51,000 = $51,837:
     past the 2.84M crossover fine-tuning is the cheapest. At 100k: RAG $560 is."""
@@ -86,13 +86,19 @@ def test_hover_moves_the_readout_and_the_cheapest_changes_past_the_crossover(
     view = panel.cost.plot.getPlotItem().vb
     # The view ranges itself over the new data on its next paint (10^4 .. 10^9 requests).
     qtbot.waitUntil(lambda: view.viewRange()[0][0] < 5 and view.viewRange()[0][1] > 8.5)
-    high = panel.cost.hover_at_volume(1e8)
+    middle = float(np.mean(view.viewRange()[1]))
+    # The readout shows the first sample at or after the pointer: aimed half a pixel before a
+    # sample, the pointer lands on the pixel that reads it.
+    half_pixel = view.viewPixelSize()[0] / 2
+    hover(panel.cost.plot, math.log10(1e8) - half_pixel, middle)
+    high = panel.cost.readout.text()
     assert high.startswith("100,000,000 requests a month")
     assert "RAG $63,497" in high and "fine-tuning $51,837" in high
     assert high.endswith("cheapest: fine-tuning")
     assert panel.cost.cursor.isVisible()
     assert panel.cost.cursor.value() == pytest.approx(8)
-    low = panel.cost.hover_at_volume(1e5)
+    hover(panel.cost.plot, math.log10(1e5) - half_pixel, middle)
+    low = panel.cost.readout.text()
     assert low.startswith("100,000 requests a month") and low.endswith("cheapest: RAG")
 
 
@@ -114,14 +120,16 @@ def test_score_bars_are_the_dimension_scores_and_totals(panel, defaults):
     ]
 
 
-def test_score_hover_explains_each_option(panel, defaults):
+def test_score_hover_explains_each_option(panel, defaults, hover):
     """Knowledge currency: fine-tuning 10 / (1 + 4 x 3) = 0.77, and why."""
     panel.update_result(defaults)
     panel.scores.plot.resize(800, 400)
-    text = panel.scores.hover_at_group(3)
+    hover(panel.scores.plot, 3, 5.0)
+    text = panel.scores.readout.text()
     assert text.startswith("Knowledge currency (17% of the weight).")
     assert "Fine-tuning 0.8: knowledge changes 4 times a month" in text
-    total = panel.scores.hover_at_group(6)
+    hover(panel.scores.plot, 6, 5.0)
+    total = panel.scores.readout.text()
     assert total.startswith("Weighted total (0-10): RAG 8.35, Fine-tuning 4.76, Hybrid 6.13")
 
 

@@ -210,13 +210,6 @@ class CostByTaskPlot(QWidget):
         else:
             self.readout.setText(describe_pattern(self.result.patterns[i]))
 
-    def hover_at(self, pattern_index: int, dollars: float) -> str:
-        """Move the hover to a height of a pattern's bar (what a mouse move does); returns the
-        readout's text."""
-        vb = self.plot.getPlotItem().vb
-        self._on_mouse(vb.mapViewToScene(QPointF(float(pattern_index), dollars)))
-        return self.readout.text()
-
 
 class CostQualityPlot(QWidget):
     """The three patterns by total cost a month and share of requests at required quality."""
@@ -300,12 +293,6 @@ class CostQualityPlot(QWidget):
             self.readout.setText(describe_pattern(self.result.patterns[i]))
         else:
             self.readout.setText(self._default_text)
-
-    def hover_at(self, monthly_cost: float, quality_share_pct: float) -> str:
-        """Move the hover to a point of the plot (what a mouse move does); returns the text."""
-        vb = self.plot.getPlotItem().vb
-        self._on_mouse(vb.mapViewToScene(QPointF(monthly_cost, quality_share_pct)))
-        return self.readout.text()
 
 
 class ArchitecturePatternsPanel(PlotPanel):

@@ -107,13 +107,6 @@ class CumulativeCostPlot(QWidget):
         self.cursor.setVisible(True)
         self.readout.setText(self._describe(i))
 
-    def hover_at_year(self, year: float) -> str:
-        """Move the hover readout to a year (what a mouse move does); returns its text."""
-        vb = self.plot.getPlotItem().vb
-        scene_pos = vb.mapViewToScene(QPointF(year, 0))
-        self._on_mouse(scene_pos)
-        return self.readout.text()
-
 
 #: Pixels between a tornado bar's money label and the plot's edge.
 TORNADO_LABEL_GAP_PX = 8

@@ -300,13 +300,6 @@ class CostQualityPlot(QWidget):
         else:
             self.readout.setText(self._default_text)
 
-    def hover_at(self, cost_per_request: float, quality: float) -> str:
-        """Move the hover to a point of the plot (what a mouse move does); returns the text."""
-        x = math.log10(max(cost_per_request, self._floor))
-        vb = self.plot.getPlotItem().vb
-        self._on_mouse(vb.mapViewToScene(QPointF(x, quality)))
-        return self.readout.text()
-
 
 class CostQualityLatencyPanel(PlotPanel):
     """The Cost-Quality-Latency tab's plot: one scatter with its hover readout."""

@@ -312,13 +312,6 @@ class WeightMapPlot(QWidget):
             return
         self.readout.setText(self._describe(np.clip(w, 0.0, 1.0)))
 
-    def hover_at_weights(self, quality: float, latency: float, cost: float) -> str:
-        """Move the hover readout to these weights (what a mouse move does); returns its text."""
-        x, y = to_xy(np.array([quality, latency, cost]) / (quality + latency + cost))
-        scene = self.plot.getPlotItem().vb.mapViewToScene(QPointF(float(x[0]), float(y[0])))
-        self._on_mouse(scene)
-        return self.readout.text()
-
 
 class ModelSelectionPanel(PlotPanel):
     """The scorecard bars beside the weight map."""

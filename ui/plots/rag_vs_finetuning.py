@@ -174,13 +174,6 @@ class MonthlyCostPlot(QWidget):
         self.cursor.setVisible(True)
         self.readout.setText(self._describe(i))
 
-    def hover_at_volume(self, volume: float) -> str:
-        """Move the hover readout to a monthly volume (what a mouse move does); returns it."""
-        vb = self.plot.getPlotItem().vb
-        y = float(np.mean(vb.viewRange()[1]))
-        self._on_mouse(vb.mapViewToScene(QPointF(math.log10(volume), y)))
-        return self.readout.text()
-
 
 class ScoresPlot(QWidget):
     """Grouped bars: each option's 0-10 score per dimension, and the weighted total."""
@@ -264,12 +257,6 @@ class ScoresPlot(QWidget):
         x = self.plot.getPlotItem().vb.mapSceneToView(pos).x()
         group = int(np.clip(round(x), 0, len(self._result.dimensions)))
         self.readout.setText(self.describe(group))
-
-    def hover_at_group(self, group: int) -> str:
-        """Move the readout to a group of bars (what a mouse move does); returns its text."""
-        vb = self.plot.getPlotItem().vb
-        self._on_mouse(vb.mapViewToScene(QPointF(float(group), 5.0)))
-        return self.readout.text()
 
 
 class RagVsFinetuningPanel(PlotPanel):
