@@ -25,7 +25,7 @@ from core.frameworks.common import (
     recommendation_label,
 )
 from ui.plain_text import html_text, make_plain
-from ui.plots.common import HeightBox
+from ui.plots.common import VERDICT_COLOURS, HeightBox
 
 _BADGE = {
     "build": "#188038",
@@ -40,6 +40,7 @@ _BADGE = {
     "modular": "#188038",
     "hierarchical": "#8430ce",
     "none": "#b3261e",
+    **VERDICT_COLOURS,
 }
 _NEUTRAL = "#3c4043"  # a model id or any other pick
 

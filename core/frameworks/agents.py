@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from core.frameworks.common import (
+    CHOICE_LABELS,
     Figure,
     FrameworkInputs,
     FrameworkResult,
@@ -50,11 +51,8 @@ GUIDE = (
 Verdict = Literal["single_call", "fixed_workflow", "agent"]
 FitKind = Literal["good", "poor"]
 
-VERDICT_LABELS: dict[str, str] = {
-    "single_call": "Single call",
-    "fixed_workflow": "Fixed workflow",
-    "agent": "Agent",
-}
+#: The verdicts as a reader sees them: the app's one table of choice labels.
+VERDICT_LABELS: dict[str, str] = {code: CHOICE_LABELS[code] for code in get_args(Verdict)}
 #: The same names inside a sentence.
 VERDICT_NAMES: dict[str, str] = {
     "single_call": "a single call",

@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from core.stats import format_points
+from core.stats import VERDICT_LABELS, format_points
 from core.text import code_point, hidden_characters
 
 Unit = Literal[
@@ -251,10 +251,8 @@ CHOICE_LABELS: dict[str, str] = {
     "monolithic": "Monolithic",
     "modular": "Modular",
     "hierarchical": "Hierarchical",
-    # Experiments.
-    "ship": "Ship",
-    "do_not_ship": "Do not ship",
-    "need_more_data": "Need more data",
+    # Experiments: their verdicts' one table.
+    **VERDICT_LABELS,
 }
 
 

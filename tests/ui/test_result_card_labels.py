@@ -29,3 +29,15 @@ def test_the_badge_shows_the_verdict_in_words(qtbot, module, inputs, badge):
     card.show_result(result)
     assert card.badge.text() == badge
     assert "_" not in card.badge.text()
+
+
+def test_an_experiment_verdict_has_the_colour_it_has_on_every_experiment_view(qtbot):
+    """need_more_data is orange on the badge as on the compare page, the lift plot and the
+    history table (it was the neutral grey of a model id)."""
+    from ui.plots.common import VERDICT_COLOURS
+
+    card = ResultCard()
+    qtbot.addWidget(card)
+    outcomes = {"both_pass": 0, "baseline_only": 0, "variant_only": 0, "both_fail": 0}
+    card.show_result(experiments.compute(experiments.Inputs(**outcomes)))
+    assert f"background: {VERDICT_COLOURS['need_more_data']};" in card.badge.styleSheet()

@@ -31,6 +31,9 @@ GREEN = "#188038"
 RED = "#d93025"
 GREY = "#5f6368"
 LIGHT = "#dadce0"
+#: What each experiment verdict is drawn in, wherever it shows: the result card's badge, the
+#: compare page, the lift plot and the history table.
+VERDICT_COLOURS = {"ship": GREEN, "do_not_ship": RED, "need_more_data": ORANGE}
 
 
 def short_money(value: float) -> str:
