@@ -132,7 +132,8 @@ def render_html(
         f'<section class="decision">\n{"".join(decision)}</section>\n'
         f'<section class="appendix">\n<h1 class="appendix">{APPENDIX_TITLE}</h1>\n'
         f"{''.join(appendix)}</section>\n</main>\n"
-        f'<footer class="generated">{footer}</footer>\n</body>\n</html>\n'
+        # A paragraph, not bare text: Qt knows no <footer> and would run it into the caption.
+        f'<footer class="generated"><p>{footer}</p></footer>\n</body>\n</html>\n'
     )
 
 
