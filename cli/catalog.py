@@ -92,6 +92,7 @@ def _cmd_catalog_import_scores(args: argparse.Namespace) -> int:
     """Quality scores from a CSV file into the catalog, as the Models tab imports them; the
     report first, then a question unless --yes. Exit 2 on an unusable file or no usable row,
     1 when the import is declined."""
+    from operations.catalog import apply_scores, read_scores
     from storage import CatalogStore
 
     source = one_line(args.source)
@@ -99,25 +100,18 @@ def _cmd_catalog_import_scores(args: argparse.Namespace) -> int:
         raise CliError("--source needs a name: where the scores come from")
     known = {m.id for m in user_catalog(args)}
     with open_store(args, CatalogStore) as store:
-        scores, report = store.read_quality_csv(Path(args.file), known)
-        for line in report.lines():
+        plan = read_scores(store, Path(args.file), known, source)
+        for line in plan.report.lines():
             print(one_line(line))
-        if not scores:
+        if not plan.scores:
             raise CliError(f"{args.file}: no usable score; nothing was imported")
-        current = store.user_data().quality
-        scores = {
-            mid: q.model_copy(
-                update={"benchmark": f"{source}: {q.benchmark}" if q.benchmark else source}
-            )
-            for mid, q in scores.items()
-        }
-        for mid, q in scores.items():
-            before = current.get(mid)
+        for change in plan.changes:
+            before = change.before
             was = f"{before.score:.3g} ({before.source})" if before is not None else "none"
-            print(f"  {one_line(mid)}: {was} → {q.score:.3g}")
-        if not args.yes and not confirm(f"Import {len(scores)} score(s) from {source}?"):
+            print(f"  {one_line(change.model_id)}: {was} → {change.after.score:.3g}")
+        if not args.yes and not confirm(f"Import {len(plan.scores)} score(s) from {source}?"):
             print("Nothing imported.")
             return 1
-        store.set_qualities(scores, f"import quality scores from {args.file}")
-    print(f"Imported {len(scores)} quality score(s) from {source} (source imported).")
+        apply_scores(store, plan)
+    print(f"Imported {len(plan.scores)} quality score(s) from {source} (source imported).")
     return EXIT_OK

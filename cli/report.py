@@ -7,47 +7,39 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.common import EXIT_OK, CliError, one_line, saved_version
+from cli.common import EXIT_OK, CliError, one_line
+from cli.scenarios import saved_scenario
 
 REPORT_FORMATS = ("md", "html", "pdf")
-_SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from operations.scenarios import saved_summary_meta, summary_format
+
     out = Path(args.out)
-    fmt = args.format or _SUFFIX_FORMATS.get(out.suffix.lower())
+    fmt = args.format or summary_format(out)
     if fmt is None:
         raise CliError(
             f"cannot tell the report format from '{args.out}': add --format md, html or pdf"
         )
     # The saved result, from the catalog rows it was computed from, as the window shows it.
-    scenario, _, framework, inputs, view = saved_version(args, args.name)
-    result = view.result
+    saved = saved_scenario(args, args.name)
+    result = saved.view.result
 
-    from core.report import SummaryMeta
     from ui.export import render_plot_images, write_summary
 
     images: list[tuple[str, bytes]] = []
     if fmt != "md":
         try:
-            images = render_plot_images(framework.ID, result)
+            images = render_plot_images(saved.framework.ID, result)
         except ImportError as exc:
             print(f"warning: {exc}; the report has no plots", file=sys.stderr)
-    meta = SummaryMeta(
-        scenario_name=scenario.name,
-        notes=scenario.notes,
-        # A saved version, as the window calls a saved tab without edits.
-        status="Accepted",
-        price_date=view.evidence.price_date,
-        evidence=view.evidence,
-        evidence_recorded=view.recorded,
-        drift=view.drift.text if view.drift is not None else None,
-    )
+    meta = saved_summary_meta(saved)
     try:
-        write_summary(out, fmt, framework, inputs, result, meta, images)
+        write_summary(out, fmt, saved.framework, saved.inputs, result, meta, images)
     except OSError as exc:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    print(f"Wrote the {fmt} report for '{one_line(scenario.name)}' to {args.out}")
+    print(f"Wrote the {fmt} report for '{one_line(saved.scenario.name)}' to {args.out}")
     return EXIT_OK
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.common import (
     EXIT_OK,
@@ -15,10 +15,12 @@ from cli.common import (
     open_store,
     print_table,
     read_text,
-    saved_version,
     shown,
-    validate_inputs,
+    user_catalog,
 )
+
+if TYPE_CHECKING:
+    from operations.scenarios import SavedScenario
 
 
 def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
@@ -57,6 +59,21 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
     )
     cmd.add_argument("file", metavar="FILE")
     cmd.set_defaults(handler=_cmd_scenarios_import)
+
+
+def saved_scenario(
+    args: argparse.Namespace, name: str, version: int | None = None
+) -> SavedScenario:
+    """The scenario `name` at `version` (the latest by default), computed from the evidence it
+    was saved with, as the window shows it."""
+    from operations import scenarios as scenario_ops
+
+    try:
+        with open_store(args) as store:
+            scenario, chosen = scenario_ops.find_version(store, name, version)
+        return scenario_ops.open_version(scenario, lambda: user_catalog(args), chosen)
+    except scenario_ops.ScenarioError as exc:
+        raise CliError(*exc.lines) from None
 
 
 def _verdict_line(result: Any) -> str:
@@ -98,7 +115,8 @@ def _cmd_scenarios_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_scenarios_show(args: argparse.Namespace) -> int:
-    scenario, chosen, framework, _inputs, view = saved_version(args, args.name, args.version)
+    saved = saved_scenario(args, args.name, args.version)
+    scenario, chosen, framework, view = saved.scenario, saved.version, saved.framework, saved.view
     drift = view.drift
     if args.json:
         data = scenario.model_dump(mode="json")
@@ -141,17 +159,15 @@ def _cmd_scenarios_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
-    from core.compare import figure_rows, input_rows
+    from operations.scenarios import ScenarioError, compare_saved
 
-    a, _, fa, ia, va = saved_version(args, args.a)
-    b, _, fb, ib, vb = saved_version(args, args.b)
-    if fa.ID != fb.ID:
-        raise CliError(
-            f"'{one_line(a.name)}' is a {fa.TITLE} scenario and '{one_line(b.name)}' a "
-            f"{fb.TITLE} one: only scenarios of one framework compare"
-        )
-    inputs = [r for r in input_rows(ia, ib) if r.differs]
-    figures = figure_rows(va.result, vb.result)
+    try:
+        comparison = compare_saved(saved_scenario(args, args.a), saved_scenario(args, args.b))
+    except ScenarioError as exc:
+        raise CliError(*exc.lines) from None
+    a, va = comparison.a.scenario, comparison.a.view
+    b, vb = comparison.b.scenario, comparison.b.view
+    inputs, figures = comparison.differing_inputs, comparison.figures
     if args.json:
         side = {
             key: {
@@ -171,7 +187,7 @@ def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
         side["figures"] = [  # type: ignore[assignment]
             {"key": r.key, "label": r.label, "a": r.a, "b": r.b, "delta": r.delta} for r in figures
         ]
-        print(json.dumps({"framework_id": fa.ID, **side}, indent=2))
+        print(json.dumps({"framework_id": comparison.a.framework.ID, **side}, indent=2))
         return EXIT_OK
     for key, s, v in (("A", a, va), ("B", b, vb)):
         print(f"{key}: {one_line(s.name)} (version {s.version}): {_verdict_line(v.result)}")
@@ -193,27 +209,27 @@ def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_scenarios_export(args: argparse.Namespace) -> int:
+    from operations.scenarios import export_scenario_file
+
     with open_store(args) as store:
         scenario = store.get_by_name(args.name)
         if scenario.id is None:
             raise CliError(f"scenario '{args.name}' has no id in the database")
-        store.export_file(scenario.id, Path(args.out))
+        export_scenario_file(store, scenario.id, Path(args.out))
     print(f"Exported '{one_line(scenario.name)}' to {args.out}")
     return EXIT_OK
 
 
 def _cmd_scenarios_import(args: argparse.Namespace) -> int:
-    from core.frameworks import get, ids
-    from core.scenario import MAX_FILE_BYTES, ScenarioFileError, parse_scenario_file, too_large
+    from core.scenario import MAX_FILE_BYTES, ScenarioFileError, too_large
+    from operations.scenarios import read_scenario_text
 
     try:
-        text = read_text(args.file, MAX_FILE_BYTES, too_large)
-        scenario = parse_scenario_file(text, ids())
+        # The file's format and its inputs (against the engine) are checked before the
+        # database is opened: a scenario that could never be computed is refused.
+        scenario = read_scenario_text(read_text(args.file, MAX_FILE_BYTES, too_large))
     except ScenarioFileError as exc:
         raise CliError(f"{args.file}: {exc}") from None
-    # The store checks the file format; the inputs are checked here, against the engine, so a
-    # scenario that could never be computed is refused before it is saved.
-    validate_inputs(get(scenario.framework_id), scenario.inputs, where=f"{args.file}: ")
     with open_store(args) as store:
         saved = store.import_scenario(scenario)
     print(shown(saved.name))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -21,6 +21,12 @@ from core.frameworks import Framework, get, ids
 from core.scenario import Scenario, ScenarioVersion, dump_scenario_file, parse_scenario_file
 from core.validation import error_lines
 from storage import ScenarioStore, StorageError
+
+if TYPE_CHECKING:
+    from core.report import SummaryMeta
+
+#: The decision summary's formats by file suffix.
+SUMMARY_SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 
 
 class ScenarioError(Exception):
@@ -196,6 +202,33 @@ def compare_scenarios(a: Scenario, b: Scenario, catalog: Catalog) -> ScenarioCom
     return compare_saved(open_version(a, catalog), open_version(b, catalog))
 
 
+# ----- decision summaries ------------------------------------------------------------------
+
+
+def summary_format(path: Path) -> str | None:
+    """The summary format ("md", "html" or "pdf") a file name asks for; None when it is
+    not one of those."""
+    return SUMMARY_SUFFIXES.get(Path(path).suffix.lower())
+
+
+def saved_summary_meta(saved: SavedScenario) -> SummaryMeta:
+    """What the decision summary of a saved version says about itself: its name and notes,
+    "Accepted" (a saved version, as the window calls a saved tab without edits), the evidence
+    the result rests on and what today's catalog would change."""
+    from core.report import SummaryMeta  # markdown-it is not needed until a summary
+
+    view = saved.view
+    return SummaryMeta(
+        scenario_name=saved.scenario.name,
+        notes=saved.scenario.notes,
+        status="Accepted",
+        price_date=view.evidence.price_date,
+        evidence=view.evidence,
+        evidence_recorded=view.recorded,
+        drift=view.drift.text if view.drift is not None else None,
+    )
+
+
 # ----- files -------------------------------------------------------------------------------
 
 
@@ -219,11 +252,16 @@ def write_copy(path: Path, name: str, content: ScenarioContent) -> Scenario:
     return scenario
 
 
+def read_scenario_text(text: str) -> Scenario:
+    """A scenario file's text, checked (its format, its evidence, its inputs against the
+    engine) and nothing stored: ScenarioFileError says what is wrong."""
+    return parse_scenario_file(text, ids())
+
+
 def import_scenario_text(store: ScenarioStore, text: str) -> Scenario:
     """A scenario file's text added as a new scenario (a taken name gets a free suffix).
-    ScenarioFileError for text that is not a usable scenario file (inputs the engine refuses
-    among them); nothing is stored then."""
-    return store.import_scenario(parse_scenario_file(text, ids()))
+    ScenarioFileError for text that is not a usable scenario file; nothing is stored then."""
+    return store.import_scenario(read_scenario_text(text))
 
 
 def import_scenario_file(store: ScenarioStore, path: Path) -> Scenario:

@@ -204,3 +204,29 @@ def test_import_examples_loads_every_example_file(store: ScenarioStore):
     loaded = ops.import_examples(store, sorted(EXAMPLES.glob("*.json")))
     assert len(loaded) == len(list(EXAMPLES.glob("*.json"))) > 0
     assert store.count() == len(loaded)
+
+
+def test_summary_format_follows_the_suffix():
+    assert ops.summary_format(Path("a.HTM")) == "html"
+    assert ops.summary_format(Path("a.markdown")) == "md"
+    assert ops.summary_format(Path("a.pdf")) == "pdf"
+    assert ops.summary_format(Path("a.txt")) is None
+
+
+def test_a_saved_versions_summary_is_accepted_and_says_its_drift(store: ScenarioStore):
+    cql = get("cost_quality_latency")
+    inputs = cql.Inputs()
+    result, ev = evidence.record(cql, inputs, _catalog(0.9))
+    content = ops.ScenarioContent(
+        cql.ID,
+        inputs.model_dump(mode="json"),
+        result.model_dump(mode="json"),
+        "notes",
+        ev.to_json(),
+    )
+    saved = ops.save_as(store, "CQL", content).saved
+    assert saved is not None
+    meta = ops.saved_summary_meta(ops.open_version(saved, _catalog(0.5)))
+    assert (meta.scenario_name, meta.notes, meta.status) == ("CQL", "notes", "Accepted")
+    assert meta.price_date == dt.date(2026, 11, 1)
+    assert meta.evidence_recorded and meta.drift is not None

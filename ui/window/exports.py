@@ -104,9 +104,8 @@ class ExportCommands(WindowBase):
             )
             if not path:
                 return
-        fmt = fmt or Path(path).suffix.lower().lstrip(".")
-        if fmt == "htm":
-            fmt = "html"
+        # A suffix that names no format is passed on: the writer says which ones it knows.
+        fmt = fmt or scenario_ops.summary_format(Path(path)) or Path(path).suffix.lstrip(".")
         from core.report import SummaryMeta  # markdown-it is not needed until an export
         from ui.export import ExportCancelled, write_summary
 
