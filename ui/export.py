@@ -7,9 +7,6 @@ summary without loading PySide6.
 from __future__ import annotations
 
 import base64
-import contextlib
-import os
-import secrets
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from core import APP_NAME
+from core.files import write_atomic
 from core.frameworks import Framework
 from core.frameworks.common import FrameworkResult
 from core.report import SummaryMeta, render_html, render_markdown
@@ -115,7 +113,7 @@ def write_summary(
         )
     else:
         raise ValueError(f"unknown summary format '{fmt}' (use one of: {', '.join(FORMATS)})")
-    _write_atomically(Path(path), lambda tmp: tmp.write_bytes(data))
+    write_atomic(Path(path), data)
 
 
 #: The longest paragraph of notes laid out in one piece in a PDF (see core.report.render_html):
@@ -546,29 +544,4 @@ def export_plot(plot: Any, path: Path) -> None:
         if exporter.export(fileName=str(tmp)) is False or not tmp.stat().st_size:
             raise OSError(f"could not write the plot image {path}")
 
-    _write_atomically(path, export)
-
-
-def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file beside path, then rename it over path.
-
-    A reader (or a crash) never sees a half-written file, and an old file survives a failure.
-    The temporary file keeps path's suffix because exporters pick their format from it.
-    """
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"the folder {folder} does not exist")
-    tmp = folder / f".{path.stem}.{secrets.token_hex(6)}.tmp{path.suffix}"
-    # 0o666 lets the umask decide a new file's permissions, as for any file the user makes
-    # (tempfile.mkstemp would leave a private 0600 report); an overwritten file keeps its own.
-    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-    try:
-        write(tmp)
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(path, export)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pyqtgraph as pg
 import pytest
 
+from core.files import write_atomic
 from core.frameworks import build_vs_buy
 from core.report import SummaryMeta, render_html
-from ui import export
 from ui.export import (
     ensure_qt_app,
     export_plot,
@@ -91,7 +91,7 @@ def test_a_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        export._write_atomically(target, half_write)
+        write_atomic(target, half_write)
     assert target.read_text() == "old summary"
     assert _leftovers(tmp_path) == []
 
