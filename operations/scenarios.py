@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from core.catalog import Catalog
 from core.compare import FigureRow, InputRow, figure_rows, input_rows
 from core.evidence import SavedView, open_saved
+from core.files import write_atomic
 from core.frameworks import Framework, get, ids
 from core.scenario import Scenario, ScenarioVersion, dump_scenario_file, parse_scenario_file
 from core.validation import error_lines
@@ -248,7 +249,9 @@ def write_copy(path: Path, name: str, content: ScenarioContent) -> Scenario:
         evidence=content.evidence,
         notes=content.notes,
     )
-    Path(path).write_text(dump_scenario_file(scenario), encoding="utf-8")
+    # Atomic like every file the app writes: this copy is the user's last resort, and a full
+    # disk must not leave half of it over an older good one.
+    write_atomic(Path(path), dump_scenario_file(scenario).encode("utf-8"))
     return scenario
 
 

@@ -200,6 +200,23 @@ def test_write_copy_needs_no_database_and_imports_back(store: ScenarioStore, tmp
     assert back.notes == "why"
 
 
+def test_a_copy_that_fails_to_write_leaves_the_older_copy_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The escape path when saving fails writes atomically too: a full disk keeps the old file."""
+    out = tmp_path / "copy.json"
+    out.write_text("the older copy", encoding="utf-8")
+
+    def disk_full(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("core.files.os.replace", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        ops.write_copy(out, "Unsaved plan", _bvb(training_cost=123_000))
+    assert out.read_text(encoding="utf-8") == "the older copy"
+    assert [p.name for p in tmp_path.iterdir()] == ["copy.json"]
+
+
 def test_import_examples_loads_every_example_file(store: ScenarioStore):
     loaded = ops.import_examples(store, sorted(EXAMPLES.glob("*.json")))
     assert len(loaded) == len(list(EXAMPLES.glob("*.json"))) > 0
