@@ -165,43 +165,14 @@ def user_catalog(args: argparse.Namespace) -> Any:
 
     A database that does not exist yet is not created just to read it: the public map alone.
     """
-    from core.catalog import CatalogError, load_catalog
-    from storage import CatalogStore, StorageError, resolve_db_path
+    from core.catalog import CatalogError
+    from operations.catalog import user_catalog as merged
+    from storage import StorageError, resolve_db_path
 
     try:
-        public = load_catalog()
-    except CatalogError as exc:
+        return merged(resolve_db_path(args.db))
+    except (CatalogError, StorageError) as exc:
         raise CliError(str(exc)) from None
-    path = resolve_db_path(args.db)
-    if not path.exists():
-        return public
-    try:
-        with CatalogStore(path) as store:
-            return store.apply(public)
-    except StorageError as exc:
-        raise CliError(str(exc)) from None
-
-
-def saved_version(args: argparse.Namespace, name: str, version: int | None = None) -> Any:
-    """(scenario, its version `version` or latest, framework, inputs, SavedView): the saved
-    result computed from the version's evidence, as the window shows it."""
-    from core.evidence import open_saved
-
-    with open_store(args) as store:
-        scenario = store.get_by_name(name)
-        chosen: Any = scenario
-        if version is not None and version != scenario.version:
-            found = [v for v in store.versions(scenario.id or 0) if v.version == version]
-            if not found:
-                raise CliError(
-                    f"scenario '{one_line(scenario.name)}' has no version {version}; its "
-                    f"versions are 1 to {scenario.version}"
-                )
-            chosen = found[0]
-    framework = get_framework(scenario.framework_id)
-    inputs = validate_inputs(framework, chosen.inputs, where=f"scenario '{scenario.name}': ")
-    view = open_saved(framework, inputs, chosen.evidence, user_catalog(args))
-    return scenario, chosen, framework, inputs, view
 
 
 def one_line(text: str) -> str:
