@@ -115,8 +115,9 @@ class UseTodaysCatalogCommand(QUndoCommand):
 
 #: The most of the result side the card may take for its texts (the plots keep the rest).
 CARD_SHARE = 0.55
-#: Pause after the last keystroke before the notes are scanned for invisible controls (a
-#: 9 MB note takes 7 ms to scan in ASCII, 280 ms in other scripts: not on every key).
+#: Pause after the last keystroke before the notes are scanned for invisible controls: a long
+#: note in a script other than ASCII takes too long to scan on every key (bench/edit_bench.py
+#: has the figures).
 HIDDEN_CHECK_MS = 250
 
 
