@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import logging
 import math
 import operator
 import time
@@ -18,6 +19,8 @@ from core import stats
 from core.files import FileTooLargeError, read_bytes
 from core.llm import Completion, LlmClient, LlmError, ToolCall, describe_bytes
 from core.text import name_problem
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a careful assistant solving the user's task step by step. Use the tools you are "
@@ -496,6 +499,7 @@ def _run_tool(call: ToolCall, tools: dict[str, _Tool]) -> tuple[str, bool]:
     except ToolError as exc:
         return f"Error: {exc}", True
     except Exception as exc:  # a tool bug must reach the trace, not crash the trial
+        log.warning("the tool %s failed unexpectedly", call.name, exc_info=True)
         return f"Error: the tool {call.name} failed ({type(exc).__name__}: {exc}).", True
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import math
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -30,6 +31,8 @@ from core.evaluation import (
     render_prompt,
 )
 from core.llm import LlmClient, LlmError
+
+log = logging.getLogger(__name__)
 
 OutcomeStatus = Literal["running", "completed", "partial", "cancelled", "spend_cap", "failed"]
 
@@ -306,6 +309,8 @@ class _Run:
         ended = await asyncio.gather(*workers, return_exceptions=True)
         watcher.cancel()
         crashed = [e for e in ended if isinstance(e, Exception)]
+        if crashed:
+            log.error("a run's worker failed unexpectedly", exc_info=crashed[0])
         if crashed and self.status == "running":
             # Never claim the items a dead worker left behind were done.
             self.status = "failed"
@@ -345,6 +350,7 @@ class _Run:
             try:
                 sample = await self.sample(item)
             except Exception as exc:  # a bug or a reply no check foresaw: this item's error only
+                log.warning("item %s failed unexpectedly", item.id, exc_info=True)
                 detail = self.client.redact(f"{type(exc).__name__}: {exc}")
                 sample = Sample(item_id=item.id, error=f"The item failed unexpectedly ({detail}).")
             self.land(sample)
@@ -421,6 +427,7 @@ class _Run:
         except LlmError as exc:
             return Sample(item_id=item.id, error=str(exc), attempts=exc.attempts)
         except Exception as exc:  # a bug below us must not end the run or lose the others
+            log.warning("the model call for item %s failed unexpectedly", item.id, exc_info=True)
             detail = self.client.redact(f"{type(exc).__name__}: {exc}")
             return Sample(item_id=item.id, error=f"The model call failed unexpectedly ({detail}).")
         self.spacing.observe(completion.latency_ms / (1000.0 * completion.attempts))
@@ -460,6 +467,7 @@ class _Run:
         try:
             self.on_sample(sample)
         except Exception as exc:  # storage failed: running on would lose what it finishes
+            log.error("a finished item could not be stored", exc_info=True)
             if self.status == "running":
                 self.status = "failed"
                 self.stop_reason = self.left_off(
@@ -502,6 +510,7 @@ class _Run:
         try:
             self.progress(report)
         except Exception:  # a broken display must not stop a run whose samples are stored
+            log.warning("the run's progress display failed", exc_info=True)
             return
 
 

@@ -3,6 +3,7 @@ in a plain-text dialog naming the log file; the app keeps running."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections.abc import Iterator
@@ -150,3 +151,22 @@ def test_the_dialog_is_plain_text_and_names_the_log_file(qtbot, monkeypatch, tmp
     assert box.textFormat() == Qt.TextFormat.PlainText
     assert "<b>not bold</b>" in box.text() and str(path) in box.text()
     assert "still running" in box.text()
+
+
+def test_a_background_tasks_traceback_reaches_the_log(qtbot, caplog) -> None:
+    """The user gets the error in words through on_error; the traceback goes to the log at
+    WARNING, where the file handler keeps it (DEBUG, before, reached no handler)."""
+    from ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    errors: list[Exception] = []
+
+    def work() -> None:
+        raise LookupError("no such row")
+
+    runner.submit(work, on_error=errors.append)
+    qtbot.waitUntil(lambda: runner.pending == 0)
+    assert [str(e) for e in errors] == ["no such row"]
+    (record,) = [r for r in caplog.records if r.name == "ui.tasks"]
+    assert record.levelno == logging.WARNING and record.exc_info is not None
+    assert record.exc_info[0] is LookupError
