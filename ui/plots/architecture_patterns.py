@@ -49,6 +49,8 @@ LEGEND_ROOM = 1.3
 LEGEND_GAP_PX = 16
 #: A hover further than this from every point of the scatter shows the pick again.
 HOVER_PX = 16
+#: Where along the target line its label may sit (share of the view's width), by preference.
+TARGET_LABEL_PLACES = (0.9, 0.1, 0.5, 0.3, 0.7, 0.98, 0.02)
 
 
 def task_colour(index: int) -> str:
@@ -231,7 +233,11 @@ class CostQualityPlot(QWidget):
         self.pick = pg.ScatterPlotItem(
             size=26, symbol="star", brush=pg.mkBrush(255, 255, 255, 0), pen=pg.mkPen(INK, width=1.5)
         )
-        self.labels = {p: pg.TextItem(color=PATTERN_COLOURS[p]) for p in arch.PATTERNS}
+        # A light fill keeps a name legible where the target line runs through it.
+        self.labels = {
+            p: pg.TextItem(color=PATTERN_COLOURS[p], fill=(255, 255, 255, 200))
+            for p in arch.PATTERNS
+        }
         self.target = pg.InfiniteLine(
             angle=0,
             pen=pen(GREY, 1.2, dashed=True),
@@ -250,6 +256,9 @@ class CostQualityPlot(QWidget):
         self._y = np.zeros(0)
         self._default_text = " "
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+        # Where the labels fall depends on the plot's size in pixels: placed again whenever
+        # the view's mapping to pixels changes (a resize, a new range).
+        self.plot.getPlotItem().vb.sigTransformChanged.connect(self._place_target_label)
 
     def update_result(self, r: arch.Result) -> None:
         self.result = r
@@ -273,6 +282,7 @@ class CostQualityPlot(QWidget):
         self.plot.setXRange(0, right * 1.3 if right > 0 else 1.0, padding=0)
         low = min(float(self._y.min()), target)
         self.plot.setYRange(max(low - 8, -4), 108, padding=0)
+        self._place_target_label()
         self._default_text = f"Recommended ★ {describe_pattern(r.pattern(r.recommendation))}"
         self.readout.setText(self._default_text)
 
@@ -293,6 +303,34 @@ class CostQualityPlot(QWidget):
             self.readout.setText(describe_pattern(self.result.patterns[i]))
         else:
             self.readout.setText(self._default_text)
+
+    def _place_target_label(self) -> None:
+        """Slide the target line's label along the line to where it covers no pattern's
+        point or name (a pattern just under the target printed its name over "target")."""
+        if self.result is None:
+            return
+        label = self.target.label
+        # Text items follow a new view mapping lazily (when painted): brought up to date first.
+        for name_label in self.labels.values():
+            name_label.updateTransform(force=True)
+        taken = [lb.sceneBoundingRect() for lb in self.labels.values() if lb.isVisible()]
+        taken += [it.sceneBoundingRect() for it in (*self.points.values(), self.pick)]
+
+        def overlap(position: float) -> float:
+            label.setPosition(position)
+            keep_label_inside(self.target)
+            label.updateTransform(force=True)
+            box = label.sceneBoundingRect()
+            return sum(
+                (inter.width() * inter.height())
+                for inter in (box.intersected(rect) for rect in taken)
+                if not inter.isEmpty()
+            )
+
+        # The first free place in this order; else the least covered one.
+        best = min(TARGET_LABEL_PLACES, key=lambda p: (overlap(p) > 0, overlap(p)))
+        label.setPosition(best)
+        keep_label_inside(self.target)
 
 
 class ArchitecturePatternsPanel(PlotPanel):
