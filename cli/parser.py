@@ -26,9 +26,11 @@ from cli.common import (
 from core import APP_NAME, APP_VERSION
 from operations.diagnostics import (
     DEBUG,
+    LOG_FILE_NAME,
     TERMINAL,
     VERBOSE,
     configure_logging,
+    log_dir,
     redact_text,
     stop_logging,
 )
@@ -100,8 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_log_options(db_option, argparse.SUPPRESS, argparse.SUPPRESS)
 
     parser = argparse.ArgumentParser(
-        description=f"{APP_NAME}: without a command the desktop app opens; "
+        description=f"{APP_NAME}: without a command the desktop app opens;\n"
         "the commands run the same engine headless.",
+        # Raw, so the log file's path stays whole on its line.
+        epilog="exit codes: 0 done, 1 the work failed, 2 bad input, 70 internal error (a bug),\n"
+        f"130 interrupted. The log file:\n  {log_dir() / LOG_FILE_NAME}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", metavar="PATH", default=None, help=DB_HELP)
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {APP_VERSION}")

@@ -48,6 +48,12 @@ def test_version(capsys, run_cli) -> None:
     assert (done.returncode, done.stdout) == (0, "AI Decision Frameworks 0.1.0\n")
 
 
+def test_help_names_the_exit_codes_and_the_log_file(capsys, log_path) -> None:
+    assert main.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "70 internal error (a bug)" in out and f"  {log_path}\n" in out
+
+
 @pytest.mark.parametrize(
     "args",
     [
