@@ -235,10 +235,8 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from core.evaluation import RunProgress, RunSettings, Variant
-    from core.llm import LlmClient
-    from core.runner import EvalRunner, estimate_cost, prompt_problem
     from core.validation import error_lines
-    from storage.experiments import run_into
+    from operations.runs import execute_run, plan_resume, plan_run
 
     try:
         settings = RunSettings(
@@ -258,10 +256,7 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
                 run = store.run(args.resume)
             except Exception as exc:
                 raise CliError(str(exc)) from None
-            variant, dataset_id, run_id = run.variant, run.dataset_id, run.id
-            pending = set(store.pending_item_ids(run_id))
-            items = store.items(dataset_id)
-            skip = {i.id for i in items if i.id not in pending}
+            plan = plan_resume(store, run.id, settings, lambda: user_catalog(args))
         else:
             if not args.model:
                 raise CliError("name the model with --model (as litellm names it)")
@@ -278,17 +273,13 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
             except ValidationError as exc:
                 raise CliError(*error_lines(exc)) from None
             dataset_id = _find_dataset(store, args.dataset).id
-            items = store.items(dataset_id)
-            run_id, skip = None, set()
-        prices = None if variant.api_base else _catalog_prices(args, variant.model)
-        todo = [i for i in items if i.id not in skip]
-        problem = prompt_problem(variant, todo)
-        if problem:
-            raise CliError(f"not started: {problem}")
-        cost = estimate_cost(variant, todo, prices)
+            plan = plan_run(store, dataset_id, variant, settings, lambda: user_catalog(args))
+        if plan.problem:
+            raise CliError(f"not started: {plan.problem}")
+        cost = plan.estimate
         money = f"about ${cost.usd:.4g}" if cost.usd is not None else "an unknown cost"
         print(
-            f"{cost.requests:,} requests to {one_line(variant.model)}, "
+            f"{cost.requests:,} requests to {one_line(plan.variant.model)}, "
             f"about {cost.input_tokens:,} input and up to {cost.output_tokens:,} output tokens: "
             f"{money}.",
             file=sys.stderr,
@@ -299,14 +290,6 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
             if input("Run it? [y/N] ").strip().lower() not in ("y", "yes"):
                 print("Not started.", file=sys.stderr)
                 return EXIT_OK
-        if run_id is None:
-            run_id = store.create_run(dataset_id, variant, settings, name=variant.name)
-        client = LlmClient(
-            api_base=variant.api_base,
-            timeout_s=settings.timeout_s,
-            max_retries=settings.max_retries,
-            prices=prices,
-        )
 
         def progress(p: RunProgress) -> None:
             if sys.stderr.isatty():
@@ -316,21 +299,14 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
 
-        rid = run_id
+        created: list[int] = []
         try:
-            outcome = run_into(
-                store,
-                rid,
-                EvalRunner(client, settings),
-                variant,
-                items,
-                skip_ids=skip,
-                progress=progress,
-                prices=prices,
-                use_cache=settings.use_cache,
-            )
+            rid, outcome = execute_run(store, plan, progress=progress, on_created=created.append)
         except KeyboardInterrupt:
+            if not created:
+                raise
             # Every finished sample is stored as it lands; only the requests in flight are lost.
+            rid = created[0]
             kept = store.run(rid).samples
             print(
                 f"\ninterrupted: resume with `eval run --resume {rid}` "
@@ -351,111 +327,70 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _catalog_prices(args: argparse.Namespace, model: str) -> tuple[float, float] | None:
-    catalog = user_catalog(args)
-    return catalog.get(model).usable_prices if model in catalog else None
-
-
 def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from core.datasets import DatasetError, parse_logged_outputs, read_file
-    from core.evaluation import Variant
+    from core.datasets import DatasetError
     from core.validation import error_lines
+    from operations.experiments import import_outputs
 
     path = Path(args.file)
-    name = args.name or path.stem
     with _experiments(args) as store:
         dataset = _find_dataset(store, args.dataset)
         try:
-            parsed = parse_logged_outputs(
-                read_file(path), [i.id for i in store.items(dataset.id)], file_name=path.name
-            )
+            imported = import_outputs(store, dataset.id, path, args.name or path.stem)
         except FileNotFoundError:
             raise CliError(f"{args.file}: no such file") from None
-        except (DatasetError, OSError) as exc:
-            raise CliError(f"{args.file}: {exc}") from None
-        if not parsed.ok:
-            problems = [str(p) for p in parsed.problems] or ["the file holds no outputs"]
-            raise CliError(f"{args.file}: nothing was imported", *problems)
-        try:
-            variant = Variant(name=name, model=name)
         except ValidationError as exc:
             raise CliError(*error_lines(exc)) from None
-        run_id = store.import_run(dataset.id, variant, parsed.samples, name=name)
-    missing = f"; {len(parsed.missing_ids):,} items have no output" if parsed.missing_ids else ""
-    print(f"run {run_id}: {len(parsed.samples):,} outputs imported{missing}")
+        except (DatasetError, OSError) as exc:
+            raise CliError(f"{args.file}: {exc}") from None
+    if imported.run_id is None:
+        problems = list(imported.problems) or ["the file holds no outputs"]
+        raise CliError(f"{args.file}: nothing was imported", *problems)
+    missing = f"; {imported.missing:,} items have no output" if imported.missing else ""
+    print(f"run {imported.run_id}: {imported.imported:,} outputs imported{missing}")
     return EXIT_OK
 
 
-def _judge_grades(
-    args: argparse.Namespace, store: Any, items: list[Any], *runs: list[Any]
-) -> tuple[tuple[dict[str, float], dict[str, float]], float]:
-    """The judge's grades of both runs (through the runner, cached) and what grading cost."""
-    from core.evaluation import RunSettings
-    from core.judge import grade, judge_variant
-    from core.llm import LlmClient
-
-    if not args.judge_model:
-        raise CliError("--metric llm_judge needs --judge-model (the model that grades)")
-    variant = judge_variant(args.judge_model, args.judge_api_base)
-    prices = None if variant.api_base else _catalog_prices(args, variant.model)
-    client = LlmClient(api_base=variant.api_base, prices=prices)
-    graded = [
-        grade(client, RunSettings(), variant, items, samples, cache=store.cache, prices=prices)
-        for samples in runs
-    ]
-    return (graded[0].scores, graded[1].scores), sum(g.cost_usd for g in graded)
-
-
 def _cmd_eval_compare(args: argparse.Namespace) -> int:
-    from core.comparison import compare_runs
     from core.metrics import METRICS
     from core.stats import VERDICT_LABELS
-    from storage.experiments import ExperimentRecord
+    from operations.experiments import compare_and_record
+    from operations.judge import JudgeSpec
 
     if args.metric not in METRICS:
         raise CliError(f"unknown metric {args.metric!r} (known: {', '.join(METRICS)})")
     with _experiments(args) as store:
         try:
-            baseline, variant = store.run(args.baseline), store.run(args.variant)
+            store.run(args.baseline), store.run(args.variant)
         except Exception as exc:
             raise CliError(str(exc)) from None
-        if baseline.dataset_id != variant.dataset_id:
-            raise CliError("the two runs answer different datasets: compare runs of one dataset")
-        items = store.items(baseline.dataset_id)
-        base_samples, var_samples = store.samples(baseline.id), store.samples(variant.id)
-        grades = cost = None
+        judge = None
         if METRICS[args.metric].needs_judge:
-            grades, cost = _judge_grades(args, store, items, base_samples, var_samples)
+            if not args.judge_model:
+                raise CliError("--metric llm_judge needs --judge-model (the model that grades)")
+            judge = JudgeSpec(args.judge_model, args.judge_api_base)
         try:
-            comparison = compare_runs(
-                items,
-                base_samples,
-                var_samples,
+            done = compare_and_record(
+                store,
+                args.baseline,
+                args.variant,
                 args.metric,
                 min_lift=args.min_lift / 100,
                 pass_threshold=args.threshold,
                 pattern=args.pattern,
-                grades=grades,
-                judge_cost_usd=cost,
                 alpha=args.alpha,
+                judge=judge,
+                catalog=lambda: user_catalog(args),
             )
         except ValueError as exc:
             raise CliError(str(exc)) from None
-        store.save_experiment(
-            ExperimentRecord.from_comparison(
-                comparison,
-                name=f"{variant.name} vs {baseline.name}",
-                dataset_id=baseline.dataset_id,
-                baseline_run_id=baseline.id,
-                variant_run_id=variant.id,
-            )
-        )
+    comparison = done.comparison
     if args.json:
         print(shown_json(comparison.model_dump_json(indent=2, exclude={"outcomes"})))
         return EXIT_OK
-    pair = f"{one_line(variant.name)} vs {one_line(baseline.name)}"
+    pair = f"{one_line(done.variant.name)} vs {one_line(done.baseline.name)}"
     print(f"{VERDICT_LABELS[comparison.verdict]}: {pair}")
     for reason in comparison.reasons:
         print(f"- {one_line(reason)}")
@@ -463,20 +398,17 @@ def _cmd_eval_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval_export_run(args: argparse.Namespace) -> int:
-    from core.csv_export import samples_csv
+    from operations.experiments import export_run_csv
 
+    out = Path(args.out)
     with _experiments(args) as store:
         try:
             run = store.run(args.run)
         except Exception as exc:
             raise CliError(str(exc)) from None
-        samples = store.samples(run.id)
-        text = samples_csv(store.items(run.dataset_id), samples)
-    out = Path(args.out)
-    try:
-        # The byte-order mark makes spreadsheet programs read the file as UTF-8.
-        out.write_text(text, encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise CliError(f"{args.out}: cannot write it ({exc.strerror or exc})") from None
-    print(f"run {run.id}: {len(samples):,} samples written to {out}")
+        try:
+            written = export_run_csv(store, run.id, out)
+        except OSError as exc:
+            raise CliError(f"{args.out}: cannot write it ({exc.strerror or exc})") from None
+    print(f"run {run.id}: {written:,} samples written to {out}")
     return EXIT_OK

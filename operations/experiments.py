@@ -1,5 +1,5 @@
-"""Experiments on stored runs: compare two runs and keep the comparison, import logged outputs
-as a run, export a run's samples."""
+"""Experiments on stored runs: compare two runs and keep the comparison, push what the variant
+measured into the catalog, import logged outputs as a run, export a run's samples."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.catalog import LatencyProfile, QualityScore
 from core.comparison import Comparison, compare_runs
 from core.csv_export import samples_csv
 from core.datasets import parse_logged_outputs, read_file
 from core.evaluation import DatasetItem, RunProgress, Sample, Variant
+from core.measured import latency_profile, quality_score
 from core.metrics import METRICS
 from operations.judge import JudgeSpec, judge_runs
 from operations.runs import CatalogLoader
+from storage import CatalogStore
 from storage.experiments import ExperimentRecord, ExperimentStore, RunInfo
 
 
@@ -98,6 +101,39 @@ def compare_and_record(
         )
     )
     return ComparedRuns(comparison, record_id, baseline, variant, items, base_samples, var_samples)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What a push stored for a model: its quality score and, when the run timed enough
+    answers, its latency profile."""
+
+    quality: QualityScore
+    latency: LatencyProfile | None
+
+
+def push_to_catalog(
+    store: ExperimentStore,
+    db_path: Path,
+    comparison: Comparison,
+    run: RunInfo,
+    dataset_label: str,
+) -> Measured:
+    """Store the variant run's measured quality (its mean on the comparison's metric, naming
+    the dataset and metric) and latency profile for its model in the user's catalog data
+    (source: measured), where the other frameworks read them."""
+    quality = quality_score(
+        comparison.variant.mean or 0.0,
+        dataset_label,
+        METRICS[comparison.metric].label,
+        comparison.n_paired,
+    )
+    latency = latency_profile(store.samples(run.id))
+    with CatalogStore(db_path) as catalog:
+        catalog.set_quality(run.variant.model, quality)
+        if latency is not None:
+            catalog.set_latency(run.variant.model, latency)
+    return Measured(quality, latency)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
@@ -13,14 +13,12 @@ from core.comparison import Comparison
 from core.evaluation import (
     CachedResponse,
     DatasetItem,
-    RunProgress,
     RunSettings,
     RunStatus,
     Sample,
     Variant,
     content_hash,
 )
-from core.runner import EvalRunner, RunOutcome
 from core.text import name_problem
 from storage.connection import SqliteStore
 from storage.errors import StorageError
@@ -696,39 +694,3 @@ def _stamp(db: Database, table: Literal["datasets", "runs", "experiments"]) -> s
         now = max(now, datetime.fromisoformat(latest) + timedelta(microseconds=1))
     return now.isoformat(timespec="microseconds")
 
-
-def run_into(
-    store: ExperimentStore,
-    run_id: int,
-    runner: EvalRunner,
-    variant: Variant,
-    items: Sequence[DatasetItem],
-    *,
-    skip_ids: Collection[str] = (),
-    progress: Callable[[RunProgress], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
-    prices: tuple[float, float] | None = None,
-    use_cache: bool = True,
-) -> RunOutcome:
-    """Run `variant` over `items` into the stored run `run_id`: every sample is stored as it
-    lands, the response cache is this store's (when `use_cache`), and the run's final status
-    and stop reason are recorded, so a crash loses at most the requests in flight. An
-    interrupt (Ctrl-C) records the run as cancelled, resumable, and is raised again."""
-    try:
-        outcome = runner.run(
-            variant,
-            items,
-            on_sample=lambda sample: store.add_sample(run_id, sample),
-            cache=store.cache if use_cache else None,
-            skip_ids=skip_ids,
-            progress=progress,
-            cancelled=cancelled,
-            prices=prices,
-        )
-    except KeyboardInterrupt:
-        store.finish_run(
-            run_id, "cancelled", "Interrupted before the end; resume the run to finish it."
-        )
-        raise
-    store.finish_run(run_id, outcome.status, outcome.stop_reason)
-    return outcome

@@ -22,8 +22,8 @@ from core.agent_loop import TrialConfig, run_trial
 from core.evaluation import DatasetItem, RunSettings, Variant
 from core.llm import LlmClient, redact, redact_url, url_secrets
 from core.runner import EvalRunner
+from operations.runs import run_into
 from storage import ExperimentStore, TraceStore
-from storage.experiments import run_into
 from tests.llm_server import LlmTestServer, Reply, last_user_text
 
 ROOT = Path(__file__).resolve().parents[2]

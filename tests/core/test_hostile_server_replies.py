@@ -17,8 +17,8 @@ from core.agent_loop import TrialConfig, run_trial
 from core.evaluation import DatasetItem, RunSettings, Variant
 from core.llm import LlmClient, LlmError
 from core.runner import EvalRunner
+from operations.runs import run_into
 from storage import ExperimentStore, TraceStore
-from storage.experiments import run_into
 from tests.llm_server import LlmTestServer, Reply, last_user_text
 
 

@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 
 from core.evaluation import DatasetItem, RunSettings, Sample, Variant
-from operations.experiments import compare_and_record, export_run_csv, import_outputs
+from operations.experiments import (
+    compare_and_record,
+    export_run_csv,
+    import_outputs,
+    push_to_catalog,
+)
 from operations.judge import JudgeSpec, judge_runs
-from storage import ExperimentStore
+from storage import CatalogStore, ExperimentStore
 from tests.llm_server import LlmTestServer, Reply, last_user_text
 
 ITEMS = [
@@ -127,3 +132,18 @@ def test_logged_outputs_are_imported_whole_or_not_at_all_and_a_run_exports_as_cs
     assert written == 2
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     assert "q1" in out.read_text("utf-8-sig")
+
+
+def test_a_push_stores_the_variant_models_measured_quality_in_the_catalog(tmp_path: Path) -> None:
+    """Variant mean 1.0 on exact match over 4 paired items; imported outputs carry no
+    latencies, so no latency profile is stored."""
+    db = tmp_path / "db.sqlite3"
+    with ExperimentStore(db) as store:
+        base_id, var_id = _two_runs(store)
+        done = compare_and_record(store, base_id, var_id, "exact_match")
+        measured = push_to_catalog(store, db, done.comparison, done.variant, "sums v1")
+    with CatalogStore(db) as catalog:
+        stored = catalog.user_data().quality["new"]
+    assert measured.latency is None
+    assert stored.score == pytest.approx(1.0) == measured.quality.score
+    assert stored.source == "measured" and "sums v1" in stored.benchmark

@@ -26,10 +26,8 @@ from core import stats
 from core.comparison import Comparison
 from core.evaluation import DatasetItem, RunProgress, Sample
 from core.frameworks.experiments import suggested_inputs
-from core.measured import latency_profile, quality_score
 from core.metrics import METRICS
-from operations.experiments import ComparedRuns, compare_and_record
-from storage import CatalogStore
+from operations.experiments import ComparedRuns, compare_and_record, push_to_catalog
 from storage.experiments import DatasetInfo, ExperimentRecord, RunInfo
 from ui.experiments.dialogs import table_view
 from ui.experiments.fields import dspin
@@ -388,25 +386,16 @@ class ComparePage(QWidget):
         if comparison is None or run is None:
             return
         model = run.variant.model
-        metric_label = METRICS[comparison.metric].label
         dataset_name = self._dataset_name
         db_path = self.bench.services.db_path
         catalog = self.bench.catalog()
         known = catalog is not None and model in catalog
 
         def work() -> str:
-            samples = self.bench.store().samples(run.id)
-            quality = quality_score(
-                comparison.variant.mean or 0.0, dataset_name, metric_label, comparison.n_paired
-            )
-            latency = latency_profile(samples)
-            with CatalogStore(db_path) as store:
-                store.set_quality(model, quality)
-                if latency is not None:
-                    store.set_latency(model, latency)
-            told = f"score {quality.score:.3f}"
-            if latency is not None:
-                told += f", latency {latency.ttft_ms:,.0f} ms to first token"
+            measured = push_to_catalog(self.bench.store(), db_path, comparison, run, dataset_name)
+            told = f"score {measured.quality.score:.3f}"
+            if measured.latency is not None:
+                told += f", latency {measured.latency.ttft_ms:,.0f} ms to first token"
             return told
 
         def done(told: str) -> None:

@@ -44,6 +44,17 @@ class DatasetsPage(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._selected)
         self.items = ItemsModel()
         self.items_view = table_view(self.items, "items_view", stretch=1, widths=(90, 0, 200))
+        self.status = QLabel("Import a dataset to start.")
+        self.status.setObjectName("datasets_status")
+        self.status.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addLayout(self._build_buttons())
+        lay.addWidget(self.status)
+        lay.addWidget(
+            splitter(Qt.Orientation.Vertical, self.view, self.items_view, stretch=(1, 2)), 1
+        )
+
+    def _build_buttons(self) -> QHBoxLayout:
         self.import_button = QPushButton("Import dataset…")
         self.import_button.setObjectName("import_dataset_button")
         self.import_button.setToolTip(
@@ -63,21 +74,12 @@ class DatasetsPage(QWidget):
         self.delete_button.setToolTip("Delete this dataset version (not while runs use it)")
         self.delete_button.setEnabled(False)
         self.delete_button.clicked.connect(self.delete_selected)
-        self.status = QLabel("Import a dataset to start.")
-        self.status.setObjectName("datasets_status")
-        self.status.setWordWrap(True)
-
         buttons = QHBoxLayout()
         for b in (self.import_button, self.example_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.delete_button)
-        lay = QVBoxLayout(self)
-        lay.addLayout(buttons)
-        lay.addWidget(self.status)
-        lay.addWidget(
-            splitter(Qt.Orientation.Vertical, self.view, self.items_view, stretch=(1, 2)), 1
-        )
+        return buttons
 
     def show_datasets(self, datasets: list[DatasetInfo]) -> None:
         selected = self.selected()
