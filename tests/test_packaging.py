@@ -23,7 +23,7 @@ import resources
 from core import APP_NAME, APP_VERSION
 from core.catalog import parse_example_csv
 from core.datasets import parse_dataset
-from core.frameworks import ids
+from core.frameworks import REGISTRY, ids
 from core.scenario import parse_scenario_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,7 +181,7 @@ def test_the_pyinstaller_folder_app_runs_headless(tmp_path: Path) -> None:
 
     assert aidf([str(app)], "--version").strip() == f"{APP_NAME} {APP_VERSION}"
     listed = aidf([str(app)], "frameworks").splitlines()
-    assert [line.split()[0] for line in listed] == list(ids())
+    assert [line.split()[0] for line in listed] == [fw.ID for fw in REGISTRY]
     compute = ("compute", "cost_quality_latency", "--inputs", str(inputs))
     built = aidf([str(app)], *compute)
     assert json.loads(built)["figures"], "a result with its figures"
