@@ -20,6 +20,7 @@ from core.evidence import EXAMPLE_WARNING, NO_EVIDENCE, Evidence, provenance_row
 from core.frameworks import Framework
 from core.frameworks.common import (
     FrameworkResult,
+    counted,
     format_figure,
     format_input,
     recommendation_label,
@@ -573,8 +574,8 @@ def _records_table(items: Iterable[Any]) -> str:
 def _count(items: Sequence[str], noun: str) -> str:
     """'2 models' for a short list, with the names in brackets when they fit on a line."""
     names = _one_line(", ".join(items))
-    counted = f"{len(items)} {noun}{'s' if len(items) != 1 else ''}"
-    return f"{counted} ({names})" if len(names) <= 60 else counted
+    number = counted(len(items), noun)
+    return f"{number} ({names})" if len(names) <= 60 else number
 
 
 def _one_line(text: str) -> str:

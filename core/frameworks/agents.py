@@ -16,6 +16,7 @@ from core.frameworks.common import (
     FrameworkInputs,
     FrameworkResult,
     count,
+    counted,
     duration,
     format_number,
     param,
@@ -938,7 +939,7 @@ def _economics_sentences(
         f"{x.input_tokens_per_step:,.0f} + (k - 1) x {growth:,.0f} tokens, so the last of "
         f"{x.max_iterations} calls sends "
         f"{x.input_tokens_per_step + (x.max_iterations - 1) * growth:,.0f}.",
-        f"A task takes {_iterations(mean_iterations)} on average and {k95} at p95 "
+        f"A task takes {counted(mean_iterations, 'iteration')} on average and {k95} at p95 "
         f"(stopped at {x.max_iterations}): expected {usd(expected_cost)} and "
         f"{duration(expected_latency)}, p95 {usd(p95_cost)} and {duration(p95_latency)}, "
         f"worst case {usd(worst_cost)} and {duration(worst_latency)}.",
@@ -1021,8 +1022,8 @@ def _decision_sentences(
         out.append(
             f"The worst case ({x.max_iterations} iterations: {usd(worst_cost)}, "
             f"{duration(worst_latency)}) breaks {' and '.join(b for b in broken if b)}; "
-            f"{_iterations(within)} {'keeps' if within == 1 else 'keep'} within both budgets, "
-            "so cap the loop there."
+            f"{counted(within, 'iteration')} {'keeps' if within == 1 else 'keep'} within both "
+            "budgets, so cap the loop there."
         )
     else:
         out.append(
@@ -1064,10 +1065,6 @@ def suggested_inputs(measured: Measured) -> dict[str, float]:
     if measured.mean_tool_latency_ms is not None:
         out["tool_latency_ms"] = round(measured.mean_tool_latency_ms)
     return {name: within(name, float(value)) for name, value in out.items()}
-
-
-def _iterations(n: float) -> str:
-    return f"{count(n)} iteration" if n == 1 else f"{count(n)} iterations"
 
 
 def summarize(inputs: Inputs, result: Result) -> str:

@@ -214,6 +214,11 @@ def count(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
+def counted(n: float, noun: str) -> str:
+    """1 option, 3 options, 1,234 options, 2.5 iterations: a count and its noun."""
+    return f"{count(n)} {noun}" if n == 1 else f"{count(n)} {noun}s"
+
+
 def short_count(value: float) -> str:
     """1, 350, 12k, 1.5M, 3B: a count in a few characters, for plot axes and labels."""
     for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):

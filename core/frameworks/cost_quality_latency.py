@@ -16,6 +16,7 @@ from core.frameworks.common import (
     Figure,
     FrameworkInputs,
     FrameworkResult,
+    counted,
     duration,
     format_number,
     money,
@@ -1054,7 +1055,7 @@ def _explain(
         f"It answers in {_latency_text(x, pick, m.latency)}, within the "
         f"{duration(x.max_latency_ms)} budget, and scores {pick.quality:.3g} against the "
         f"{x.min_quality:.3g} minimum.",
-        f"Optimising {corners}: the pick is {rule}; {_count(int(o.feasible.sum()), 'option')} "
+        f"Optimising {corners}: the pick is {rule}; {counted(int(o.feasible.sum()), 'option')} "
         f"of {len(o):,} {'is' if o.feasible.sum() == 1 else 'are'} feasible.",
     ]
     by_cost = x.priority == "cost_latency"
@@ -1073,7 +1074,7 @@ def _explain(
             "ignored."
             if too_long == 0
             else "No limit binds: the options ranked above it by this priority are models the "
-            f"request does not fit ({_count(too_long, 'option')}; "
+            f"request does not fit ({counted(too_long, 'option')}; "
             f"{_request_text(x)} exceed their context or output limit)."
         )
     else:
@@ -1151,10 +1152,6 @@ def _request_text(x: Inputs) -> str:
     return f"{x.input_tokens_per_request:,} input and {x.output_tokens_per_request:,} output tokens"
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
 def _explain_none(
     x: Inputs,
     catalog: Catalog,
@@ -1198,11 +1195,11 @@ def _explain_none(
             ],
             "Nothing is feasible: no candidate model fits a request this size",
         )
-    out = [f"None of the {_count(len(o), 'option')} meets all three limits ({limits})."]
+    out = [f"None of the {counted(len(o), 'option')} meets all three limits ({limits})."]
     too_long = int((~o.fits).sum())
     if too_long:
         out.append(
-            f"{_count(too_long, 'option')} cannot take a request of {_request_text(x)} (context "
+            f"{counted(too_long, 'option')} cannot take a request of {_request_text(x)} (context "
             "or output limit) and no limit change makes them feasible; the changes below "
             "consider the others."
         )
@@ -1264,14 +1261,14 @@ def summarize(inputs: Inputs, result: Result) -> str:
     lines = [
         "### Considered options",
         "",
-        f"{_count(r.n_options, 'option')} ({_count(r.n_candidates, 'model')}"
+        f"{counted(r.n_options, 'option')} ({counted(r.n_candidates, 'model')}"
         + (", real-time and batch" if x.batch_acceptable else ", real-time")
         + f"); {r.n_feasible:,} feasible, {r.n_pareto:,} on the Pareto front. Limits: cost at "
         f"most {usd(r.max_cost_per_request_usd)} a request, latency at most "
         f"{duration(r.max_latency_ms)}, quality at least {r.min_quality:.3g}. The table lists "
         "the pick, the best feasible options, the best by priority and the front."
         + (
-            f" {_count(r.n_too_long, 'option')} cannot take a request of {_request_text(x)} "
+            f" {counted(r.n_too_long, 'option')} cannot take a request of {_request_text(x)} "
             "(the model's context or output limit is smaller)."
             if r.n_too_long
             else ""

@@ -19,6 +19,7 @@ from core.frameworks.common import (
     CHOICE_LABELS,
     choice_label,
     count,
+    counted,
     duration,
     format_value,
     probability,
@@ -150,6 +151,13 @@ def test_duration_picks_the_unit_by_magnitude(ms, text):
 )
 def test_one_count_formatter(value, text):
     assert count(value) == text
+
+
+def test_a_count_and_its_noun():
+    assert counted(1, "option") == "1 option"
+    assert counted(0, "option") == "0 options"
+    assert counted(1234, "option") == "1,234 options"
+    assert counted(2.5, "iteration") == "2.5 iterations"
 
 
 @pytest.mark.parametrize(
