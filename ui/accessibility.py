@@ -8,6 +8,8 @@ pass over a finished page names them all, instead of each panel naming its own.
 
 from __future__ import annotations
 
+from typing import cast
+
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -68,7 +70,8 @@ def _label_beside(widget: QWidget) -> QLabel | None:
     if isinstance(owner, QFormLayout):
         before = owner.labelForField(widget)
     elif isinstance(owner, QGridLayout):
-        row, column, _, _ = owner.getItemPosition(index)
+        # PySide6's stub says object; Qt returns (row, column, row span, column span).
+        row, column, _, _ = cast(tuple[int, int, int, int], owner.getItemPosition(index))
         item = owner.itemAtPosition(row, column - 1) if column > 0 else None
         before = item.widget() if item is not None else None
     elif index > 0:
@@ -86,6 +89,8 @@ def _find(layout: QLayout, widget: QWidget) -> tuple[QLayout, int] | None:
     """The layout (nested anywhere in `layout`) holding `widget`, and the item's index."""
     for i in range(layout.count()):
         item = layout.itemAt(i)
+        if item is None:
+            continue
         if item.widget() is widget:
             return layout, i
         inner = item.layout()

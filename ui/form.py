@@ -200,7 +200,10 @@ class _Section(QWidget):
 
     def __init__(self, title: str, expanded: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.toggle = QToolButton(text=title, checkable=True, checked=expanded)
+        self.toggle = QToolButton()
+        self.toggle.setText(title)
+        self.toggle.setCheckable(True)
+        self.toggle.setChecked(expanded)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.toggle.setStyleSheet("QToolButton { border: none; font-weight: 600; }")
@@ -233,7 +236,8 @@ class _Field:
         self.choices = _choices(annotation)
         self.kind = _numeric_kind(annotation)
         item = _list_item(annotation)
-        self.wide = isinstance(item, type) and issubclass(item, BaseModel)
+        record = item if isinstance(item, type) and issubclass(item, BaseModel) else None
+        self.wide = record is not None
         tooltip = field_tooltip(info)
         # Errors quote what was typed or imported (a duplicate name): never markup.
         self.error = plain_label()
@@ -242,9 +246,9 @@ class _Field:
         self.error.setStyleSheet("color: #b3261e; font-size: 11px;")
         self.error.hide()
         self.widget: QWidget
-        if self.wide:
+        if record is not None:
             rows = providers.rows_from_catalog if _extra(info).get("catalog_rows") else None
-            self.widget = RecordsEditor(item, (lambda: rows(name)) if rows else None)
+            self.widget = RecordsEditor(record, (lambda: rows(name)) if rows else None)
         elif annotation is str and _extra(info).get("choices") == "catalog_models":
             self.widget = ModelChoiceCombo(
                 providers.model_ids, _extra(info).get("empty_text", "None")

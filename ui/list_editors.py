@@ -388,7 +388,9 @@ class ModelChoiceCombo(QComboBox):
         self.empty_text = empty_text
         self.setEditable(True)  # type to filter ~3,400 ids through the completer
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.lineEdit().setPlaceholderText(empty_text)
+        line = self.lineEdit()
+        assert line is not None, "an editable combo box has a line edit"
+        line.setPlaceholderText(empty_text)
         self._fill([])
 
     def _fill(self, ids: list[str]) -> None:

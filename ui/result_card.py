@@ -240,8 +240,8 @@ class ResultCard(HeightBox):
         """Lay out one label pair per figure; later results only change their text."""
         while self.figures.count():
             item = self.figures.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
         self._figure_labels = {}
         columns = 2
         for i, fig in enumerate(result.figures):

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QMenu,
     QMenuBar,
     QTableWidget,
     QTableWidgetItem,
@@ -29,7 +30,7 @@ def menu_shortcuts(bar: QMenuBar) -> list[tuple[str, str, str]]:
     rows = []
     for top in bar.actions():
         menu = top.menu()
-        if menu is None:
+        if not isinstance(menu, QMenu):
             continue
         for action in menu.actions():
             if isinstance(action, QAction) and action.shortcuts():
@@ -71,6 +72,10 @@ class ShortcutsDialog(QDialog):
 
     def rows(self) -> list[tuple[str, str, str]]:
         return [
-            tuple(self.table.item(r, c).text() for c in range(3))  # type: ignore[misc]
+            (self._text(r, 0), self._text(r, 1), self._text(r, 2))
             for r in range(self.table.rowCount())
         ]
+
+    def _text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text() if item is not None else ""

@@ -912,7 +912,7 @@ def _rationale(
     return out
 
 
-def winner_at(result: Result, weights: Sequence[float]) -> str | None:
+def winner_at(result: Result, weights: Sequence[float] | np.ndarray) -> str | None:
     """The winner of a result's scorecard at other weights (quality, latency, cost).
 
     The weights are divided by their sum; None when nothing passed the gates or all are 0.

@@ -95,8 +95,8 @@ def test_hover_moves_the_readout_and_the_cheapest_changes_past_the_crossover(
     assert high.startswith("100,000,000 requests a month")
     assert "RAG $63,497" in high and "fine-tuning $51,837" in high
     assert high.endswith("cheapest: fine-tuning")
-    assert panel.cost.cursor.isVisible()
-    assert panel.cost.cursor.value() == pytest.approx(8)
+    assert panel.cost.hover_line.isVisible()
+    assert panel.cost.hover_line.value() == pytest.approx(8)
     hover(panel.cost.plot, math.log10(1e5) - half_pixel, middle)
     low = panel.cost.readout.text()
     assert low.startswith("100,000 requests a month") and low.endswith("cheapest: RAG")

@@ -46,7 +46,7 @@ class CumulativeCostPlot(QWidget):
         self.marker = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(GREEN), pen=pg.mkPen("w"))
         self.marker_label = pg.TextItem(anchor=(0, 1.2), color=GREEN)
         self.horizon = vline(GREY, dashed=True, label="horizon")
-        self.cursor = vline(LIGHT, dashed=False)
+        self.hover_line = vline(LIGHT, dashed=False)
         self.cursor.setVisible(False)
         for item in (self.marker, self.marker_label, self.horizon, self.cursor):
             self.plot.addItem(item, ignoreBounds=True)

@@ -347,7 +347,7 @@ class HeightBox(QFrame):
         frame = self._frame()
         return self.inner.heightForWidth(width - frame.width()) + frame.height()
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         self.inner.setGeometry(self.contentsRect())
 
     def event(self, event: QEvent) -> bool:

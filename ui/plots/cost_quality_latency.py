@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -53,7 +54,7 @@ HOVER_PX = 14
 _COMPARE = [BLUE, ORANGE, GREEN]
 
 
-def bucket_of(latency_ms: np.ndarray) -> np.ndarray:
+def bucket_of(latency_ms: Sequence[float] | np.ndarray) -> np.ndarray:
     """Index into BUCKETS for each latency (a latency on an edge goes to the slower bucket)."""
     return np.searchsorted(_EDGES, np.asarray(latency_ms, dtype=float), side="right")
 

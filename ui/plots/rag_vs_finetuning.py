@@ -104,7 +104,7 @@ class MonthlyCostPlot(QWidget):
         )
         self.crossover_label = pg.TextItem(anchor=(0, -0.2), color=RED)
         self.volume_line = vline(GREY, dashed=True, label="your volume", label_at=0.9)
-        self.cursor = vline(LIGHT, dashed=False)
+        self.hover_line = vline(LIGHT, dashed=False)
         self.cursor.setVisible(False)
         for item in (self.crossover_label, self.volume_line, self.cursor):
             self.plot.addItem(item, ignoreBounds=True)
@@ -131,15 +131,14 @@ class MonthlyCostPlot(QWidget):
             set_points(curve, self._volumes, self._costs[o])
         x = r.crossover_requests_per_month
         y = r.crossover_monthly_cost
-        shown = (
-            x is not None and y is not None and self._volumes[0] <= x <= self._volumes[-1] and x > 0
-        )
-        if shown:
+        if x is not None and y is not None and self._volumes[0] <= x <= self._volumes[-1] and x > 0:
+            shown = True
             set_points(self.crossover, [x], [y])
             self.crossover_label.setText(f"fine-tuning cheaper above {short_count(x)}/month")
             self.crossover_label.setPos(QPointF(math.log10(x), _log10(y)))
         else:
             set_points(self.crossover, [], [])
+            shown = False
         self.crossover_label.setVisible(shown)
         volume = r.requests_per_month
         self.volume_line.setVisible(volume > 0)
