@@ -47,8 +47,8 @@ class CumulativeCostPlot(QWidget):
         self.marker_label = pg.TextItem(anchor=(0, 1.2), color=GREEN)
         self.horizon = vline(GREY, dashed=True, label="horizon")
         self.hover_line = vline(LIGHT, dashed=False)
-        self.cursor.setVisible(False)
-        for item in (self.marker, self.marker_label, self.horizon, self.cursor):
+        self.hover_line.setVisible(False)
+        for item in (self.marker, self.marker_label, self.horizon, self.hover_line):
             self.plot.addItem(item, ignoreBounds=True)
         self.readout = QLabel(" ")
         self.readout.setObjectName("readout")
@@ -99,12 +99,12 @@ class CumulativeCostPlot(QWidget):
     def _on_mouse(self, pos: QPointF) -> None:
         vb = self.plot.getPlotItem().vb
         if not len(self._years) or not self.plot.sceneBoundingRect().contains(pos):
-            self.cursor.setVisible(False)
+            self.hover_line.setVisible(False)
             return
         x = vb.mapSceneToView(pos).x()
         i = sample_at(self._years, x)
-        self.cursor.setValue(self._years[i])
-        self.cursor.setVisible(True)
+        self.hover_line.setValue(self._years[i])
+        self.hover_line.setVisible(True)
         self.readout.setText(self._describe(i))
 
 

@@ -105,8 +105,8 @@ class MonthlyCostPlot(QWidget):
         self.crossover_label = pg.TextItem(anchor=(0, -0.2), color=RED)
         self.volume_line = vline(GREY, dashed=True, label="your volume", label_at=0.9)
         self.hover_line = vline(LIGHT, dashed=False)
-        self.cursor.setVisible(False)
-        for item in (self.crossover_label, self.volume_line, self.cursor):
+        self.hover_line.setVisible(False)
+        for item in (self.crossover_label, self.volume_line, self.hover_line):
             self.plot.addItem(item, ignoreBounds=True)
         self.readout = QLabel(" ")
         self.readout.setObjectName("readout")
@@ -165,12 +165,12 @@ class MonthlyCostPlot(QWidget):
     def _on_mouse(self, pos: QPointF) -> None:
         vb = self.plot.getPlotItem().vb
         if not len(self._volumes) or not self.plot.sceneBoundingRect().contains(pos):
-            self.cursor.setVisible(False)
+            self.hover_line.setVisible(False)
             return
         log_x = vb.mapSceneToView(pos).x()
         i = sample_at(np.log10(self._volumes), log_x)
-        self.cursor.setValue(math.log10(self._volumes[i]))
-        self.cursor.setVisible(True)
+        self.hover_line.setValue(math.log10(self._volumes[i]))
+        self.hover_line.setVisible(True)
         self.readout.setText(self._describe(i))
 
 
