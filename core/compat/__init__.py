@@ -7,7 +7,6 @@ which is slower or reads more, never wrong. pyqtgraph's lives under ui/ (core ne
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import re
 
@@ -20,6 +19,8 @@ _warned: set[tuple[str, str | None]] = set()
 
 def installed_version(distribution: str) -> str | None:
     """The installed version string of a distribution, or None when it is not installed."""
+    import importlib.metadata  # on first use: it costs start-up time, litellm is lazy anyway
+
     try:
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from core.compat import installed_version, within
+from core.compat import within
 
 # 0.13.7 is the oldest pyqtgraph the app supports and 0.14.0 the one the overrides were checked
 # against; pyproject pins below 0.15, where pyqtgraph may rename what they override.
@@ -183,4 +183,4 @@ def axis_class(version: str | None) -> type[CachedAxis]:
     return _FastAxis if within("pyqtgraph", version, WRITTEN_FOR, _FALLBACK) else CachedAxis
 
 
-PlotAxis = axis_class(installed_version("pyqtgraph") or pg.__version__)
+PlotAxis = axis_class(pg.__version__)
