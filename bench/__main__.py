@@ -9,7 +9,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+
+from pydantic import BaseModel
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -24,6 +27,11 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
         fn()
         out.append(time.perf_counter() - t)
     return out
+
+
+def _revalidated(inputs: type[BaseModel], x: BaseModel) -> object:
+    """The inputs validated again from their dump: the floor a compute is measured against."""
+    return inputs.model_validate(x.model_dump())
 
 
 def row(
@@ -74,8 +82,9 @@ def main() -> int:
 
     for fw in REGISTRY:
         x = fw.Inputs()
-        samples = timed(lambda fw=fw, x=x: fw.compute(x, example_catalog), 30)
-        base = timed(lambda fw=fw, x=x: fw.Inputs.model_validate(x.model_dump()), 30)
+        # partial, not a lambda with defaults, binds the loop's framework (and mypy can type it).
+        samples = timed(partial(fw.compute, x, example_catalog), 30)
+        base = timed(partial(_revalidated, fw.Inputs, x), 30)
         rows.append(
             row(f"compute {fw.ID} (defaults)", samples, "validate its inputs", base, "< 5 ms")
         )

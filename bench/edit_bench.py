@@ -205,9 +205,9 @@ def whole_catalog_row(everyone: Catalog) -> Row:
     panel = panel_for(cql.ID)
     panel.resize(1000, 700)
     panel.show()
-    panel.update_result(cql.compute(cql.Inputs(), everyone))  # type: ignore[attr-defined]
+    panel.update_result(cql.compute(cql.Inputs(), everyone))
     app.processEvents()
-    (title, plot), *_ = panel.plots()  # type: ignore[attr-defined]
+    (title, plot), *_ = panel.plots()
     moved, still = _zoom_times(app, plot)
     panel.close()
     name = f"pan/zoom repaint, {cql.ID}: {title}, every model scored ({_points(plot):,} points)"

@@ -111,13 +111,13 @@ def rows() -> list[str]:
     return out
 
 
-def _timed(fn) -> float:  # type: ignore[no-untyped-def]
+def _timed(fn) -> float:
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started
 
 
-def _table_row(store, run_id: int, row) -> str:  # type: ignore[no-untyped-def]
+def _table_row(store, run_id: int, row) -> str:
     """Read a 10,000-sample run from the store and paint it in the Runs page's table."""
     from PySide6.QtWidgets import QApplication
 
