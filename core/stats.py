@@ -95,8 +95,8 @@ def _check_alpha(alpha: float) -> None:
 
 
 def _interval(point: float, means: np.ndarray, alpha: float) -> tuple[float, float, float]:
-    low, high = np.percentile(means, [50 * alpha, 100 - 50 * alpha])
-    return point, float(low), float(high)
+    ordered = np.sort(means)
+    return point, _at_rank(ordered, 50 * alpha), _at_rank(ordered, 100 - 50 * alpha)
 
 
 def bootstrap_mean_ci(
