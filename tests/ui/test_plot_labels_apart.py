@@ -1,11 +1,15 @@
-"""Plot labels stay apart: a line's label never covers a point's name."""
+"""Plot labels stay apart and inside their plots: a line's label never covers a point's
+name; Model Selection's bars say what each candidate costs, in dollars a request."""
 
 from __future__ import annotations
 
 import pytest
 
 from core.frameworks import architecture_patterns as arch
+from core.frameworks import model_selection as msel
+from core.frameworks.common import usd
 from ui.plots.architecture_patterns import CostQualityPlot
+from ui.plots.model_selection import ScoreBarsPlot
 
 
 @pytest.mark.parametrize("size", [(360, 260), (420, 300), (900, 420)])
@@ -40,3 +44,23 @@ def test_architecture_target_label_moves_when_the_plot_is_resized(qtbot) -> None
     qtbot.wait(10)
     box = plot.target.label.sceneBoundingRect()
     assert not any(lb.sceneBoundingRect().intersects(box) for lb in plot.labels.values())
+
+
+@pytest.mark.parametrize("size", [(260, 360), (420, 360), (900, 420)])
+def test_model_selection_bars_say_each_cost_with_its_unit_inside_the_plot(qtbot, size) -> None:
+    plot = ScoreBarsPlot()
+    qtbot.addWidget(plot)
+    plot.resize(*size)
+    plot.show()
+    qtbot.waitExposed(plot)
+    result = msel.compute(msel.Inputs(gate_latency=True, max_latency_ms=3000))
+    plot.update_result(result)
+    qtbot.wait(10)
+    shown = [m.toPlainText() for m in plot.measures if m.isVisible()]
+    candidates = [*result.ranked, *result.gated_out]
+    assert len(shown) == len(candidates) == 3
+    for text, c in zip(shown, candidates, strict=True):
+        assert text.startswith(f"{usd(c.cost_per_request_usd)} a request"), text
+    view = plot.plot.getPlotItem().vb.sceneBoundingRect()
+    for measure in plot.measures:
+        assert view.contains(measure.sceneBoundingRect())

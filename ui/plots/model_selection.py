@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core import analysis
 from core.frameworks import model_selection as msel
+from core.frameworks.common import duration, probability, usd
 from ui.plain_text import html_text
 from ui.plots.common import (
     BLUE,
@@ -43,6 +44,10 @@ CANDIDATE_COLOURS = [
 CRITERION_COLOURS = {"quality": "#283593", "latency": "#00796b", "cost": "#a1887f"}
 #: Widest a candidate's name may be on the bar chart's axis, in pixels, before it is elided.
 MAX_NAME_PX = 260
+#: A bar's height in rows; the rest of the row holds the line of measures under it.
+BAR_HEIGHT = 0.6
+#: Pixels the line of measures under a bar needs.
+MEASURE_LINE_PX = 18
 _H = math.sqrt(3) / 2
 # Corners of the weight triangle: quality on top, latency bottom left, cost bottom right.
 #: Pixels between the legend and the top corner's label, with the label's own height.
@@ -104,7 +109,12 @@ class ScoreBarsPlot(QWidget):
         #: The total beside each ranked bar; the pool keeps the items of earlier, longer lists.
         self.labels: list[pg.TextItem] = []
         self._label_pool: list[pg.TextItem] = []
+        #: Each candidate's measures (accuracy, latency, cost a request) under its bar.
+        self.measures: list[pg.TextItem] = []
+        self._measure_pool: list[pg.TextItem] = []
+        self._measure_texts: list[list[str]] = []
         self._names: list[tuple[float, str]] | None = None
+        vb.sigTransformChanged.connect(self._show_measures_if_room)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -121,7 +131,7 @@ class ScoreBarsPlot(QWidget):
             ("cost", "cost_points"),
         ):
             width = np.array([getattr(c, attr) for c in rows])
-            self.bars[name].setOpts(x0=start.copy(), width=width, y=y, height=0.6)
+            self.bars[name].setOpts(x0=start.copy(), width=width, y=y, height=BAR_HEIGHT)
             start = start + width
         ticks = [(float(yy), f"{c.rank}. {c.name}") for yy, c in zip(y, rows, strict=True)]
         ticks += [
@@ -140,8 +150,53 @@ class ScoreBarsPlot(QWidget):
             text.setVisible(True)
         for spare in self._label_pool[len(rows) :]:
             spare.setVisible(False)
+        self._set_measures(r, y)
         self.plot.setXRange(0, 1.15, padding=0)
         self.plot.setYRange(-0.6, max(n - 0.4, 0.6), padding=0)
+        self._show_measures_if_room()
+
+    def _set_measures(self, r: msel.Result, y: np.ndarray) -> None:
+        """Under each bar (beside a gated name) what was measured, each figure in its unit,
+        so a bar's cost reads as dollars a request, not as a score."""
+        rows: list[tuple[float, float, msel.ScoredCandidate | msel.GatedCandidate]] = [
+            (float(yy) - BAR_HEIGHT / 2, 0.0, c) for yy, c in zip(y, r.ranked, strict=True)
+        ]
+        rows += [(float(len(r.gated_out) - 1 - i), 0.5, g) for i, g in enumerate(r.gated_out)]
+        while len(self._measure_pool) < len(rows):
+            text = pg.TextItem(color=GREY)
+            self.plot.addItem(text, ignoreBounds=True)
+            self._measure_pool.append(text)
+        self.measures = self._measure_pool[: len(rows)]
+        self._measure_texts = []
+        for text, (at, anchor_y, c) in zip(self.measures, rows, strict=True):
+            cost, speed = f"{usd(c.cost_per_request_usd)} a request", duration(c.avg_latency_ms)
+            # Longest first: the widest that fits the plot is shown (the cost at least).
+            self._measure_texts.append(
+                [
+                    f"{cost} · {speed} · {probability(c.accuracy)} accurate",
+                    f"{cost} · {speed}",
+                    cost,
+                ]
+            )
+            text.setAnchor((0, anchor_y))
+            text.setPos(0.0, at)
+        for spare in self._measure_pool[len(rows) :]:
+            spare.setVisible(False)
+
+    def _show_measures_if_room(self) -> None:
+        """The measures show where a row is tall enough for the bar and a line under it, as
+        much of them as fits the plot's width."""
+        vb = self.plot.getPlotItem().vb
+        per_px_x, per_px = vb.viewPixelSize()
+        room = per_px > 0 and (1 - BAR_HEIGHT) / per_px >= MEASURE_LINE_PX
+        width = vb.width()
+        for text, variants in zip(self.measures, self._measure_texts, strict=True):
+            text.setVisible(bool(room))
+            metrics = QFontMetrics(text.textItem.font())
+            fits = [v for v in variants if metrics.horizontalAdvance(v) + 8 <= width]
+            shown = fits[0] if fits else variants[-1]
+            if text.toPlainText() != shown:
+                text.setText(shown)
 
     def _set_names(self, ticks: list[tuple[float, str]]) -> None:
         """Name the rows; the axis is sized to the longest name (pyqtgraph drops a label that
