@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from core.frameworks.common import (
     FrameworkResult,
@@ -34,15 +37,74 @@ class FigureRow:
     differs: bool
 
 
+@dataclass(frozen=True)
+class TableInput:
+    """An input that is a list of rows (a task mix, the candidates): each side as a table."""
+
+    name: str
+    title: str
+    headers: list[str]
+    a: list[list[str]]
+    b: list[list[str]]
+
+    @property
+    def differs(self) -> bool:
+        return self.a != self.b
+
+
+def _unit(info: FieldInfo) -> str:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    return str(extra.get("unit", ""))
+
+
+def _title(name: str, info: FieldInfo) -> str:
+    return info.title or name.replace("_", " ").capitalize()
+
+
 def input_rows(a: BaseModel, b: BaseModel) -> list[InputRow]:
     rows = []
     for name, info in type(a).model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        unit = str(extra.get("unit", ""))
+        unit = _unit(info)
         va, vb = getattr(a, name), getattr(b, name)
-        title = info.title or name.replace("_", " ").capitalize()
-        rows.append(InputRow(name, title, format_input(va, unit), format_input(vb, unit), va != vb))
+        rows.append(
+            InputRow(
+                name, _title(name, info), format_input(va, unit), format_input(vb, unit), va != vb
+            )
+        )
     return rows
+
+
+def row_model(info: FieldInfo) -> type[BaseModel] | None:
+    """The model of each row when the field is a list of rows (list[TaskType]), else None."""
+    if typing.get_origin(info.annotation) not in (list, tuple):
+        return None
+    args = typing.get_args(info.annotation)
+    item = args[0] if args else None
+    return item if isinstance(item, type) and issubclass(item, BaseModel) else None
+
+
+def table_inputs(a: BaseModel, b: BaseModel) -> list[TableInput]:
+    """Every list-of-rows input of A and B as tables: a column per row field (its title, each
+    cell with the field's unit), a row per entry, in the order entered."""
+    tables = []
+    for name, info in type(a).model_fields.items():
+        model = row_model(info)
+        if model is None:
+            continue
+        fields = model.model_fields
+
+        def cells(rows: Any, fields: dict[str, FieldInfo] = fields) -> list[list[str]]:
+            return [
+                [format_input(getattr(r, f), _unit(fi)) for f, fi in fields.items()] for r in rows
+            ]
+
+        headers = [_title(f, fi) for f, fi in fields.items()]
+        tables.append(
+            TableInput(
+                name, _title(name, info), headers, cells(getattr(a, name)), cells(getattr(b, name))
+            )
+        )
+    return tables
 
 
 def _difference(diff: float, unit: str) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from core.catalog import Catalog
-from core.compare import FigureRow, InputRow, figure_rows, input_rows
+from core.compare import FigureRow, InputRow, TableInput, figure_rows, input_rows, table_inputs
 from core.evidence import SavedView, open_saved
 from core.files import write_atomic
 from core.frameworks import Framework, get, ids
@@ -82,6 +82,8 @@ class ScenarioComparison:
     b: SavedScenario
     inputs: list[InputRow] = field(default_factory=list)
     figures: list[FigureRow] = field(default_factory=list)
+    #: The inputs that are lists of rows (a task mix), each side as a table.
+    tables: list[TableInput] = field(default_factory=list)
 
     @property
     def differing_inputs(self) -> list[InputRow]:
@@ -194,7 +196,11 @@ def compare_saved(a: SavedScenario, b: SavedScenario) -> ScenarioComparison:
             "of one framework compare"
         )
     return ScenarioComparison(
-        a, b, input_rows(a.inputs, b.inputs), figure_rows(a.view.result, b.view.result)
+        a,
+        b,
+        input_rows(a.inputs, b.inputs),
+        figure_rows(a.view.result, b.view.result),
+        table_inputs(a.inputs, b.inputs),
     )
 
 

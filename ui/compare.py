@@ -10,9 +10,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import Catalog
+from core.compare import TableInput
 from core.frameworks import Framework
 from core.scenario import Scenario
 from operations import scenarios as scenario_ops
@@ -29,6 +32,10 @@ from ui.plots.registry import comparison_plot
 from ui.table_model import Index, RowsTableModel
 
 _HIGHLIGHT = QBrush(QColor("#fef7e0"))
+#: A column sized to its content starts no wider than this (pixels); the user can widen it.
+MAX_START_WIDTH = 360
+#: A list-of-rows input's table shows this many rows before it scrolls.
+SHOWN_ROWS = 6
 
 
 class DiffTableModel(RowsTableModel):
@@ -59,10 +66,33 @@ def _table(model: QAbstractTableModel) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # The user widens any column (a long name, a long value); each starts at its content's
+    # width, capped so one long value does not push the others out of sight.
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     view.setAlternatingRowColors(True)
+    model.modelReset.connect(lambda: _fit_columns(view))
     return view
+
+
+def _fit_columns(view: QTableView) -> None:
+    view.resizeColumnsToContents()
+    for column in range(view.model().columnCount()):
+        view.setColumnWidth(column, min(view.columnWidth(column), MAX_START_WIDTH))
+
+
+def _height_for(view: QTableView, rows: int) -> int:
+    """The height that shows the header, `rows` rows and the horizontal scroll bar."""
+    return (
+        view.horizontalHeader().sizeHint().height()
+        + rows * view.verticalHeader().defaultSectionSize()
+        + view.horizontalScrollBar().sizeHint().height()
+        + 2 * view.frameWidth()
+    )
+
+
+def _rows_text(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}, in the table below"
 
 
 class CompareDialog(QDialog):
@@ -113,8 +143,22 @@ class CompareDialog(QDialog):
         pickers.addWidget(self.pick_a, 1)
         pickers.addWidget(QLabel("B:"))
         pickers.addWidget(self.pick_b, 1)
+        # Inputs that are lists of rows (a task mix) are shown as tables, A beside B.
+        self.table_inputs = QWidget()
+        self.table_inputs.setObjectName("tableInputs")
+        self.table_inputs_layout = QVBoxLayout(self.table_inputs)
+        self.table_inputs_layout.setContentsMargins(0, 0, 0, 0)
+        # They scroll rather than squeeze each table to a row.
+        self.table_inputs_scroll = QScrollArea()
+        self.table_inputs_scroll.setWidgetResizable(True)
+        self.table_inputs_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.table_inputs_scroll.setWidget(self.table_inputs)
+        inputs_side = QSplitter(Qt.Orientation.Vertical)
+        inputs_side.addWidget(_table(self.inputs_model))
+        inputs_side.addWidget(self.table_inputs_scroll)
+        inputs_side.setStretchFactor(1, 2)
         tables = QSplitter(Qt.Orientation.Horizontal)
-        tables.addWidget(_table(self.inputs_model))
+        tables.addWidget(inputs_side)
         tables.addWidget(_table(self.figures_model))
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(tables)
@@ -150,7 +194,19 @@ class CompareDialog(QDialog):
         va, vb = comparison.a.view, comparison.b.view
         ra, rb = va.result, vb.result
         in_rows = comparison.inputs
-        self.inputs_model.set_rows([([r.title, r.a, r.b], r.differs) for r in in_rows])
+        counts = {t.name: (len(t.a), len(t.b)) for t in comparison.tables}
+        self.inputs_model.set_rows(
+            [
+                (
+                    [r.title, r.a, r.b]
+                    if r.name not in counts
+                    else [r.title, *(_rows_text(n) for n in counts[r.name])],
+                    r.differs,
+                )
+                for r in in_rows
+            ]
+        )
+        self._show_table_inputs(comparison.tables)
         self.figures_model.set_rows(
             [([r.label, r.a, r.b, r.delta], r.differs) for r in comparison.figures]
         )
@@ -172,3 +228,36 @@ class CompareDialog(QDialog):
         self.plot = make([(f"A: {a.name}", ra), (f"B: {b.name}", rb)])
         if self.plot is not None:
             self.plot_host.addWidget(self.plot)
+
+    def _show_table_inputs(self, tables: list[TableInput]) -> None:
+        """Each list-of-rows input as two tables, A beside B; a row that differs from the
+        other side's row at the same place is highlighted."""
+        while self.table_inputs_layout.count():
+            item = self.table_inputs_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for table in tables:
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(0, 4, 0, 0)
+            title = QLabel(table.title + (" (differs)" if table.differs else ""))
+            title.setTextFormat(Qt.TextFormat.PlainText)
+            lay.addWidget(title)
+            sides = QHBoxLayout()
+            for side, rows, other in (("A", table.a, table.b), ("B", table.b, table.a)):
+                model = DiffTableModel(tuple(table.headers))
+                view = _table(model)
+                model.setParent(view)  # kept as long as its view
+                view.setObjectName(f"table_{table.name}_{side.lower()}")
+                model.set_rows(
+                    [(cells, i >= len(other) or cells != other[i]) for i, cells in enumerate(rows)]
+                )
+                view.setMinimumHeight(_height_for(view, min(len(rows), SHOWN_ROWS)))
+                column = QVBoxLayout()
+                column.addWidget(QLabel(f"{side}:"))
+                column.addWidget(view)
+                sides.addLayout(column)
+            lay.addLayout(sides)
+            self.table_inputs_layout.addWidget(box)
+        self.table_inputs_scroll.setVisible(bool(tables))
