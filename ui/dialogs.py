@@ -8,6 +8,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -64,7 +65,8 @@ class ScenarioTableModel(RowsTableModel):
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             # Qt sniffs a tooltip for markup: notes reading <img src="/dev/zero"> loaded it.
-            return tooltip(s.notes or s.name)
+            # The recommendation's cell is cut at the column's end: its tooltip says it all.
+            return tooltip((s.label if col == 4 else "") or s.notes or s.name)
         if role == self.SEARCH_ROLE:
             return f"{s.name}\n{s.notes}\n{_framework_title(s.framework_id)}"
         if role == Qt.ItemDataRole.UserRole:
@@ -78,7 +80,8 @@ class OpenScenarioDialog(QDialog):
     def __init__(self, scenarios: list[ScenarioSummary], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Open scenario")
-        self.resize(820, 460)
+        # Wide enough for the examples' names and a readable recommendation, inside 1280x800.
+        self.resize(1040, 520)
         self.model = ScenarioTableModel(scenarios)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -97,9 +100,14 @@ class OpenScenarioDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        # One line a row: a long recommendation is cut at the end, not wrapped into a tall row.
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The name fits its text when shown (see showEvent); the user may widen it.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self._name_fitted = False
         self.table.doubleClicked.connect(lambda _i: self.accept())
         self.empty = QLabel("No saved scenarios yet. Save one with Ctrl+S.")
         self.empty.setVisible(not scenarios)
@@ -120,6 +128,20 @@ class OpenScenarioDialog(QDialog):
         self.proxy.rowsRemoved.connect(self._select_first)
         self.proxy.rowsInserted.connect(self._select_first)
         self._select_first()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._name_fitted:
+            self._name_fitted = True
+            self.fit_name_column()
+
+    def fit_name_column(self) -> None:
+        """The name column as wide as its longest name, up to half the table, so a name that
+        fits is never cut and the recommendation keeps the rest of the width."""
+        widest = self.table.sizeHintForColumn(0)
+        header = self.table.horizontalHeader().sectionSizeHint(0)
+        half = self.table.viewport().width() // 2
+        self.table.setColumnWidth(0, min(max(widest, header), half))
 
     def _select_first(self, *_: Any) -> None:
         if self.proxy.rowCount() and not self.table.selectionModel().hasSelection():
