@@ -1,14 +1,18 @@
 """Plot labels stay apart and inside their plots: a line's label never covers a point's
-name; Model Selection's bars say what each candidate costs, in dollars a request."""
+name; Model Selection's bars say what each candidate costs, in dollars a request; the
+Cost-Quality-Latency points carry their rank in the options table."""
 
 from __future__ import annotations
 
 import pytest
 
+from core.catalog import Catalog, LatencyProfile, ModelInfo, QualityScore
 from core.frameworks import architecture_patterns as arch
+from core.frameworks import cost_quality_latency as cql
 from core.frameworks import model_selection as msel
 from core.frameworks.common import usd
 from ui.plots.architecture_patterns import CostQualityPlot
+from ui.plots.cost_quality_latency import CostQualityPlot as CqlPlot
 from ui.plots.model_selection import ScoreBarsPlot
 
 
@@ -64,3 +68,37 @@ def test_model_selection_bars_say_each_cost_with_its_unit_inside_the_plot(qtbot,
     view = plot.plot.getPlotItem().vb.sceneBoundingRect()
     for measure in plot.measures:
         assert view.contains(measure.sceneBoundingRect())
+
+
+def _model(name: str, price: float, quality: float) -> ModelInfo:
+    return ModelInfo(
+        id=name,
+        provider="openai",
+        input_cost_per_token=price,
+        output_cost_per_token=4 * price,
+        input_cost_per_token_batch=price / 2,
+        output_cost_per_token_batch=2 * price,
+        quality=QualityScore(score=quality),
+        latency=LatencyProfile(ttft_ms=300, output_tokens_per_second=100),
+    )
+
+
+def test_cost_quality_points_carry_their_rank_in_the_options_table(qtbot) -> None:
+    catalog = Catalog([_model(f"m{i}", 1e-7 * (i + 1), 0.8 + i / 100) for i in range(6)])
+    plot = CqlPlot()
+    qtbot.addWidget(plot)
+    plot.resize(900, 420)
+    plot.show()
+    result = cql.compute(cql.Inputs(), catalog)
+    plot.update_result(result)
+    shown = [label.toPlainText() for label in plot.rank_labels]
+    ranks = {int(rank) for text in shown for rank in text.split(", ")}
+    assert result.pick is not None
+    assert len(result.options) > 6
+    assert ranks == {o.rank for o in result.options} - {result.pick.rank}
+    assert plot.pick_label.toPlainText() == f"pick: {result.pick.label}"
+    # A shorter result hides the labels it no longer needs.
+    plot.update_result(cql.compute(cql.Inputs(candidate_models=["m0"]), catalog))
+    assert len(plot.rank_labels) < len(shown)
+    assert all(label.isVisible() for label in plot.rank_labels)
+    assert sum(label.isVisible() for label in plot._rank_pool) == len(plot.rank_labels)

@@ -169,6 +169,9 @@ class CostQualityPlot(QWidget):
         lay.addWidget(HeightBox(self.readout))
         lay.addWidget(self.plot)
 
+        #: The options table's rank beside each point it lists (the pick has its name).
+        self.rank_labels: list[pg.TextItem] = []
+        self._rank_pool: list[pg.TextItem] = []
         self.result: cql.Result | None = None
         self._floor = 1e-7
         self._x = np.zeros(0)
@@ -233,6 +236,7 @@ class CostQualityPlot(QWidget):
         else:
             set_points(self.frontier, [], [])
 
+        self._label_ranks(r, floor)
         if r.pick is not None:
             px = math.log10(max(r.pick.cost_per_request, floor))
             set_points(self.pick, [px], [r.pick.quality])
@@ -251,6 +255,28 @@ class CostQualityPlot(QWidget):
         self.plot.setXRange(lo_x, hi_x, padding=0)
         self.plot.setYRange(lo_y, hi_y, padding=0)
         self.readout.setText(self._default_text)
+
+    def _label_ranks(self, r: cql.Result, floor: float) -> None:
+        """Number each point the options table lists with its rank there, so a printed plot
+        names its points through the table; options at one spot share a label ("7, 9")."""
+        at: dict[tuple[float, float], list[int]] = {}
+        for o in r.options:
+            if r.pick is not None and o.rank == r.pick.rank:
+                continue  # the pick's label names it
+            spot = (math.log10(max(o.cost_per_request, floor)), o.quality)
+            at.setdefault(spot, []).append(o.rank)
+        while len(self._rank_pool) < len(at):
+            text = pg.TextItem(color=GREY, anchor=(-0.15, 0.5), fill=(255, 255, 255, 170))
+            text.setZValue(_OVER_POINTS)
+            self.plot.addItem(text, ignoreBounds=True)
+            self._rank_pool.append(text)
+        self.rank_labels = self._rank_pool[: len(at)]
+        for text, ((x, y), ranks) in zip(self.rank_labels, at.items(), strict=True):
+            text.setText(", ".join(str(rank) for rank in sorted(ranks)))
+            text.setPos(QPointF(x, y))
+            text.setVisible(True)
+        for spare in self._rank_pool[len(at) :]:
+            spare.setVisible(False)
 
     @staticmethod
     def _describe_row(o: cql.OptionRow) -> str:
