@@ -284,6 +284,8 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
             f"{money}.",
             file=sys.stderr,
         )
+        if plan.refusal:
+            raise CliError(f"not started: {plan.refusal}")
         if not args.yes:
             if not sys.stdin.isatty():
                 raise CliError("not started: pass --yes to run without a question")

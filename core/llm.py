@@ -628,6 +628,23 @@ def _environment_secrets() -> list[str]:
     ]
 
 
+def missing_api_keys(model: str) -> list[str]:
+    """The environment variables litellm would read `model`'s API key from, when none of them
+    is set: a call at the provider (no base URL) would fail for each request after its
+    retries. [] when a key is set or the provider is unknown. Other missing settings (a base
+    URL, a region) are not listed: providers such as Ollama have defaults for them."""
+    try:
+        found = _litellm().validate_environment(model=model)
+    except Exception:  # litellm refusing the name is the run's error to report, not this one's
+        return []
+    missing = found.get("missing_keys") if isinstance(found, dict) else None
+    return [
+        name
+        for name in missing or []
+        if isinstance(name, str) and name.upper().endswith(("_KEY", "_TOKEN"))
+    ]
+
+
 def redact_url(url: str | None) -> str | None:
     """`url` with its user info and credential-named query values replaced by "[hidden]".
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from core.catalog import Catalog
 from core.evaluation import DatasetItem, RunProgress, RunSettings, Variant
-from core.llm import LlmClient
+from core.llm import LlmClient, missing_api_keys
 from core.runner import CostEstimate, EvalRunner, RunOutcome, estimate_cost, prompt_problem
 from storage.experiments import ExperimentStore
 
@@ -53,7 +53,9 @@ class RunPlan:
 
     `items` are the dataset's, in order; `skip` the ids a resume already has answers for;
     `run_id` None means executing creates the run. `problem` says why the prompt template
-    cannot be filled (the run must not start); `estimate` is for the items still to do.
+    cannot be filled; `missing_keys` the environment variables one of which must hold the
+    provider's API key when no key was given (either refuses the run: see `refusal`).
+    `estimate` is for the items still to do.
     """
 
     dataset_id: int
@@ -65,10 +67,22 @@ class RunPlan:
     problem: str | None
     run_id: int | None = None
     skip: frozenset[str] = field(default_factory=frozenset)
+    missing_keys: tuple[str, ...] = ()
 
     @property
     def todo(self) -> list[DatasetItem]:
         return [i for i in self.items if i.id not in self.skip]
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the run must not start (None: it may). Without a key every request would
+        fail after its retries, each reported as the provider's failure."""
+        if self.problem:
+            return self.problem
+        if self.missing_keys:
+            names = " or ".join(self.missing_keys)
+            return f"no API key for {self.variant.model}: {names} is not set"
+        return None
 
 
 def plan_run(
@@ -77,13 +91,21 @@ def plan_run(
     variant: Variant,
     settings: RunSettings,
     catalog: CatalogLoader,
+    *,
+    api_key: str | None = None,
 ) -> RunPlan:
-    """A new run of `variant` over every item of the dataset."""
-    return _plan(store.items(dataset_id), dataset_id, variant, settings, catalog)
+    """A new run of `variant` over every item of the dataset; `api_key` is a key given for
+    this session (None: the provider's environment variable must hold one)."""
+    return _plan(store.items(dataset_id), dataset_id, variant, settings, catalog, api_key=api_key)
 
 
 def plan_resume(
-    store: ExperimentStore, run_id: int, settings: RunSettings, catalog: CatalogLoader
+    store: ExperimentStore,
+    run_id: int,
+    settings: RunSettings,
+    catalog: CatalogLoader,
+    *,
+    api_key: str | None = None,
 ) -> RunPlan:
     """The rest of a stored run: its items with no successful sample yet (missing or errored),
     with the variant it was started with."""
@@ -91,7 +113,16 @@ def plan_resume(
     items = store.items(run.dataset_id)
     pending = set(store.pending_item_ids(run.id))
     skip = frozenset(i.id for i in items if i.id not in pending)
-    return _plan(items, run.dataset_id, run.variant, settings, catalog, run_id=run.id, skip=skip)
+    return _plan(
+        items,
+        run.dataset_id,
+        run.variant,
+        settings,
+        catalog,
+        run_id=run.id,
+        skip=skip,
+        api_key=api_key,
+    )
 
 
 def _plan(
@@ -103,9 +134,13 @@ def _plan(
     *,
     run_id: int | None = None,
     skip: frozenset[str] = frozenset(),
+    api_key: str | None = None,
 ) -> RunPlan:
     prices = catalog_prices(variant, catalog)
     todo = [i for i in items if i.id not in skip]
+    # A base URL is a server of the user's own: it may need no key, and litellm cannot tell.
+    needs_key = bool(todo) and not variant.api_base and not api_key
+    missing = tuple(missing_api_keys(variant.model)) if needs_key else ()
     return RunPlan(
         dataset_id=dataset_id,
         variant=variant,
@@ -116,6 +151,7 @@ def _plan(
         problem=prompt_problem(variant, todo),
         run_id=run_id,
         skip=skip,
+        missing_keys=missing,
     )
 
 
@@ -131,8 +167,8 @@ def execute_run(
     """Create the run (unless the plan resumes one), tell `on_created` its id, and run it to
     the end into the store. Blocks: call it off the GUI thread. Returns the run id and how
     it ended."""
-    if plan.problem:
-        raise ValueError(f"not started: {plan.problem}")
+    if plan.refusal:
+        raise ValueError(f"not started: {plan.refusal}")
     variant, settings = plan.variant, plan.settings
     run_id = plan.run_id
     if run_id is None:

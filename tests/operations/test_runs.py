@@ -121,3 +121,28 @@ def test_a_template_that_cannot_be_filled_refuses_the_run(
             execute_run(store, plan)
         assert store.runs() == []
     assert llm_server.served == 0
+
+
+def test_a_run_without_the_providers_api_key_is_refused_before_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gpt-4o-mini at OpenAI with OPENAI_API_KEY unset: the plan names the variable and
+    executing it creates no run. A key given for the session, the variable set, or a base URL
+    (a server of the user's own) each let it start."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    hosted = Variant(name="h", model="gpt-4o-mini")
+    with _store(tmp_path) as store:
+        dataset = store.add_dataset("d", ITEMS)
+        plan = plan_run(store, dataset.id, hosted, SETTINGS, lambda: None)
+        assert plan.missing_keys == ("OPENAI_API_KEY",)
+        assert plan.refusal == "no API key for gpt-4o-mini: OPENAI_API_KEY is not set"
+        assert plan.estimate.requests == 5  # the estimate is still made, to show beside it
+        with pytest.raises(ValueError, match="OPENAI_API_KEY"):
+            execute_run(store, plan)
+        assert store.runs() == []
+        keyed = plan_run(store, dataset.id, hosted, SETTINGS, lambda: None, api_key="sk-test")
+        local = hosted.model_copy(update={"api_base": "http://127.0.0.1:9"})
+        served = plan_run(store, dataset.id, local, SETTINGS, lambda: None)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-from-the-environment")
+        from_env = plan_run(store, dataset.id, hosted, SETTINGS, lambda: None)
+    assert keyed.refusal is None and served.refusal is None and from_env.refusal is None

@@ -386,3 +386,31 @@ def test_the_estimate_prices_a_catalog_model_and_no_starts_nothing(
     assert "stops starting requests at $5.00" in asked[0]
     assert page.runs.rowCount() == 0
     assert server.served == 0
+
+
+def test_a_run_without_the_providers_api_key_shows_the_estimate_and_the_variable(
+    qtbot, panel, services, monkeypatch
+):
+    """gpt-4o-mini at OpenAI, no key typed and OPENAI_API_KEY unset: the estimate box names
+    the variable, asks nothing, and no run is stored."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    asked = answer_questions(monkeypatch, QMessageBox.StandardButton.Yes)
+    warned: list[str] = []
+
+    def warning(_parent, _title, text, *a, **k):
+        document = QTextDocument()
+        document.setHtml(text)
+        warned.append(document.toPlainText())
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "warning", warning)
+    add_example(qtbot, panel, services)
+    page = bench_of(panel).run_page
+    page.variant_form.model_edit.setText("gpt-4o-mini")
+    qtbot.mouseClick(page.run_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, services)
+    assert asked == [] and len(warned) == 1
+    assert "30 requests to gpt-4o-mini" in warned[0]
+    assert "no API key for gpt-4o-mini: OPENAI_API_KEY is not set" in warned[0]
+    assert "OPENAI_API_KEY" in page.status.text()
+    assert page.runs.rowCount() == 0

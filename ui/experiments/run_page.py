@@ -243,20 +243,35 @@ class RunPage(QWidget):
             self.status.setText("Check the variant: " + "; ".join(error_lines(exc)))
             return
         catalog = self.bench.catalog()
+        api_key = self.variant_form.api_key()
 
         def plan() -> RunPlan:
-            return plan_run(self.bench.store(), dataset_id, variant, settings, lambda: catalog)
+            return plan_run(
+                self.bench.store(), dataset_id, variant, settings, lambda: catalog, api_key=api_key
+            )
 
         def confirm(planned: RunPlan) -> None:
             if planned.problem:
                 self.status.setText(f"Not started: {planned.problem}")
-                return
-            if self._confirm(planned):
+            elif planned.refusal:
+                self._refuse(planned)
+            elif self._confirm(planned):
                 self._run(planned)
 
         self.bench.submit(plan, confirm)
 
-    def _confirm(self, plan: RunPlan) -> bool:
+    def _refuse(self, plan: RunPlan) -> None:
+        """The estimate, and why the run cannot start (no API key for the provider)."""
+        said = (
+            f"Not started: {plan.refusal}. Type a key in API key, or set the variable before "
+            "starting the app."
+        )
+        self.status.setText(said)
+        QMessageBox.warning(
+            self, "Start the run", literal_html(f"{self._estimate_text(plan)}\n\n{said}")
+        )
+
+    def _estimate_text(self, plan: RunPlan) -> str:
         cost, settings = plan.estimate, plan.settings
         price = (
             f"about {usd_text(cost.usd)} at the catalog's prices"
@@ -269,11 +284,13 @@ class RunPage(QWidget):
             else " No spend cap is set."
         )
         cache = " Answers already in the response cache cost nothing." if settings.use_cache else ""
-        text = (
+        return (
             f"{cost.requests:,} requests to {plan.variant.model}, about {cost.input_tokens:,} "
             f"input and up to {cost.output_tokens:,} output tokens: {price}.{cap}{cache}"
-            "\n\nRun it?"
         )
+
+    def _confirm(self, plan: RunPlan) -> bool:
+        text = f"{self._estimate_text(plan)}\n\nRun it?"
         answer = QMessageBox.question(self, "Start the run", literal_html(text))
         return answer == QMessageBox.StandardButton.Yes
 
@@ -283,15 +300,20 @@ class RunPage(QWidget):
             return
         settings = self.settings_form.settings()
         catalog = self.bench.catalog()
+        api_key = self.variant_form.api_key()
 
         def plan() -> RunPlan:
-            return plan_resume(self.bench.store(), run.id, settings, lambda: catalog)
+            return plan_resume(
+                self.bench.store(), run.id, settings, lambda: catalog, api_key=api_key
+            )
 
         def go(planned: RunPlan) -> None:
             if not planned.todo:
                 self.status.setText(f"Run #{run.id} already has an answer for every item.")
             elif planned.problem:
                 self.status.setText(f"Not resumed: {planned.problem}")
+            elif planned.refusal:
+                self._refuse(planned)
             else:
                 self._run(planned)
 
