@@ -129,6 +129,7 @@ class _State:
     in_flight: int = 0
     max_in_flight: int = 0
     padding_sent: int = 0
+    dribbles_finished: int = 0
 
     def next_reply(self, body: dict[str, Any]) -> Reply | None:
         """Failure rules first, then the queue, the responder, the default. Holds the lock."""
@@ -328,6 +329,13 @@ class LlmTestServer:
             return self._state.padding_sent
 
     @property
+    def dribbles_finished(self) -> int:
+        """Dribbled replies written to their last byte. A client that holds its deadline or
+        its Cancel hangs up long before: the count stays 0 while it answers in time."""
+        with self._state.lock:
+            return self._state.dribbles_finished
+
+    @property
     def max_in_flight(self) -> int:
         """The most chat requests that were being answered at one moment."""
         with self._state.lock:
@@ -432,6 +440,8 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
                         self.wfile.write(bytes((byte,)))
                         self.wfile.flush()
                         time.sleep(reply.dribble_s)
+                    with state.lock:
+                        state.dribbles_finished += 1
                     return
                 self.wfile.write(parts[0])
                 chunk = b"x" * (1 << 20)

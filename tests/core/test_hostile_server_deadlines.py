@@ -1,9 +1,10 @@
 """A server that sends its headers and then one byte a second (issue 14, item 3).
 
 httpx's timeout restarts with every byte, so before this such a server kept a call alive for as
-long as it liked and the agent trial ignored Cancel until the reply ended. The bounds asserted
-here are generous (seconds against a dribble of minutes) so that a slow machine does not fail
-them, while a regression, which waits for the whole dribble, always does.
+long as it liked and the agent trial ignored Cancel until the reply ended. Each test asserts
+that the call ended while the server was still dribbling (no dribbled reply reached its last
+byte): no clock is read, so a slow machine does not fail them, while a regression, which waits
+for the whole dribble, always does.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from tests.llm_server import LlmTestServer, Reply
 
 # About 300 bytes at one a second: five minutes for a client that waits for the whole body.
 DRIBBLE = Reply("a slow answer", dribble_s=1.0)
-GENEROUS_S = 10.0
 
 
 def _wait_for_request(server: LlmTestServer, count: int = 1) -> None:
@@ -35,27 +35,24 @@ def _wait_for_request(server: LlmTestServer, count: int = 1) -> None:
 def test_the_timeout_is_a_deadline_for_the_whole_request(llm_server: LlmTestServer) -> None:
     llm_server.set_default(DRIBBLE)
     client = LlmClient(api_base=llm_server.url, timeout_s=1.0, max_retries=0)
-    started = time.monotonic()
     try:
         asyncio.run(client.acomplete("m", [{"role": "user", "content": "q"}]))
     except LlmError as exc:
         error = exc
-    elapsed = time.monotonic() - started
     assert error.kind == "timeout"
     assert str(error) == "The model did not answer within 1 s."
-    assert elapsed < GENEROUS_S
+    assert llm_server.dribbles_finished == 0
 
 
 def test_the_sync_call_keeps_the_same_deadline(llm_server: LlmTestServer) -> None:
     llm_server.set_default(DRIBBLE)
     client = LlmClient(api_base=llm_server.url, timeout_s=1.0, max_retries=1)
-    started = time.monotonic()
     try:
         client.complete("m", [{"role": "user", "content": "q"}])
     except LlmError as exc:
         error = exc
     assert (error.kind, error.attempts) == ("timeout", 2)
-    assert time.monotonic() - started < 2 * GENEROUS_S
+    assert llm_server.dribbles_finished == 0
     assert llm_server.served <= 2
 
 
@@ -74,15 +71,13 @@ def test_cancel_abandons_a_trials_call_in_flight(llm_server: LlmTestServer, tmp_
     thread = threading.Thread(target=work)
     thread.start()
     _wait_for_request(llm_server)
-    pressed = time.monotonic()
     cancel.set()
-    thread.join(timeout=60)
-    waited = time.monotonic() - pressed
+    thread.join(timeout=60)  # a guard against a hang, far shorter than the dribble
 
     assert not thread.is_alive()
     outcome = result["outcome"]
     assert (outcome.status, outcome.stop_reason) == ("cancelled", "Cancelled by the user.")
-    assert waited < GENEROUS_S
+    assert llm_server.dribbles_finished == 0
     with TraceStore(tmp_path / "traces.sqlite3") as store:
         assert store.get_trial(store.save_trial(config, outcome)).status == "cancelled"
 
@@ -106,12 +101,10 @@ def test_cancel_abandons_a_runs_calls_in_flight(llm_server: LlmTestServer) -> No
     thread = threading.Thread(target=work)
     thread.start()
     _wait_for_request(llm_server, 3)
-    pressed = time.monotonic()
     cancel.set()
-    thread.join(timeout=60)
-    waited = time.monotonic() - pressed
+    thread.join(timeout=60)  # a guard against a hang, far shorter than the dribble
 
     assert not thread.is_alive()
     assert result["outcome"].status == "cancelled"
     assert result["outcome"].done == 0
-    assert waited < GENEROUS_S
+    assert llm_server.dribbles_finished == 0

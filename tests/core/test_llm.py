@@ -257,12 +257,22 @@ def test_nothing_listening_is_a_connection_error() -> None:
 
 
 def test_cancel_interrupts_a_long_retry_wait(llm_server: LlmTestServer) -> None:
+    """Cancel, pressed on the third look during a 20 s Retry-After wait, ends the call on that
+    look: the wait checks for it as it goes, not once at its end (then the retry would go out)."""
     llm_server.reply_error(429, "slow down", retry_after_s=20)
-    started = time.perf_counter()
+    llm_server.reply_text("the retry went out")
+    looks_while_waiting = 0
+
+    def cancelled() -> bool:
+        nonlocal looks_while_waiting
+        looks_while_waiting += len(llm_server.requests) == 1
+        return looks_while_waiting == 3
+
     with pytest.raises(LlmError) as caught:
-        client_for(llm_server).complete("m", USER, cancelled=lambda: True)
+        client_for(llm_server).complete("m", USER, cancelled=cancelled)
     assert caught.value.kind == "cancelled"
-    assert time.perf_counter() - started < 2
+    assert looks_while_waiting == 3
+    assert len(llm_server.requests) == 1, "the retry never went out"
 
 
 def test_the_key_never_appears_in_repr_or_errors(llm_server: LlmTestServer) -> None:
