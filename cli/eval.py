@@ -235,6 +235,7 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from core.evaluation import RunProgress, RunSettings, Variant
+    from core.frameworks.common import duration
     from core.validation import error_lines
     from operations.runs import execute_run, plan_resume, plan_run
 
@@ -320,7 +321,8 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     print(
         f"run {rid}: {outcome.status}; {outcome.done:,} done, {outcome.errors:,} errors, "
-        f"{outcome.cached:,} from cache, ${outcome.spend_usd:.4g} in {outcome.elapsed_s:.1f} s"
+        f"{outcome.cached:,} from cache, ${outcome.spend_usd:.4g} in "
+        f"{duration(outcome.elapsed_s * 1000)}"
         + (f" ({one_line(outcome.stop_reason)})" if outcome.stop_reason else "")
     )
     if outcome.status == "failed":
