@@ -177,8 +177,9 @@ def html_to_pdf(
     """Lay out an HTML page on A4 with Qt's own rich-text engine and return the PDF bytes.
 
     Pages are cut between lines, images and table rows, never through one; a block styled
-    `page-break-before: always` starts a page; a heading stays with what follows it; a table
-    continued on a new page repeats its header row.
+    `page-break-before: always` ends page 1 (later ones are ignored: it marks the end of the
+    decision); a heading stays with what follows it; a table continued on a new page repeats
+    its header row.
 
     The document loads no resource but the PNGs in `images` (embedded as data: URIs by
     core.report): a name or note pointing at /dev/zero, a local file or a server is never
@@ -313,8 +314,36 @@ def _laid_out(page: str, images: Sequence[bytes], writer: Any) -> tuple[Any, int
     # No page height: one continuous layout, which _paginate cuts where nothing is split.
     document.setTextWidth(writer.width())
     device_margin = round(margin * writer.logicalDpiY() / screen_dpi)
+    _fit_tables(document, writer.width() * (1 + _TABLE_SLACK) - device_margin)
     _fit_first_page(document, writer.height() - 2 * device_margin)
     return document, device_margin
+
+
+#: Font sizes (points) a table wider than the page is set in, in turn, until it fits: its
+#: columns are at least as wide as their longest word, and the words are never split.
+_NARROWER_TABLE_PT = (8.0, 7.0, 6.0)
+#: How far past the text's right edge a table may end without being too wide, as a share of
+#: the page's width (Qt draws a 100%-wide table's borders and spacing a little past it).
+_TABLE_SLACK = 0.02
+
+
+def _fit_tables(document: Any, right: float) -> None:
+    """Set each table that runs past `right` (a wide options table) in a smaller font."""
+    from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextTable
+
+    layout = document.documentLayout()
+    for table in document.rootFrame().childFrames():
+        if not isinstance(table, QTextTable):
+            continue
+        for points in _NARROWER_TABLE_PT:
+            if layout.frameBoundingRect(table).right() <= right:
+                break
+            cursor = QTextCursor(document)
+            cursor.setPosition(table.firstPosition())
+            cursor.setPosition(table.lastPosition(), QTextCursor.MoveMode.KeepAnchor)
+            smaller = QTextCharFormat()
+            smaller.setFontPointSize(points)
+            cursor.mergeCharFormat(smaller)
 
 
 #: The smallest the first page's plot is drawn to keep it on that page, as a share of its size.
@@ -374,7 +403,10 @@ def _paginate(document: Any, height: float) -> PdfLayout:
 
     for piece in merged:
         room = height - (header[1] - header[0] if header else 0.0)
-        if texts[-1] and (piece.break_before or piece.bottom - top > room):
+        # A forced break starts a new page only from the first: when the decision ran over
+        # page 1, the appendix follows on the same page instead of leaving it mostly blank.
+        forced = piece.break_before and not slices
+        if texts[-1] and (forced or piece.bottom - top > room):
             close(piece.top, piece.header)
             room = height - (header[1] - header[0] if header else 0.0)
         # Taller than a page (a huge image or row): cut through it, as nothing else can be done.
