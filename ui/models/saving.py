@@ -37,10 +37,10 @@ class SavingQueue(QWidget):
     runner: TaskRunner
     _base: Catalog | None
     _catalog: Catalog | None
-    _queue: deque[tuple[CatalogEdit, Callable[[Any], None] | None]]
+    _queue: deque[tuple[CatalogEdit, Callable[[Any], object] | None]]
     _busy: bool
     _generation: int
-    _after_show: list[Callable[[], None]]
+    _after_show: list[Callable[[], object]]
 
     if TYPE_CHECKING:
         # Provided by ModelsTab: how a saved catalog and the messages are shown.
@@ -49,7 +49,7 @@ class SavingQueue(QWidget):
         def _show_report(self, title: str, lines: list[str]) -> None: ...
 
     def _queue_edit(
-        self, edit: CatalogEdit, on_result: Callable[[Any], None] | None = None
+        self, edit: CatalogEdit, on_result: Callable[[Any], object] | None = None
     ) -> None:
         """Save changes strictly in the order made; each is its own transaction."""
         self._queue.append((edit, on_result))
@@ -84,7 +84,7 @@ class SavingQueue(QWidget):
     def _saved(
         self,
         out: tuple[Any, Catalog],
-        on_result: Callable[[Any], None] | None,
+        on_result: Callable[[Any], object] | None,
         generation: int,
     ) -> None:
         self._busy = False

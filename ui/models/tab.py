@@ -61,10 +61,10 @@ class ModelsTab(CatalogCommands):
         self.runner = runner
         self._base: Catalog | None = None
         self._catalog: Catalog | None = None
-        self._queue: deque[tuple[CatalogEdit, Callable[[Any], None] | None]] = deque()
+        self._queue: deque[tuple[CatalogEdit, Callable[[Any], object] | None]] = deque()
         self._busy = False
         self._generation = 0
-        self._after_show: list[Callable[[], None]] = []
+        self._after_show: list[Callable[[], object]] = []
         # A refresh that arrived while a cell was being edited: resetting the table then
         # would close the editor and lose what the user is typing.
         self._deferred: Catalog | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -12,11 +13,15 @@ from PySide6.QtWidgets import QDockWidget, QStyle, QToolBar, QUndoView
 from core import APP_NAME
 from core.frameworks import ENTRIES
 from ui.framework_tab import SetInputsCommand
-from ui.window.base import WindowBase
+from ui.window.exports import ExportCommands
+from ui.window.help import HelpCommands
+from ui.window.library import LibraryCommands
+from ui.window.scenarios import ScenarioCommands
 
 
-class WindowActions(WindowBase):
-    """Every QAction of the window (with its shortcut) and where it appears."""
+class WindowActions(ScenarioCommands, LibraryCommands, ExportCommands, HelpCommands):
+    """Every QAction of the window (with its shortcut), where it appears and the commands it
+    runs."""
 
     def _action(
         self,
@@ -185,7 +190,7 @@ class WindowActions(WindowBase):
         for i, title in enumerate(titles):
             act = self._action(
                 title,
-                lambda i=i: self.tabs.setCurrentIndex(i),
+                functools.partial(self.tabs.setCurrentIndex, i),
                 f"Ctrl+{i + 1}" if i < 9 else None,
             )
             view_menu.addAction(act)

@@ -55,7 +55,7 @@ class WindowBase(QMainWindow):
         def _edited(self, tab: FrameworkTab) -> None: ...
         def _dirty_changed(self, tab: FrameworkTab, dirty: bool) -> None: ...
         def save(
-            self, tab: FrameworkTab | None = None, after: Callable[[], None] | None = None
+            self, tab: FrameworkTab | None = None, after: Callable[[], object] | None = None
         ) -> None: ...
         def show_scenario(self, scenario: Scenario) -> None: ...
 
@@ -70,7 +70,7 @@ class WindowBase(QMainWindow):
             return self._built[index]
         module = ENTRIES[index].load()
         tab = FrameworkTab(
-            module,  # type: ignore[arg-type]
+            module,
             catalog=self.catalog,
             services=AppServices(
                 self.runner,
@@ -95,7 +95,8 @@ class WindowBase(QMainWindow):
         self.tabs.setTabToolTip(index, module.GUIDE)
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
-        empty_page.deleteLater()
+        if empty_page is not None:
+            empty_page.deleteLater()
         return tab
 
     @property

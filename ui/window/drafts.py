@@ -3,6 +3,7 @@ change, and the next start offers to restore the drafts into their tabs."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -110,7 +111,7 @@ class DraftKeeper(WindowBase):
                 )
             )
         for draft in drafts:
-            self._write_draft(draft.framework_id, lambda store, d=draft: store.put(d))
+            self._write_draft(draft.framework_id, functools.partial(DraftStore.put, draft=draft))
 
     def _offer_drafts(self, drafts: list[Draft]) -> None:
         usable = [d for d in drafts if d.framework_id in ids()]
@@ -135,12 +136,15 @@ class DraftKeeper(WindowBase):
             if draft.scenario_id is None:
                 self._restore_draft(draft, None)
                 continue
-            sid = draft.scenario_id
             self.runner.submit(
-                lambda sid=sid: self.store.get(sid),
-                lambda s, d=draft: self._restore_draft(d, s),
-                lambda _e, d=draft: self._restore_draft(d, None),
+                functools.partial(self.store.get, draft.scenario_id),
+                functools.partial(self._restore_draft, draft),
+                functools.partial(self._draft_unopened, draft),
             )
+
+    def _draft_unopened(self, draft: Draft, _exc: Exception) -> None:
+        """The draft's scenario cannot be read (deleted meanwhile): the draft goes in alone."""
+        self._restore_draft(draft, None)
 
     def _restore_draft(self, draft: Draft, scenario: Scenario | None) -> None:
         tab = self.tab_for(draft.framework_id)

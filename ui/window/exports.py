@@ -120,7 +120,7 @@ class ExportCommands(WindowBase):
             evidence_recorded=not tab.no_evidence,
             drift=tab.drift.text if tab.drift is not None else None,
         )
-        images = [(title, png_bytes(plot)) for title, plot in tab.panel.plots()]  # type: ignore[attr-defined]
+        images = [(title, png_bytes(plot)) for title, plot in tab.panel.plots()]
 
         framework, inputs, result = tab.framework, tab.inputs, tab.result
         target = Path(path)
@@ -196,7 +196,7 @@ class ExportCommands(WindowBase):
 
         written = []
         try:
-            for title, plot in tab.panel.plots():  # type: ignore[attr-defined]
+            for title, plot in tab.panel.plots():
                 out = Path(folder) / f"{tab.display_name} - {title}.{fmt}"
                 export_plot(plot, out)
                 written.append(out)

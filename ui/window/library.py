@@ -20,7 +20,7 @@ class LibraryCommands(WindowBase):
 
     def rename(self) -> None:
         tab = self.tab
-        if tab.scenario is None:
+        if tab.scenario is None or tab.scenario.id is None:
             return
         name = self.ask_name("Rename scenario", "New name:", tab.scenario.name)
         if name is None or name == tab.scenario.name:
@@ -40,7 +40,7 @@ class LibraryCommands(WindowBase):
 
     def duplicate(self) -> None:
         tab = self.tab
-        if tab.scenario is None:
+        if tab.scenario is None or tab.scenario.id is None:
             return
         name = self.ask_name(
             "Duplicate scenario", "Name of the copy:", f"{tab.scenario.name} (copy)"
@@ -56,9 +56,9 @@ class LibraryCommands(WindowBase):
 
     def delete(self) -> None:
         tab = self.tab
-        if tab.scenario is None:
+        if tab.scenario is None or tab.scenario.id is None:
             return
-        s = tab.scenario
+        s, sid = tab.scenario, tab.scenario.id
         if not self.confirm(
             "Delete scenario",
             f"Delete “{s.name}” and all {s.version} saved version(s)? This cannot be undone.",
@@ -72,14 +72,14 @@ class LibraryCommands(WindowBase):
             self.status(f"Deleted “{s.name}”; its inputs are still here, unsaved")
 
         self.runner.submit(
-            lambda: self.store.delete(s.id),
+            lambda: self.store.delete(sid),
             deleted,
             lambda e: self.error("Could not delete", str(e)),
         )
 
     def show_history(self) -> None:
         tab = self.tab
-        if tab.scenario is None:
+        if tab.scenario is None or tab.scenario.id is None:
             return
         sid, name = tab.scenario.id, tab.scenario.name
         self.runner.submit(

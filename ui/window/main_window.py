@@ -26,25 +26,13 @@ from ui.plain_text import plain_labels
 from ui.tasks import TaskRunner
 from ui.window.actions import WindowActions
 from ui.window.examples import ExamplesOffer
-from ui.window.exports import ExportCommands
-from ui.window.help import HelpCommands
-from ui.window.library import LibraryCommands
-from ui.window.scenarios import ScenarioCommands
 from ui.window.state import WindowState
 
 #: A window that has not painted by then starts its start-up work anyway.
 UNSHOWN_START_MS = 250
 
 
-class MainWindow(
-    WindowActions,
-    ScenarioCommands,
-    LibraryCommands,
-    ExportCommands,
-    ExamplesOffer,
-    HelpCommands,
-    WindowState,
-):
+class MainWindow(WindowActions, ExamplesOffer, WindowState):
     """Collaborators come in through the constructor: the store, the task runner, settings."""
 
     busy_changed = Signal(bool)
@@ -156,6 +144,6 @@ class MainWindow(
             self.undo_group.setActiveStack(tab.undo_stack)
             self._update_title(tab)
         else:  # the Models tab: its edits are saved at once, there is nothing to undo here
-            self.undo_group.setActiveStack(None)
+            self.undo_group.setActiveStack(None)  # type: ignore[arg-type]  # Qt: no stack
             self.setWindowTitle(f"Models — {APP_NAME}")
             self.setWindowModified(False)

@@ -30,7 +30,7 @@ class ScenarioCommands(WindowBase):
         self._update_title(tab)
         self.status(f"New {tab.framework.TITLE} scenario from the defaults")
 
-    def _resolve_unsaved(self, tab: FrameworkTab, then: Callable[[], None]) -> bool:
+    def _resolve_unsaved(self, tab: FrameworkTab, then: Callable[[], object]) -> bool:
         """True to go on now; False when cancelled, or when a save runs first and calls `then`."""
         answer = self._ask_unsaved(tab)
         if answer == QMessageBox.StandardButton.Discard:
@@ -41,7 +41,7 @@ class ScenarioCommands(WindowBase):
         return False
 
     def save(
-        self, tab: FrameworkTab | None = None, after: Callable[[], None] | None = None
+        self, tab: FrameworkTab | None = None, after: Callable[[], object] | None = None
     ) -> None:
         tab = tab or self.tab
         if tab.scenario is None or tab.scenario.id is None:
@@ -64,7 +64,7 @@ class ScenarioCommands(WindowBase):
     def save_as(
         self,
         tab: FrameworkTab | None = None,
-        after: Callable[[], None] | None = None,
+        after: Callable[[], object] | None = None,
         suggested: str | None = None,
     ) -> None:
         tab = tab or self.tab

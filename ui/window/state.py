@@ -26,7 +26,7 @@ class WindowState(DraftKeeper):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         last = self.settings.value("window/last_tab", 0, type=int)
-        if 0 <= last < self.tabs.count():
+        if isinstance(last, int) and 0 <= last < self.tabs.count():
             self.tabs.setCurrentIndex(last)
 
     def _save_window_state(self) -> None:
