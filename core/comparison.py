@@ -29,7 +29,9 @@ class _Frozen(BaseModel):
 class RunMetrics(_Frozen):
     """One run scored on one metric. Scores are 0..1, latencies ms, costs USD.
 
-    `mean`/`low`/`high` and the latencies are None when nothing was there to measure.
+    `mean`/`low`/`high` and the latencies are None when nothing was there to measure, and
+    when every item with a sample failed (`all_failed`): a failed call scores 0, but a run
+    that never answered measured nothing about quality, so it gets no score or interval.
     """
 
     metric: str
@@ -52,6 +54,15 @@ class RunMetrics(_Frozen):
     input_tokens: int
     output_tokens: int
     cached: int
+
+    @property
+    def all_failed(self) -> bool:
+        return self.n_scored > 0 and self.errors == self.n_scored
+
+
+def no_score(run: RunMetrics) -> str | None:
+    """Why a run has no score, in the words every face shows (None: it has one or is empty)."""
+    return f"no score: all {run.n_scored:,} items failed" if run.all_failed else None
 
 
 class ItemOutcome(_Frozen):
@@ -143,7 +154,7 @@ def _summary(
     values = scores[~np.isnan(scores)]
     errors = sum(1 for s in present if not s.ok)
     mean = low = high = pass_rate = None
-    if values.size:
+    if values.size and errors < len(present):
         mean, low, high = stats.bootstrap_mean_ci(values, n=n_boot, seed=seed)
         pass_rate = float((values >= pass_threshold).mean())
     corpus = None
@@ -230,7 +241,8 @@ def compare_runs(
     - Pass/fail at `pass_threshold`: b = baseline passes and variant fails, c = the reverse;
       McNemar's exact p from b and c: the significance test of the verdict, for every metric.
     - verdict = stats.verdict(lift, low, high, min_lift, p_value=p, alpha=alpha) (lifts in
-      score units, 0..1); no paired items: need more data.
+      score units, 0..1); no paired items, or a run whose every item failed (it has no
+      score): need more data.
     - samples_needed: paired items to detect the observed lift at 80% power and `alpha`,
       by McNemar's formula for pass/fail metrics and the paired z-test on the score
       differences otherwise; None when the lift is 0.
@@ -258,16 +270,18 @@ def compare_runs(
     p_value = stats.mcnemar_exact(b, c)
     lift = low = high = None
     samples_needed = None
-    if n and spec.pass_fail:
+    # A run that never answered has no score to lift from or to: nothing to compare.
+    comparable = n > 0 and not (base_run.all_failed or var_run.all_failed)
+    if comparable and spec.pass_fail:
         # The scores are 0 or 1: the lift is (c - b) / n counted on the scores themselves,
         # whatever the pass threshold.
         lift, low, high = stats.paired_proportion_ci(
             int(((x == 1) & (y == 0)).sum()), int(((x == 0) & (y == 1)).sum()), n, alpha=alpha
         )
         samples_needed = stats.paired_sample_size(b / n, c / n, alpha=alpha)
-    elif n == 1:
+    elif comparable and n == 1:
         lift, low, high = float(y[0] - x[0]), -1.0, 1.0
-    elif n:
+    elif comparable:
         lift, low, high = stats.paired_bootstrap(x, y, n=n_boot, seed=seed, alpha=alpha)
         samples_needed = stats.samples_needed_for_scores(y - x, lift, alpha=alpha)
     decided: stats.Verdict = (
@@ -345,6 +359,15 @@ def _reasons(r: Comparison, n_items: int) -> list[str]:
     # The convention goes with the figure, so an exported score is compared like with like.
     label = f"{spec.label} ({spec.convention})"
     out: list[str] = []
+    arms = (("baseline", r.baseline), ("variant", r.variant))
+    if any(run.all_failed for _, run in arms):
+        out.extend(
+            f"Need more data: the {name} has {no_score(run)} (nothing answered to compare); "
+            "see its errors, then resume it."
+            for name, run in arms
+            if run.all_failed
+        )
+        return out
     if r.lift is None or r.low is None or r.high is None:
         out.append(
             f"Need more data: no item of the {n_items} has a sample in both runs, so there is "

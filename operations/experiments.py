@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.catalog import LatencyProfile, QualityScore
-from core.comparison import Comparison, compare_runs
+from core.comparison import Comparison, compare_runs, no_score
 from core.csv_export import samples_csv
 from core.datasets import parse_logged_outputs, read_file
 from core.evaluation import DatasetItem, RunProgress, Sample, Variant
@@ -121,9 +121,13 @@ def push_to_catalog(
 ) -> Measured:
     """Store the variant run's measured quality (its mean on the comparison's metric, naming
     the dataset and metric) and latency profile for its model in the user's catalog data
-    (source: measured), where the other frameworks read them."""
+    (source: measured), where the other frameworks read them. Raises ValueError when the
+    variant has no score (nothing scored, or every item failed): there is nothing to push."""
+    if comparison.variant.mean is None:
+        why = no_score(comparison.variant) or "no score"
+        raise ValueError(f"Nothing to push: the variant has {why}.")
     quality = quality_score(
-        comparison.variant.mean or 0.0,
+        comparison.variant.mean,
         dataset_label,
         METRICS[comparison.metric].label,
         comparison.n_paired,

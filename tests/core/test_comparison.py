@@ -3,7 +3,7 @@
 import pytest
 import sacrebleu
 
-from core.comparison import compare_runs, summarize_run
+from core.comparison import compare_runs, no_score, summarize_run
 from core.evaluation import DatasetItem, Sample
 from core.stats import mcnemar_exact, paired_bootstrap, paired_proportion_ci
 
@@ -275,3 +275,26 @@ def test_continuous_metrics_keep_the_paired_bootstrap_at_the_users_alpha():
     assert r90.alpha == 0.1
     assert "(90% interval" in r90.reasons[0] and "paired bootstrap)" in r90.reasons[0]
     assert "at alpha 0.1" in r90.reasons[1]
+
+
+def test_a_run_whose_every_item_failed_has_no_score_and_nothing_is_compared():
+    """Three items, the variant errored on all three: a failed call scores 0, but the run
+    measured nothing about quality, so it has no mean or interval, and the comparison has no
+    lift and needs more data instead of reading 0/3 as a loss."""
+    ds = items("Paris", "Rome", "Oslo")
+    good = [sample(k, e) for k, e in enumerate(("Paris", "Rome", "Oslo"))]
+    failed = [sample(k, error="401 no API key") for k in range(3)]
+    run = summarize_run(ds, failed, "exact_match")
+    assert run.all_failed and (run.mean, run.low, run.high, run.pass_rate) == (None,) * 4
+    assert no_score(run) == "no score: all 3 items failed"
+    assert no_score(summarize_run(ds, good, "exact_match")) is None
+    assert not summarize_run(ds, [], "exact_match").all_failed
+
+    c = compare_runs(ds, good, failed, "exact_match")
+    assert (c.lift, c.low, c.high, c.samples_needed) == (None, None, None, None)
+    assert c.verdict == "need_more_data"
+    assert c.baseline.mean == pytest.approx(1.0) and c.variant.mean is None
+    assert c.reasons == [
+        "Need more data: the variant has no score: all 3 items failed (nothing answered to "
+        "compare); see its errors, then resume it."
+    ]

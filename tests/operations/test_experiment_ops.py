@@ -147,3 +147,17 @@ def test_a_push_stores_the_variant_models_measured_quality_in_the_catalog(tmp_pa
     assert measured.latency is None
     assert stored.score == pytest.approx(1.0) == measured.quality.score
     assert stored.source == "measured" and "sums v1" in stored.benchmark
+
+
+def test_a_variant_that_failed_every_item_has_nothing_to_push(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    with ExperimentStore(db) as store:
+        base_id, _ = _two_runs(store)
+        dataset_id = store.run(base_id).dataset_id
+        failed = [Sample(item_id=i.id, error="401") for i in ITEMS]
+        down = store.import_run(dataset_id, Variant(name="down", model="down"), failed, name="down")
+        done = compare_and_record(store, base_id, down, "exact_match")
+        with pytest.raises(ValueError, match="no score: all 4 items failed"):
+            push_to_catalog(store, db, done.comparison, done.variant, "sums v1")
+    with CatalogStore(db) as catalog:
+        assert catalog.user_data().quality == {}

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.comparison import compare_runs
+from core.comparison import compare_runs, summarize_run
 from core.evaluation import DatasetItem, Sample
 from core.frameworks import experiments
 from core.metrics import METRICS
 from storage.experiments import ExperimentRecord
 from ui.experiments.models import ExperimentsModel
 from ui.experiments.plots import LiftPlot
-from ui.experiments.texts import headline
+from ui.experiments.texts import headline, run_summary_text
 
 
 def _comparison(base: str, var: str, **options):
@@ -90,3 +90,30 @@ def test_the_lift_plot_label_follows_alpha(qtbot):
     assert plot.label.toPlainText() == (
         f"Ship: +5.0 pp (90% interval {r.ci_low_pct:+.1f} to {r.ci_high_pct:+.1f} pp)"
     )
+
+
+def test_a_run_whose_every_item_failed_reads_no_score_everywhere(qtmodeltester):
+    """The run's summary line, the comparison's headline and the History row say "no score"
+    for a run that never answered, not a 0.000 with an interval."""
+    items = [DatasetItem(id=f"i{k}", input=f"q{k}", expected="yes") for k in range(3)]
+    good = [Sample(item_id=i.id, output="yes") for i in items]
+    failed = [Sample(item_id=i.id, error="401 no API key") for i in items]
+    summary = run_summary_text(summarize_run(items, failed, "exact_match"))
+    assert summary.startswith("Exact match: no score: all 3 items failed on 3 items")
+    assert "CI" not in summary
+    c = compare_runs(items, good, failed, "exact_match")
+    assert headline(c).startswith("the variant has no score: all 3 items failed · ")
+    record = ExperimentRecord.from_comparison(
+        c, name="v vs b", dataset_id=1, baseline_run_id=1, variant_run_id=2
+    )
+    record = ExperimentRecord(
+        **{**record.__dict__, "id": 1, "created_at": datetime(2026, 12, 3, tzinfo=UTC)}
+    )
+    model = ExperimentsModel()
+    model.set_rows([record])
+    qtmodeltester.check(model)
+    assert [model.index(0, col).data() for col in (4, 5, 6)] == [
+        "1.000",
+        "no score: all failed",
+        "no score",
+    ]

@@ -353,7 +353,9 @@ class ComparePage(QWidget):
         )
         self.reasons_label.setText("\n".join(f"• {r}" for r in comparison.reasons))
         self.use_button.setEnabled(True)
-        self.push_button.setEnabled(self._variant_run is not None)
+        self.push_button.setEnabled(
+            self._variant_run is not None and comparison.variant.mean is not None
+        )
         self._apply_filter()
 
     def _apply_filter(self, *_: object) -> None:

@@ -316,10 +316,12 @@ class ExperimentsModel(_Model):
                 spec = METRICS.get(row.metric)
                 return spec.label if spec else row.metric
             case 4:
-                return f"{row.baseline_mean:.3f}"
+                return _arm_score(row, "baseline", row.baseline_mean)
             case 5:
-                return f"{row.variant_mean:.3f}"
+                return _arm_score(row, "variant", row.variant_mean)
             case 6:
+                if _all_failed(row, "baseline") or _all_failed(row, "variant"):
+                    return "no score"
                 if row.low is None or row.high is None:
                     return "no paired items"
                 # Kept before alpha was asked for: read at 0.05.
@@ -334,3 +336,17 @@ class ExperimentsModel(_Model):
         if column != 8:
             return None
         return {"ship": _OUTCOME_COLOURS["won"], "do_not_ship": _ERROR_COLOUR}.get(row.verdict)
+
+
+def _all_failed(row: ExperimentRecord, arm: str) -> bool:
+    """Whether every item of the arm's run failed, as the stored comparison counted them (the
+    record keeps 0 for its mean)."""
+    stored = row.comparison.get(arm)
+    if not isinstance(stored, dict):
+        return False
+    n, errors = stored.get("n_scored"), stored.get("errors")
+    return isinstance(n, int) and n > 0 and errors == n
+
+
+def _arm_score(row: ExperimentRecord, arm: str, mean: float) -> str:
+    return "no score: all failed" if _all_failed(row, arm) else f"{mean:.3f}"

@@ -4,7 +4,7 @@ item's answer, a duration, an error."""
 from __future__ import annotations
 
 from core import stats
-from core.comparison import Comparison, RunMetrics
+from core.comparison import Comparison, RunMetrics, no_score
 from core.datasets import DatasetError
 from core.evaluation import Sample
 from core.frameworks.common import p_value
@@ -33,7 +33,9 @@ def duration(seconds: float | None) -> str:
 def run_summary_text(m: RunMetrics) -> str:
     """One line of a run's figures: the metric with its interval, latency, cost, errors."""
     label = METRICS[m.metric].label
-    if m.mean is None:
+    if failed := no_score(m):
+        score = f"{label}: {failed}"
+    elif m.mean is None:
         score = f"{label}: nothing scored yet"
     else:
         score = f"{label} {m.mean:.3f} (95% CI {_score(m.low)} to {_score(m.high)})"
@@ -65,8 +67,11 @@ def _score(value: float | None) -> str:
 def headline(comparison: Comparison) -> str:
     """One line: the lift in points with its (1 - alpha) interval, the test and both means."""
     c = comparison
+    failed = [f"the {arm} has {no_score(run)}" for arm, run in _arms(c) if run.all_failed]
     lift = (
-        "no paired items"
+        "; ".join(failed)
+        if failed
+        else "no paired items"
         if c.lift is None or c.low is None or c.high is None
         else f"lift {stats.format_lift(100 * c.lift, 100 * c.low, 100 * c.high, c.alpha)} on "
         f"{c.n_paired:,} paired items"
@@ -75,3 +80,7 @@ def headline(comparison: Comparison) -> str:
         f"{lift} · McNemar p = {p_value(c.mcnemar_p)} at alpha {c.alpha:g} · baseline "
         f"{_score(c.baseline.mean)}, variant {_score(c.variant.mean)}"
     )
+
+
+def _arms(c: Comparison) -> tuple[tuple[str, RunMetrics], tuple[str, RunMetrics]]:
+    return ("baseline", c.baseline), ("variant", c.variant)
