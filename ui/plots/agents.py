@@ -55,6 +55,62 @@ def _task_usd(value: float) -> str:
     return f"${value:.3g}" if 0 < value < 1 else money(value)
 
 
+#: Room left between two labels and at the view's edge, in pixels.
+_GAP_PX = 3.0
+
+
+def _text_size(item: pg.TextItem) -> tuple[float, float]:
+    """A text's width and height in pixels (a TextItem is drawn at screen scale)."""
+    size = item.textItem.boundingRect().size()
+    return size.width(), size.height()
+
+
+def _view_span(plot: pg.PlotWidget) -> tuple[float, float, float, float, float, float] | None:
+    """The view's x and y ranges and its size in pixels; None before it is laid out."""
+    view = plot.getPlotItem().getViewBox()
+    (x0, x1), (y0, y1) = view.viewRange()
+    width, height = view.width(), view.height()
+    if width <= 0 or height <= 0 or x1 <= x0 or y1 <= y0:
+        return None
+    return x0, x1, y0, y1, width, height
+
+
+def _set_along(line: pg.InfiniteLine, along: float) -> None:
+    """Move a line's label to `along` (0 bottom, 1 top of the view), kept inside the view."""
+    if abs(line.label.orthoPos - along) > 1e-4:
+        line.label.orthoPos = along
+        keep_label_inside(line)
+
+
+def _curve_between(
+    x: np.ndarray | None, y: np.ndarray | None, left: float, right: float
+) -> tuple[float, float]:
+    """The lowest and highest value of a polyline between two x values (an empty range
+    when it has no points there)."""
+    if x is None or y is None or not len(x):
+        return np.inf, -np.inf
+    inside = y[(x > left) & (x < right)]
+    ends = np.interp([left, right], x, y)
+    values = np.concatenate([inside, ends])
+    return float(values.min()), float(values.max())
+
+
+def _vertical_label_box(
+    line: pg.InfiniteLine, span: tuple[float, float, float, float, float, float]
+) -> tuple[float, float, float, float]:
+    """Where a vertical line's label sits, in data units (left, right, bottom, top).
+
+    pyqtgraph puts it right of a line in the view's left half and left of one in the right
+    half; keep_label_inside hangs a label `along` the view `along` of its height down."""
+    x0, x1, y0, y1, width, height = span
+    w_px, h_px = _text_size(line.label)
+    w, r = w_px * (x1 - x0) / width, h_px / height
+    x, along = line.value(), line.label.orthoPos
+    left, right = (x, x + w) if x < (x0 + x1) / 2 else (x - w, x)
+    bottom = y0 + along * (1 - r) * (y1 - y0)
+    return left, right, bottom, bottom + r * (y1 - y0)
+
+
 #: A result's series in plot units, its budget in plot units, and the budget's label.
 _Series = Callable[[agents.Result], tuple[np.ndarray, float, str]]
 
@@ -78,8 +134,8 @@ class _OverIterationsPlot(QWidget):
         )
         self.p95_point = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(ORANGE), pen=pg.mkPen("w"))
         self.budget = _hline(RED, "budget")
+        # Where their labels go depends on the budget's: see _place_labels.
         self.mean_line = vline(GREY, True, "mean", 0.92)
-        # Far enough below "mean" that the two labels stay apart in a short plot.
         self.p95_line = vline(ORANGE, True, "p95", 0.62)
         self.plot.addItem(self.p95_point)
         for item in (self.budget, self.mean_line, self.p95_line):
@@ -87,9 +143,58 @@ class _OverIterationsPlot(QWidget):
         for side in ("bottom", "left"):
             # Cents on a money axis must not turn into "$150 (x0.001)".
             self.plot.getPlotItem().getAxis(side).enableAutoSIPrefix(False)
+        self.plot.getPlotItem().getViewBox().sigResized.connect(self._place_labels)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
+
+    def _place_labels(self) -> None:
+        """The budget's label at the left or right of its line, where the curve is not; the
+        mean and p95 labels each in the highest row of the view clear of the budget's label,
+        of each other and of the curve (fixed places ran into "budget 30 s" near the top, and
+        into the curve).
+
+        pyqtgraph hangs the budget's label under its line in the view's upper half and sets
+        it on the line in the lower half."""
+        span = _view_span(self.plot)
+        if span is None:
+            return
+        x0, x1, y0, y1, width, height = span
+        x, y = self.curve.getData()
+        r = _text_size(self.mean_line.label)[1] / height
+        gap = _GAP_PX / height
+        # The curve's markers reach a few pixels beyond it.
+        margin = 2 * gap
+        at = (self.budget.value() - y0) / (y1 - y0)
+        budget_w, budget_h = _text_size(self.budget.label)
+        taken = (at - budget_h / height, at) if at > 0.5 else (at, at + budget_h / height)
+        share = budget_w / width
+        for along in (0.12, 0.88, 0.5):
+            left = x0 + (along - along * share) * (x1 - x0)
+            low, high = _curve_between(x, y, left, left + share * (x1 - x0))
+            if (high - y0) / (y1 - y0) < taken[0] - margin or (low - y0) / (y1 - y0) > (
+                taken[1] + margin
+            ):
+                break
+        else:
+            along = 0.12
+        _set_along(self.budget, along)
+        rows: list[float] = []
+        bottom = 1 - r - gap
+        while bottom > 0:
+            if bottom < taken[1] + gap and bottom + r > taken[0] - gap:
+                bottom = taken[0] - gap - r  # the row meets the budget's label: go under it
+                continue
+            rows.append(bottom)
+            bottom -= r + gap
+        for line in (self.mean_line, self.p95_line):
+            if not rows:  # a view too short for both: the lowest place
+                rows = [0.0]
+            left, right = _vertical_label_box(line, span)[:2]
+            low, high = ((v - y0) / (y1 - y0) for v in _curve_between(x, y, left, right))
+            row = next((b for b in rows if high < b - margin or low > b + r + margin), rows[0])
+            rows.remove(row)
+            _set_along(line, min(max(row / (1 - r), 0.0), 1.0) if r < 1 else 0.0)
 
     def update_result(self, r: agents.Result) -> None:
         k = np.asarray(r.iterations, dtype=float)
@@ -106,6 +211,7 @@ class _OverIterationsPlot(QWidget):
         top = max(float(y.max()) if y.size else 0.0, budget)
         self.plot.setYRange(0, top * 1.08 if top > 0 else 1.0, padding=0)
         self.plot.setXRange(0.5, max(float(k[-1]), 1.0) + 0.5, padding=0.02)
+        self._place_labels()
 
 
 def _cost_series(r: agents.Result) -> tuple[np.ndarray, float, str]:
@@ -151,13 +257,17 @@ class IterationsPlot(QWidget):
         )
         self.stopped = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#f28b82", pen=None)
         self.p95_line = vline(ORANGE, True, "p95", 0.9)
-        self.stopped_label = pg.TextItem(color=RED, anchor=(1, 0))
+        # Over the bars when no place is free of them: readable there too.
+        self.stopped_label = pg.TextItem(color=RED, anchor=(1, 0), fill=(255, 255, 255, 200))
+        self.stopped_label.setZValue(10)
         self.plot.addItem(self.stopped_label, ignoreBounds=True)
         self.plot.addItem(self.bars)
         self.plot.addItem(self.stopped)
         self.plot.addItem(self.p95_line, ignoreBounds=True)
         self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
+        self.plot.getPlotItem().getViewBox().sigResized.connect(self._place_stopped_label)
         self._shown: tuple[bytes, bytes, float] | None = None
+        self._bars: list[tuple[float, float]] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -180,9 +290,54 @@ class IterationsPlot(QWidget):
             if r.stopped_share >= 0.0005
             else ""
         )
-        self.stopped_label.setPos(float(k[-1]) + 0.5, max(float(share.max()), 1.0) * 0.75)
+        self._bars = list(zip(k.tolist(), share.tolist(), strict=True))
         self.plot.setXRange(0.4, max(float(k[-1]), 1.0) + 0.6, padding=0)
         self.plot.setYRange(0, max(float(share.max()), 1.0) * 1.1, padding=0)
+        self._place_stopped_label()
+
+    def _place_stopped_label(self) -> None:
+        """The note in the highest place of the view, at its right or left edge, clear of the
+        bars and of the p95 label (it was drawn over the bars, under the tallest ones); where
+        no place is clear, the one over the least of the bars, never over the p95 label."""
+        span = _view_span(self.plot)
+        note = self.stopped_label
+        if span is None or not note.toPlainText():
+            return
+        x0, x1, y0, y1, width, height = span
+        # On two lines when one would take half of a narrow plot, as narrow as they are.
+        note.setTextWidth(-1)
+        natural = _text_size(note)[0]
+        if natural > 0.45 * width:
+            note.setTextWidth(natural * 0.6)
+            note.setTextWidth(note.textItem.document().idealWidth())
+        w_px, h_px = _text_size(note)
+        w, h = w_px * (x1 - x0) / width, h_px * (y1 - y0) / height
+        dx, dy = _GAP_PX * (x1 - x0) / width, _GAP_PX * (y1 - y0) / height
+        label = _vertical_label_box(self.p95_line, span)
+
+        def overlap(left: float, top: float, box: tuple[float, float, float, float]) -> float:
+            b_left, b_right, b_bottom, b_top = box
+            across = min(left + w, b_right + dx) - max(left, b_left - dx)
+            up = min(top, b_top + dy) - max(top - h, b_bottom - dy)
+            return max(across, 0.0) * max(up, 0.0)
+
+        tops = [y1 - dy]
+        while tops[-1] - max(dy, h / 2) - h >= y0:
+            tops.append(tops[-1] - max(dy, h / 2))
+        places = [
+            (a, left, top) for top in tops for a, left in ((1.0, x1 - dx - w), (0.0, x0 + dx))
+        ]
+
+        def cost(place: tuple[float, float, float]) -> float:
+            _, left, top = place
+            if overlap(left, top, label) > 0:
+                return np.inf
+            return sum(overlap(left, top, (k - 0.4, k + 0.4, y0, s)) for k, s in self._bars)
+
+        # min() keeps the first of equals: the highest of the clear places, if any.
+        anchor_x, left, top = min(places, key=cost)
+        note.setAnchor((anchor_x, 0))
+        note.setPos(left + anchor_x * w, top)
 
 
 class AgentsPanel(PlotPanel):
