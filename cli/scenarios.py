@@ -184,6 +184,11 @@ def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
         side["differing_inputs"] = [  # type: ignore[assignment]
             {"name": r.name, "title": r.title, "a": r.a, "b": r.b} for r in inputs
         ]
+        side["tables"] = [  # type: ignore[assignment]
+            {"name": t.name, "title": t.title, "headers": t.headers, "a": t.a, "b": t.b}
+            for t in comparison.tables
+            if t.differs
+        ]
         side["figures"] = [  # type: ignore[assignment]
             {"key": r.key, "label": r.label, "a": r.a, "b": r.b, "delta": r.delta} for r in figures
         ]
@@ -196,9 +201,24 @@ def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
         if v.drift is not None:
             print(f"   {one_line(v.drift.text)}")
     if inputs:
+        # A list-of-rows input (a task mix) is a table of its own below, not one long line.
+        tables = {t.name: t for t in comparison.tables if t.differs}
         print_table(
-            [("INPUT", "A", "B")] + [(r.title, one_line(r.a), one_line(r.b)) for r in inputs]
+            [("INPUT", "A", "B")]
+            + [
+                (r.title, f"{len(tables[r.name].a):,} rows", f"{len(tables[r.name].b):,} rows")
+                if r.name in tables
+                else (r.title, one_line(r.a), one_line(r.b))
+                for r in inputs
+            ]
         )
+        for table in tables.values():
+            for key, rows in (("A", table.a), ("B", table.b)):
+                print(f"{table.title}, {key}:")
+                print_table(
+                    [tuple(h.upper() for h in table.headers)]
+                    + [tuple(one_line(c) for c in row) for row in rows]
+                )
     else:
         print("The inputs are the same.")
     print_table(
