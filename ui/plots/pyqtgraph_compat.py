@@ -11,6 +11,8 @@ slower repaints, a plot that learns of a wider axis at its next update, the same
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -124,6 +126,7 @@ def _plain(line_pen: QPen) -> bool:
 
 Line = tuple[QPen, QPointF, QPointF]
 Rgb = tuple[float, float, float]
+Rgba = tuple[float, float, float, float]
 
 
 def opaque_lines(lines: list[Line], background: QColor) -> list[Line]:
@@ -135,15 +138,16 @@ def opaque_lines(lines: list[Line], background: QColor) -> list[Line]:
     in drawing order; drawn longest first, each line carries the composite of itself and the
     lines longer than it. A pen that is not one plain colour is kept as it is.
     """
-    under = background.getRgbF()[:3]
-    rgba: dict[int, tuple[float, float, float, float] | None] = {}  # per pen (a tick level)
+    # PySide6's stub types getRgbF as object; Qt returns (r, g, b, alpha).
+    under = cast(Rgba, background.getRgbF())[:3]
+    rgba: dict[int, Rgba | None] = {}  # per pen (a tick level)
     out: list[Line] = []
     groups: dict[tuple[float, float], list[int]] = {}
     for order, (line_pen, start, _) in enumerate(lines):
         key = id(line_pen)
         if key not in rgba:
             solid = line_pen.brush().style() == Qt.BrushStyle.SolidPattern
-            rgba[key] = line_pen.color().getRgbF() if solid else None
+            rgba[key] = cast(Rgba, line_pen.color().getRgbF()) if solid else None
         if rgba[key] is None:
             out.append(lines[order])
         else:
@@ -158,11 +162,11 @@ def opaque_lines(lines: list[Line], background: QColor) -> list[Line]:
             colour = under
             for j in sorted(by_length[: rank + 1]):
                 colour = _over(rgba[id(lines[j][0])], colour)  # type: ignore[arg-type]
-            key = (id(line_pen), colour)
-            if key not in pens:
-                pens[key] = QPen(line_pen)
-                pens[key].setColor(QColor.fromRgbF(*colour))
-            out.append((pens[key], start, end))
+            pen_key = (id(line_pen), colour)
+            if pen_key not in pens:
+                pens[pen_key] = QPen(line_pen)
+                pens[pen_key].setColor(QColor.fromRgbF(*colour))
+            out.append((pens[pen_key], start, end))
     return out
 
 
@@ -183,4 +187,8 @@ def axis_class(version: str | None) -> type[CachedAxis]:
     return _FastAxis if within("pyqtgraph", version, WRITTEN_FOR, _FALLBACK) else CachedAxis
 
 
-PlotAxis = axis_class(pg.__version__)
+if TYPE_CHECKING:
+    # The checker needs one class to check subclasses against; the two share this base.
+    PlotAxis = CachedAxis
+else:
+    PlotAxis = axis_class(pg.__version__)
