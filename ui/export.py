@@ -360,17 +360,17 @@ def _fit_first_page(document: Any, height: float) -> None:
     first = next((i for i, p in enumerate(pieces) if p.break_before), len(pieces))
     if not first or pieces[first - 1].bottom <= height:
         return
-    images = [p for p in pieces[:first] if p.image is not None]
+    images = [(p, p.image) for p in pieces[:first] if p.image is not None]
     if not images:
         return
-    plot = images[-1]
+    plot, position = images[-1]
     tall = plot.bottom - plot.top
     scale = (tall - (pieces[first - 1].bottom - height)) / tall
     if scale < _SMALLEST_FIRST_PLOT:
         return
     cursor = QTextCursor(document)
-    cursor.setPosition(plot.image)
-    cursor.setPosition(plot.image + 1, QTextCursor.MoveMode.KeepAnchor)
+    cursor.setPosition(position)
+    cursor.setPosition(position + 1, QTextCursor.MoveMode.KeepAnchor)
     image = cursor.charFormat().toImageFormat()
     # A little under the exact share: the line around the image does not shrink with it.
     scale *= 0.98
@@ -523,8 +523,8 @@ def _document_class() -> type:
                 super().__init__()
                 self.allowed = allowed
 
-            def loadResource(self, kind: int, url: QUrl) -> Any:  # noqa: N802 (Qt API)
-                if url.toString() in self.allowed:
+            def loadResource(self, kind: int, url: QUrl | str) -> Any:  # noqa: N802 (Qt API)
+                if (url.toString() if isinstance(url, QUrl) else url) in self.allowed:
                     return super().loadResource(kind, url)
                 if kind == QTextDocument.ResourceType.ImageResource:
                     placeholder = QImage(1, 1, QImage.Format.Format_ARGB32)
