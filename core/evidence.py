@@ -453,10 +453,9 @@ class Drift:
 _PROVENANCE_FIELDS = {"catalog_source", "price_date"}
 
 
-def _material(result: Any) -> Any:
-    if any(hasattr(result, f) for f in _PROVENANCE_FIELDS):
-        return result.model_copy(update=dict.fromkeys(_PROVENANCE_FIELDS))
-    return result
+def _material(result: BaseModel) -> BaseModel:
+    provenance = _PROVENANCE_FIELDS & type(result).model_fields.keys()
+    return result.model_copy(update=dict.fromkeys(provenance)) if provenance else result
 
 
 def check_drift(
