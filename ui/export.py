@@ -346,13 +346,15 @@ def _fit_tables(document: Any, right: float) -> None:
             cursor.mergeCharFormat(smaller)
 
 
-#: The smallest the first page's plot is drawn to keep it on that page, as a share of its size.
-_SMALLEST_FIRST_PLOT = 0.5
+#: The smallest the first page's plot is drawn to keep it on that page, as a share of its size:
+#: a 900-pixel plot across the 170 mm text prints its 10-pixel labels at about 5 pt, and much
+#: below 0.7 of that they cannot be read, so the plot goes to page 2 at full size instead.
+_SMALLEST_FIRST_PLOT = 0.7
 
 
 def _fit_first_page(document: Any, height: float) -> None:
     """Shrink the plot that closes the first part (the decision, up to the first forced page
-    break) just enough for that part to stay on one page, down to half its size; a part
+    break) just enough for that part to stay on one page, down to 0.7 of its size; a part
     that would need more keeps its plot full size on the next page."""
     from PySide6.QtGui import QTextCursor
 

@@ -45,7 +45,7 @@ def test_page_one_is_the_decision(qapp, framework) -> None:
     assert "Key figures" in first and "Sources" in first
     assert APPENDIX_TITLE not in first
     # The main plot (U+FFFC in the text) is with the decision: on page 1 and the appendix
-    # from page 2, unless the reasons leave no room for it even at half size: then it opens
+    # from page 2, unless the reasons leave no room for it even at 0.7 of its size: then it opens
     # page 2 and the appendix follows it there.
     if "\ufffc" in first:
         assert layout.texts[1].startswith(APPENDIX_TITLE)
