@@ -156,7 +156,7 @@ def _install_reply_limit() -> None:
         return client
 
     capped._aidf_capped = True  # type: ignore[attr-defined]
-    BaseOpenAILLM._get_async_http_client = staticmethod(capped)  # type: ignore[method-assign]
+    BaseOpenAILLM._get_async_http_client = staticmethod(capped)
 
 
 # The loop kind asyncio.run makes on this platform, so a LitellmEventLoop differs from it in
