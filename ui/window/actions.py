@@ -45,6 +45,16 @@ class WindowActions(ScenarioCommands, LibraryCommands, ExportCommands, HelpComma
         return action
 
     def _build_actions(self) -> None:
+        self._build_scenario_actions()
+        self._build_file_actions()
+        self._build_edit_and_view_actions()
+        self.act_guide = self._action("&About this framework", self.show_guide, "F1")
+        self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts)
+        self.act_data_folder = self._action("Open &database folder", self.open_data_folder)
+        self.act_about = self._action(f"&About {APP_NAME}", self.show_about)
+
+    def _build_scenario_actions(self) -> None:
+        """New, Open, Save, Save as and the commands on the saved scenario."""
         sp = QStyle.StandardPixmap
         ks = QKeySequence.StandardKey
         self.act_new = self._action(
@@ -84,6 +94,11 @@ class WindowActions(ScenarioCommands, LibraryCommands, ExportCommands, HelpComma
             "Ctrl+H",
             "See and restore earlier saved versions",
         )
+
+    def _build_file_actions(self) -> None:
+        """Scenario files, exports, Compare and Quit."""
+        sp = QStyle.StandardPixmap
+        ks = QKeySequence.StandardKey
         self.act_import = self._action(
             "&Import scenario file…",
             self.import_scenario_file,
@@ -124,6 +139,11 @@ class WindowActions(ScenarioCommands, LibraryCommands, ExportCommands, HelpComma
             sp.SP_FileDialogDetailedView,
         )
         self.act_quit = self._action("&Quit", self.close, ks.Quit)
+
+    def _build_edit_and_view_actions(self) -> None:
+        """Undo and Redo (the undo group's, through the pending typing), Reset, tab stepping."""
+        sp = QStyle.StandardPixmap
+        ks = QKeySequence.StandardKey
         self.act_next_tab = self._action(
             "&Next tab", lambda: self._step_tab(1), "Ctrl+PgDown", "Show the tab to the right"
         )
@@ -146,10 +166,6 @@ class WindowActions(ScenarioCommands, LibraryCommands, ExportCommands, HelpComma
             None,
             "Put every input back to its default (undoable)",
         )
-        self.act_guide = self._action("&About this framework", self.show_guide, "F1")
-        self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts)
-        self.act_data_folder = self._action("Open &database folder", self.open_data_folder)
-        self.act_about = self._action(f"&About {APP_NAME}", self.show_about)
 
     def _build_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -205,7 +221,9 @@ class WindowActions(ScenarioCommands, LibraryCommands, ExportCommands, HelpComma
         help_menu = bar.addMenu("&Help")
         for a in (self.act_guide, self.act_shortcuts, self.act_data_folder, self.act_about):
             help_menu.addAction(a)
+        self._build_toolbar()
 
+    def _build_toolbar(self) -> None:
         tb = QToolBar("Main")
         tb.setObjectName("mainToolbar")
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
