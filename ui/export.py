@@ -28,6 +28,9 @@ FORMATS = ("md", "html", "pdf")
 PLOT_FORMATS = (".png", ".svg")
 
 PDF_RESOLUTION_DPI = 300
+#: The size report plots are drawn at, in pixels: drawn 1:1.25 across the page's 640-pixel
+#: text width, their 10-pixel labels print at about 6 pt (at 900 pixels wide, 5 pt).
+REPORT_PLOT_PX = (800, 360)
 
 # The application made here must outlive the call that made it, or Qt tears it down mid-export.
 _app: QCoreApplication | None = None
@@ -549,7 +552,7 @@ def render_plot_images(framework_id: str, result: FrameworkResult) -> list[tuple
         raise ImportError(
             "plot images are unavailable: the module ui.plots.registry is missing"
         ) from exc
-    return images_for(framework_id, result)
+    return images_for(framework_id, result, REPORT_PLOT_PX)
 
 
 def export_plot(plot: Any, path: Path) -> None:
