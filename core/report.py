@@ -1,4 +1,6 @@
-"""Decision summaries: a framework's inputs and result as an ADR-style Markdown or HTML document."""
+"""Decision summaries: a framework's inputs and result as an ADR-style Markdown document, or as
+an HTML decision record (printed to PDF by ui.export) whose first page is the decision and the
+rest an appendix."""
 
 from __future__ import annotations
 
