@@ -143,6 +143,21 @@ class CompareDialog(QDialog):
         pickers.addWidget(self.pick_a, 1)
         pickers.addWidget(QLabel("B:"))
         pickers.addWidget(self.pick_b, 1)
+        body = self._build_body(plot_box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(pickers)
+        lay.addWidget(self.summary)
+        lay.addWidget(body, 1)
+        lay.addWidget(buttons)
+        self.pick_a.currentIndexChanged.connect(self.refresh)
+        self.pick_b.currentIndexChanged.connect(self.refresh)
+        self.refresh()
+
+    def _build_body(self, plot_box: QWidget) -> QSplitter:
+        """The inputs (with list-of-rows inputs as tables below them) beside the figures,
+        above the plot; every split can be dragged."""
         # Inputs that are lists of rows (a task mix) are shown as tables, A beside B.
         self.table_inputs = QWidget()
         self.table_inputs.setObjectName("tableInputs")
@@ -164,16 +179,7 @@ class CompareDialog(QDialog):
         body.addWidget(tables)
         body.addWidget(plot_box)
         body.setSizes([360, 360])
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(pickers)
-        lay.addWidget(self.summary)
-        lay.addWidget(body, 1)
-        lay.addWidget(buttons)
-        self.pick_a.currentIndexChanged.connect(self.refresh)
-        self.pick_b.currentIndexChanged.connect(self.refresh)
-        self.refresh()
+        return body
 
     def _scenario(self, combo: QComboBox) -> Scenario | None:
         i = combo.currentIndex()
