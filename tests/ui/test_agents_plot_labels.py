@@ -14,7 +14,7 @@ from core.frameworks import agents
 from tests.ui.conftest import wait_idle
 from ui.plots.agents import AgentsPanel
 
-SIZES = [(1280, 800), (1366, 768), (1920, 1080)]
+SIZES = [(1280, 800), (1366, 768), (1440, 900), (1920, 1080), (2560, 1440)]
 
 
 def _texts(plot: pg.PlotWidget) -> list[tuple[str, QRectF]]:
