@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from core import stats
@@ -89,9 +89,9 @@ class SampleSizePlot(QWidget):
         else:
             self.observed.hide()
 
-    def _hovered(self, pos: object) -> None:
+    def _hovered(self, pos: QPointF) -> None:
         vb = self.plot.getPlotItem().vb
-        if not len(self._x) or not self.plot.sceneBoundingRect().contains(pos):  # type: ignore[arg-type]
+        if not len(self._x) or not self.plot.sceneBoundingRect().contains(pos):
             self.hover.hide()
             return
         point = vb.mapSceneToView(pos)
