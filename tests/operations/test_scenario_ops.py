@@ -247,3 +247,19 @@ def test_a_saved_versions_summary_is_accepted_and_says_its_drift(store: Scenario
     assert (meta.scenario_name, meta.notes, meta.status) == ("CQL", "notes", "Accepted")
     assert meta.price_date == dt.date(2026, 11, 1)
     assert meta.evidence_recorded and meta.drift is not None
+
+
+def test_compare_carries_list_of_rows_inputs_as_tables(store: ScenarioStore):
+    arch = get("architecture_patterns")
+    a = arch.Inputs()
+    mix = list(a.task_mix)
+    b = a.model_copy(update={"task_mix": mix[:-1] + [mix[-1].model_copy(update={"name": "qa"})]})
+    sa = store.create(arch.ID, "A", a.model_dump(mode="json"), None, "")
+    sb = store.create(arch.ID, "B", b.model_dump(mode="json"), None, "")
+    tables = {t.name: t for t in ops.compare_scenarios(sa, sb, Catalog()).tables}
+    assert set(tables) == {"task_mix", "model_profiles"}
+    assert tables["task_mix"].differs and not tables["model_profiles"].differs
+    assert tables["task_mix"].b[-1][0] == "qa"
+    bvb = ops.save_as(store, "Plan", _bvb()).saved
+    assert bvb is not None
+    assert ops.compare_scenarios(bvb, bvb, Catalog()).tables == []
