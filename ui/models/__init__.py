@@ -1,2 +1,9 @@
-"""The Models tab, one module per part: columns, the table's rows and edits, dialogs, the
-buttons' commands, the save queue; `tab.ModelsTab` puts them together."""
+"""The Models tab, one module per part; `tab.ModelsTab` puts them together.
+
+- columns: the columns (titles, widths, tips, editability, sort keys) and cell text helpers
+- rows: the table's rows, filtered and sorted in the model, and what each cell shows
+- table_model: the inline edits (quality, latency, prices), checked and shown at once
+- dialogs: a custom model's fields, an import's report
+- commands: the buttons (custom models, price override, quality CSV, example scores)
+- saving: the queue that saves each change in order and announces the merged catalog
+"""
