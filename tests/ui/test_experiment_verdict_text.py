@@ -12,6 +12,7 @@ from core.evaluation import DatasetItem, Sample
 from core.frameworks import experiments
 from core.metrics import METRICS
 from storage.experiments import ExperimentRecord
+from ui.experiments.history_page import HistoryPage, metric_scale
 from ui.experiments.models import ExperimentsModel
 from ui.experiments.plots import LiftPlot
 from ui.experiments.texts import headline, run_summary_text
@@ -117,3 +118,23 @@ def test_a_run_whose_every_item_failed_reads_no_score_everywhere(qtmodeltester):
         "no score: all failed",
         "no score",
     ]
+
+
+def test_the_history_plot_reads_on_the_metrics_scale_and_names_its_interval(qtbot):
+    """Exact match is pass/fail: 25 of 30 and 30 of 30 items passing plot as 83.3 % and 100 %
+    on a percent axis; the caption (and the plot's tooltip) says which interval the bar is."""
+    page = HistoryPage(None)  # type: ignore[arg-type]  # the bench only opens a comparison
+    qtbot.addWidget(page)
+    c = _comparison("1" * 25 + "0" * 5, "1" * 30)
+    record = ExperimentRecord.from_comparison(
+        c, name="v vs b", dataset_id=1, baseline_run_id=1, variant_run_id=2
+    )
+    page.show_experiments([ExperimentRecord(**{**record.__dict__, "id": 7})])
+    axis = page.plot.getPlotItem().getAxis("left")
+    assert axis.labelText == "Exact match: items passing (%)"
+    assert list(page.variant_curve.getData()[1]) == pytest.approx([100.0])
+    assert list(page.baseline_curve.getData()[1]) == pytest.approx([100 * 25 / 30])
+    assert "variant's 95% interval for its mean score" in page.caption.text()
+    assert "not the interval of the lift" in page.plot.toolTip()
+    assert metric_scale("bleu") == ("BLEU: mean sentence BLEU (0 to 100)", 100.0)
+    assert metric_scale("token_f1") == ("Token F1 (0 to 1)", 1.0)

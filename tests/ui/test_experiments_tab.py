@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QMessageBox
 
+from core.evaluation import Variant
 from core.frameworks import experiments
 from storage.experiments import ExperimentStore
 from tests.llm_server import LlmTestServer, Reply, last_user_text
@@ -414,3 +415,29 @@ def test_a_run_without_the_providers_api_key_shows_the_estimate_and_the_variable
     assert "no API key for gpt-4o-mini: OPENAI_API_KEY is not set" in warned[0]
     assert "OPENAI_API_KEY" in page.status.text()
     assert page.runs.rowCount() == 0
+
+
+def test_a_run_just_imported_is_selected_and_scrolled_into_view(
+    qtbot, panel, services, tmp_path: Path
+):
+    """Forty runs listed and the list scrolled to its oldest: the outputs imported next are
+    the newest run, at the top, selected and in view."""
+    add_example(qtbot, panel, services)
+    page = bench_of(panel).run_page
+    dataset_id = page.variant_form.dataset_combo.currentData()
+    items = [json.loads(x) for x in EXAMPLE_DATASET.read_text(encoding="utf-8").splitlines() if x]
+    with ExperimentStore(services.db_path) as store:
+        for k in range(40):
+            store.import_run(dataset_id, Variant(name=f"old {k}", model="m"), [], name=f"old {k}")
+    bench_of(panel).reload()
+    wait_idle(qtbot, services)
+    page.runs_view.scrollToBottom()
+    top = page.runs_view.visualRect(page.runs.index(0, 0))
+    assert not page.runs_view.viewport().rect().intersects(top)
+    outputs = tmp_path / "new.jsonl"
+    outputs.write_text(json.dumps({"id": items[0]["id"], "output": "x"}), encoding="utf-8")
+    page.import_outputs(str(outputs), dataset_id, name="newest")
+    wait_idle(qtbot, services)
+    assert page.selected_run() is not None and page.selected_run().name == "newest"
+    shown = page.runs_view.visualRect(page.runs.index(0, 0))
+    assert page.runs_view.viewport().rect().intersects(shown)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from core.metrics import METRICS
 from storage.experiments import ExperimentRecord
 from ui.experiments.dialogs import table_view
-from ui.experiments.models import ExperimentsModel
+from ui.experiments.models import ExperimentsModel, all_failed
 from ui.plots.common import BLUE, GREY, ORANGE, make_plot, pen, splitter
 
 if TYPE_CHECKING:
@@ -39,6 +39,13 @@ class HistoryPage(QWidget):
         )
         self.view.doubleClicked.connect(self._open)
         self.view.setToolTip("Double-click to open the comparison again")
+        lay = QVBoxLayout(self)
+        lay.addLayout(_top_row(self.metric_combo))
+        lay.addWidget(
+            splitter(Qt.Orientation.Vertical, self._build_plot(), self.view, stretch=(1, 1)), 1
+        )
+
+    def _build_plot(self) -> QWidget:
         self.plot = make_plot("Metric across experiments", "experiment", "score", None)
         self.plot.addLegend(offset=(10, 10))
         self.variant_curve = self.plot.plot(
@@ -49,13 +56,17 @@ class HistoryPage(QWidget):
         )
         self.bars = pg.ErrorBarItem(x=np.array([]), y=np.array([]), pen=pen(ORANGE, 1.5), beam=0.2)
         self.plot.addItem(self.bars)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Metric"))
-        top.addWidget(self.metric_combo)
-        top.addStretch(1)
-        lay = QVBoxLayout(self)
-        lay.addLayout(top)
-        lay.addWidget(splitter(Qt.Orientation.Vertical, self.plot, self.view, stretch=(1, 1)), 1)
+        self.plot.setToolTip(INTERVAL_NOTE)
+        self.caption = QLabel(INTERVAL_NOTE)
+        self.caption.setObjectName("history_caption")
+        self.caption.setWordWrap(True)
+        self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        box = QWidget()
+        box_lay = QVBoxLayout(box)
+        box_lay.setContentsMargins(0, 0, 0, 0)
+        box_lay.addWidget(self.plot, 1)
+        box_lay.addWidget(self.caption)
+        return box
 
     def show_experiments(self, records: list[ExperimentRecord]) -> None:
         self.records = records
@@ -75,13 +86,21 @@ class HistoryPage(QWidget):
     def _replot(self, *_: object) -> None:
         metric = self.metric_combo.currentData()
         chosen = [r for r in self.records if r.metric == metric]
+        label, factor = metric_scale(metric)
         x = np.arange(1, len(chosen) + 1, dtype=float)
-        mean = np.array([r.variant_mean for r in chosen], dtype=float)
-        low = np.array([r.variant_low for r in chosen], dtype=float)
-        high = np.array([r.variant_high for r in chosen], dtype=float)
-        self.variant_curve.setData(x, mean)
-        self.baseline_curve.setData(x, np.array([r.baseline_mean for r in chosen], dtype=float))
-        self.bars.setData(x=x, y=mean, top=high - mean, bottom=mean - low)
+        mean = _scaled(chosen, "variant", "variant_mean", factor)
+        low = _scaled(chosen, "variant", "variant_low", factor)
+        high = _scaled(chosen, "variant", "variant_high", factor)
+        base = _scaled(chosen, "baseline", "baseline_mean", factor)
+        # A run with no score is left out (pyqtgraph's bounds warn on an all-NaN series).
+        drawn, base_drawn = np.isfinite(mean), np.isfinite(base)
+        self.variant_curve.setData(x[drawn], mean[drawn])
+        self.baseline_curve.setData(x[base_drawn], base[base_drawn])
+        self.bars.setData(
+            x=x[drawn], y=mean[drawn], top=(high - mean)[drawn], bottom=(mean - low)[drawn]
+        )
+        self.plot.getPlotItem().setLabel("left", label)
+        self.plot.setYRange(0, factor, padding=0.05)
         self.plot.getPlotItem().getAxis("bottom").setTicks(
             [[(float(i), f"#{r.id}") for i, r in zip(x, chosen, strict=True)]]
         )
@@ -93,3 +112,40 @@ class HistoryPage(QWidget):
         if record is None:
             return
         self.bench.compare_page.open_record(record)
+
+
+#: What the plot shows, and which interval its bars are (the lift's is on the Compare page).
+INTERVAL_NOTE = (
+    "One point per kept comparison, oldest on the left (#: the table's experiment). Blue: the "
+    "variant's mean score; grey: the baseline's. The orange bar is the variant's 95% interval "
+    "for its mean score (percentile bootstrap over the items), not the interval of the lift: "
+    "open a comparison (double-click its row) for that."
+)
+
+
+def metric_scale(metric: str | None) -> tuple[str, float]:
+    """The y axis label and the factor from a stored 0..1 score to the metric's own scale: a
+    pass/fail metric as the share of items passing in %, BLEU on its 0-100 scale."""
+    spec = METRICS.get(metric or "")
+    if spec is None:
+        return "score (0 to 1)", 1.0
+    if spec.pass_fail:
+        return f"{spec.label}: items passing (%)", 100.0
+    if spec.id == "bleu":
+        return "BLEU: mean sentence BLEU (0 to 100)", 100.0
+    return f"{spec.label} (0 to 1)", 1.0
+
+
+def _scaled(records: list[ExperimentRecord], arm: str, name: str, factor: float) -> np.ndarray:
+    """One figure of each record on the metric's scale; NaN (not drawn) where it is missing or
+    the arm's run failed every item (its stored 0 is no score)."""
+    values = [None if all_failed(r, arm) else getattr(r, name) for r in records]
+    return np.array([np.nan if v is None else v * factor for v in values], dtype=float)
+
+
+def _top_row(combo: QComboBox) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addWidget(QLabel("Metric"))
+    row.addWidget(combo)
+    row.addStretch(1)
+    return row

@@ -320,7 +320,7 @@ class ExperimentsModel(_Model):
             case 5:
                 return _arm_score(row, "variant", row.variant_mean)
             case 6:
-                if _all_failed(row, "baseline") or _all_failed(row, "variant"):
+                if all_failed(row, "baseline") or all_failed(row, "variant"):
                     return "no score"
                 if row.low is None or row.high is None:
                     return "no paired items"
@@ -338,7 +338,7 @@ class ExperimentsModel(_Model):
         return {"ship": _OUTCOME_COLOURS["won"], "do_not_ship": _ERROR_COLOUR}.get(row.verdict)
 
 
-def _all_failed(row: ExperimentRecord, arm: str) -> bool:
+def all_failed(row: ExperimentRecord, arm: str) -> bool:
     """Whether every item of the arm's run failed, as the stored comparison counted them (the
     record keeps 0 for its mean)."""
     stored = row.comparison.get(arm)
@@ -349,4 +349,4 @@ def _all_failed(row: ExperimentRecord, arm: str) -> bool:
 
 
 def _arm_score(row: ExperimentRecord, arm: str, mean: float) -> str:
-    return "no score: all failed" if _all_failed(row, arm) else f"{mean:.3f}"
+    return "no score: all failed" if all_failed(row, arm) else f"{mean:.3f}"

@@ -59,6 +59,8 @@ class RunPage(QWidget):
         self.bench = bench
         self.running_run_id: int | None = None
         self._cancel: threading.Event | None = None
+        #: A run just created (started or imported), selected and scrolled to once listed.
+        self._reveal_run_id: int | None = None
         self.variant_form = VariantForm()
         self.settings_form = RunSettingsForm()
         top = QHBoxLayout()
@@ -176,10 +178,14 @@ class RunPage(QWidget):
         selected = self.selected_run()
         self.runs.active_run_id = self.running_run_id
         self.runs.set_rows(runs)
-        if selected is not None:
-            for row, r in enumerate(runs):
-                if r.id == selected.id:
-                    self.runs_view.selectRow(row)
+        reveal = self._reveal_run_id
+        wanted = reveal if reveal is not None else selected.id if selected is not None else None
+        for row, r in enumerate(runs):
+            if r.id == wanted:
+                self.runs_view.selectRow(row)
+                if reveal is not None:
+                    self.runs_view.scrollTo(self.runs.index(row, 0))
+                    self._reveal_run_id = None
         self._update_buttons()
 
     def selected_run(self) -> RunInfo | None:
@@ -345,7 +351,7 @@ class RunPage(QWidget):
 
     def _progress(self, value: Any) -> None:
         if isinstance(value, int):
-            self.running_run_id = value
+            self.running_run_id = self._reveal_run_id = value
             self.bench.reload()
             return
         p: RunProgress = value
@@ -423,6 +429,7 @@ class RunPage(QWidget):
                 return
             note = f" {result.missing:,} items have no output." if result.missing else ""
             self.status.setText(f"Imported the outputs as run #{result.run_id}.{note}")
+            self._reveal_run_id = result.run_id
             self.bench.reload()
 
         self.bench.submit(work, done)
