@@ -309,7 +309,8 @@ class ExperimentsModel(_Model):
             case 0:
                 return str(row.id)
             case 1:
-                return row.created_at.strftime("%Y-%m-%d %H:%M")
+                # A stored record always has its time; one not saved yet has none to show.
+                return row.created_at.strftime("%Y-%m-%d %H:%M") if row.created_at else ""
             case 2:
                 return row.name
             case 3:
