@@ -5,6 +5,7 @@ Cost-Quality-Latency points carry their rank in the options table."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QPointF
 
 from core.catalog import Catalog, LatencyProfile, ModelInfo, QualityScore
 from core.frameworks import architecture_patterns as arch
@@ -102,3 +103,29 @@ def test_cost_quality_points_carry_their_rank_in_the_options_table(qtbot) -> Non
     assert len(plot.rank_labels) < len(shown)
     assert all(label.isVisible() for label in plot.rank_labels)
     assert sum(label.isVisible() for label in plot._rank_pool) == len(plot.rank_labels)
+
+
+@pytest.mark.parametrize("size", [(560, 340), (900, 420)])
+def test_cost_quality_limit_labels_cover_no_point_or_number(qtbot, size) -> None:
+    """The cheapest model just above the minimum quality sat under 'min quality 0.8'."""
+    qualities = [0.81, 0.83, 0.86, 0.9, 0.93, 0.95]
+    catalog = Catalog([_model(f"m{i}", 1e-7 * 2**i, q) for i, q in enumerate(qualities)])
+    plot = CqlPlot()
+    qtbot.addWidget(plot)
+    plot.resize(*size)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.update_result(cql.compute(cql.Inputs(min_quality=0.8), catalog))
+    qtbot.wait(10)
+    vb = plot.plot.getPlotItem().vb
+    points = [vb.mapViewToScene(QPointF(x, y)) for x, y in zip(plot._x, plot._y, strict=True)]
+    for line in (plot.floor, plot.cap):
+        box = line.label.sceneBoundingRect()
+        assert vb.sceneBoundingRect().contains(box)
+        assert not any(box.contains(p) for p in points)
+        # Text boxes carry a few pixels of padding around the ink: those may touch.
+        for text in plot.rank_labels:
+            overlap = text.sceneBoundingRect().intersected(box)
+            assert overlap.isEmpty() or min(overlap.width(), overlap.height()) < 4
+    for text in plot.rank_labels:
+        assert not any(text.sceneBoundingRect().contains(p) for p in points)

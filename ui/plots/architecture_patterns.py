@@ -23,6 +23,7 @@ from ui.plots.common import (
     set_line_label,
     set_points,
     short_money,
+    slide_line_label,
     splitter,
 )
 
@@ -309,28 +310,12 @@ class CostQualityPlot(QWidget):
         point or name (a pattern just under the target printed its name over "target")."""
         if self.result is None:
             return
-        label = self.target.label
         # Text items follow a new view mapping lazily (when painted): brought up to date first.
         for name_label in self.labels.values():
             name_label.updateTransform(force=True)
         taken = [lb.sceneBoundingRect() for lb in self.labels.values() if lb.isVisible()]
         taken += [it.sceneBoundingRect() for it in (*self.points.values(), self.pick)]
-
-        def overlap(position: float) -> float:
-            label.setPosition(position)
-            keep_label_inside(self.target)
-            label.updateTransform(force=True)
-            box = label.sceneBoundingRect()
-            return sum(
-                (inter.width() * inter.height())
-                for inter in (box.intersected(rect) for rect in taken)
-                if not inter.isEmpty()
-            )
-
-        # The first free place in this order; else the least covered one.
-        best = min(TARGET_LABEL_PLACES, key=lambda p: (overlap(p) > 0, overlap(p)))
-        label.setPosition(best)
-        keep_label_inside(self.target)
+        slide_line_label(self.target, TARGET_LABEL_PLACES, taken)
 
 
 class ArchitecturePatternsPanel(PlotPanel):

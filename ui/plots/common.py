@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
@@ -261,6 +262,40 @@ def keep_label_inside(line: pg.InfiniteLine) -> pg.InfiniteLine:
             label.anchors = [(x, 1 - along) for x, _ in label.anchors]
         label.updatePosition()
     return line
+
+
+#: Each slid label's anchors as made, whichever side of its line it was last moved to.
+_USUAL_ANCHORS: weakref.WeakKeyDictionary[pg.InfLineLabel, list[tuple[float, float]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def slide_line_label(
+    line: pg.InfiniteLine, places: Sequence[float], taken: Sequence[QRectF]
+) -> tuple[float, bool]:
+    """Move the line's label along it to the first of `places` (shares of the view) where
+    it covers none of the `taken` scene rectangles (points, other labels), on its usual side
+    of the line or else the other, or to the least covered place; it stays inside the view.
+    Returns (place, flipped). Call it when the view's mapping changes
+    (ViewBox.sigTransformChanged): text items follow a new mapping lazily."""
+    label = line.label
+    usual = _USUAL_ANCHORS.setdefault(label, list(label.anchors))
+
+    def covered(choice: tuple[float, bool]) -> float:
+        place, flipped = choice
+        # pyqtgraph picks one of the two anchors by the view's side; swapped, the other side.
+        label.anchors = usual[::-1] if flipped else list(usual)
+        label.setPosition(place)
+        keep_label_inside(line)
+        label.updateTransform(force=True)
+        box = label.sceneBoundingRect()
+        overlaps = (box.intersected(rect) for rect in taken)
+        return sum(o.width() * o.height() for o in overlaps if not o.isEmpty())
+
+    choices = [(place, flipped) for flipped in (False, True) for place in places]
+    best = min(choices, key=lambda choice: (covered(choice) > 0, covered(choice)))
+    covered(best)
+    return best
 
 
 def vline(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -28,6 +28,7 @@ from ui.plots.common import (
     set_axes,
     set_line_label,
     set_points,
+    slide_line_label,
 )
 
 #: Latency buckets: upper edge in ms, legend name, colour (green = fast ... purple = batch).
@@ -99,6 +100,15 @@ class LogMoneyAxis(PlotAxis):
 
 
 _OVER_POINTS = 1  # z of what is drawn over the scatter groups (they sit at 0)
+#: Pixels between a point's centre and its rank number.
+RANK_GAP_PX = 7
+#: A point's marker (with its ring) in pixels, as the labels keep clear of it.
+POINT_PX = 10
+#: Points nearer a limit line than this (pixels) may be under its label.
+NEAR_LINE_PX = 30
+#: Where the limit lines' labels may sit along them (share of the view), by preference.
+FLOOR_LABEL_PLACES = (0.08, 0.3, 0.5, 0.7, 0.92, 0.02, 0.98)
+CAP_LABEL_PLACES = (0.96, 0.85, 0.7, 0.5, 0.3, 0.1)
 
 
 class CostQualityPlot(QWidget):
@@ -178,6 +188,8 @@ class CostQualityPlot(QWidget):
         self._y = np.zeros(0)
         self._default_text = " "
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+        # Where labels fall depends on the view's mapping to pixels: placed again on change.
+        self.plot.getPlotItem().vb.sigTransformChanged.connect(self._place_labels)
 
     def _fill_legend(self) -> None:
         ring = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(255, 255, 255), pen=pg.mkPen(INK))
@@ -188,6 +200,9 @@ class CostQualityPlot(QWidget):
         self.legend.addItem(region, "within the cost and quality limits")
         star = pg.ScatterPlotItem(size=14, symbol="star", brush=pg.mkBrush(PICK), pen=pg.mkPen(INK))
         self.legend.addItem(star, "pick")
+        # The numbers beside the points need their key on a printed page, where no hover is.
+        number = pg.ScatterPlotItem(size=0, pen=pg.mkPen(None))
+        self.legend.addItem(number, "7: rank in the options table")
 
     def update_result(self, r: cql.Result) -> None:
         self.result = r
@@ -255,6 +270,45 @@ class CostQualityPlot(QWidget):
         self.plot.setXRange(lo_x, hi_x, padding=0)
         self.plot.setYRange(lo_y, hi_y, padding=0)
         self.readout.setText(self._default_text)
+        self._place_labels()
+
+    def _place_labels(self) -> None:
+        """Set each rank number clear of its point, and slide the limit lines' labels to
+        where they cover no point or label ("min quality 0.8" printed over point 11)."""
+        if self.result is None:
+            return
+        vb = self.plot.getPlotItem().vb
+        px, py = vb.viewPixelSize()
+        if not (px > 0 and py > 0):
+            return
+        for text in (*self.rank_labels, self.pick_label):
+            width = text.textItem.boundingRect().width()
+            if text in self.rank_labels and width > 0:
+                text.setAnchor((-RANK_GAP_PX / width, 0.5))
+            text.updateTransform(force=True)
+        # The pick's name reads to the right of its star unless that runs out of the view.
+        self.pick_label.setAnchor((0, 1.3))
+        self.pick_label.updateTransform(force=True)
+        if self.pick_label.sceneBoundingRect().right() > vb.sceneBoundingRect().right():
+            self.pick_label.setAnchor((1, 1.3))
+            self.pick_label.updateTransform(force=True)
+        labels = [t.sceneBoundingRect() for t in (*self.rank_labels, self.pick_label)]
+        labels.append(self.legend.sceneBoundingRect())
+        floor_y, cap_x = self.floor.value(), self.cap.value()
+        near_floor = np.abs(self._y - floor_y) / py < NEAR_LINE_PX
+        near_cap = np.abs(self._x - cap_x) / px < 4 * NEAR_LINE_PX
+        slide_line_label(self.floor, FLOOR_LABEL_PLACES, labels + self._spots(near_floor))
+        slide_line_label(self.cap, CAP_LABEL_PLACES, labels + self._spots(near_cap))
+
+    def _spots(self, which: np.ndarray) -> list[QRectF]:
+        """The scene rectangles of the chosen points, each as big as its marker."""
+        vb = self.plot.getPlotItem().vb
+        half = POINT_PX / 2
+        spots = []
+        for x, y in zip(self._x[which], self._y[which], strict=True):
+            at = vb.mapViewToScene(QPointF(float(x), float(y)))
+            spots.append(QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half))
+        return spots
 
     def _label_ranks(self, r: cql.Result, floor: float) -> None:
         """Number each point the options table lists with its rank there, so a printed plot
@@ -266,7 +320,7 @@ class CostQualityPlot(QWidget):
             spot = (math.log10(max(o.cost_per_request, floor)), o.quality)
             at.setdefault(spot, []).append(o.rank)
         while len(self._rank_pool) < len(at):
-            text = pg.TextItem(color=GREY, anchor=(-0.15, 0.5), fill=(255, 255, 255, 170))
+            text = pg.TextItem(color=GREY, anchor=(0, 0.5), fill=(255, 255, 255, 170))
             text.setZValue(_OVER_POINTS)
             self.plot.addItem(text, ignoreBounds=True)
             self._rank_pool.append(text)
