@@ -12,6 +12,7 @@ from core.comparison import Comparison, compare_runs, no_score
 from core.csv_export import samples_csv
 from core.datasets import parse_logged_outputs, read_file
 from core.evaluation import DatasetItem, RunProgress, Sample, Variant
+from core.files import write_atomic
 from core.measured import latency_profile, quality_score
 from core.metrics import METRICS
 from operations.judge import JudgeSpec, judge_runs
@@ -174,5 +175,5 @@ def export_run_csv(store: ExperimentStore, run_id: int, path: Path) -> int:
     run = store.run(run_id)
     samples = store.samples(run.id)
     text = samples_csv(store.items(run.dataset_id), samples)
-    path.write_text(text, encoding="utf-8-sig", newline="")
+    write_atomic(path, text.encode("utf-8-sig"))
     return len(samples)

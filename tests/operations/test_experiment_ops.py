@@ -134,6 +134,29 @@ def test_logged_outputs_are_imported_whole_or_not_at_all_and_a_run_exports_as_cs
     assert "q1" in out.read_text("utf-8-sig")
 
 
+def test_a_csv_export_that_fails_keeps_the_older_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV is written atomically: a full disk leaves the older export whole, no temp file."""
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "q0", "output": "0"}\n', "utf-8")
+    out = tmp_path / "run.csv"
+    out.write_text("older export", "utf-8")
+
+    def disk_full(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with ExperimentStore(tmp_path / "db.sqlite3") as store:
+        dataset = store.add_dataset("sums", ITEMS)
+        imported = import_outputs(store, dataset.id, good, "logged")
+        assert imported.run_id is not None
+        monkeypatch.setattr("core.files.os.replace", disk_full)
+        with pytest.raises(OSError, match="No space left"):
+            export_run_csv(store, imported.run_id, out)
+    assert out.read_text("utf-8") == "older export"
+    assert not list(tmp_path.glob(".run.*"))
+
+
 def test_a_push_stores_the_variant_models_measured_quality_in_the_catalog(tmp_path: Path) -> None:
     """Variant mean 1.0 on exact match over 4 paired items; imported outputs carry no
     latencies, so no latency profile is stored."""
