@@ -7,13 +7,16 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+import resources
 from core import APP_NAME, APP_VERSION
 from core.files import read_bytes
 from storage import ScenarioStore, StorageError
 from storage.db import set_aside
 from storage.paths import DATABASE_FILE_FILTER
+from ui.crash import install_crash_handlers
 from ui.plain_text import literal_html
 
 ORGANISATION = "AI Decision Frameworks"
@@ -30,6 +33,10 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         QCoreApplication.setApplicationVersion(APP_VERSION)
         app = QApplication(argv if argv is not None else sys.argv[:1])
         app.setApplicationDisplayName(APP_NAME)
+        # Wayland and the task bar match the window to the installed desktop entry (its icon
+        # and name) by this id: packaging/ai-decision-frameworks.desktop.
+        QGuiApplication.setDesktopFileName(resources.DESKTOP_ID)
+        app.setWindowIcon(QIcon(str(resources.app_icon_png())))
         app.setStyle("Fusion")
     return app  # type: ignore[return-value]
 
@@ -130,6 +137,7 @@ def _ask_after_failure(exc: StorageError) -> str:
 def run(db_path: Path) -> int:
     """Open the main window on `db_path` and run until it closes."""
     app = make_app()
+    crashes = install_crash_handlers(app)
     from ui.main_window import MainWindow
 
     store = open_store(db_path)
@@ -142,4 +150,5 @@ def run(db_path: Path) -> int:
         window.error("Settings not read", problem)
     code = app.exec()
     store.close()
+    crashes.uninstall()
     return code

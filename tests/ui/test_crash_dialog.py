@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 import ui.crash
 from operations.diagnostics import CRASH_FILE_NAME, configure_logging, stop_logging
@@ -170,3 +170,13 @@ def test_a_background_tasks_traceback_reaches_the_log(qtbot, caplog) -> None:
     (record,) = [r for r in caplog.records if r.name == "ui.tasks"]
     assert record.levelno == logging.WARNING and record.exc_info is not None
     assert record.exc_info[0] is LookupError
+
+
+def test_the_app_installs_the_handlers_before_anything_can_fail(qtbot, monkeypatch, tmp_path):
+    import ui.app
+
+    installed: list[object] = []
+    monkeypatch.setattr(ui.app, "install_crash_handlers", lambda parent: installed.append(parent))
+    monkeypatch.setattr(ui.app, "open_store", lambda path: None)  # the user closed the prompt
+    assert ui.app.run(tmp_path / "db.sqlite3") == 1
+    assert installed == [QApplication.instance()]
