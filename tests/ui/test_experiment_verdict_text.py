@@ -131,10 +131,10 @@ def test_the_history_plot_reads_on_the_metrics_scale_and_names_its_interval(qtbo
     )
     page.show_experiments([ExperimentRecord(**{**record.__dict__, "id": 7})])
     axis = page.plot.getPlotItem().getAxis("left")
-    assert axis.labelText == "Exact match: items passing (%)"
+    assert axis.labelText == "items passing (%)"
     assert list(page.variant_curve.getData()[1]) == pytest.approx([100.0])
     assert list(page.baseline_curve.getData()[1]) == pytest.approx([100 * 25 / 30])
     assert "variant's 95% interval for its mean score" in page.caption.text()
     assert "not the interval of the lift" in page.plot.toolTip()
-    assert metric_scale("bleu") == ("BLEU: mean sentence BLEU (0 to 100)", 100.0)
-    assert metric_scale("token_f1") == ("Token F1 (0 to 1)", 1.0)
+    assert metric_scale("bleu") == ("sentence BLEU (0 to 100)", 100.0)
+    assert metric_scale("token_f1") == ("score (0 to 1)", 1.0)

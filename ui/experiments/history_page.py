@@ -39,15 +39,18 @@ class HistoryPage(QWidget):
         )
         self.view.doubleClicked.connect(self._open)
         self.view.setToolTip("Double-click to open the comparison again")
+        plot = self._build_plot()
         lay = QVBoxLayout(self)
         lay.addLayout(_top_row(self.metric_combo))
-        lay.addWidget(
-            splitter(Qt.Orientation.Vertical, self._build_plot(), self.view, stretch=(1, 1)), 1
-        )
+        # Outside the splitter: a splitter would squeeze the wrapped caption over the plot.
+        lay.addWidget(self.caption)
+        lay.addWidget(splitter(Qt.Orientation.Vertical, plot, self.view, stretch=(1, 1)), 1)
 
-    def _build_plot(self) -> QWidget:
+    def _build_plot(self) -> pg.PlotWidget:
         self.plot = make_plot("Metric across experiments", "experiment", "score", None)
         self.plot.addLegend(offset=(10, 10))
+        # The ticks name experiments (#id): no SI prefix such as "(x0.001)" on an empty axis.
+        self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
         self.variant_curve = self.plot.plot(
             [], [], pen=pen(BLUE, 2), symbol="o", symbolBrush=BLUE, name="variant"
         )
@@ -61,12 +64,7 @@ class HistoryPage(QWidget):
         self.caption.setObjectName("history_caption")
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
-        box = QWidget()
-        box_lay = QVBoxLayout(box)
-        box_lay.setContentsMargins(0, 0, 0, 0)
-        box_lay.addWidget(self.plot, 1)
-        box_lay.addWidget(self.caption)
-        return box
+        return self.plot
 
     def show_experiments(self, records: list[ExperimentRecord]) -> None:
         self.records = records
@@ -125,15 +123,16 @@ INTERVAL_NOTE = (
 
 def metric_scale(metric: str | None) -> tuple[str, float]:
     """The y axis label and the factor from a stored 0..1 score to the metric's own scale: a
-    pass/fail metric as the share of items passing in %, BLEU on its 0-100 scale."""
+    pass/fail metric as the share of items passing in %, BLEU on its 0-100 scale. The label
+    is short enough for the axis at a laptop's height; the Metric list names the metric."""
     spec = METRICS.get(metric or "")
     if spec is None:
         return "score (0 to 1)", 1.0
     if spec.pass_fail:
-        return f"{spec.label}: items passing (%)", 100.0
+        return "items passing (%)", 100.0
     if spec.id == "bleu":
-        return "BLEU: mean sentence BLEU (0 to 100)", 100.0
-    return f"{spec.label} (0 to 1)", 1.0
+        return "sentence BLEU (0 to 100)", 100.0
+    return "score (0 to 1)", 1.0
 
 
 def _scaled(records: list[ExperimentRecord], arm: str, name: str, factor: float) -> np.ndarray:
