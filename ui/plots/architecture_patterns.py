@@ -20,6 +20,7 @@ from ui.plots.common import (
     keep_label_inside,
     make_plot,
     pen,
+    scene_rects,
     set_line_label,
     set_points,
     short_money,
@@ -315,7 +316,7 @@ class CostQualityPlot(QWidget):
             name_label.updateTransform(force=True)
         taken = [lb.sceneBoundingRect() for lb in self.labels.values() if lb.isVisible()]
         taken += [it.sceneBoundingRect() for it in (*self.points.values(), self.pick)]
-        slide_line_label(self.target, TARGET_LABEL_PLACES, taken)
+        slide_line_label(self.target, TARGET_LABEL_PLACES, scene_rects(taken))
 
 
 class ArchitecturePatternsPanel(PlotPanel):

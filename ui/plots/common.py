@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -270,14 +270,20 @@ _USUAL_ANCHORS: weakref.WeakKeyDictionary[pg.InfLineLabel, list[tuple[float, flo
 )
 
 
+def scene_rects(rects: Iterable[QRectF]) -> np.ndarray:
+    """Rectangles as rows of (left, top, right, bottom), for `slide_line_label`."""
+    rows = [(r.left(), r.top(), r.right(), r.bottom()) for r in rects]
+    return np.array(rows, dtype=float).reshape(-1, 4)
+
+
 def slide_line_label(
-    line: pg.InfiniteLine, places: Sequence[float], taken: Sequence[QRectF]
+    line: pg.InfiniteLine, places: Sequence[float], taken: np.ndarray
 ) -> tuple[float, bool]:
     """Move the line's label along it to the first of `places` (shares of the view) where
-    it covers none of the `taken` scene rectangles (points, other labels), on its usual side
-    of the line or else the other, or to the least covered place; it stays inside the view.
-    Returns (place, flipped). Call it when the view's mapping changes
-    (ViewBox.sigTransformChanged): text items follow a new mapping lazily."""
+    it covers none of the `taken` scene rectangles (rows of left, top, right, bottom: points,
+    other labels), on its usual side of the line or else the other, or to the least covered
+    place; it stays inside the view. Returns (place, flipped). Call it when the view's
+    mapping changes (ViewBox.sigTransformChanged): text items follow a new mapping lazily."""
     label = line.label
     usual = _USUAL_ANCHORS.setdefault(label, list(label.anchors))
 
@@ -289,11 +295,17 @@ def slide_line_label(
         keep_label_inside(line)
         label.updateTransform(force=True)
         box = label.sceneBoundingRect()
-        overlaps = (box.intersected(rect) for rect in taken)
-        return sum(o.width() * o.height() for o in overlaps if not o.isEmpty())
+        wide = np.minimum(taken[:, 2], box.right()) - np.maximum(taken[:, 0], box.left())
+        tall = np.minimum(taken[:, 3], box.bottom()) - np.maximum(taken[:, 1], box.top())
+        return float(np.sum(np.clip(wide, 0, None) * np.clip(tall, 0, None)))
 
-    choices = [(place, flipped) for flipped in (False, True) for place in places]
-    best = min(choices, key=lambda choice: (covered(choice) > 0, covered(choice)))
+    best, least = (places[0], False), math.inf
+    for choice in [(place, flipped) for flipped in (False, True) for place in places]:
+        area = covered(choice)
+        if area < least:
+            best, least = choice, area
+        if area == 0:
+            return best
     covered(best)
     return best
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -25,6 +25,7 @@ from ui.plots.common import (
     keep_label_inside,
     make_plot,
     pen,
+    scene_rects,
     set_axes,
     set_line_label,
     set_points,
@@ -292,23 +293,25 @@ class CostQualityPlot(QWidget):
         if self.pick_label.sceneBoundingRect().right() > vb.sceneBoundingRect().right():
             self.pick_label.setAnchor((1, 1.3))
             self.pick_label.updateTransform(force=True)
-        labels = [t.sceneBoundingRect() for t in (*self.rank_labels, self.pick_label)]
-        labels.append(self.legend.sceneBoundingRect())
+        texts = (*self.rank_labels, self.pick_label, self.legend)
+        labels = scene_rects(t.sceneBoundingRect() for t in texts)
         floor_y, cap_x = self.floor.value(), self.cap.value()
         near_floor = np.abs(self._y - floor_y) / py < NEAR_LINE_PX
         near_cap = np.abs(self._x - cap_x) / px < 4 * NEAR_LINE_PX
-        slide_line_label(self.floor, FLOOR_LABEL_PLACES, labels + self._spots(near_floor))
-        slide_line_label(self.cap, CAP_LABEL_PLACES, labels + self._spots(near_cap))
+        slide_line_label(
+            self.floor, FLOOR_LABEL_PLACES, np.vstack([labels, self._spots(near_floor)])
+        )
+        slide_line_label(self.cap, CAP_LABEL_PLACES, np.vstack([labels, self._spots(near_cap)]))
 
-    def _spots(self, which: np.ndarray) -> list[QRectF]:
-        """The scene rectangles of the chosen points, each as big as its marker."""
+    def _spots(self, which: np.ndarray) -> np.ndarray:
+        """The scene rectangles (left, top, right, bottom) of the chosen points, each as big
+        as its marker; the view maps data to the scene by a scale and a shift."""
         vb = self.plot.getPlotItem().vb
+        origin, unit = vb.mapViewToScene(QPointF(0, 0)), vb.mapViewToScene(QPointF(1, 1))
+        x = origin.x() + self._x[which] * (unit.x() - origin.x())
+        y = origin.y() + self._y[which] * (unit.y() - origin.y())
         half = POINT_PX / 2
-        spots = []
-        for x, y in zip(self._x[which], self._y[which], strict=True):
-            at = vb.mapViewToScene(QPointF(float(x), float(y)))
-            spots.append(QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half))
-        return spots
+        return np.column_stack([x - half, y - half, x + half, y + half])
 
     def _label_ranks(self, r: cql.Result, floor: float) -> None:
         """Number each point the options table lists with its rank there, so a printed plot
