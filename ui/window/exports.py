@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -15,8 +16,12 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QProgressDialog
 from core import APP_VERSION
 from core.scenario import Scenario
 from operations import scenarios as scenario_ops
+from ui.framework_tab import FrameworkTab
 from ui.plots.common import png_bytes
 from ui.window.base import WindowBase
+
+if TYPE_CHECKING:
+    from core.report import SummaryMeta
 
 #: The decision summary's formats, the suggested one first.
 SUMMARY_FORMATS = [("HTML with plots", ".html"), ("PDF", ".pdf"), ("Markdown", ".md")]
@@ -106,35 +111,16 @@ class ExportCommands(WindowBase):
                 return
         # A suffix that names no format is passed on: the writer says which ones it knows.
         fmt = fmt or scenario_ops.summary_format(Path(path)) or Path(path).suffix.lstrip(".")
-        from core.report import SummaryMeta  # markdown-it is not needed until an export
         from ui.export import ExportCancelled, write_summary
 
-        meta = SummaryMeta(
-            scenario_name=tab.display_name,
-            notes=tab.notes.toPlainText(),
-            date=date.today(),
-            app_version=APP_VERSION,
-            status="Proposed" if tab.dirty or tab.scenario is None else "Accepted",
-            price_date=tab.evidence.price_date,
-            evidence=tab.evidence,
-            evidence_recorded=not tab.no_evidence,
-            drift=tab.drift.text if tab.drift is not None else None,
-        )
+        meta = _summary_meta(tab)
         images = [(title, png_bytes(plot)) for title, plot in tab.panel.plots()]
 
         framework, inputs, result = tab.framework, tab.inputs, tab.result
         target = Path(path)
         # A PDF of long notes takes seconds (about 1.5 s a MB): it shows its pages and can stop.
         stop = threading.Event()
-        dialog: QProgressDialog | None = None
-        if fmt == "pdf":
-            dialog = QProgressDialog("Writing the PDF…", "Cancel", 0, 0, self)
-            dialog.setObjectName("exportProgress")
-            dialog.setWindowTitle("Export decision summary")
-            dialog.setWindowModality(Qt.WindowModality.WindowModal)
-            dialog.setMinimumDuration(EXPORT_PROGRESS_DELAY_MS)
-            dialog.setAutoReset(False)
-            dialog.canceled.connect(stop.set)
+        dialog = self._pdf_progress(stop) if fmt == "pdf" else None
         self.export_progress = dialog
 
         def work(report: Callable[[tuple[int, int]], None]) -> None:
@@ -178,6 +164,17 @@ class ExportCommands(WindowBase):
 
         self.runner.submit(work, done, failed, pages)
 
+    def _pdf_progress(self, stop: threading.Event) -> QProgressDialog:
+        """The PDF export's pages and Cancel, shown once it has taken a moment."""
+        dialog = QProgressDialog("Writing the PDF…", "Cancel", 0, 0, self)
+        dialog.setObjectName("exportProgress")
+        dialog.setWindowTitle("Export decision summary")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(EXPORT_PROGRESS_DELAY_MS)
+        dialog.setAutoReset(False)
+        dialog.canceled.connect(stop.set)
+        return dialog
+
     def export_plots(self, folder: str | None = None, fmt: str = "png") -> None:
         tab = self.tab
         if folder is None:
@@ -204,6 +201,24 @@ class ExportCommands(WindowBase):
             self.error("Could not export plots", str(exc))
             return
         self.status(f"Wrote {len(written)} plot(s) to {folder}")
+
+
+def _summary_meta(tab: FrameworkTab) -> SummaryMeta:
+    """What the summary of what `tab` shows says about itself: "Accepted" only for a saved
+    scenario without edits."""
+    from core.report import SummaryMeta  # markdown-it is not needed until an export
+
+    return SummaryMeta(
+        scenario_name=tab.display_name,
+        notes=tab.notes.toPlainText(),
+        date=date.today(),
+        app_version=APP_VERSION,
+        status="Proposed" if tab.dirty or tab.scenario is None else "Accepted",
+        price_date=tab.evidence.price_date,
+        evidence=tab.evidence,
+        evidence_recorded=not tab.no_evidence,
+        drift=tab.drift.text if tab.drift is not None else None,
+    )
 
 
 def _os_message(exc: Exception, path: str) -> str:
