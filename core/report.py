@@ -106,7 +106,7 @@ def render_html(
     def render(text: str) -> str:
         return _breakable_cells(md.render(visible(text)), soft_break)
 
-    sections = dict(_sections(framework, inputs, result, meta))
+    sections = dict(_sections(framework, inputs, result, meta, figures=KEY_FIGURES))
     decision = [
         render(_html_header(framework, meta)),
         render(_outcome(result, rationale_label=False)),
@@ -140,6 +140,8 @@ def render_html(
     )
 
 
+#: The first page's heading of the figures (the Markdown's ADR calls them decision drivers).
+KEY_FIGURES = "Key figures"
 #: The heading that starts the record's second part; printed, it starts a new page.
 APPENDIX_TITLE = "Appendix: context, options, inputs and evidence"
 
@@ -242,9 +244,14 @@ def _wrap_words(line: str, limit: int) -> list[str]:
 
 
 def _sections(
-    framework: Framework, inputs: BaseModel, result: FrameworkResult, meta: SummaryMeta
+    framework: Framework,
+    inputs: BaseModel,
+    result: FrameworkResult,
+    meta: SummaryMeta,
+    figures: str = "Decision drivers",
 ) -> list[tuple[str, str]]:
-    """The summary's sections in ADR order, each as (key, Markdown starting at its heading)."""
+    """The summary's sections in ADR order, each as (key, Markdown starting at its heading);
+    `figures` is the heading the consequences point to for the figures."""
     body = framework.summarize(inputs, result)
     options, assumptions = _split_summary(body)
     rows = _input_rows(inputs)
@@ -254,7 +261,7 @@ def _sections(
         ("drivers", _drivers(result)),
         ("options", f"## Considered options\n\n{options}".rstrip()),
         ("outcome", _outcome(result)),
-        ("consequences", _consequences(result, meta, rows)),
+        ("consequences", _consequences(result, meta, rows, figures)),
         ("inputs", _inputs_section(rows, assumptions)),
         *([("evidence", _evidence_section(meta))] if meta.evidence is not None else []),
     ]
@@ -302,7 +309,7 @@ def _html_header(framework: Framework, meta: SummaryMeta) -> str:
 def _key_figures(result: FrameworkResult) -> str:
     """The figures as a table of two figure-value pairs a row: half the height on page 1."""
     pairs = [(_cell(f.label), _cell(format_figure(f))) for f in result.figures]
-    lines = ["## Key figures", "", "| Figure | Value | Figure | Value |", "|---|---|---|---|"]
+    lines = [f"## {KEY_FIGURES}", "", "| Figure | Value | Figure | Value |", "|---|---|---|---|"]
     for index in range(0, len(pairs), 2):
         left, right = pairs[index], (pairs[index + 1] if index + 1 < len(pairs) else ("", ""))
         lines.append(f"| {left[0]} | {left[1]} | {right[0]} | {right[1]} |")
@@ -380,7 +387,9 @@ def _outcome(result: FrameworkResult, rationale_label: bool = True) -> str:
     return "\n".join(lines)
 
 
-def _consequences(result: FrameworkResult, meta: SummaryMeta, rows: list[_InputRow]) -> str:
+def _consequences(
+    result: FrameworkResult, meta: SummaryMeta, rows: list[_InputRow], figures: str
+) -> str:
     changed = [row.title for row in rows if not row.is_default]
     if changed:
         basis = (
@@ -398,7 +407,7 @@ def _consequences(result: FrameworkResult, meta: SummaryMeta, rows: list[_InputR
         "## Consequences",
         "",
         f"- Going with **{_one_line(recommendation_label(result.recommendation))}** makes the "
-        "figures under *Decision drivers* the baseline to check the real outcome against.",
+        f"figures under *{figures}* the baseline to check the real outcome against.",
         f"- {basis}",
     ]
     if missing:

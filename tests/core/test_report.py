@@ -294,6 +294,8 @@ def test_html_first_part_is_the_decision_and_the_rest_an_appendix() -> None:
     for heading in ADR_SECTIONS:
         if heading not in ("## Decision drivers", "## Decision outcome"):
             assert f"<h2>{heading[3:]}</h2>" in appendix, heading
+    # The consequences point to the figures by the heading they have here.
+    assert "figures under <em>Key figures</em> the baseline" in appendix
     # Printed, the appendix starts on a page of its own.
     assert re.search(r"h1\.appendix \{[^}]*page-break-before: always", page)
 
