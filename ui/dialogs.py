@@ -44,6 +44,12 @@ def _framework_title(framework_id: str) -> str:
         return framework_id
 
 
+def fit_column(table: QTableView, column: int, parts: int) -> None:
+    """`column` as wide as its widest text (or its header), up to 1/`parts` of the table."""
+    widest = max(table.sizeHintForColumn(column), table.horizontalHeader().sectionSizeHint(column))
+    table.setColumnWidth(column, min(widest, table.viewport().width() // parts))
+
+
 class ScenarioTableModel(RowsTableModel):
     """Scenarios as rows: name, framework, version, last saved, recommendation."""
 
@@ -138,10 +144,7 @@ class OpenScenarioDialog(QDialog):
     def fit_name_column(self) -> None:
         """The name column as wide as its longest name, up to half the table, so a name that
         fits is never cut and the recommendation keeps the rest of the width."""
-        widest = self.table.sizeHintForColumn(0)
-        header = self.table.horizontalHeader().sectionSizeHint(0)
-        half = self.table.viewport().width() // 2
-        self.table.setColumnWidth(0, min(max(widest, header), half))
+        fit_column(self.table, 0, 2)
 
     def _select_first(self, *_: Any) -> None:
         if self.proxy.rowCount() and not self.table.selectionModel().hasSelection():
@@ -192,6 +195,10 @@ class VersionTableModel(RowsTableModel):
                 self.change_text(v),
                 visible(v.notes.splitlines()[0]) if v.notes else "",  # notes keep controls
             )[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (2, 4):
+            # A cell cut at its column's end says it all in its tooltip, as literal text.
+            text = _recommendation(v.result) if index.column() == 2 else visible(v.notes)
+            return tooltip(text) if text else None
         if role == Qt.ItemDataRole.UserRole:
             return v
         return None
@@ -222,8 +229,16 @@ class HistoryDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # One line a row, no sideways scrolling: the recommendation and the changes each fit
+        # their text up to a third of the table (see showEvent), the notes take the rest, cut
+        # at its end (the changes are whole below the table).
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self._fitted = False
         self.table.doubleClicked.connect(lambda _i: self.accept())
         # Every change of the selected version, one per line (the table cell shows them
         # joined, cut at its width).
@@ -250,6 +265,13 @@ class HistoryDialog(QDialog):
         lay.addWidget(self.table)
         lay.addWidget(self.details)
         lay.addWidget(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            fit_column(self.table, 2, 3)
+            fit_column(self.table, 3, 3)
 
     def _show_details(self, *_: Any) -> None:
         v = self.selected()

@@ -51,3 +51,28 @@ def test_a_very_long_name_takes_at_most_half_and_can_be_widened(qtbot, store: Sc
     assert table.columnWidth(0) == half
     table.horizontalHeader().resizeSection(0, half + 50)
     assert table.columnWidth(0) == half + 50
+
+
+def test_history_rows_stay_one_line_without_sideways_scrolling(qtbot, store: ScenarioStore):
+    from core.frameworks import build_vs_buy
+    from ui.dialogs import HistoryDialog
+
+    inputs = build_vs_buy.Inputs()
+    result = build_vs_buy.compute(inputs, None).model_dump(mode="json")
+    first = store.create("build_vs_buy", "Plan", inputs.model_dump(mode="json"), result, "")
+    note = "The vendor quoted more for the training run after the second review. " * 4
+    for cost in (900_000, 1_100_000):
+        changed = inputs.model_copy(update={"training_cost": cost}).model_dump(mode="json")
+        store.save(first.id or 0, changed, result, note)
+    dialog = HistoryDialog("Plan", store.versions(first.id or 0), framework_id="build_vs_buy")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    assert not table.horizontalScrollBar().isVisible()
+    assert {table.rowHeight(r) for r in range(3)} == {table.verticalHeader().defaultSectionSize()}
+    third = table.viewport().width() // 3
+    assert 0 < table.columnWidth(2) <= third and 0 < table.columnWidth(3) <= third
+    newest = dialog.model.index(0, 4)
+    assert newest.data(Qt.ItemDataRole.ToolTipRole) == tooltip(note)
+    assert dialog.model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole) == tooltip(result["headline"])
