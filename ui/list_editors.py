@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.frameworks.common import choice_label, format_number
+from core.frameworks.common import choice_label, format_number, per_million
 from ui.numbers import parse_number
 from ui.plain_text import tooltip
 
@@ -107,6 +107,8 @@ class RecordsModel(QAbstractTableModel):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if isinstance(value, int | float) and not isinstance(value, bool):
+                if role == Qt.ItemDataRole.DisplayRole:
+                    return self._with_unit(name, index.row(), value)
                 return format_number(value)
             if role == Qt.ItemDataRole.DisplayRole and value is not None and _literal_choices(kind):
                 return choice_label(value)
@@ -114,6 +116,18 @@ class RecordsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and kind in (int, float):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def _with_unit(self, name: str, row: int, value: float) -> str:
+        """A number whose unit another column of its row chooses (a candidate's cost, per
+        request or per token) shown with that unit; a price per token also per million."""
+        extra = self.record.model_fields[name].json_schema_extra
+        unit_field = extra.get("unit_field") if isinstance(extra, dict) else None
+        unit = self.rows[row].get(unit_field) if isinstance(unit_field, str) else None
+        if not isinstance(unit, str):
+            return format_number(value)
+        if unit == "per_token":
+            return f"{format_number(value)} per token ({per_million(value)} per 1M)"
+        return f"{format_number(value)} {choice_label(unit)}"
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if not index.isValid():

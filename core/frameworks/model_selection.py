@@ -84,6 +84,8 @@ class Candidate(TableRecord):
         le=1_000_000,
         title="Cost ($)",
         description="What the model costs in dollars, per request or per token (see the unit).",
+        # The table shows each cost with the unit its row chose.
+        json_schema_extra={"unit_field": "cost_unit"},
     )
     cost_unit: Literal["per_request", "per_token"] = Field(
         "per_request",
