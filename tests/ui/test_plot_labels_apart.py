@@ -129,3 +129,21 @@ def test_cost_quality_limit_labels_cover_no_point_or_number(qtbot, size) -> None
             assert overlap.isEmpty() or min(overlap.width(), overlap.height()) < 4
     for text in plot.rank_labels:
         assert not any(text.sceneBoundingRect().contains(p) for p in points)
+
+
+def test_cost_quality_legend_takes_a_corner_clear_of_the_points(qtbot) -> None:
+    """Dear, weaker models fill the bottom right, where the legend sat over them."""
+    qualities = [0.95, 0.62, 0.64, 0.66, 0.68, 0.7]
+    catalog = Catalog([_model(f"m{i}", 1e-7 * 3**i, q) for i, q in enumerate(qualities)])
+    plot = CqlPlot()
+    qtbot.addWidget(plot)
+    plot.resize(900, 420)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.update_result(cql.compute(cql.Inputs(min_quality=0.6), catalog))
+    qtbot.wait(10)
+    vb = plot.plot.getPlotItem().vb
+    box = plot.legend.sceneBoundingRect()
+    assert vb.sceneBoundingRect().contains(box)
+    points = [vb.mapViewToScene(QPointF(x, y)) for x, y in zip(plot._x, plot._y, strict=True)]
+    assert not any(box.contains(p) for p in points)

@@ -107,6 +107,9 @@ RANK_GAP_PX = 7
 POINT_PX = 10
 #: Points nearer a limit line than this (pixels) may be under its label.
 NEAR_LINE_PX = 30
+#: The legend's offsets from the view's corners (pyqtgraph: negative is from the right or the
+#: bottom), by preference: bottom right, bottom left, top right, top left.
+LEGEND_CORNERS = ((-10, -10), (10, -10), (-10, 10), (10, 10))
 #: Where the limit lines' labels may sit along them (share of the view), by preference.
 FLOOR_LABEL_PLACES = (0.08, 0.3, 0.5, 0.7, 0.92, 0.02, 0.98)
 CAP_LABEL_PLACES = (0.96, 0.85, 0.7, 0.5, 0.3, 0.1)
@@ -282,6 +285,7 @@ class CostQualityPlot(QWidget):
         px, py = vb.viewPixelSize()
         if not (px > 0 and py > 0):
             return
+        self._place_legend()
         for text in (*self.rank_labels, self.pick_label):
             width = text.textItem.boundingRect().width()
             if text in self.rank_labels and width > 0:
@@ -302,6 +306,32 @@ class CostQualityPlot(QWidget):
             self.floor, FLOOR_LABEL_PLACES, np.vstack([labels, self._spots(near_floor)])
         )
         slide_line_label(self.cap, CAP_LABEL_PLACES, np.vstack([labels, self._spots(near_cap)]))
+
+    def _place_legend(self) -> None:
+        """Put the legend in the corner of the view where it covers the fewest points (the
+        bottom right unless points are there)."""
+        spots = self._spots(np.ones(self._x.shape, dtype=bool))
+        centre_x, centre_y = (spots[:, 0] + spots[:, 2]) / 2, (spots[:, 1] + spots[:, 3]) / 2
+
+        def covered(offset: tuple[int, int]) -> int:
+            self.legend.setOffset(offset)
+            box = self.legend.sceneBoundingRect()
+            inside = (
+                (centre_x >= box.left())
+                & (centre_x <= box.right())
+                & (centre_y >= box.top())
+                & (centre_y <= box.bottom())
+            )
+            return int(np.count_nonzero(inside))
+
+        best, least = LEGEND_CORNERS[0], len(centre_x) + 1
+        for corner in LEGEND_CORNERS:
+            count = covered(corner)
+            if count < least:
+                best, least = corner, count
+            if count == 0:
+                return
+        covered(best)
 
     def _spots(self, which: np.ndarray) -> np.ndarray:
         """The scene rectangles (left, top, right, bottom) of the chosen points, each as big
