@@ -446,8 +446,9 @@ def _pieces(document: Any) -> list[_Piece]:
         image = block.text().find("\ufffc")
         glued = form.headingLevel() > 0 or image >= 0
         lines = block.layout()
-        for index in range(max(lines.lineCount(), 1)):
-            line = lines.lineAt(index) if lines.lineCount() else None
+        count = lines.lineCount()
+        for index in range(max(count, 1)):
+            line = lines.lineAt(index) if count else None
             top = rect.top() + (line.y() if line is not None else 0.0)
             bottom = top + line.height() if line is not None else rect.bottom()
             pieces.append(
@@ -458,7 +459,10 @@ def _pieces(document: Any) -> list[_Piece]:
                     and bool(
                         form.pageBreakPolicy() & QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
                     ),
-                    keep_with_next=glued,
+                    # No line of a paragraph or list item alone at the foot or head of a
+                    # page: its first two lines go together, and its last two, so one of up
+                    # to three lines moves whole.
+                    keep_with_next=glued or (index < count - 1 and index in (0, count - 2)),
                     image=block.position() + image if image >= 0 and index == 0 else None,
                     texts=[block.text()] if index == 0 else [],
                 )

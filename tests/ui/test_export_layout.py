@@ -170,3 +170,30 @@ def test_a_table_too_wide_for_the_page_is_set_smaller_until_it_fits(qapp) -> Non
     assert points(small.firstPosition()) != points(wide.firstPosition())
     for text, end in _cell_lines(page):
         assert text[end - 1] in BREAKS_AFTER, (text, end)
+
+
+def test_short_paragraphs_move_whole_and_long_ones_leave_no_line_alone(qapp) -> None:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    words = "a few words that make a line of text in the record's body " * 4
+    page = "".join(f"<p>{i}: {words * (1 + i % 6)}</p>" for i in range(60))
+    buffer = QBuffer(QByteArray())
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = export._pdf_writer(buffer, "")
+    document, margin = export._laid_out(page, [], writer)
+    layout = export._paginate(document, writer.height() - 2 * margin)
+    assert len(layout.slices) > 3
+    cuts = [s.bottom for s in layout.slices[:-1]]
+    block = document.begin()
+    while block.isValid():
+        lines = block.layout()
+        top = document.documentLayout().blockBoundingRect(block).top()
+        ends = [
+            top + lines.lineAt(i).y() + lines.lineAt(i).height() for i in range(lines.lineCount())
+        ]
+        for cut in cuts:
+            inside = [end for end in ends if end <= cut + 0.5]
+            if 0 < len(inside) < len(ends):  # the cut goes through this paragraph
+                assert len(ends) > 3, block.text()[:20]
+                assert 2 <= len(inside) <= len(ends) - 2, block.text()[:20]
+        block = block.next()
