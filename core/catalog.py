@@ -17,7 +17,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -164,7 +164,7 @@ class Catalog:
     def __len__(self) -> int:
         return len(self._models)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[ModelInfo]:
         return iter(self._models.values())
 
     def __contains__(self, model_id: object) -> bool:
@@ -364,7 +364,7 @@ def _price_tiers(
     for above in sorted(found):
         current.update(found[above])
         tiers.append(
-            PriceTier(above_tokens=above, inclusive=inclusive, **current)  # type: ignore[arg-type]
+            PriceTier.model_validate({"above_tokens": above, "inclusive": inclusive, **current})
         )
     return tuple(tiers)
 

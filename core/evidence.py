@@ -132,7 +132,8 @@ class EvidenceCatalog(Catalog):
     def __contains__(self, model_id: object) -> bool:
         if model_id in self._models:
             return True
-        return self._falls_back(model_id) and model_id in self._fallback  # type: ignore[operator]
+        fallback = self._fallback
+        return fallback is not None and self._falls_back(model_id) and model_id in fallback
 
     def get(self, model_id: str) -> ModelInfo:
         if self._falls_back(model_id):

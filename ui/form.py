@@ -291,7 +291,8 @@ class _Field:
             return w.isChecked()
         if isinstance(w, QComboBox):
             return w.currentData()
-        text = w.text()  # type: ignore[attr-defined]
+        assert isinstance(w, NumberEdit), "every other kind of field returned above"
+        text = w.text()
         number = parse_number(text)
         if number is None:
             return text  # pydantic names it: "Input should be a valid number"
@@ -310,8 +311,8 @@ class _Field:
             elif isinstance(w, QComboBox):
                 index = w.findData(value)
                 w.setCurrentIndex(max(index, 0))
-            else:
-                w.setText(format_number(value))  # type: ignore[attr-defined]
+            elif isinstance(w, NumberEdit):
+                w.setText(format_number(value))
         finally:
             w.blockSignals(False)
 
@@ -434,13 +435,11 @@ class InputForm(QWidget):
             w.toggled.connect(emit)
         elif isinstance(w, QComboBox):
             w.currentIndexChanged.connect(emit)
-        else:
+        elif isinstance(w, NumberEdit):
             # textChanged, not textEdited: the field's own Ctrl+Z changes the text too, and a
             # step (Up/Down) is a setText; `set` blocks signals, so loading never fires.
-            w.textChanged.connect(emit)  # type: ignore[attr-defined]
-            w.editingFinished.connect(  # type: ignore[attr-defined]
-                lambda: self.finished.emit(field.name)
-            )
+            w.textChanged.connect(emit)
+            w.editingFinished.connect(lambda: self.finished.emit(field.name))
 
     def values(self) -> dict[str, Any]:
         return {name: f.raw() for name, f in self.fields.items()}

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QScrollArea,
     QSplitter,
@@ -504,6 +505,7 @@ class FrameworkTab(QWidget):
         """Type into a numeric field and leave it, as a user would (used by tests): the edit
         is committed at once, as leaving the field does."""
         widget = self.form.widget(name)
+        assert isinstance(widget, QLineEdit), f"{name} is not typed into"
         widget.setFocus()
-        widget.setText(text)  # type: ignore[attr-defined]
+        widget.setText(text)
         self.commit_pending()

@@ -63,6 +63,7 @@ class ResultCard(HeightBox):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setStyleSheet("QScrollArea, #resultCardContent { background: transparent; }")
         super().__init__(scroll, parent)
+        self.scroll_area = scroll
         self.setObjectName("resultCard")
         self.content = QWidget()
         self.content.setObjectName("resultCardContent")
@@ -165,7 +166,7 @@ class ResultCard(HeightBox):
         """As tall as its texts need at its width, within `height_cap` (the rest scrolls):
         the splitter above sizes the card by hints that know no width and would cut the last
         lines off, or leave blank space under a short headline."""
-        scroll_bar = self.inner.verticalScrollBar().sizeHint().width()  # type: ignore[attr-defined]
+        scroll_bar = self.scroll_area.verticalScrollBar().sizeHint().width()
         hint = self.content.minimumSizeHint() + self._frame() + QSize(scroll_bar, 0)
         width = self.width()
         if width > 0:

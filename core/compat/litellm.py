@@ -155,6 +155,7 @@ def _install_reply_limit() -> None:
             client.event_hooks = hooks
         return client
 
+    # A mark on the function, so a second install finds it in place (functions take attributes).
     capped._aidf_capped = True  # type: ignore[attr-defined]
     BaseOpenAILLM._get_async_http_client = staticmethod(capped)
 

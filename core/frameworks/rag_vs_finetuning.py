@@ -107,7 +107,7 @@ WEIGHTS = "Weights"
 
 
 def _weight(title: str, what: str) -> float:
-    return param(  # type: ignore[no-any-return]
+    weight: float = param(
         1.0,
         ge=0,
         le=10,
@@ -118,6 +118,7 @@ def _weight(title: str, what: str) -> float:
         description=f"How much {what} counts, relative to the other five weights (they are "
         "normalised to shares that add up to 100%; 0 leaves the dimension out).",
     )
+    return weight
 
 
 class Inputs(FrameworkInputs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 import pyqtgraph as pg
@@ -426,11 +427,19 @@ class HeightBox(QFrame):
         return height, least.height(), least.width() > width
 
 
+class PlotPart(Protocol):
+    """One plot of a panel: its plot widget, and how it shows a result."""
+
+    plot: pg.PlotWidget
+
+    def update_result(self, result: Any) -> None: ...
+
+
 class PlotPanel(QWidget):
     """A framework's plots. Each part has a `.plot` and `update_result(result)`; the panel feeds
     every part the same result and lists the plots (titled) for export and reports."""
 
-    def _arrange(self, parts: list[tuple[str, QWidget]], body: QWidget) -> None:
+    def _arrange(self, parts: Sequence[tuple[str, PlotPart]], body: QWidget) -> None:
         self.parts = parts
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -438,7 +447,7 @@ class PlotPanel(QWidget):
 
     def update_result(self, result: object) -> None:
         for _, part in self.parts:
-            part.update_result(result)  # type: ignore[attr-defined]
+            part.update_result(result)
         # Settle each shown view now (its auto-range, its items' transforms): pyqtgraph does
         # this at the start of a paint, and what changes there asks for a second paint.
         for _, plot in self.plots():
@@ -448,4 +457,4 @@ class PlotPanel(QWidget):
                 plot.check_minimum()
 
     def plots(self) -> list[tuple[str, pg.PlotWidget]]:
-        return [(title, part.plot) for title, part in self.parts]  # type: ignore[attr-defined]
+        return [(title, part.plot) for title, part in self.parts]
