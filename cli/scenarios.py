@@ -169,7 +169,7 @@ def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
     b, vb = comparison.b.scenario, comparison.b.view
     inputs, figures = comparison.differing_inputs, comparison.figures
     if args.json:
-        side = {
+        side: dict[str, Any] = {
             key: {
                 "name": s.name,
                 "version": s.version,
@@ -181,15 +181,15 @@ def _cmd_scenarios_compare(args: argparse.Namespace) -> int:
             }
             for key, s, v in (("a", a, va), ("b", b, vb))
         }
-        side["differing_inputs"] = [  # type: ignore[assignment]
+        side["differing_inputs"] = [
             {"name": r.name, "title": r.title, "a": r.a, "b": r.b} for r in inputs
         ]
-        side["tables"] = [  # type: ignore[assignment]
+        side["tables"] = [
             {"name": t.name, "title": t.title, "headers": t.headers, "a": t.a, "b": t.b}
             for t in comparison.tables
             if t.differs
         ]
-        side["figures"] = [  # type: ignore[assignment]
+        side["figures"] = [
             {"key": r.key, "label": r.label, "a": r.a, "b": r.b, "delta": r.delta} for r in figures
         ]
         print(json.dumps({"framework_id": comparison.a.framework.ID, **side}, indent=2))

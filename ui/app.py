@@ -27,7 +27,7 @@ MAX_SETTINGS_BYTES = 1_000_000
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
-    if app is None:
+    if not isinstance(app, QApplication):  # none yet (a QCoreApplication would be a bug)
         QCoreApplication.setOrganizationName(ORGANISATION)
         QCoreApplication.setApplicationName(SETTINGS_APP)
         QCoreApplication.setApplicationVersion(APP_VERSION)
@@ -38,7 +38,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         QGuiApplication.setDesktopFileName(resources.DESKTOP_ID)
         app.setWindowIcon(QIcon(str(resources.app_icon_png())))
         app.setStyle("Fusion")
-    return app  # type: ignore[return-value]
+    return app
 
 
 def open_settings() -> tuple[QSettings, str]:

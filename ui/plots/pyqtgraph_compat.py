@@ -161,6 +161,7 @@ def opaque_lines(lines: list[Line], background: QColor) -> list[Line]:
             line_pen, start, end = lines[i]
             colour = under
             for j in sorted(by_length[: rank + 1]):
+                # Grouped lines all have a colour: those without one went straight to `out`.
                 colour = _over(rgba[id(lines[j][0])], colour)  # type: ignore[arg-type]
             pen_key = (id(line_pen), colour)
             if pen_key not in pens:
