@@ -7,12 +7,12 @@ import contextvars
 import functools
 import socket
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+import core.llm
 from core.compat.litellm import LitellmEventLoop
 from core.llm import LlmClient, LlmError, parse_tool_arguments
 from tests.llm_server import LlmTestServer, Reply, ScriptedToolCall
@@ -200,15 +200,24 @@ def test_model_prefix_is_added_only_for_bare_models_with_a_base_url() -> None:
     assert LlmClient().litellm_model("gpt-4o") == "gpt-4o"
 
 
-def test_rate_limit_is_retried_after_the_servers_retry_after(llm_server: LlmTestServer) -> None:
+def test_rate_limit_is_retried_after_the_servers_retry_after(
+    llm_server: LlmTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits: list[float] = []
+    sleep = core.llm._asleep_polling
+
+    async def recorded(seconds: float, cancelled: Callable[[], bool] | None) -> None:
+        waits.append(seconds)
+        await sleep(seconds, cancelled)
+
+    monkeypatch.setattr(core.llm, "_asleep_polling", recorded)
     llm_server.reply_error(429, "slow down", retry_after_s=0.3)
     llm_server.reply_text("finally")
-    started = time.perf_counter()
     completion = client_for(llm_server).complete("m", USER)
     assert completion.content == "finally"
     assert completion.attempts == 2
     assert len(llm_server.requests) == 2
-    assert time.perf_counter() - started >= 0.3, "Retry-After was honoured"
+    assert waits == [0.3], "Retry-After was honoured"
     assert completion.latency_ms >= 300, "latency is what the user waited, retries included"
 
 
