@@ -11,13 +11,13 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from core.agent_loop import AgentStep
+from core.agent_loop import AgentStep, TrialConfig, TrialOutcome
 from core.frameworks import agents
 from storage import TraceStore
 from storage.traces import TrialSummary
 from tests.llm_server import Reply, ScriptedToolCall
-from ui.plain_text import tooltip
 from ui.agents.trial_models import TraceModel, TrialsModel
+from ui.plain_text import tooltip
 from ui.plots.agents import AgentsPanel, comparison_plot
 from ui.services import AppServices
 from ui.tasks import TaskRunner
@@ -371,6 +371,7 @@ def test_a_stored_trial_shows_its_steps_and_can_be_deleted(
     wait_idle(qtbot, services)
     trial = panel.trial
     trial.trace.set_rows([])
+    trial.trials_view.clearSelection()  # the trial just run is selected: pick it afresh
     trial.trials_view.selectionModel().select(
         trial.trials.index(0, 0),
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
@@ -390,6 +391,29 @@ def test_a_stored_trial_shows_its_steps_and_can_be_deleted(
     assert trial.trace.rowCount() == 0
     with TraceStore(services.db_path) as store:
         assert store.count() == 0
+
+
+def test_a_trial_just_run_is_selected_and_scrolled_into_view(qtbot, panel, services, llm_server):
+    """With a long list scrolled to its oldest trials, the trial just run (listed first) is
+    selected and on screen, its outcome still in the status line (issue 16)."""
+    with TraceStore(services.db_path) as store:
+        for n in range(40):
+            outcome = TrialOutcome("answered", "42", [], 1, 10, 1, 0.001, 100.0)
+            store.save_trial(TrialConfig(task=f"old task {n}", model="old-model"), outcome)
+    trial = panel.trial
+    trial.reload_trials()
+    wait_idle(qtbot, services)
+    trial.trials_view.scrollToBottom()
+    llm_server.reply_text("42")
+    start_trial(qtbot, panel, llm_server)
+    wait_idle(qtbot, services)
+
+    (selected,) = trial.trials_view.selectionModel().selectedRows()
+    assert trial.trials.rows[selected.row()].id == 41
+    shown = trial.trials_view.viewport().rect()
+    assert shown.contains(trial.trials_view.visualRect(selected))
+    assert trial.status.text().endswith("stored as trial #41.")
+    assert trial.delete_button.isEnabled()
 
 
 def test_a_trial_without_a_task_is_refused_at_the_form(qtbot, panel, services):

@@ -90,6 +90,8 @@ class TrialSection(QGroupBox):
         self.destroyed.connect(self._active.cancel)
         self._model_edited = False
         self._priced = ""
+        # Set while the list selects the trial just run: its trace and outcome are on screen.
+        self._selecting_new = False
 
         lay = QVBoxLayout(self)
         lay.addLayout(self._build_fields())
@@ -268,7 +270,7 @@ class TrialSection(QGroupBox):
         trial_id, outcome = done
         self._set_running(False)
         self.status.setText(_outcome_text(outcome, trial_id))
-        self.reload_trials()
+        self.reload_trials(select=trial_id)
 
     def _failed(self, exc: Exception) -> None:
         self._set_running(False)
@@ -286,15 +288,28 @@ class TrialSection(QGroupBox):
 
     # ----- stored trials -----------------------------------------------------------------
 
-    def reload_trials(self) -> None:
+    def reload_trials(self, select: int | None = None) -> None:
+        """List the stored trials; `select` is the id of a trial just run, selected and
+        scrolled into view so its row is found at once."""
         db_path = self.services.db_path
         self._submit(
-            lambda: agent_trials.list_trials(db_path), self._show_trials, self._storage_failed
+            lambda: agent_trials.list_trials(db_path),
+            lambda rows: self._show_trials(rows, select),
+            self._storage_failed,
         )
 
-    def _show_trials(self, rows: list[TrialSummary]) -> None:
+    def _show_trials(self, rows: list[TrialSummary], select: int | None = None) -> None:
         self.trials.set_rows(rows)
         self.delete_button.setEnabled(False)
+        row = next((i for i, trial in enumerate(rows) if trial.id == select), None)
+        if row is None or self.running:
+            return
+        self._selecting_new = True
+        try:
+            self.trials_view.selectRow(row)
+        finally:
+            self._selecting_new = False
+        self.trials_view.scrollTo(self.trials.index(row, 0))
 
     def _storage_failed(self, exc: Exception) -> None:
         self.status.setText(f"Stored trials unavailable: {exc}")
@@ -309,7 +324,7 @@ class TrialSection(QGroupBox):
     def _on_trial_selected(self, *_: Any) -> None:
         trial = self._selected_trial()
         self.delete_button.setEnabled(trial is not None and not self.running)
-        if trial is None or self.running:
+        if trial is None or self.running or self._selecting_new:
             return
         db_path = self.services.db_path
 
