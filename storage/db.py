@@ -366,6 +366,35 @@ def _migration_8_partial_runs(db: Database) -> None:
         db.execute("PRAGMA writable_schema = OFF")
 
 
+def _migration_score_sources(db: Database) -> None:
+    """Quality scores from several sources side by side (HELM, an arena, the user's own
+    experiment), the display names the user matched to catalog ids, and catalog settings (the
+    source whose scores the frameworks use). catalog_quality keeps the score in use when no
+    source is chosen, so files from before read as they did."""
+    db.executescript(
+        """
+        CREATE TABLE catalog_scores (
+            model_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            score REAL NOT NULL CHECK (score BETWEEN 0 AND 1),
+            value REAL NOT NULL,
+            scale TEXT NOT NULL CHECK (scale IN ('unit', 'percent', 'elo')),
+            benchmark TEXT NOT NULL DEFAULT '',
+            date TEXT NOT NULL,
+            PRIMARY KEY (model_id, source)
+        );
+        CREATE TABLE catalog_name_mappings (
+            name TEXT PRIMARY KEY,
+            model_id TEXT NOT NULL
+        );
+        CREATE TABLE catalog_settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+
+
 Migration = Callable[["Database"], None]
 
 # Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
@@ -379,6 +408,7 @@ MIGRATIONS: list[Migration] = [
     _migration_6_scenario_verdicts,
     _migration_7_version_evidence,
     _migration_8_partial_runs,
+    _migration_score_sources,
 ]
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
