@@ -395,6 +395,22 @@ def _migration_score_sources(db: Database) -> None:
     )
 
 
+def _migration_latency_probe(db: Database) -> None:
+    """A measured latency profile keeps its slow tail and what it was measured with: the p95
+    of time to first token (ms), the speed 95% of the probe's requests reached (tokens/s), the
+    prompt's input and output tokens and the number of requests. NULL for entered figures."""
+    db.executescript(
+        """
+        ALTER TABLE catalog_latency ADD COLUMN ttft_p95_ms REAL CHECK (ttft_p95_ms >= 0);
+        ALTER TABLE catalog_latency ADD COLUMN output_tokens_per_second_p95 REAL
+            CHECK (output_tokens_per_second_p95 > 0);
+        ALTER TABLE catalog_latency ADD COLUMN input_tokens INTEGER CHECK (input_tokens >= 0);
+        ALTER TABLE catalog_latency ADD COLUMN output_tokens INTEGER CHECK (output_tokens >= 0);
+        ALTER TABLE catalog_latency ADD COLUMN requests INTEGER CHECK (requests >= 1);
+        """
+    )
+
+
 Migration = Callable[["Database"], None]
 
 # Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
@@ -409,6 +425,7 @@ MIGRATIONS: list[Migration] = [
     _migration_7_version_evidence,
     _migration_8_partial_runs,
     _migration_score_sources,
+    _migration_latency_probe,
 ]
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
