@@ -20,6 +20,7 @@ here reads files or knows the catalog; model names are matched in core.model_mat
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
@@ -61,6 +62,33 @@ _SCORE_COLUMNS = (
 )
 _HTML_TAG = re.compile(r"<[^>]*>")
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+@dataclass(frozen=True)
+class SourcedScore:
+    """One model's score from one source, kept beside its scores from other sources: the 0..1
+    score, the value as the source wrote it and its scale, the benchmark (HELM table and
+    column, leaderboard column) and the day it was imported."""
+
+    model_id: str
+    source: str
+    score: float
+    value: float
+    scale: Scale
+    benchmark: str
+    date: dt.date
+
+    def label(self) -> str:
+        """How the score is named where it is used: "HELM Lite: Accuracy: Mean win rate"."""
+        return f"{self.source}: {self.benchmark}" if self.benchmark else self.source
+
+    def value_text(self) -> str:
+        """The value as the source states it, with its unit."""
+        if self.scale == "elo":
+            return f"{self.value:g} Elo"
+        if self.scale == "percent":
+            return f"{self.value:g}%"
+        return f"{self.value:g} (0..1)"
 
 
 class ScoreFileError(ValueError):

@@ -4,7 +4,7 @@ scores and latency profiles, usable from any thread."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from core.catalog import (
     parse_quality_csv,
 )
 from core.files import read_bytes
+from core.score_files import SourcedScore
 from core.text import name_problem, visible
 from storage.connection import SqliteStore
 from storage.errors import StorageError
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 MAX_MODEL_ID_LENGTH = 200
+QUALITY_SOURCE_KEY = "quality_source"
 # A score per model for every model litellm knows is about 200 KB of CSV.
 MAX_CSV_BYTES = 10_000_000
 
@@ -49,6 +51,18 @@ _CUSTOM_COLUMNS = (
     "max_output_tokens",
     "supports_function_calling",
     "supports_vision",
+)
+# A latency profile's columns, named as LatencyProfile's fields; the last five only a probe sets.
+_LATENCY_COLUMNS = (
+    "ttft_ms",
+    "output_tokens_per_second",
+    "source",
+    "date",
+    "ttft_p95_ms",
+    "output_tokens_per_second_p95",
+    "input_tokens",
+    "output_tokens",
+    "requests",
 )
 _OVERRIDE_COLUMNS = (
     "input_cost_per_token",
@@ -81,10 +95,12 @@ class CatalogStore(SqliteStore):
                 "SELECT model_id, score, benchmark, source, date FROM catalog_quality"
             ).fetchall()
             latency = db.execute(
-                "SELECT model_id, ttft_ms, output_tokens_per_second, source, date "
-                "FROM catalog_latency"
+                f"SELECT model_id, {', '.join(_LATENCY_COLUMNS)} FROM catalog_latency"
             ).fetchall()
-        raw = {
+            # The chosen source's scores are the ones in use; other models keep theirs.
+            source = _setting(db, QUALITY_SOURCE_KEY)
+            chosen = _sourced(db, source) if source is not None else []
+        raw: dict[str, Any] = {
             "custom_models": [
                 {
                     **dict(zip(_CUSTOM_COLUMNS, row, strict=True)),
@@ -105,14 +121,13 @@ class CatalogStore(SqliteStore):
             },
             "latency": {
                 row[0]: {
-                    "ttft_ms": row[1],
-                    "output_tokens_per_second": row[2],
-                    "source": row[3],
-                    "date": row[4],
+                    k: v for k, v in zip(_LATENCY_COLUMNS, row[1:], strict=True) if v is not None
                 }
                 for row in latency
             },
         }
+        for sourced in chosen:
+            raw["quality"][sourced.model_id] = _in_use(sourced)
         try:
             return _USER_DATA.validate_python(raw)
         except ValidationError as exc:
@@ -156,6 +171,116 @@ class CatalogStore(SqliteStore):
     def clear_latency(self, model_id: str) -> None:
         with self._writing(f"clear the latency of '{model_id}'") as db:
             db.execute("DELETE FROM catalog_latency WHERE model_id = ?", [model_id])
+
+    # Scores from several sources
+
+    def sourced_scores(self) -> dict[str, list[SourcedScore]]:
+        """Every model's scores from every source, by model id, sources in name order."""
+        with self._reading("read your quality scores") as db:
+            rows = _sourced(db, None)
+        out: dict[str, list[SourcedScore]] = {}
+        for row in rows:
+            out.setdefault(row.model_id, []).append(row)
+        return out
+
+    def score_sources(self) -> dict[str, int]:
+        """The sources scores were imported from, each with how many models it scores."""
+        with self._reading("read your quality scores") as db:
+            rows = db.execute(
+                "SELECT source, COUNT(*) FROM catalog_scores GROUP BY source ORDER BY source"
+            ).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def quality_source(self) -> str | None:
+        """The source whose scores the frameworks use; None: the latest score of each model
+        (the behaviour before sources existed)."""
+        with self._reading("read your catalog settings") as db:
+            return _setting(db, QUALITY_SOURCE_KEY)
+
+    def set_quality_source(self, source: str | None) -> None:
+        """Use `source`'s scores wherever it has one (None: each model's latest score)."""
+        with self._writing("choose the quality source") as db:
+            if source is None:
+                db.execute("DELETE FROM catalog_settings WHERE key = ?", [QUALITY_SOURCE_KEY])
+                return
+            known = db.execute(
+                "SELECT 1 FROM catalog_scores WHERE source = ? LIMIT 1", [source]
+            ).fetchone()
+            if known is None:
+                names = [r[0] for r in db.execute("SELECT DISTINCT source FROM catalog_scores")]
+                raise StorageError(
+                    f"No scores come from '{visible(source)}'; "
+                    + (
+                        f"the sources are: {', '.join(sorted(names))}."
+                        if names
+                        else "import a table of scores first."
+                    )
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO catalog_settings (key, value) VALUES (?, ?)",
+                [QUALITY_SOURCE_KEY, source],
+            )
+
+    def remembered_names(self) -> dict[str, str]:
+        """Display names the user matched to catalog ids before, applied first next time."""
+        with self._reading("read your model name matches") as db:
+            rows = db.execute("SELECT name, model_id FROM catalog_name_mappings").fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def save_sourced(
+        self,
+        scores: list[SourcedScore],
+        *,
+        remember: Mapping[str, str] | None = None,
+        latency: Mapping[str, LatencyProfile] | None = None,
+        doing: str = "",
+    ) -> None:
+        """Save scores from a source (replacing that source's earlier score of each model),
+        the names matched to ids, and latency profiles, in one transaction.
+
+        While no source is chosen, each score is also the model's score in use (as an import
+        always was); once one is, the chosen source decides (see `set_quality_source`).
+        """
+        with self._writing(doing or "save the imported scores") as db:
+            for name, model_id in (remember or {}).items():
+                db.execute(
+                    "INSERT OR REPLACE INTO catalog_name_mappings (name, model_id) VALUES (?, ?)",
+                    [name.strip(), _clean_id(model_id)],
+                )
+            follow = _setting(db, QUALITY_SOURCE_KEY) is None
+            for sourced in scores:
+                if problem := name_problem(sourced.source) or name_problem(sourced.benchmark):
+                    raise StorageError(
+                        f"The scores were not saved: the source or benchmark {problem}."
+                    )
+                db.execute(
+                    "INSERT OR REPLACE INTO catalog_scores (model_id, source, score, value, "
+                    "scale, benchmark, date) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        _clean_id(sourced.model_id),
+                        sourced.source,
+                        sourced.score,
+                        sourced.value,
+                        sourced.scale,
+                        sourced.benchmark,
+                        sourced.date.isoformat(),
+                    ],
+                )
+                if follow:
+                    _put_quality(
+                        db, sourced.model_id, QualityScore.model_validate(_in_use(sourced))
+                    )
+            for model_id, profile in (latency or {}).items():
+                _put_latency(db, _clean_id(model_id), profile)
+
+    def remove_score_source(self, source: str) -> None:
+        """Delete a source's scores; if it was the chosen one, no source is chosen after."""
+        with self._writing(f"remove the scores from '{visible(source)}'") as db:
+            db.execute("DELETE FROM catalog_scores WHERE source = ?", [source])
+            db.execute(
+                "DELETE FROM catalog_settings WHERE key = ? AND value = ?",
+                [QUALITY_SOURCE_KEY, source],
+            )
 
     # Custom models
 
@@ -381,17 +506,48 @@ def _put_quality(db: Database, model_id: str, quality: QualityScore) -> None:
 
 
 def _put_latency(db: Database, model_id: str, latency: LatencyProfile) -> None:
+    values = latency.model_dump()
+    values["date"] = latency.date.isoformat()
     db.execute(
-        "INSERT OR REPLACE INTO catalog_latency (model_id, ttft_ms, output_tokens_per_second, "
-        "source, date) VALUES (?, ?, ?, ?, ?)",
-        [
-            model_id,
-            latency.ttft_ms,
-            latency.output_tokens_per_second,
-            latency.source,
-            latency.date.isoformat(),
-        ],
+        f"INSERT OR REPLACE INTO catalog_latency (model_id, {', '.join(_LATENCY_COLUMNS)}) "
+        f"VALUES (?, {', '.join('?' * len(_LATENCY_COLUMNS))})",
+        [model_id, *(values[c] for c in _LATENCY_COLUMNS)],
     )
+
+
+def _setting(db: Database, key: str) -> str | None:
+    row = db.execute("SELECT value FROM catalog_settings WHERE key = ?", [key]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _sourced(db: Database, source: str | None) -> list[SourcedScore]:
+    sql = "SELECT model_id, source, score, value, scale, benchmark, date FROM catalog_scores"
+    params: list[Any] = []
+    if source is not None:
+        sql += " WHERE source = ?"
+        params.append(source)
+    rows = db.execute(sql + " ORDER BY model_id, source", params).fetchall()
+    try:
+        return [
+            SourcedScore(r[0], r[1], float(r[2]), float(r[3]), r[4], r[5], date.fromisoformat(r[6]))
+            for r in rows
+        ]
+    except (TypeError, ValueError) as exc:
+        raise StorageError(
+            f"Your quality scores could not be read ({exc}); the database may have been edited "
+            "by another program."
+        ) from exc
+
+
+def _in_use(sourced: SourcedScore) -> dict[str, Any]:
+    """The QualityScore fields of a sourced score as the frameworks use it: the source's name
+    goes into the benchmark, which the evidence and exports carry."""
+    return {
+        "score": sourced.score,
+        "benchmark": sourced.label(),
+        "source": "imported",
+        "date": sourced.date.isoformat(),
+    }
 
 
 def _insert_missing(db: Database, sql: str, params: list[Any]) -> bool:
