@@ -51,6 +51,13 @@ class LatencyProfile(BaseModel):
     output_tokens_per_second: float = Field(gt=0, le=1_000_000)
     source: Source = "entered"
     date: dt.date = Field(default_factory=dt.date.today)
+    # What a latency probe (core/probe.py) adds: the slow tail (the p95 of TTFT, and the
+    # speed 95% of its requests reached) and what it measured with. None for entered figures.
+    ttft_p95_ms: float | None = Field(default=None, ge=0, le=600_000)
+    output_tokens_per_second_p95: float | None = Field(default=None, gt=0, le=1_000_000)
+    input_tokens: int | None = Field(default=None, ge=0)
+    output_tokens: int | None = Field(default=None, ge=0)
+    requests: int | None = Field(default=None, ge=1)
 
     def latency_ms(self, output_tokens: float) -> float:
         return self.ttft_ms + output_tokens / self.output_tokens_per_second * 1000

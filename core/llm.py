@@ -145,6 +145,21 @@ class Completion:
     finish_reason: str | None = None
 
 
+@dataclass
+class StreamedCompletion:
+    """One streamed reply, timed: `chunk_times_s` are the seconds from sending the request to
+    each chunk that carried text, in order. Token counts are the server's usage when it sent
+    one (`usage_reported`), else 0 input tokens and one output token per text chunk."""
+
+    content: str
+    input_tokens: int
+    output_tokens: int
+    chunk_times_s: list[float]
+    total_s: float
+    usage_reported: bool
+    finish_reason: str | None = None
+
+
 class LlmError(Exception):
     """A model call that failed, worded for the user; never contains the API key.
 
@@ -398,6 +413,134 @@ class LlmClient:
             await _asleep_polling(wait, cancelled)
         latency_ms = (time.perf_counter() - started) * 1000.0
         return self._completion(response, litellm, latency_ms, attempt, max_tokens)
+
+    def stream(
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        *,
+        max_tokens: int,
+        deadline_s: float,
+        cancelled: Callable[[], bool] | None = None,
+        temperature: float = 0.0,
+    ) -> StreamedCompletion:
+        """One streamed chat completion, each text chunk timed, for measuring latency.
+
+        Made once, never retried (a retry would hide the latency being measured). The whole
+        request, from sending it to the last chunk, must end within `deadline_s`: a stream
+        that stalls raises LlmError(kind="timeout") saying how many chunks had come.
+        `cancelled` is polled every 50 ms and between chunks; a cancel abandons the stream at
+        once and raises LlmError(kind="cancelled"). Other failures are LlmErrors as for
+        `complete`.
+        """
+
+        async def call() -> StreamedCompletion:
+            task = asyncio.ensure_future(
+                self.astream(
+                    model,
+                    messages,
+                    max_tokens=max_tokens,
+                    deadline_s=deadline_s,
+                    cancelled=cancelled,
+                    temperature=temperature,
+                )
+            )
+            while cancelled is not None and not task.done():
+                if cancelled():
+                    task.cancel()
+                    break
+                await asyncio.wait({task}, timeout=_RETRY_WAIT_POLL_S)
+            try:
+                return await task
+            except asyncio.CancelledError:
+                raise LlmError(
+                    "Cancelled while the model was streaming.", kind="cancelled"
+                ) from None
+
+        with asyncio.Runner(loop_factory=LitellmEventLoop) as runner:
+            return runner.run(call())
+
+    async def astream(
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        *,
+        max_tokens: int,
+        deadline_s: float,
+        cancelled: Callable[[], bool] | None = None,
+        temperature: float = 0.0,
+    ) -> StreamedCompletion:
+        """`stream` on the running event loop through `litellm.acompletion(stream=True)`."""
+        if not deadline_s > 0:
+            raise ValueError("deadline_s must be positive")
+        litellm = self._loaded_litellm(model)
+        request = self._request(model, messages, None, temperature, max_tokens, deadline_s)
+        request["stream"] = True
+        # OpenAI sends the token counts of a stream only when asked, in one last chunk.
+        request["stream_options"] = {"include_usage": True}
+        cap = reply_cap_bytes(max_tokens)
+        parts: list[str] = []
+        times: list[float] = []
+        size = 0
+        usage: Any = None
+        finish_reason: str | None = None
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(deadline_s):
+                response = await litellm.acompletion(**request)
+                async for chunk in response:
+                    if cancelled is not None and cancelled():
+                        raise LlmError("Cancelled while the model was streaming.", kind="cancelled")
+                    usage = getattr(chunk, "usage", None) or usage
+                    choices = getattr(chunk, "choices", None) or []
+                    if not choices:
+                        continue
+                    reason = getattr(choices[0], "finish_reason", None)
+                    finish_reason = reason if isinstance(reason, str) else finish_reason
+                    text = getattr(getattr(choices[0], "delta", None), "content", None)
+                    if not isinstance(text, str) or not text:
+                        continue
+                    times.append(time.perf_counter() - started)
+                    parts.append(text)
+                    size += len(text.encode("utf-8", "replace"))
+                    if size > cap:
+                        raise self._bad_reply(
+                            "too_large",
+                            f"the streamed reply exceeds the {describe_bytes(cap)} allowed for "
+                            f"max_tokens {max_tokens:,}",
+                        )
+        except TimeoutError:
+            got = f"{len(times):,} text chunk{'s' if len(times) != 1 else ''}"
+            raise LlmError(
+                f"The stream did not finish within the deadline of {deadline_s:g} s "
+                f"({got} received); it was stopped there.",
+                kind="timeout",
+            ) from None
+        except LlmError:
+            raise
+        except Exception as exc:  # every provider failure becomes an LlmError
+            failure = _classify(exc, litellm)
+            raise LlmError(
+                self._message(failure, 1, deadline_s),
+                kind=failure.kind,
+                status_code=failure.status_code,
+            ) from None
+        total_s = time.perf_counter() - started
+        input_tokens = _token_count(usage, "prompt_tokens")
+        output_tokens = _token_count(usage, "completion_tokens")
+        if isinstance(input_tokens, str) or isinstance(output_tokens, str):
+            problem = input_tokens if isinstance(input_tokens, str) else output_tokens
+            raise self._bad_reply("malformed", str(problem))
+        reported = usage is not None and output_tokens > 0
+        return StreamedCompletion(
+            content=self._scrub("".join(parts)),
+            input_tokens=input_tokens,
+            output_tokens=output_tokens if reported else len(times),
+            chunk_times_s=times,
+            total_s=total_s,
+            usage_reported=reported,
+            finish_reason=finish_reason,
+        )
 
     def redact(self, text: str) -> str:
         """`text` with this client's API key replaced, shortened to a readable length."""

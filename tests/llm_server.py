@@ -77,6 +77,16 @@ class Reply:
     # No Content-Length: the body runs until the server closes the connection, so a client
     # cannot refuse it by its declared size (with `content_bytes`).
     undeclared_length: bool = False
+    # Streaming (a request with "stream": true) sends `content`, or else the counting "1 2 3 …"
+    # up to the request's max_tokens (`output_tokens` without one), one token per SSE chunk:
+    # the headers and the role chunk at once, the first token `first_token_s` after the
+    # request arrived, then `tokens_per_s` tokens a second (0: no wait) on a fixed schedule,
+    # so the rate holds however long each write takes. `stall_after` tokens, then nothing more
+    # until the client hangs up or the server stops. The usage chunk comes when the request
+    # asks for it (stream_options.include_usage), as OpenAI's does.
+    first_token_s: float = 0.0
+    tokens_per_s: float = 0.0
+    stall_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,7 @@ class _State:
     max_in_flight: int = 0
     padding_sent: int = 0
     dribbles_finished: int = 0
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def next_reply(self, body: dict[str, Any]) -> Reply | None:
         """Failure rules first, then the queue, the responder, the default. Holds the lock."""
@@ -192,6 +203,7 @@ class LlmTestServer:
         return self
 
     def stop(self) -> None:
+        self._state.stopping.set()  # a stalled stream lets go
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
@@ -370,11 +382,6 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
                     400, _error_body("request body is not a JSON object", "invalid_request")
                 )
                 return
-            if body.get("stream"):
-                self._send_json(
-                    400, _error_body("test server: streaming is not scripted", "invalid_request")
-                )
-                return
             with state.lock:
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 state.recorded.append(RecordedRequest(path, headers, body, time.monotonic()))
@@ -406,6 +413,9 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
                 if reply.retry_after_s is not None:
                     extra["Retry-After"] = f"{reply.retry_after_s:g}"
                 self._send_json(reply.status, _error_body(reply.error_message, "scripted"), extra)
+                return
+            if body.get("stream"):
+                self._send_stream(reply, body, serial)
                 return
             payload = reply.body if reply.body is not None else _completion(reply, body, serial)
             if reply.echo_key and reply.body is None:
@@ -454,6 +464,49 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(parts[1])
             except OSError:  # the client gave up on purpose (a cap or a deadline held)
                 return
+
+        def _send_stream(self, reply: Reply, body: dict[str, Any], serial: int) -> None:
+            """The reply as server-sent events of chat.completion.chunk objects, timed as the
+            reply says (see Reply)."""
+            arrived = time.monotonic()
+            tokens = _stream_tokens(reply, body)
+            model = reply.model or str(body.get("model", "test-model"))
+            options = body.get("stream_options")
+            usage = isinstance(options, dict) and bool(options.get("include_usage"))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            # No length: the stream runs until the server closes the connection.
+            self.send_header("Connection", "close")
+            self.close_connection = True
+            self.end_headers()
+            try:
+                self._event(_chunk(serial, model, {"role": "assistant", "content": ""}))
+                for i, token in enumerate(tokens):
+                    if reply.stall_after is not None and i >= reply.stall_after:
+                        state.stopping.wait(600)
+                        return
+                    due = arrived + reply.first_token_s
+                    if reply.tokens_per_s > 0:
+                        due += i / reply.tokens_per_s
+                    if (wait := due - time.monotonic()) > 0:
+                        time.sleep(wait)
+                    self._event(_chunk(serial, model, {"content": token}))
+                self._event(_chunk(serial, model, {}, finish_reason="stop"))
+                if usage:
+                    counts = {
+                        "prompt_tokens": reply.input_tokens,
+                        "completion_tokens": len(tokens),
+                        "total_tokens": reply.input_tokens + len(tokens),
+                    }
+                    self._event({**_chunk(serial, model, {}), "choices": [], "usage": counts})
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+            except OSError:  # the client hung up (its deadline or its cancel held)
+                return
+
+        def _event(self, payload: dict[str, Any]) -> None:
+            self.wfile.write(b"data: " + json.dumps(payload).encode() + b"\n\n")
+            self.wfile.flush()
 
         def _send_json(
             self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
@@ -505,6 +558,29 @@ def _completion(reply: Reply, request: dict[str, Any], serial: int) -> dict[str,
             "completion_tokens": reply.output_tokens,
             "total_tokens": reply.input_tokens + reply.output_tokens,
         },
+    }
+
+
+def _stream_tokens(reply: Reply, request: dict[str, Any]) -> list[str]:
+    """The tokens a streamed reply sends: its content word by word, else "1 2 3 …" up to the
+    request's max_tokens."""
+    if reply.content is not None:
+        words = reply.content.split(" ")
+        return [w if i == 0 else " " + w for i, w in enumerate(words)]
+    asked = request.get("max_tokens")
+    count = asked if isinstance(asked, int) and asked > 0 else reply.output_tokens
+    return [str(i + 1) if i == 0 else f" {i + 1}" for i in range(count)]
+
+
+def _chunk(
+    serial: int, model: str, delta: dict[str, Any], finish_reason: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": f"chatcmpl-test-{serial}",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
     }
 
 
