@@ -41,6 +41,12 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
     )
     cmd.add_argument("--no-expected", action="store_true", help="the file has no references")
     cmd.add_argument("--id", metavar="COLUMN", help="the id column (default: guessed, else rows)")
+    cmd.add_argument(
+        "--format",
+        choices=("auto", "jsonl", "csv", "langsmith", "promptfoo"),
+        default="auto",
+        help="auto: by the file name and content (LangSmith examples JSONL, promptfoo test CSV)",
+    )
     cmd.set_defaults(handler=_cmd_eval_import_dataset)
 
     cmd = actions.add_parser("datasets", parents=[db_option], help="list the stored datasets")
@@ -81,11 +87,29 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
     cmd = actions.add_parser(
         "import-outputs",
         parents=[db_option],
-        help="store a JSONL of id and output (latency_ms, cost_usd) as a run",
+        help="store logged outputs as a run: the app's JSONL of id and output, or LangSmith "
+        "runs, promptfoo results, OpenAI Batch output or an MLflow evaluation table",
     )
     cmd.add_argument("file", metavar="FILE")
     cmd.add_argument("--dataset", metavar="NAME[@vN]", required=True)
     cmd.add_argument("--name", help="the system that produced them (default: the file name)")
+    cmd.add_argument(
+        "--format",
+        choices=("auto", "jsonl", "langsmith", "promptfoo", "openai-batch", "mlflow"),
+        default="auto",
+        help="the tool that wrote the file (auto: told from its content)",
+    )
+    for role in ("id", "input", "output"):
+        cmd.add_argument(
+            f"--{role}-field",
+            metavar="PATH",
+            help=f"dotted path to the {role} (e.g. inputs.question; a number indexes a list)",
+        )
+    cmd.add_argument(
+        "--select",
+        metavar="PROVIDER",
+        help="the provider (or 'PROVIDER | PROMPT') of a promptfoo file that ran several",
+    )
     cmd.set_defaults(handler=_cmd_eval_import_outputs)
 
     cmd = actions.add_parser(
@@ -149,7 +173,8 @@ def _cmd_eval_import_dataset(args: argparse.Namespace) -> int:
         ColumnMapping,
         DatasetError,
         columns_of,
-        guess_mapping,
+        detect_format,
+        guess_format_mapping,
         parse_dataset,
         read_file,
     )
@@ -157,14 +182,16 @@ def _cmd_eval_import_dataset(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
         data = read_file(path)
-        columns = columns_of(data, None, file_name=path.name)
-        guessed = guess_mapping(columns)
+        fmt = detect_format(data, path.name) if args.format == "auto" else args.format
+        columns = columns_of(data, fmt, file_name=path.name)
+        guessed = guess_format_mapping(columns, fmt)
         mapping = ColumnMapping(
             input=args.input or guessed.input,
             expected=None if args.no_expected else (args.expected or guessed.expected),
             id=args.id or guessed.id,
+            metadata=guessed.metadata,
         )
-        parsed = parse_dataset(data, None, mapping, file_name=path.name)
+        parsed = parse_dataset(data, fmt, mapping, file_name=path.name)
     except FileNotFoundError:
         raise CliError(f"{args.file}: no such file") from None
     except (DatasetError, OSError) as exc:
@@ -335,14 +362,24 @@ def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from core.datasets import DatasetError
+    from core.tool_outputs import FieldPaths
     from core.validation import error_lines
     from operations.experiments import import_outputs
 
     path = Path(args.file)
+    paths = FieldPaths(id=args.id_field, input=args.input_field, output=args.output_field)
     with _experiments(args) as store:
         dataset = _find_dataset(store, args.dataset)
         try:
-            imported = import_outputs(store, dataset.id, path, args.name or path.stem)
+            imported = import_outputs(
+                store,
+                dataset.id,
+                path,
+                args.name or path.stem,
+                fmt=args.format,
+                paths=paths,
+                select=args.select,
+            )
         except FileNotFoundError:
             raise CliError(f"{args.file}: no such file") from None
         except ValidationError as exc:
@@ -353,7 +390,8 @@ def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
         problems = list(imported.problems) or ["the file holds no outputs"]
         raise CliError(f"{args.file}: nothing was imported", *problems)
     missing = f"; {imported.missing:,} items have no output" if imported.missing else ""
-    print(f"run {imported.run_id}: {imported.imported:,} outputs imported{missing}")
+    read_as = "" if imported.fmt == "jsonl" else f" (read as {imported.fmt})"
+    print(f"run {imported.run_id}: {imported.imported:,} outputs imported{missing}{read_as}")
     return EXIT_OK
 
 

@@ -27,8 +27,11 @@ from core.files import (
     parse_json,
     read_bytes,
 )
+from core.tool_formats import flatten_example, langsmith_guess, promptfoo_expected
 
-DatasetFormat = Literal["jsonl", "csv"]
+#: "langsmith": LangSmith examples (JSONL with inputs/outputs objects); "promptfoo": a promptfoo
+#: test CSV (one column per var, `__expected` assertions). See core.tool_formats.
+DatasetFormat = Literal["jsonl", "csv", "langsmith", "promptfoo"]
 
 MAX_FILE_BYTES = 200_000_000
 MAX_ROW_BYTES = 1_000_000
@@ -149,12 +152,32 @@ def format_of(file_name: str) -> DatasetFormat:
     )
 
 
-def columns_of(data: bytes, fmt: DatasetFormat | None, *, file_name: str = "") -> list[str]:
-    """The column names a mapping dialog offers: the CSV header, or the JSONL keys in
-    first-seen order over the first few hundred rows (lines that fail to parse are skipped)."""
-    fmt = fmt or format_of(file_name)
+def detect_format(data: bytes, file_name: str = "") -> DatasetFormat:
+    """The format by the file name's extension, refined by its content: a CSV whose header
+    has an `__expected` column is a promptfoo test file, JSON Lines whose first object holds
+    an `inputs` object are LangSmith examples."""
+    fmt = format_of(file_name)
     text = _decode(data, file_name)
     if fmt == "csv":
+        header = _csv_header(_csv_reader(text, file_name), file_name)[1]
+        return "promptfoo" if any(c.startswith("__expected") for c in header) else "csv"
+    for _row, line in _lines(text, 1):
+        try:
+            value = json.loads(line)
+        except (ValueError, RecursionError):
+            break
+        if isinstance(value, dict) and isinstance(value.get("inputs"), dict):
+            return "langsmith"
+    return fmt
+
+
+def columns_of(data: bytes, fmt: DatasetFormat | None, *, file_name: str = "") -> list[str]:
+    """The column names a mapping dialog offers: the CSV header, or the JSONL keys in
+    first-seen order over the first few hundred rows (lines that fail to parse are skipped;
+    LangSmith examples' inputs/outputs are spread into dotted keys such as inputs.question)."""
+    fmt = fmt or detect_format(data, file_name)
+    text = _decode(data, file_name)
+    if fmt in ("csv", "promptfoo"):
         return _csv_header(_csv_reader(text, file_name), file_name)[1]
     keys: dict[str, None] = {}
     for _row, line in _lines(text, COLUMN_SCAN_ROWS):
@@ -163,8 +186,39 @@ def columns_of(data: bytes, fmt: DatasetFormat | None, *, file_name: str = "") -
         except (ValueError, RecursionError):
             continue
         if isinstance(value, dict):
-            keys.update(dict.fromkeys(value))
+            keys.update(dict.fromkeys(flatten_example(value) if fmt == "langsmith" else value))
     return list(keys)
+
+
+def guess_format_mapping(columns: Sequence[str], fmt: DatasetFormat) -> ColumnMapping:
+    """guess_mapping, knowing the tool that wrote the file: a LangSmith example's only input
+    and output (or the ones an alias names), a promptfoo test's only var and `__expected`
+    (its other vars become fields, its `__` columns are left out)."""
+    if fmt == "langsmith":
+        text, expected = langsmith_guess(columns, INPUT_ALIASES, EXPECTED_ALIASES)
+        # Its inputs.* and metadata.* are the example's; created_at, dataset_id and the like
+        # are LangSmith's bookkeeping.
+        fields = tuple(c for c in columns if c.startswith(("inputs.", "metadata.")) and c != text)
+        return ColumnMapping(
+            input=text or "input",
+            expected=expected,
+            id="id" if "id" in columns else None,
+            metadata=fields,
+        )
+    if fmt == "promptfoo":
+        variables = [c for c in columns if not c.startswith("_")]
+        guessed = guess_mapping(variables)
+        text = guessed.input if guessed.input in variables else None
+        if text is None and len(variables) == 1:
+            text = variables[0]
+        text = text or "input"
+        return ColumnMapping(
+            input=text,
+            expected="__expected" if "__expected" in columns else None,
+            id=guessed.id,
+            metadata=tuple(c for c in variables if c not in (text, guessed.id)),
+        )
+    return guess_mapping(columns)
 
 
 def read_file(path: Path | str) -> bytes:
@@ -210,13 +264,22 @@ def parse_dataset(
     JSON. JSON numbers and booleans become their JSON text ("3", "true"), as do objects and
     lists in metadata columns; null counts as missing. Blank lines are skipped.
     """
-    fmt = fmt or format_of(file_name)
+    fmt = fmt or detect_format(data, file_name)
     text = _decode(data, file_name)
     columns, records = (
-        _csv_records(text, file_name) if fmt == "csv" else _jsonl_records(text, file_name)
+        _csv_records(text, file_name)
+        if fmt in ("csv", "promptfoo")
+        else _jsonl_records(text, file_name)
     )
+    if fmt == "langsmith":
+        records = [(n, r if isinstance(r, ItemProblem) else flatten_example(r)) for n, r in records]
+        columns = list(
+            dict.fromkeys(k for _n, r in records if not isinstance(r, ItemProblem) for k in r)
+        )
     guessed = mapping is None
-    mapping = guess_mapping(columns) if mapping is None else mapping
+    mapping = guess_format_mapping(columns, fmt) if mapping is None else mapping
+    if fmt == "promptfoo" and mapping.expected is not None:
+        records = [_promptfoo_record(n, r, mapping.expected) for n, r in records]
     if not columns and records and all(isinstance(r, ItemProblem) for _, r in records):
         # No row could be read (all too big, or not JSON): those rows are the news, not
         # a column the unreadable rows may well have had.
@@ -227,7 +290,7 @@ def parse_dataset(
         raise DatasetError(f"{_label(file_name)} has column names but no rows of data.")
 
     builder = _ItemBuilder(mapping, columns)
-    unit: Literal["row", "line"] = "row" if fmt == "csv" else "line"
+    unit: Literal["row", "line"] = "row" if fmt in ("csv", "promptfoo") else "line"
     items: list[DatasetItem] = []
     problems: list[ItemProblem] = []
     seen: dict[str, int] = {}
@@ -288,7 +351,55 @@ def parse_logged_outputs(
     return ParsedOutputs(samples=samples, problems=problems, missing_ids=missing)
 
 
+def _promptfoo_record(row: int, record: dict[str, Any] | ItemProblem, column: str) -> Record:
+    """A promptfoo test row with its `__expected` cells made into one expected answer; a row
+    whose assertions are not equality is a problem (an expected answer cannot stand for them)."""
+    if isinstance(record, ItemProblem):
+        return row, record
+    cells = [
+        (name, value.strip())
+        for name, value in record.items()
+        if name.startswith("__expected") and isinstance(value, str) and value.strip()
+    ]
+    if not cells:
+        return row, record
+    equal: list[str] = []
+    others: list[str] = []
+    for name, value in cells:
+        expected, kind = promptfoo_expected(value)
+        if expected is None:
+            others.append(f"{name} is a {kind!r} assertion")
+        else:
+            equal.append(expected)
+    if others or len(set(equal)) > 1:
+        why = "; ".join(others) or f"{len(set(equal))} different equality assertions"
+        return row, ItemProblem(
+            row,
+            f"{why}, which is not imported: only equality (a plain value or equals:...) becomes "
+            "the expected answer. Import without expected answers to keep these rows.",
+        )
+    return row, {**record, column: equal[0]}
+
+
 # Whole-file checks
+
+
+def file_label(file_name: str) -> str:
+    """The file as messages name it: its quoted name, or "The file"."""
+    return _label(file_name)
+
+
+def decode_text(data: bytes, file_name: str = "") -> str:
+    """The file's text: UTF-8 (a byte-order mark dropped); DatasetError for an empty, binary,
+    UTF-16 or too-big file or one that is not UTF-8."""
+    return _decode(data, file_name)
+
+
+def json_lines(text: str, file_name: str = "", limit: int | None = None) -> list[Record]:
+    """JSON Lines as (line number, object or the line's problem); DatasetError for a line that
+    is not an object or for one JSON document spread over several lines."""
+    records = _jsonl_records(text, file_name)[1]
+    return records if limit is None else records[:limit]
 
 
 def _label(file_name: str) -> str:

@@ -15,6 +15,7 @@ from core.evaluation import DatasetItem, RunProgress, Sample, Variant
 from core.files import write_atomic
 from core.measured import latency_profile, quality_score
 from core.metrics import METRICS
+from core.tool_outputs import FieldPaths, detect_outputs_format, parse_tool_outputs
 from operations.judge import JudgeSpec, judge_runs
 from operations.runs import CatalogLoader
 from storage import CatalogStore
@@ -145,28 +146,46 @@ def push_to_catalog(
 class ImportedOutputs:
     """Logged outputs stored as a run (`run_id`), or nothing stored (`run_id` None) and the
     file's `problems`, one line each. `missing`: the dataset's items the file has no output
-    for."""
+    for. `fmt`: the format the file was read as (detected when "auto" was asked)."""
 
     run_id: int | None
     imported: int = 0
     missing: int = 0
     problems: tuple[str, ...] = ()
+    fmt: str = "jsonl"
 
 
 def import_outputs(
-    store: ExperimentStore, dataset_id: int, path: Path, name: str
+    store: ExperimentStore,
+    dataset_id: int,
+    path: Path,
+    name: str,
+    *,
+    fmt: str = "auto",
+    paths: FieldPaths | None = None,
+    select: str | None = None,
 ) -> ImportedOutputs:
-    """Check every line of a logged-outputs file against the dataset's items, then store the
-    outputs as an imported run named `name`: all of them, or none when a line has a problem.
-    Raises what reading the file raises (OSError, DatasetError) and ValidationError for a
-    name a run cannot have."""
+    """Check every row of a logged-outputs file against the dataset's items, then store the
+    outputs as an imported run named `name`: all of them, or none when a row has a problem.
+
+    `fmt`: one of core.tool_outputs.OUTPUTS_FORMATS ("auto" tells it from the content; "jsonl"
+    is the app's own id/output lines). `paths`: dotted paths to the id, input and output
+    fields, overriding the format's. `select`: the provider of a promptfoo file holding
+    several. Raises what reading the file raises (OSError, DatasetError) and ValidationError
+    for a name a run cannot have."""
     items = store.items(dataset_id)
-    parsed = parse_logged_outputs(read_file(path), [i.id for i in items], file_name=path.name)
+    data = read_file(path)
+    if fmt == "auto":
+        fmt = detect_outputs_format(data, file_name=path.name)
+    if fmt == "jsonl" and not (paths and paths.given):
+        parsed = parse_logged_outputs(data, [i.id for i in items], file_name=path.name)
+    else:
+        parsed = parse_tool_outputs(data, items, fmt, paths, file_name=path.name, select=select)
     if not parsed.ok:
-        return ImportedOutputs(None, problems=tuple(str(p) for p in parsed.problems))
+        return ImportedOutputs(None, problems=tuple(str(p) for p in parsed.problems), fmt=fmt)
     variant = Variant(name=name, model=name)
     run_id = store.import_run(dataset_id, variant, parsed.samples, name=name)
-    return ImportedOutputs(run_id, len(parsed.samples), len(parsed.missing_ids))
+    return ImportedOutputs(run_id, len(parsed.samples), len(parsed.missing_ids), fmt=fmt)
 
 
 def export_run_csv(store: ExperimentStore, run_id: int, path: Path) -> int:
