@@ -83,7 +83,7 @@ class Matcher:
         for token in tokens:
             candidates |= self._by_token.get(token, set())
         candidates |= set(difflib.get_close_matches(normal, self._normal, n=limit, cutoff=0.6))
-        scored: list[tuple[float, int, str]] = []
+        scored: list[tuple[float, str]] = []
         for other in candidates:
             if other == normal:
                 likeness = 1.0

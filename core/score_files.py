@@ -144,7 +144,8 @@ def elo_to_unit(rating: float, reference: float = ELO_REFERENCE) -> float:
     >>> round(elo_to_unit(800.0), 4)  # 200 points down: 1 / (1 + sqrt(10))
     0.2403
     """
-    return 1.0 / (1.0 + 10.0 ** ((reference - rating) / 400.0))
+    # float ** float is typed as maybe complex; a positive base keeps it real.
+    return 1.0 / (1.0 + float(10.0 ** ((reference - rating) / 400.0)))
 
 
 def to_unit(value: float, scale: Scale) -> float:
