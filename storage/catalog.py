@@ -554,6 +554,11 @@ def _insert_missing(db: Database, sql: str, params: list[Any]) -> bool:
     return db.execute(sql, params).rowcount > 0
 
 
+def read_score_text(path: Path) -> str:
+    """A table of scores as text (UTF-8, at most MAX_CSV_BYTES); StorageError saying why not."""
+    return _read_text(Path(path), "import scores from")
+
+
 def _read_text(path: Path, doing: str) -> str:
     try:
         # utf-8-sig: spreadsheets on Windows save CSV with a byte-order mark.
