@@ -156,7 +156,8 @@ def test_export_replaces_a_file_completely(store: ScenarioStore, tmp_path: Path)
 
 def test_export_problems_are_reported(store: ScenarioStore, tmp_path: Path) -> None:
     sid = store.create("demo_framework", "Bot", {}).id or 0
-    with pytest.raises(StorageError, match="Could not export to .*bot.json: the folder .*folder does not exist"):
+    missing = "Could not export to .*bot.json: the folder .*folder does not exist"
+    with pytest.raises(StorageError, match=missing):
         store.export_file(sid, tmp_path / "no" / "such" / "folder" / "bot.json")
     with pytest.raises(StorageError, match="No scenario with id 999"):
         store.export_file(999, tmp_path / "ghost.json")
