@@ -393,6 +393,8 @@ class InputForm(QWidget):
             cell_lay.addWidget(field.error)
             if field.wide:  # a table needs the full width of the form
                 cell.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+                # The unit column's minimum would keep 70 px empty beside a unitless table.
+                field.unit.setVisible(bool(field.unit.text()))
                 self.sections[group].form.addRow(field.label)
                 self.sections[group].form.addRow(cell)
             else:
