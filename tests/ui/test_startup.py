@@ -73,6 +73,7 @@ def test_window_shows_with_only_the_first_tabs_plots_imported(tmp_path):
     assert line[6:].split(",") == [
         "ui.plots.common",
         "ui.plots.cost_quality_latency",
+        "ui.plots.pyqtgraph_compat",
         "ui.plots.registry",
     ]
 
