@@ -628,8 +628,11 @@ def _plain(value: Any) -> str:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = " ".join(text.split())
+    """A value as a message quotes it: text in quotes and cut to `limit`, other JSON as JSON."""
+    if not isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = " ".join(value.split())
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
