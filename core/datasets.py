@@ -368,7 +368,7 @@ def _promptfoo_record(row: int, record: dict[str, Any] | ItemProblem, column: st
     for name, value in cells:
         expected, kind = promptfoo_expected(value)
         if expected is None:
-            others.append(f"{name} is a {kind!r} assertion")
+            others.append(f"{name} is an assertion of type {kind!r}")
         else:
             equal.append(expected)
     if others or len(set(equal)) > 1:

@@ -300,9 +300,9 @@ def test_other_promptfoo_assertions_are_reported_as_not_imported() -> None:
     parsed = parse_dataset(data, None, file_name="tests.csv")
     assert not parsed.ok
     assert [str(p) for p in parsed.problems] == [
-        "row 2: __expected is a 'contains' assertion, which is not imported: only equality (a "
-        "plain value or equals:...) becomes the expected answer. Import without expected "
-        "answers to keep these rows.",
+        "row 2: __expected is an assertion of type 'contains', which is not imported: only "
+        "equality (a plain value or equals:...) becomes the expected answer. Import without "
+        "expected answers to keep these rows.",
         "row 4: 2 different equality assertions, which is not imported: only equality (a plain "
         "value or equals:...) becomes the expected answer. Import without expected answers to "
         "keep these rows.",
