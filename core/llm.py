@@ -97,6 +97,11 @@ def _litellm() -> ModuleType:
             warnings.filterwarnings(
                 "ignore", message="Pydantic serializer warnings", category=UserWarning
             )
+            # litellm's streaming types use typing's ReadOnly, which pydantic warns about on
+            # the first stream: about litellm's own classes, nothing the user can act on.
+            warnings.filterwarnings(
+                "ignore", message=r"Item '\w+' on TypedDict class", category=UserWarning
+            )
             # litellm's per-call work that is ours to switch off (bench/runner.py records
             # what each saved). Message redaction deep-copies every request and reply for
             # logging payloads that nobody reads (we register no callbacks, so nothing is ever
