@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from cli import catalog_probe
 from cli.common import EXIT_OK, CliError, confirm, one_line, open_store, print_table, user_catalog
 
 
@@ -85,6 +86,7 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
         "--latest", action="store_true", help="use each model's latest score (the default)"
     )
     cmd.set_defaults(handler=_cmd_catalog_score_source)
+    catalog_probe.add_parser(catalog_actions, db_option)
 
 
 def _cmd_catalog(args: argparse.Namespace) -> int:
