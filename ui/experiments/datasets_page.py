@@ -19,7 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 import resources
-from core.datasets import ParsedDataset, columns_of, guess_mapping, parse_dataset, read_file
+from core.datasets import (
+    DatasetFormat,
+    ParsedDataset,
+    columns_of,
+    detect_format,
+    guess_format_mapping,
+    parse_dataset,
+    read_file,
+)
 from storage.experiments import DatasetInfo
 from ui.experiments.dialogs import DatasetImportDialog, table_view
 from ui.experiments.models import DatasetsModel, ItemsModel
@@ -121,22 +129,26 @@ class DatasetsPage(QWidget):
         """Read and check the file off the GUI thread, then show the mapping dialog."""
         self.status.setText(f"Reading {Path(path).name}…")
 
-        def read() -> tuple[bytes, list[str], ParsedDataset]:
+        def read() -> tuple[bytes, list[str], ParsedDataset, DatasetFormat]:
             data = read_file(path)
-            columns = columns_of(data, None, file_name=path)
-            parsed = parse_dataset(data, None, guess_mapping(columns), file_name=path)
-            return data, columns, parsed
+            fmt = detect_format(data, path)
+            columns = columns_of(data, fmt, file_name=path)
+            mapping = guess_format_mapping(columns, fmt)
+            parsed = parse_dataset(data, fmt, mapping, file_name=path)
+            return data, columns, parsed, fmt
 
         def failed(exc: Exception) -> None:
             self.status.setText(f"Not imported: {message(exc)}")
             self.bench.show_error(exc)
 
-        def review(read_back: tuple[bytes, list[str], ParsedDataset]) -> None:
-            data, columns, parsed = read_back
+        def review(read_back: tuple[bytes, list[str], ParsedDataset, DatasetFormat]) -> None:
+            data, columns, parsed, fmt = read_back
             if not ask and parsed.ok:
                 self._store(Path(path).stem, parsed, Path(path).name)
                 return
-            dialog = DatasetImportDialog(path, data, columns, parsed, self.bench.submit, self)
+            dialog = DatasetImportDialog(
+                path, data, columns, parsed, self.bench.submit, self, fmt=fmt
+            )
             if dialog.exec() == DatasetImportDialog.DialogCode.Accepted and dialog.parsed.ok:
                 self._store(dialog.name, dialog.parsed, Path(path).name)
             else:

@@ -21,11 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.datasets import ColumnMapping, ParsedDataset, parse_dataset
+from core.datasets import ColumnMapping, DatasetFormat, ParsedDataset, parse_dataset
+from core.tool_outputs import FORMAT_LABELS, OUTPUTS_FORMATS, FieldPaths
 from ui.experiments.models import ItemsModel
 from ui.plain_text import make_plain
 
 _NONE = "(none)"
+_TOOL_DATASETS = {
+    "langsmith": "LangSmith examples (inputs/outputs spread into inputs.NAME, outputs.NAME)",
+    "promptfoo": "promptfoo test CSV (vars; __expected equality assertions as expected answers)",
+}
 _ROW_NUMBER = "(row number)"
 #: Rows shown in the preview; the whole file is validated.
 PREVIEW_ROWS = 200
@@ -80,6 +85,7 @@ class DatasetImportDialog(QDialog):
         first: ParsedDataset,
         submit: Submit,
         parent: QWidget | None = None,
+        fmt: DatasetFormat | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Import dataset: {Path(file_name).name}")
@@ -88,6 +94,11 @@ class DatasetImportDialog(QDialog):
         self._data = data
         self._submit = submit
         self._generation = 0
+        self._fmt = fmt
+        # A tool's file names its fields (promptfoo vars, LangSmith inputs.*): those stay the
+        # item's fields whatever is mapped; its bookkeeping columns are left out.
+        pool = first.mapping.metadata
+        self._field_pool = None if pool is None else (first.mapping.input, *pool)
         self.parsed: ParsedDataset = first
 
         self.name_edit = QLineEdit(Path(file_name).stem)
@@ -115,6 +126,10 @@ class DatasetImportDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Name", self.name_edit)
+        if fmt in _TOOL_DATASETS:
+            read_as = QLabel(_TOOL_DATASETS[fmt])
+            read_as.setObjectName("dataset_format_label")
+            form.addRow("Read as", read_as)
         form.addRow("Input column", self.input_combo)
         form.addRow("Expected column", self.expected_combo)
         form.addRow("Id column", self.id_combo)
@@ -173,11 +188,17 @@ class DatasetImportDialog(QDialog):
         return self.name_edit.text().strip()
 
     def mapping(self) -> ColumnMapping:
-        return ColumnMapping(
-            input=self.input_combo.currentData() or "input",
-            expected=self.expected_combo.currentData(),
-            id=self.id_combo.currentData(),
+        chosen = (
+            self.input_combo.currentData() or "input",
+            self.expected_combo.currentData(),
+            self.id_combo.currentData(),
         )
+        fields = (
+            None
+            if self._field_pool is None
+            else tuple(c for c in self._field_pool if c not in chosen)
+        )
+        return ColumnMapping(input=chosen[0], expected=chosen[1], id=chosen[2], metadata=fields)
 
     def _reparse(self, *_: object) -> None:
         self._generation += 1
@@ -185,10 +206,10 @@ class DatasetImportDialog(QDialog):
         mapping = self.mapping()
         self.summary.setText("Checking every row…")
         self.import_button.setEnabled(False)
-        data, file_name = self._data, self._file_name
+        data, file_name, fmt = self._data, self._file_name, self._fmt
 
         def parse() -> ParsedDataset:
-            return parse_dataset(data, None, mapping, file_name=file_name)
+            return parse_dataset(data, fmt, mapping, file_name=file_name)
 
         def done(parsed: ParsedDataset) -> None:
             if generation == self._generation:
@@ -231,6 +252,71 @@ class DatasetImportDialog(QDialog):
 
     def _update_state(self, *_: object) -> None:
         self.import_button.setEnabled(self.parsed.ok and bool(self.name))
+
+
+class OutputsImportDialog(QDialog):
+    """Name the system, choose the tool that wrote the file and, when its fields are not the
+    format's own, the dotted paths to them (inputs.question, response.body.choices.0...)."""
+
+    def __init__(self, file_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Import logged outputs: {Path(file_name).name}")
+        self.name_edit = QLineEdit(Path(file_name).stem)
+        self.name_edit.setObjectName("outputs_name_edit")
+        self.name_edit.setToolTip("The system that produced the outputs: the run's name.")
+        self.format_combo = QComboBox()
+        self.format_combo.setObjectName("outputs_format_combo")
+        for fmt in OUTPUTS_FORMATS:
+            self.format_combo.addItem(FORMAT_LABELS[fmt], fmt)
+        self.format_combo.setToolTip(
+            "The tool that wrote the file. Detect reads it from the content and says so when "
+            "the file could be more than one."
+        )
+        self.path_edits: dict[str, QLineEdit] = {}
+        form = QFormLayout(self)
+        form.addRow("Name", self.name_edit)
+        form.addRow("Format", self.format_combo)
+        hints = {
+            "id": "e.g. reference_example_id or custom_id: matched to the items' ids",
+            "input": "e.g. inputs.question: matched to the items' input text",
+            "output": "e.g. outputs.output or response.body.choices.0.message.content",
+        }
+        for role, hint in hints.items():
+            edit = QLineEdit()
+            edit.setObjectName(f"outputs_{role}_path")
+            edit.setPlaceholderText("the format's own")
+            edit.setToolTip(f"Dotted path to the {role} (a number indexes a list); {hint}.")
+            self.path_edits[role] = edit
+            form.addRow(f"{role.capitalize()} field", edit)
+        self.select_edit = QLineEdit()
+        self.select_edit.setObjectName("outputs_select_edit")
+        self.select_edit.setPlaceholderText("only for a promptfoo file of several providers")
+        self.select_edit.setToolTip(
+            "The provider (or 'PROVIDER | PROMPT') whose outputs to import."
+        )
+        form.addRow("promptfoo provider", self.select_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    @property
+    def name(self) -> str:
+        return self.name_edit.text().strip()
+
+    @property
+    def fmt(self) -> str:
+        return str(self.format_combo.currentData())
+
+    def paths(self) -> FieldPaths:
+        given = {role: edit.text().strip() or None for role, edit in self.path_edits.items()}
+        return FieldPaths(**given)
+
+    def select(self) -> str | None:
+        return self.select_edit.text().strip() or None
 
 
 def report_text(title: str, lines: list[str], limit: int = 40) -> str:

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -32,12 +31,13 @@ from core.evaluation import RunProgress, Sample
 from core.metrics import METRICS
 from core.runner import RunOutcome
 from core.text import name_problem
+from core.tool_outputs import FieldPaths
 from core.validation import error_lines
 from operations.experiments import ImportedOutputs, export_run_csv, import_outputs
 from operations.judge import JudgeSpec
 from operations.runs import RunPlan, execute_run, plan_resume, plan_run
 from storage.experiments import DatasetInfo, RunInfo
-from ui.experiments.dialogs import report_text, table_view
+from ui.experiments.dialogs import OutputsImportDialog, report_text, table_view
 from ui.experiments.models import RunsModel, SamplesModel, usd_text
 from ui.experiments.run_settings import RunSettingsForm
 from ui.experiments.texts import duration, message, run_summary_text
@@ -105,8 +105,9 @@ class RunPage(QWidget):
         self.import_button = self._button(
             "Import outputs…",
             "import_outputs_button",
-            "A JSONL of id and output (latency_ms, cost_usd optional) that your system logged: "
-            "evaluated like a run, without calling any model",
+            "Outputs your system or another tool logged, evaluated like a run without calling "
+            "any model: a JSONL of id and output (latency_ms, cost_usd optional), LangSmith "
+            "runs, promptfoo results, OpenAI Batch output or an MLflow evaluation table",
             self.choose_outputs,
         )
         self.export_button = self._button(
@@ -393,29 +394,46 @@ class RunPage(QWidget):
             self.status.setText("Import the dataset the outputs answer first (Datasets tab).")
             return
         path, _ = QFileDialog.getOpenFileName(
-            self, "Import logged outputs", "", "JSON lines (*.jsonl *.ndjson);;All files (*)"
+            self,
+            "Import logged outputs",
+            "",
+            "Logged outputs (*.jsonl *.ndjson *.json);;All files (*)",
         )
         if path:
             self.import_outputs(path, dataset_id)
 
-    def import_outputs(self, path: str, dataset_id: int, name: str | None = None) -> None:
-        """Check every line, then store the outputs as a run (nothing half-imported)."""
+    def import_outputs(
+        self,
+        path: str,
+        dataset_id: int,
+        name: str | None = None,
+        *,
+        fmt: str = "auto",
+        paths: FieldPaths | None = None,
+        select: str | None = None,
+    ) -> None:
+        """Check every row, then store the outputs as a run (nothing half-imported). Without a
+        `name` a dialog asks for it, the format and the field paths."""
         if name is None:
-            name, ok = QInputDialog.getText(
-                self,
-                "Import logged outputs",
-                "Name of the system that produced them:",
-                text=Path(path).stem,
-            )
-            if not ok or not name.strip():
+            dialog = OutputsImportDialog(path, self)
+            if dialog.exec() != OutputsImportDialog.DialogCode.Accepted or not dialog.name:
                 return
+            name, fmt, paths, select = dialog.name, dialog.fmt, dialog.paths(), dialog.select()
         label = name.strip()
         if problem := name_problem(label):
             self.status.setText(f"Nothing was imported: {problem}.")
             return
 
         def work() -> ImportedOutputs:
-            return import_outputs(self.bench.store(), dataset_id, Path(path), label)
+            return import_outputs(
+                self.bench.store(),
+                dataset_id,
+                Path(path),
+                label,
+                fmt=fmt,
+                paths=paths,
+                select=select,
+            )
 
         def done(result: ImportedOutputs) -> None:
             if result.run_id is None:
@@ -424,7 +442,7 @@ class RunPage(QWidget):
                 QMessageBox.warning(
                     self,
                     "Import logged outputs",
-                    literal_html(report_text("Nothing was imported. Fix these lines:", problems)),
+                    literal_html(report_text("Nothing was imported. Fix these rows:", problems)),
                 )
                 return
             note = f" {result.missing:,} items have no output." if result.missing else ""
