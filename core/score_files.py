@@ -132,6 +132,7 @@ class ScoreFile:
     model_column: str = ""
     score_column: str = ""
     columns: list[str] = field(default_factory=list)
+    table: str = ""  # the HELM table's title
 
 
 def elo_to_unit(rating: float, reference: float = ELO_REFERENCE) -> float:
@@ -282,6 +283,7 @@ def _read_helm(text: str, table: str | None, column: str | None, scale: Scale | 
         benchmark=f"{info.title}: {wanted}",
         scale=used,
         tables=infos,
+        table=info.title,
         score_column=wanted,
         columns=info.columns,
     )

@@ -1,5 +1,6 @@
 """What the Models tab's buttons do: add, edit and remove a custom model, reset a price
-override, import quality scores from a CSV file, load the example scores. Each change is
+override, import quality scores from a CSV file or a benchmark table (with a review of each
+row's match), choose the source of scores in use, load the example scores. Each change is
 queued to be saved (ui/models/saving.py); the storage work is operations.catalog's."""
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from core.catalog import ImportReport, ModelInfo
 from operations import catalog as catalog_ops
 from ui.models.dialogs import CustomModelDialog
 from ui.models.saving import CatalogEdit, SavingQueue
+from ui.models.score_import import ScoreImportDialog
 from ui.plain_text import literal_html
 
 
 class CatalogCommands(SavingQueue):
     """The commands on the user's catalog data."""
+
+    score_dialog: ScoreImportDialog | None = None
 
     if TYPE_CHECKING:
         # Provided by ModelsTab: the table's selection.
@@ -102,6 +106,53 @@ class CatalogCommands(SavingQueue):
                 lambda s: catalog_ops.import_scores(s, path, known),
             ),
             show,
+        )
+
+    def import_score_table(self, path: Path) -> None:
+        """A HELM group file or a leaderboard table: the review dialog (what to read, each
+        row's match), then the import in the background and its per-row report."""
+        if self._catalog is None:
+            return
+        known = {m.id for m in self._catalog}
+        path = Path(path)
+        store = self.store
+
+        def read(options: catalog_ops.TableOptions) -> catalog_ops.TableImport:
+            return catalog_ops.read_score_table(store, path, known, path.stem, options)
+
+        if self.score_dialog is not None:
+            self.score_dialog.deleteLater()
+        dialog = ScoreImportDialog(read, known, path.stem, parent=self)
+        self.score_dialog = dialog
+        # Not modal-blocking: the table stays usable behind the review.
+        dialog.accepted.connect(lambda: self._import_reviewed(path.name, dialog))
+        dialog.open()
+
+    def _import_reviewed(self, file_name: str, dialog: ScoreImportDialog) -> None:
+        plan = dialog.plan()
+        if plan is None:
+            return
+
+        def show(report: Any) -> None:
+            if isinstance(report, ImportReport):
+                self._show_report(f"Import of {file_name}", [plan.describe(), *report.lines()])
+                self._show_message(report.summary(), error=False)
+
+        self._queue_edit(
+            CatalogEdit(
+                f"import scores from {file_name}",
+                lambda s: catalog_ops.apply_score_table(s, plan),
+            ),
+            show,
+        )
+
+    def choose_quality_source(self, source: str | None) -> None:
+        """Use `source`'s scores in the frameworks (None: each model's latest score)."""
+        self._queue_edit(
+            CatalogEdit(
+                "choose the quality source",
+                lambda s: catalog_ops.choose_quality_source(s, source),
+            )
         )
 
     def load_example_scores(self) -> None:

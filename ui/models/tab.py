@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import Catalog, ModelInfo
-from storage import CatalogStore
+from storage import CatalogStore, StorageError
 from ui.models.columns import ALL_PROVIDERS, COL_ID, COLUMNS
 from ui.models.commands import CatalogCommands
 from ui.models.dialogs import ImportReportDialog
@@ -131,6 +131,16 @@ class ModelsTab(CatalogCommands):
         self.import_button.setToolTip(
             "A CSV file with the header model,score and optionally benchmark; scores 0..1"
         )
+        self.table_button = QPushButton("Import benchmark table…")
+        self.table_button.setToolTip(
+            "A HELM group file (groups/<group>.json) or a leaderboard CSV (Open LLM Leaderboard, "
+            "arena Elo, provider benchmarks): choose the column, review each model's match"
+        )
+        self.quality_source = QComboBox()
+        self.quality_source.setToolTip(
+            "Whose quality scores the frameworks use: one source's wherever it has a score "
+            "(other models keep theirs), or each model's latest score"
+        )
         self.reset_button = QPushButton("Reset price override")
         self.reset_button.setToolTip("Go back to the catalog's prices for the selected model")
         self.status = QLabel()
@@ -154,9 +164,12 @@ class ModelsTab(CatalogCommands):
             self.edit_button,
             self.remove_button,
             self.import_button,
+            self.table_button,
             self.reset_button,
         ):
             buttons.addWidget(button)
+        buttons.addWidget(QLabel("Quality in use:"))
+        buttons.addWidget(self.quality_source)
         buttons.addStretch(1)
         buttons.addWidget(self.status)
         lay = QVBoxLayout(self)
@@ -183,6 +196,8 @@ class ModelsTab(CatalogCommands):
         self.edit_button.clicked.connect(self.edit_custom_model)
         self.remove_button.clicked.connect(self.remove_custom_model)
         self.import_button.clicked.connect(self._choose_quality_csv)
+        self.table_button.clicked.connect(self._choose_score_table)
+        self.quality_source.activated.connect(self._quality_source_chosen)
         self.reset_button.clicked.connect(self.reset_price_override)
 
     @property
@@ -232,6 +247,7 @@ class ModelsTab(CatalogCommands):
             return
         self._deferred = None
         self._show(catalog)
+        self._fill_quality_sources()
 
     def _editor_closed(self, *_: Any) -> None:
         if self._deferred is not None:
@@ -260,6 +276,7 @@ class ModelsTab(CatalogCommands):
         loaded = catalog is not None
         self.search.setEnabled(loaded)
         self.import_button.setEnabled(loaded)
+        self.table_button.setEnabled(loaded)
         self.add_button.setEnabled(loaded)
         self._update_buttons()
         self._update_status()
@@ -329,3 +346,33 @@ class ModelsTab(CatalogCommands):
         )
         if name:
             self.import_quality_csv(Path(name))
+
+    def _choose_score_table(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import benchmark scores",
+            "",
+            "Benchmark tables (*.json *.csv *.tsv *.txt);;All files (*)",
+        )
+        if name:
+            self.import_score_table(Path(name))
+
+    def _fill_quality_sources(self) -> None:
+        """The sources with how many models each scores, the one in use selected (a few rows
+        of SQLite, read after each save)."""
+        try:
+            sources = self.store.score_sources()
+            chosen = self.store.quality_source()
+        except StorageError:
+            return  # the message line already says the data cannot be read
+        self.quality_source.blockSignals(True)
+        self.quality_source.clear()
+        self.quality_source.addItem("each model's latest score", None)
+        for name, count in sources.items():
+            self.quality_source.addItem(f"{name} ({count} models)", name)
+        self.quality_source.setCurrentIndex(max(0, self.quality_source.findData(chosen)))
+        self.quality_source.setEnabled(bool(sources))
+        self.quality_source.blockSignals(False)
+
+    def _quality_source_chosen(self, index: int) -> None:
+        self.choose_quality_source(self.quality_source.itemData(index))
