@@ -390,6 +390,8 @@ def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
         problems = list(imported.problems) or ["the file holds no outputs"]
         raise CliError(f"{args.file}: nothing was imported", *problems)
     missing = f"; {imported.missing:,} items have no output" if imported.missing else ""
+    if imported.errors:
+        missing += f"; {imported.errors:,} logged as errors"
     read_as = "" if imported.fmt == "jsonl" else f" (read as {imported.fmt})"
     print(f"run {imported.run_id}: {imported.imported:,} outputs imported{missing}{read_as}")
     return EXIT_OK

@@ -37,6 +37,7 @@ from typing import Any, Literal, get_args
 from core.datasets import (
     COLUMN_SCAN_ROWS,
     INPUT_ALIASES,
+    MAX_ROW_BYTES,
     DatasetError,
     ItemProblem,
     ParsedOutputs,
@@ -514,6 +515,12 @@ def parse_tool_outputs(
         broken = _broken(output, measures.error or "")
         if broken:
             reasons.append(broken)
+        elif len(output) * 4 > MAX_ROW_BYTES and len(output.encode("utf-8")) > MAX_ROW_BYTES:
+            size = len(output.encode("utf-8")) / 1e6
+            reasons.append(
+                f"its output is {size:.1f} MB of text; an output may hold at most "
+                f"{MAX_ROW_BYTES / 1e6:.0f} MB"
+            )
         problems += [ItemProblem(row, r, item_id or "", spec.unit) for r in reasons]
         if reasons or not item_id:
             continue

@@ -146,13 +146,15 @@ def push_to_catalog(
 class ImportedOutputs:
     """Logged outputs stored as a run (`run_id`), or nothing stored (`run_id` None) and the
     file's `problems`, one line each. `missing`: the dataset's items the file has no output
-    for. `fmt`: the format the file was read as (detected when "auto" was asked)."""
+    for. `errors`: imported outputs that are a logged failure, not an answer. `fmt`: the
+    format the file was read as (detected when "auto" was asked)."""
 
     run_id: int | None
     imported: int = 0
     missing: int = 0
     problems: tuple[str, ...] = ()
     fmt: str = "jsonl"
+    errors: int = 0
 
 
 def import_outputs(
@@ -185,7 +187,10 @@ def import_outputs(
         return ImportedOutputs(None, problems=tuple(str(p) for p in parsed.problems), fmt=fmt)
     variant = Variant(name=name, model=name)
     run_id = store.import_run(dataset_id, variant, parsed.samples, name=name)
-    return ImportedOutputs(run_id, len(parsed.samples), len(parsed.missing_ids), fmt=fmt)
+    errors = sum(not s.ok for s in parsed.samples)
+    return ImportedOutputs(
+        run_id, len(parsed.samples), len(parsed.missing_ids), fmt=fmt, errors=errors
+    )
 
 
 def export_run_csv(store: ExperimentStore, run_id: int, path: Path) -> int:

@@ -80,16 +80,20 @@ def test_a_promptfoo_run_is_compared_with_a_run_of_the_app(
 
 def test_each_tools_file_imports_through_the_command_line(capsys, tmp_path: Path) -> None:
     assert _eval(capsys, "import-dataset", str(DATA / "capitals.jsonl"))[0] == 0
-    for name, fmt in [
-        ("openai_batch_output.jsonl", "openai-batch"),
-        ("eval_results_table.json", "mlflow"),
-        ("promptfoo_results.json", "auto"),
+    for name, fmt, said in [
+        (
+            "openai_batch_output.jsonl",
+            "openai-batch",
+            "; 1 logged as errors (read as openai-batch)",
+        ),
+        ("eval_results_table.json", "mlflow", " (read as mlflow)"),
+        ("promptfoo_results.json", "auto", "; 1 logged as errors (read as promptfoo)"),
     ]:
         code, out, err = _eval(
             capsys, "import-outputs", str(DATA / name), "--dataset", "capitals", "--format", fmt
         )
         assert code == 0, err
-        assert out.startswith("run ") and "4 outputs imported (read as " in out
+        assert out.endswith(f": 4 outputs imported{said}\n")
     # LangSmith runs point at the examples' ids: the examples are the dataset.
     code, out, err = _eval(capsys, "import-dataset", str(DATA / "langsmith_examples.jsonl"))
     assert code == 0 and out.startswith("4 items imported as langsmith_examples@v1"), err
@@ -100,7 +104,7 @@ def test_each_tools_file_imports_through_the_command_line(capsys, tmp_path: Path
         "--dataset",
         "langsmith_examples",
     )
-    assert code == 0 and out == "run 4: 4 outputs imported (read as langsmith)\n", err
+    assert out == "run 4: 4 outputs imported; 1 logged as errors (read as langsmith)\n", err
     # The same runs matched by their question text instead, through a dotted path.
     code, out, err = _eval(
         capsys,
@@ -115,7 +119,7 @@ def test_each_tools_file_imports_through_the_command_line(capsys, tmp_path: Path
         "--output-field",
         "outputs.output",
     )
-    assert code == 0 and out == "run 5: 4 outputs imported (read as langsmith)\n", err
+    assert out == "run 5: 4 outputs imported; 1 logged as errors (read as langsmith)\n", err
     code, out, err = _eval(capsys, "import-dataset", str(DATA / "promptfoo_tests.csv"))
     assert code == 0 and out.startswith("4 items imported as promptfoo_tests@v1"), err
 

@@ -312,3 +312,11 @@ def test_other_promptfoo_assertions_are_reported_as_not_imported() -> None:
     mapping = parsed.mapping.model_copy(update={"expected": None})
     kept = parse_dataset(data, "promptfoo", mapping, file_name="tests.csv")
     assert kept.ok and [i.fields for i in kept.items][0] == {"city": "Paris"}
+
+
+def test_an_output_over_the_row_limit_is_a_problem_not_a_stored_sample() -> None:
+    table = {"columns": ["inputs", "outputs"], "data": [[_items()[0].input, "x" * 1_100_000]]}
+    parsed = parse_tool_outputs(json.dumps(table).encode(), _items(), "mlflow")
+    assert [str(p) for p in parsed.problems] == [
+        "row 1 (id 'fr'): its output is 1.1 MB of text; an output may hold at most 1 MB"
+    ]

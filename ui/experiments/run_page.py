@@ -446,6 +446,8 @@ class RunPage(QWidget):
                 )
                 return
             note = f" {result.missing:,} items have no output." if result.missing else ""
+            if result.errors:
+                note += f" {result.errors:,} were logged as errors."
             self.status.setText(f"Imported the outputs as run #{result.run_id}.{note}")
             self._reveal_run_id = result.run_id
             self.bench.reload()
