@@ -22,6 +22,7 @@ _SEPARATORS = re.compile(r"[^0-9a-z]+")
 _NOISE = {"the", "model", "chat", "hf"}
 MatchHow = Literal["remembered", "exact", "suggested", "none"]
 MAX_SUGGESTIONS = 8
+_RATIO_CANDIDATES = 40
 
 
 def normalise(name: str) -> str:
@@ -68,9 +69,10 @@ class Matcher:
         self._normal: dict[str, list[str]] = {}
         for model_id in sorted(self._known):
             self._normal.setdefault(normalise(model_id), []).append(model_id)
+        self._tokens = {normal: _tokens(normal) for normal in self._normal}
         self._by_token: dict[str, set[str]] = {}
-        for normal in self._normal:
-            for token in _tokens(normal):
+        for normal, tokens in self._tokens.items():
+            for token in tokens:
                 self._by_token.setdefault(token, set()).add(normal)
 
     def suggest(self, name: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
@@ -79,19 +81,27 @@ class Matcher:
         route ("gpt-4o" before "azure/gpt-4o"), then to the shorter one."""
         normal = normalise(name)
         tokens = _tokens(normal)
-        candidates: set[str] = set()
+        overlap: dict[str, float] = {}
         for token in tokens:
-            candidates |= self._by_token.get(token, set())
-        candidates |= set(difflib.get_close_matches(normal, self._normal, n=limit, cutoff=0.6))
+            for other in self._by_token.get(token, ()):
+                overlap[other] = overlap.get(other, 0) + 1
+        for other, shared in overlap.items():
+            overlap[other] = shared / len(tokens | self._tokens[other])
+        # difflib's ratio is the slow part: only for the forms sharing most tokens; a scan of
+        # every id for ones spelled alike only when few tokens are shared ("gpt4o").
+        best = sorted(overlap, key=lambda o: -overlap[o])[:_RATIO_CANDIDATES]
+        close = (
+            difflib.get_close_matches(normal, self._normal, n=limit, cutoff=0.6)
+            if not best or overlap[best[0]] < 0.5
+            else []
+        )
         scored: list[tuple[float, str]] = []
-        for other in candidates:
+        for other in {*best, *close}:
             if other == normal:
                 likeness = 1.0
             else:
-                theirs = _tokens(other)
-                overlap = len(tokens & theirs) / len(tokens | theirs) if tokens | theirs else 0
                 ratio = difflib.SequenceMatcher(None, normal, other).ratio()
-                likeness = min(0.99, (ratio + overlap) / 2)
+                likeness = min(0.99, (ratio + overlap.get(other, 0.0)) / 2)
             for model_id in self._normal[other]:
                 scored.append((likeness, model_id))
         scored.sort(key=lambda s: (-s[0], "/" in s[1], len(s[1]), s[1]))
