@@ -126,7 +126,7 @@ def _rows_of_list(values: list[Any], file_name: str, what: str) -> list[Record]:
         if isinstance(value, dict):
             records.append((number, value))
         else:
-            reason = f"is {_kind(value)}, not an object as {what} holds"
+            reason = f"is {_kind(value)}; each of {what} must be an object"
             records.append((number, ItemProblem(number, reason)))
     if not records:
         raise DatasetError(f"{file_label(file_name)} holds no results: there is nothing to import.")
@@ -138,11 +138,11 @@ def _promptfoo_rows(document: Any, file_name: str) -> list[Record] | None:
         return None
     results = document.get("results")
     if isinstance(results, dict) and isinstance(results.get("results"), list):
-        return _rows_of_list(results["results"], file_name, "promptfoo's results")
+        return _rows_of_list(results["results"], file_name, "the results")
     if isinstance(results, list) and any(
         isinstance(r, dict) and ("vars" in r or "response" in r) for r in results[:50]
     ):
-        return _rows_of_list(results, file_name, "promptfoo's results")
+        return _rows_of_list(results, file_name, "the results")
     return None
 
 
@@ -169,10 +169,6 @@ def _mlflow_rows(document: Any, file_name: str) -> list[Record] | None:
     return records
 
 
-def _jsonl_rows(text: str, file_name: str) -> list[Record]:
-    return [(n, r) for n, r in json_lines(text, file_name)]
-
-
 _SIGNATURES: tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...] = (
     ("openai-batch", lambda r: "custom_id" in r and ("response" in r or "error" in r)),
     ("langsmith", lambda r: isinstance(r.get("inputs"), dict) or "reference_example_id" in r),
@@ -190,8 +186,10 @@ def detect_outputs_format(data: bytes, *, file_name: str = "") -> str:
             return "promptfoo"
         if _mlflow_rows(document, file_name) is not None:
             return "mlflow"
-        if isinstance(document, list) and all(isinstance(r, dict) for r in document):
-            return _vote([(n, r) for n, r in enumerate(document, start=1)], file_name, "row")
+        if isinstance(document, list) and any(isinstance(r, dict) for r in document):
+            # A row that is no object is reported by the reader, row by row.
+            rows = [(n, r) for n, r in enumerate(document, start=1) if isinstance(r, dict)]
+            return _vote(rows, file_name, "row")
         if not isinstance(document, dict) or len(text.strip().split("\n")) > 1:
             raise DatasetError(
                 f"{file_label(file_name)} is one JSON document ({_kind(document)}) that is none "
@@ -241,7 +239,6 @@ class _Spec:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     measures: Callable[[dict[str, Any], list[str]], _Measures]
-    unit: Literal["row", "line"]
 
 
 @dataclass(frozen=True)
@@ -368,14 +365,12 @@ _SPECS: dict[str, _Spec] = {
         ("inputs",),
         ("outputs",),
         _langsmith_measures,
-        "line",
     ),
     "promptfoo": _Spec(
         ("vars.id", "vars.item_id", "testCase.metadata.id", "metadata.id"),
         ("vars",),
         ("response.output",),
         _promptfoo_measures,
-        "row",
     ),
     "openai-batch": _Spec(
         ("custom_id",),
@@ -386,20 +381,20 @@ _SPECS: dict[str, _Spec] = {
             "response.body.output_text",
         ),
         _batch_measures,
-        "line",
     ),
     "mlflow": _Spec(
         ("id", "item_id", "uid"),
         ("inputs", *INPUT_ALIASES),
         ("outputs", "output", "prediction", "response"),
         _mlflow_measures,
-        "row",
     ),
-    "jsonl": _Spec(("id", "item_id"), ("input",), ("output",), _jsonl_measures, "line"),
+    "jsonl": _Spec(("id", "item_id"), ("input",), ("output",), _jsonl_measures),
 }
 
 
-def _records(fmt: str, text: str, file_name: str) -> list[Record]:
+def _records(fmt: str, text: str, file_name: str) -> tuple[list[Record], Literal["row", "line"]]:
+    """The file's records and what a record is called: a line of JSON Lines, a row of a JSON
+    document's list."""
     if fmt in ("promptfoo", "mlflow") or (fmt == "langsmith" and text.lstrip().startswith("[")):
         document = _document(text, file_name)
         if document is _MISSING:
@@ -419,11 +414,11 @@ def _records(fmt: str, text: str, file_name: str) -> list[Record]:
                         else 'it has no "columns" and "data".'
                     )
                 )
-            return rows
+            return rows, "row"
         if not isinstance(document, list):
             raise DatasetError(f"{file_label(file_name)} is not a list of LangSmith runs.")
-        return _rows_of_list(document, file_name, "a list of runs")
-    return _jsonl_rows(text, file_name)
+        return _rows_of_list(document, file_name, "the runs"), "row"
+    return json_lines(text, file_name), "line"
 
 
 # Matching rows to items
@@ -485,7 +480,7 @@ def parse_tool_outputs(
         raise DatasetError(f"Unknown format {fmt!r}; choose one of {', '.join(OUTPUTS_FORMATS)}.")
     text = decode_text(data, file_name)
     spec = _SPECS[fmt]
-    records = _records(fmt, text, file_name)
+    records, unit = _records(fmt, text, file_name)
     if fmt == "promptfoo":
         records = _one_provider(records, select, file_name)
     by_id = {item.id: item for item in items}
@@ -501,12 +496,12 @@ def parse_tool_outputs(
     seen: dict[str, int] = {}
     for row, record in records:
         if isinstance(record, ItemProblem):
-            problems.append(ItemProblem(record.row, record.message, unit=spec.unit))
+            problems.append(ItemProblem(record.row, record.message, unit=unit))
             continue
         reasons: list[str] = []
         item_id = _match(record, id_paths, input_paths, by_id, by_input, reasons)
         if item_id and item_id in seen:
-            reasons.append(f"answers the item {item_id!r} again ({spec.unit} {seen[item_id]})")
+            reasons.append(f"answers the item {item_id!r} again ({unit} {seen[item_id]})")
         elif item_id:
             seen[item_id] = row
         measures = spec.measures(record, reasons)
@@ -521,7 +516,7 @@ def parse_tool_outputs(
                 f"its output is {size:.1f} MB of text; an output may hold at most "
                 f"{MAX_ROW_BYTES / 1e6:.0f} MB"
             )
-        problems += [ItemProblem(row, r, item_id or "", spec.unit) for r in reasons]
+        problems += [ItemProblem(row, r, item_id or "", unit) for r in reasons]
         if reasons or not item_id:
             continue
         samples.append(

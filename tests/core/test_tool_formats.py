@@ -320,3 +320,18 @@ def test_an_output_over_the_row_limit_is_a_problem_not_a_stored_sample() -> None
     assert [str(p) for p in parsed.problems] == [
         "row 1 (id 'fr'): its output is 1.1 MB of text; an output may hold at most 1 MB"
     ]
+
+
+def test_a_result_that_is_not_an_object_is_reported_by_its_position() -> None:
+    items = _items()
+    good = {"vars": {"question": items[0].input}, "response": {"output": "Paris"}}
+    data = json.dumps({"results": {"results": [good, "oops"]}}).encode()
+    parsed = parse_tool_outputs(data, items, "promptfoo")
+    assert [str(p) for p in parsed.problems] == [
+        "row 2: is a string; each of the results must be an object"
+    ]
+    runs = json.dumps([{"inputs": {"q": items[1].input}, "outputs": {"o": "Tokyo"}}, 3])
+    parsed = parse_tool_outputs(runs.encode(), items, "auto", file_name="runs.json")
+    assert [str(p) for p in parsed.problems] == [
+        "row 2: is a number; each of the runs must be an object"
+    ]
