@@ -53,6 +53,14 @@ def tab(qtbot, tmp_path: Path) -> Iterator[ModelsTab]:
     store.close()
 
 
+def _open(qtbot, tab: ModelsTab, path: Path) -> ScoreImportDialog:
+    """The review dialog once the file is read and matched (in the background)."""
+    tab.import_score_table(path)
+    qtbot.waitUntil(lambda: tab.runner.pending == 0, timeout=10_000)
+    assert tab.score_dialog is not None
+    return tab.score_dialog
+
+
 def _combo(dialog: ScoreImportDialog, row: int) -> QComboBox:
     combo = dialog.rows.cellWidget(row, COL_ID)
     assert isinstance(combo, QComboBox)
@@ -73,9 +81,8 @@ def _cell(tab: ModelsTab, model_id: str, column: int) -> str:
 
 
 def test_review_fix_skip_and_import_a_helm_table(qtbot, tab: ModelsTab) -> None:
-    tab.import_score_table(HELM)
-    dialog = tab.score_dialog
-    assert dialog is not None and dialog.isVisible()
+    dialog = _open(qtbot, tab, HELM)
+    assert dialog.isVisible()
     assert dialog.table_choice.currentText() == "Accuracy"
     assert dialog.score_column.currentText() == "Mean win rate"
     assert (
@@ -116,20 +123,18 @@ def test_review_fix_skip_and_import_a_helm_table(qtbot, tab: ModelsTab) -> None:
     assert "Jurassic-2 Grande (17B): no number in 'Mean win rate'" in report
 
     # The next import of the file finds the remembered match.
-    tab.import_score_table(HELM)
-    again = tab.score_dialog
-    assert again is not None and again is not dialog
+    again = _open(qtbot, tab, HELM)
+    assert again is not dialog
     row = _row_of(again, "Llama 3.1 Instruct Turbo (70B)")
     assert _combo(again, row).currentText() == LLAMA
     assert again.rows.item(row, COL_HOW).text() == "matched before"
     again.reject()
 
 
-def test_another_table_and_a_lower_is_better_column(tab: ModelsTab) -> None:
-    tab.import_score_table(HELM)
-    dialog = tab.score_dialog
-    assert dialog is not None
+def test_another_table_and_a_lower_is_better_column(qtbot, tab: ModelsTab) -> None:
+    dialog = _open(qtbot, tab, HELM)
     dialog.table_choice.setCurrentText("Efficiency")
+    qtbot.waitUntil(lambda: tab.runner.pending == 0, timeout=10_000)
     assert dialog.score_column.currentText() == "Mean win rate"
     # The inference-time column is lower-is-better: not offered as a quality score.
     columns = [dialog.score_column.itemText(i) for i in range(dialog.score_column.count())]
@@ -140,9 +145,7 @@ def test_another_table_and_a_lower_is_better_column(tab: ModelsTab) -> None:
 
 def test_the_source_in_use_is_chosen_on_the_tab(qtbot, tab: ModelsTab) -> None:
     for path, source in ((HELM, "HELM Lite"), (ARENA, "LMArena")):
-        tab.import_score_table(path)
-        dialog = tab.score_dialog
-        assert dialog is not None
+        dialog = _open(qtbot, tab, path)
         dialog.source.setText(source)
         with qtbot.waitSignal(tab.catalog_edited, timeout=10_000):
             dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
@@ -160,12 +163,10 @@ def test_the_source_in_use_is_chosen_on_the_tab(qtbot, tab: ModelsTab) -> None:
     assert tab.quality_source.currentText() == "HELM Lite (3 models)"
 
 
-def test_a_file_that_is_not_a_table_says_why(tab: ModelsTab, tmp_path: Path) -> None:
+def test_a_file_that_is_not_a_table_says_why(qtbot, tab: ModelsTab, tmp_path: Path) -> None:
     path = tmp_path / "notes.csv"
     path.write_text("name,value\nx,1\n", encoding="utf-8")
-    tab.import_score_table(path)
-    dialog = tab.score_dialog
-    assert dialog is not None
+    dialog = _open(qtbot, tab, path)
     assert "no score column found" in dialog.problem.text()
     assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
     dialog.reject()

@@ -29,6 +29,7 @@ from core.score_files import ELO_RULE, SCALES, Scale
 from operations.catalog import TableImport, TableOptions, rematch
 from storage import StorageError
 from ui.plain_text import plain_label
+from ui.tasks import TaskRunner
 
 SKIP = "(skip)"
 GUESS = "(guess from the values)"
@@ -52,12 +53,15 @@ class ScoreImportDialog(QDialog):
         read: Reader,
         known_ids: Collection[str],
         source: str,
+        runner: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import benchmark scores")
         self.resize(900, 560)
         self._read = read
+        self._runner = runner
+        self._reading = 0  # the latest read's number: an older read's result is dropped
         self._known = set(known_ids)
         self._plan: TableImport | None = None
         self.source = QLineEdit(source)
@@ -128,21 +132,36 @@ class ScoreImportDialog(QDialog):
             self.reload(options)
 
     def reload(self, options: TableOptions) -> None:
-        """Read the file with `options` and show its rows; a file that cannot be read so
-        says why and leaves nothing to import."""
-        try:
-            plan = self._read(options)
-        except StorageError as exc:
-            self._plan = None
-            self.problem.setText(str(exc))
-            self.rows.setRowCount(0)
-            self.summary.setText("")
-            self._update_ok()
+        """Read the file with `options` and match its names in the background, then show its
+        rows; a file that cannot be read so says why and leaves nothing to import."""
+        self._reading += 1
+        number = self._reading
+        self._plan = None
+        self.summary.setText("Reading the file and matching its model names…")
+        self._update_ok()
+        read = self._read
+        self._runner.submit(
+            lambda: read(options),
+            lambda plan: self._read_done(number, plan),
+            lambda exc: self._read_failed(number, exc),
+        )
+
+    def _read_done(self, number: int, plan: TableImport) -> None:
+        if number != self._reading:
             return
         self._plan = plan
         self.problem.setText("")
         self._fill_choices(plan)
         self._fill_rows(plan)
+
+    def _read_failed(self, number: int, exc: Exception) -> None:
+        if number != self._reading:
+            return
+        text = str(exc) if isinstance(exc, StorageError) else f"Could not read the file: {exc}"
+        self.problem.setText(text)
+        self.rows.setRowCount(0)
+        self.summary.setText("")
+        self._update_ok()
 
     def _fill_choices(self, plan: TableImport) -> None:
         self._filling = True

@@ -32,16 +32,17 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import Catalog, ModelInfo
-from storage import CatalogStore, StorageError
+from storage import CatalogStore
 from ui.models.columns import ALL_PROVIDERS, COL_ID, COLUMNS
 from ui.models.commands import CatalogCommands
 from ui.models.dialogs import ImportReportDialog
+from ui.models.probe import ProbeCommands
 from ui.models.saving import CatalogEdit
 from ui.models.table_model import CatalogTableModel
 from ui.tasks import TaskRunner
 
 
-class ModelsTab(CatalogCommands):
+class ModelsTab(ProbeCommands, CatalogCommands):
     """The catalog table with filters and the user's custom models, scores and latencies.
 
     Give it the store, the task runner and the catalog (None while it loads; call
@@ -143,6 +144,11 @@ class ModelsTab(CatalogCommands):
         )
         self.reset_button = QPushButton("Reset price override")
         self.reset_button.setToolTip("Go back to the catalog's prices for the selected model")
+        self.probe_button = QPushButton("Measure latency…")
+        self.probe_button.setToolTip(
+            "Time to first token and output speed of the selected model, from a few streamed "
+            "requests (asks first, with the estimated cost); saved as its latency profile"
+        )
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setStyleSheet("color: #5f6368;")
@@ -166,6 +172,7 @@ class ModelsTab(CatalogCommands):
             self.import_button,
             self.table_button,
             self.reset_button,
+            self.probe_button,
         ):
             buttons.addWidget(button)
         buttons.addWidget(QLabel("Quality in use:"))
@@ -199,6 +206,7 @@ class ModelsTab(CatalogCommands):
         self.table_button.clicked.connect(self._choose_score_table)
         self.quality_source.activated.connect(self._quality_source_chosen)
         self.reset_button.clicked.connect(self.reset_price_override)
+        self.probe_button.clicked.connect(self.measure_latency)
 
     @property
     def catalog(self) -> Catalog | None:
@@ -328,6 +336,7 @@ class ModelsTab(CatalogCommands):
         self.edit_button.setEnabled(custom)
         self.remove_button.setEnabled(custom)
         self.reset_button.setEnabled(current is not None and current.price_overridden)
+        self.probe_button.setEnabled(current is not None and not self.probing)
 
     def _show_message(self, text: str, *, error: bool) -> None:
         self.message.setStyleSheet("color: #b3261e;" if error else "color: #5f6368;")
@@ -358,13 +367,18 @@ class ModelsTab(CatalogCommands):
             self.import_score_table(Path(name))
 
     def _fill_quality_sources(self) -> None:
-        """The sources with how many models each scores, the one in use selected (a few rows
-        of SQLite, read after each save)."""
-        try:
-            sources = self.store.score_sources()
-            chosen = self.store.quality_source()
-        except StorageError:
-            return  # the message line already says the data cannot be read
+        """Read the sources with how many models each scores and the one in use, in the
+        background, after each save."""
+        store = self.store
+        self.runner.submit(
+            lambda: (store.score_sources(), store.quality_source()),
+            self._show_quality_sources,
+            # The message line already says when the user's data cannot be read.
+            lambda _exc: None,
+        )
+
+    def _show_quality_sources(self, found: tuple[dict[str, int], str | None]) -> None:
+        sources, chosen = found
         self.quality_source.blockSignals(True)
         self.quality_source.clear()
         self.quality_source.addItem("each model's latest score", None)
