@@ -270,6 +270,7 @@ def _read_table(args: argparse.Namespace, store: Any, known: set[str], source: s
 def _import_table(args: argparse.Namespace, store: Any, source: str, plan: Any) -> int:
     """The report of a table read (each row's match, what was not matched with the closest
     ids), then a question unless --yes or --dry-run."""
+    from core.score_files import value_text
     from operations.catalog import apply_score_table
 
     if plan.read.tables:
@@ -288,8 +289,9 @@ def _import_table(args: argparse.Namespace, store: Any, source: str, plan: Any) 
         was = f"{before.score:.3g} ({before.source})" if before is not None else "none"
         print(
             one_line(
-                f"  {r.row.name} → {model_id} ({r.how}): {r.row.value:g} → "
-                f"{r.row.score:.3g}; in use was {was}"
+                f"  {r.row.name} → {model_id} ({r.how}): "
+                f"{value_text(r.row.value, plan.read.scale)} → {r.row.score:.3g} (0..1); "
+                f"in use was {was}"
             )
         )
     if not plan.matched:

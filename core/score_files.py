@@ -84,11 +84,16 @@ class SourcedScore:
 
     def value_text(self) -> str:
         """The value as the source states it, with its unit."""
-        if self.scale == "elo":
-            return f"{self.value:g} Elo"
-        if self.scale == "percent":
-            return f"{self.value:g}%"
-        return f"{self.value:g} (0..1)"
+        return value_text(self.value, self.scale)
+
+
+def value_text(value: float, scale: Scale) -> str:
+    """A value as its source states it, with its unit: "1285 Elo", "43.41%", "0.938 (0..1)"."""
+    if scale == "elo":
+        return f"{value:g} Elo"
+    if scale == "percent":
+        return f"{value:g}%"
+    return f"{value:g} (0..1)"
 
 
 class ScoreFileError(ValueError):

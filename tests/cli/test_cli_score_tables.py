@@ -40,7 +40,7 @@ def test_helm_dry_run_prints_the_report_and_imports_nothing(db_path, capsys):
     assert code == 0, err
     assert "Tables: Accuracy (Mean win rate, NarrativeQA - F1, MMLU - EM); Efficiency" in out
     assert "Scores: HELM Lite: Accuracy: Mean win rate (read as 0..1)" in out
-    assert "GPT-4o (2024-05-13) → gpt-4o-2024-05-13 (exact): 0.938 → 0.938" in out
+    assert "GPT-4o (2024-05-13) → gpt-4o-2024-05-13 (exact): 0.938 (0..1) → 0.938 (0..1)" in out
     assert "row 4: Llama 3.1 Instruct Turbo (70B): not matched to a catalog id; closest:" in out
     assert "row 5: Jurassic-2 Grande (17B): no number in 'Mean win rate'" in out
     assert "Dry run: nothing imported." in out
@@ -112,7 +112,7 @@ def test_arena_elo_with_a_map_and_the_rule_stated(db_path, capsys):
     )
     assert code == 0, err
     assert "1 / (1 + 10^((1000 - rating) / 400))" in out
-    assert "GPT-4o-mini-2024-07-18 → gpt-4o-mini (given): 1273 → 0.82" in out
+    assert "GPT-4o-mini-2024-07-18 → gpt-4o-mini (given): 1273 Elo → 0.828 (0..1)" in out
     with CatalogStore(db_path) as store:
         # Only the match the user gave is remembered; exact ones are found again anyway.
         assert store.remembered_names() == {"GPT-4o-mini-2024-07-18": "gpt-4o-mini"}

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.score_files import ELO_RULE, SCALES, Scale
+from core.score_files import ELO_RULE, SCALES, Scale, value_text
 from operations.catalog import TableImport, TableOptions, rematch
 from storage import StorageError
 from ui.plain_text import plain_label
@@ -188,7 +188,9 @@ class ScoreImportDialog(QDialog):
         self.rows.setRowCount(len(plan.rows))
         for i, r in enumerate(plan.rows):
             self.rows.setItem(i, COL_NAME, QTableWidgetItem(r.row.name))
-            self.rows.setItem(i, COL_VALUE, QTableWidgetItem(f"{r.row.value:g}"))
+            self.rows.setItem(
+                i, COL_VALUE, QTableWidgetItem(value_text(r.row.value, plan.read.scale))
+            )
             self.rows.setItem(i, COL_SCORE, QTableWidgetItem(f"{r.row.score:.3f}"))
             self.rows.setItem(i, COL_HOW, QTableWidgetItem(HOW_TEXT.get(r.how, r.how)))
             combo = QComboBox()
@@ -197,8 +199,12 @@ class ScoreImportDialog(QDialog):
             if r.model_id is not None and r.model_id not in ranked:
                 ranked.insert(0, r.model_id)
             combo.addItems([SKIP, *ranked])
-            for k, s in enumerate(r.match.suggestions, start=1):
-                combo.setItemData(k, f"likeness {s.likeness:.2f}", Qt.ItemDataRole.ToolTipRole)
+            for s in r.match.suggestions:
+                combo.setItemData(
+                    combo.findText(s.model_id),
+                    f"likeness {s.likeness:.2f}",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
             combo.setCurrentText(r.model_id or SKIP)
             combo.currentTextChanged.connect(lambda _t, row=i: self._choice_changed(row))
             self.rows.setCellWidget(i, COL_ID, combo)
@@ -209,15 +215,19 @@ class ScoreImportDialog(QDialog):
     def chosen(self) -> dict[str, str | None]:
         """Each name's id as the review stands (None: skipped)."""
         out: dict[str, str | None] = {}
-        for i in range(self.rows.rowCount()):
+        if self._plan is None:
+            return out
+        for i, r in enumerate(self._plan.rows):
             combo = self.rows.cellWidget(i, COL_ID)
             assert isinstance(combo, QComboBox)
             text = combo.currentText().strip()
-            out[self.rows.item(i, COL_NAME).text()] = None if text in ("", SKIP) else text
+            out[r.row.name] = None if text in ("", SKIP) else text
         return out
 
     def _choice_changed(self, row: int) -> None:
-        self.rows.item(row, COL_HOW).setText(HOW_TEXT["given"])
+        how = self.rows.item(row, COL_HOW)
+        if how is not None:
+            how.setText(HOW_TEXT["given"])
         self._update_summary()
 
     def _unknown(self) -> list[str]:
