@@ -7,6 +7,7 @@ summary without loading PySide6.
 from __future__ import annotations
 
 import base64
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -317,7 +318,12 @@ def _laid_out(page: str, images: Sequence[bytes], writer: Any) -> tuple[Any, int
     # No page height: one continuous layout, which _paginate cuts where nothing is split.
     document.setTextWidth(writer.width())
     device_margin = round(margin * writer.logicalDpiY() / screen_dpi)
-    _fit_tables(document, writer.width() * (1 + _TABLE_SLACK) - device_margin)
+    _fit_tables(
+        document,
+        writer.width() * (1 + _TABLE_SLACK) - device_margin,
+        writer.width() - 2 * device_margin,
+        writer.logicalDpiY() / screen_dpi,
+    )
     _fit_first_page(document, writer.height() - 2 * device_margin)
     return document, device_margin
 
@@ -330,16 +336,85 @@ _NARROWER_TABLE_PT = (8.0, 7.0, 6.0)
 _TABLE_SLACK = 0.02
 
 
-def _fit_tables(document: Any, right: float) -> None:
-    """Set each table that runs past `right` (a wide options table) in a smaller font."""
+def _column_extents(table: Any, device: Any) -> tuple[list[float], list[float]]:
+    """Each column's longest word and longest line, in device pixels, at the cells' fonts."""
+    from PySide6.QtGui import QFontMetricsF
+
+    columns = table.columns()
+    least, most = [1.0] * columns, [1.0] * columns
+    for row in range(table.rows()):
+        for column in range(columns):
+            cell = table.cellAt(row, column)
+            if cell.columnSpan() != 1:
+                continue
+            block = cell.firstCursorPosition().block()
+            last = cell.lastCursorPosition().position()
+            while block.isValid() and block.position() <= last:
+                line = 0.0
+                fragments = block.begin()
+                while not fragments.atEnd():
+                    fragment = fragments.fragment()
+                    metrics = QFontMetricsF(fragment.charFormat().font(), device)
+                    text = fragment.text()
+                    line += metrics.horizontalAdvance(text.replace(_SOFT_BREAK, ""))
+                    for word in _WORD_BREAKS.split(text):
+                        least[column] = max(least[column], metrics.horizontalAdvance(word))
+                    fragments += 1
+                most[column] = max(most[column], line)
+                block = block.next()
+    return [w * _WORD_SLACK for w in least], most
+
+
+def _size_columns(table: Any, least: list[float], most: list[float], room: float) -> None:
+    """Give the columns widths from their content, as a browser does: each at least its
+    longest word, and the room left shared in proportion to how much more its longest line
+    would take. Qt shares a table's width out about evenly, whatever the content."""
+    from PySide6.QtGui import QTextLength
+
+    if sum(most) <= room or sum(least) >= room:
+        widths = most if sum(most) <= room else least
+    else:
+        spare = [m - w for m, w in zip(most, least, strict=True)]
+        share = (room - sum(least)) / max(sum(spare), 1e-9)
+        widths = [w + s * share for w, s in zip(least, spare, strict=True)]
+    fmt = table.format()
+    fmt.setColumnWidthConstraints(
+        [QTextLength(QTextLength.Type.PercentageLength, 100 * w / sum(widths)) for w in widths]
+    )
+    table.setFormat(fmt)
+
+
+#: Where a table cell's line may break: spaces and the soft breaks after an id's separators.
+_WORD_BREAKS = re.compile(f"[\\s{_SOFT_BREAK}]+")
+#: A longest word is given a little more than its measured width, so rounding in Qt's own
+#: table layout never leaves it a pixel short (a word too long for its column overflows).
+_WORD_SLACK = 1.03
+#: A table whose longest words take more than this share of the width leaves too little for
+#: the lines that wrap (the options table's model ids broke over six lines): it is set smaller.
+_TIGHT_TABLE = 0.85
+
+
+def _fit_tables(document: Any, right: float, width: float, scale: float) -> None:
+    """Set each table that runs past `right` (a wide options table), or whose words leave
+    too little room for its wrapping lines, in a smaller font; then size its columns from
+    their content across the text `width` (device pixels; `scale` is device per screen pixel,
+    the unit of the table's padding, spacing and borders)."""
     from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextTable
 
     layout = document.documentLayout()
     for table in document.rootFrame().childFrames():
         if not isinstance(table, QTextTable):
             continue
-        for points in _NARROWER_TABLE_PT:
-            if layout.frameBoundingRect(table).right() <= right:
+        fmt = table.format()
+        overhead = (2 * fmt.cellPadding() + fmt.cellSpacing() + 2 * fmt.border()) * scale
+        room = width - table.columns() * overhead - fmt.cellSpacing() * scale
+        sizes = iter(_NARROWER_TABLE_PT)
+        while True:
+            least, most = _column_extents(table, layout.paintDevice())
+            too_wide = layout.frameBoundingRect(table).right() > right
+            tight = sum(most) > room and sum(least) > _TIGHT_TABLE * room
+            points = next(sizes, None) if too_wide or tight else None
+            if points is None:
                 break
             cursor = QTextCursor(document)
             cursor.setPosition(table.firstPosition())
@@ -347,6 +422,7 @@ def _fit_tables(document: Any, right: float) -> None:
             smaller = QTextCharFormat()
             smaller.setFontPointSize(points)
             cursor.mergeCharFormat(smaller)
+        _size_columns(table, least, most, room)
 
 
 #: The smallest the first page's plot is drawn to keep it on that page, as a share of its size:

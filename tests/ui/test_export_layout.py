@@ -197,3 +197,45 @@ def test_short_paragraphs_move_whole_and_long_ones_leave_no_line_alone(qapp) -> 
                 assert len(ends) > 3, block.text()[:20]
                 assert 2 <= len(inside) <= len(ends) - 2, block.text()[:20]
         block = block.next()
+
+
+def _lines_of(document, starts: str) -> int:
+    block = document.begin()
+    while block.isValid():
+        if block.text().replace(ZWSP, "").startswith(starts):
+            return block.layout().lineCount()
+        block = block.next()
+    raise AssertionError(f"no block starts with {starts!r}")
+
+
+def test_columns_take_widths_from_their_content(qapp) -> None:
+    """The options table: ten columns, long model ids, a long Misses text. Qt shared the width
+    out about evenly and an id broke over six lines beside a Rank column of one digit; the
+    columns now have their content's share and the table is set smaller when its words leave
+    too little room for the lines that wrap."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    heads = ["Rank", "Model", "Mode", "Cost per request", "Per month", "Latency", "Quality"]
+    heads += ["Feasible", "Pareto", "Misses"]
+    long_id = f"together_{ZWSP}ai/{ZWSP}meta-{ZWSP}llama/{ZWSP}Meta-{ZWSP}Llama-{ZWSP}3.1-"
+    long_id += f"{ZWSP}70B-{ZWSP}Instruct-{ZWSP}Turbo"
+    misses = "costs $0.0125 a request, $0.0025 (25%) over the $0.01 cap"
+    rows = [
+        [str(n), model, "real-time", "$0.000375", "$10,032", "9.23 s", "0.89", "yes", "no", why]
+        for n, model, why in [(1, "gpt-4o-mini", "none"), (2, long_id, misses)] * 4
+    ]
+    head = "".join(f"<th>{h}</th>" for h in heads)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    page = f'<table width="100%"><thead><tr>{head}</tr></thead>{body}</table>'
+    buffer = QBuffer(QByteArray())
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = export._pdf_writer(buffer, "")
+    document, margin = export._laid_out(page, [], writer)
+    (table,) = document.rootFrame().childFrames()
+    widths = [c.rawValue() for c in table.format().columnWidthConstraints()]
+    assert widths[1] > 2 * widths[0]  # Model against Rank
+    assert _lines_of(document, "gpt-4o-mini") == 1
+    assert _lines_of(document, "together_ai") <= 3
+    assert document.documentLayout().frameBoundingRect(table).right() <= writer.width() * 1.02
+    for text, end in _cell_lines(page):
+        assert text[end - 1] in BREAKS_AFTER, (text, end)
