@@ -4,6 +4,7 @@ source in use chosen on the tab."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -161,6 +162,15 @@ def test_the_source_in_use_is_chosen_on_the_tab(qtbot, tab: ModelsTab) -> None:
     assert tab.store.quality_source() == "HELM Lite"
     assert _cell(tab, "gpt-4o-2024-05-13", COL_QUALITY) == "0.94 (imported)"
     assert tab.quality_source.currentText() == "HELM Lite (3 models)"
+    # Both sources side by side in the quality cell's tooltip, the one in use marked.
+    row = tab.table_model.row_of("gpt-4o-2024-05-13")
+    assert row is not None
+    tip = tab.table_model.index(row, COL_QUALITY).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Scores by source:" in tip
+    assert "HELM Lite: Accuracy: Mean win rate: 0.938 (0..1) → 0.938" in tip
+    assert "LMArena: Arena Score: 1285 Elo → 0.838" in tip
+    assert re.search(r"Mean win rate: 0\.938 \(0\.\.1\) → 0\.938, [\d-]{10} \(in use\)", tip)
+    assert tip.count("(in use)") == 1
 
 
 def test_a_file_that_is_not_a_table_says_why(qtbot, tab: ModelsTab, tmp_path: Path) -> None:

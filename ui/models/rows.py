@@ -19,6 +19,7 @@ from core.catalog import (
     search_key,
     search_words,
 )
+from core.score_files import SourcedScore
 from ui.models.columns import (
     ALIGN,
     ALIGNMENT,
@@ -73,7 +74,13 @@ class CatalogRows(QAbstractTableModel):
         self._drafts: dict[str, dict[int, float]] = {}
         # Display strings and styles per model (index into _all), filled as rows are painted.
         self._cache: dict[int, tuple[tuple[str, ...], dict[tuple[int, int], Any] | None]] = {}
+        # Every source's score of each model, shown side by side in the quality tooltip.
+        self._sources: dict[str, list[SourcedScore]] = {}
         self.set_models(models, base)
+
+    def set_sources(self, sources: dict[str, list[SourcedScore]]) -> None:
+        """The scores of every source, by model id (CatalogStore.sourced_scores)."""
+        self._sources = sources
 
     def set_models(self, models: Sequence[ModelInfo], base: Catalog | None = None) -> None:
         """Replace every model; the filter and sort order stay."""
@@ -287,6 +294,12 @@ class CatalogRows(QAbstractTableModel):
             tip = f"Quality {q.score:g}{bench}\nSource: {q.source}, {q.date.isoformat()}"
             if q.source == "example":
                 tip += "\nAn example figure shipped with the app: replace it with your own."
+            if sourced := self._sources.get(m.id):
+                tip += "\nScores by source:" + "".join(
+                    f"\n  {s.label()}: {s.value_text()} → {s.score:.3g}, {s.date.isoformat()}"
+                    + (" (in use)" if q.source == "imported" and q.benchmark == s.label() else "")
+                    for s in sourced
+                )
             return tip
         if col in LATENCY_COLUMNS:
             if m.latency is not None:

@@ -371,14 +371,15 @@ class ModelsTab(ProbeCommands, CatalogCommands):
         background, after each save."""
         store = self.store
         self.runner.submit(
-            lambda: (store.score_sources(), store.quality_source()),
+            lambda: (store.score_sources(), store.quality_source(), store.sourced_scores()),
             self._show_quality_sources,
             # The message line already says when the user's data cannot be read.
             lambda _exc: None,
         )
 
-    def _show_quality_sources(self, found: tuple[dict[str, int], str | None]) -> None:
-        sources, chosen = found
+    def _show_quality_sources(self, found: tuple[dict[str, int], str | None, Any]) -> None:
+        sources, chosen, by_model = found
+        self.table_model.set_sources(by_model)
         self.quality_source.blockSignals(True)
         self.quality_source.clear()
         self.quality_source.addItem("each model's latest score", None)
