@@ -164,26 +164,31 @@ class ModelsTab(ProbeCommands, CatalogCommands):
         filters.addWidget(self.tools)
         filters.addWidget(self.vision)
         filters.addWidget(self.has_quality)
+        # Two rows, as one no longer fits at 1280 px: the selected model's actions with the
+        # row count, then the quality scores' imports and the source in use.
         buttons = QHBoxLayout()
         for button in (
             self.add_button,
             self.edit_button,
             self.remove_button,
-            self.import_button,
-            self.table_button,
             self.reset_button,
             self.probe_button,
         ):
             buttons.addWidget(button)
-        buttons.addWidget(QLabel("Quality in use:"))
-        buttons.addWidget(self.quality_source)
         buttons.addStretch(1)
         buttons.addWidget(self.status)
+        scores = QHBoxLayout()
+        scores.addWidget(self.import_button)
+        scores.addWidget(self.table_button)
+        scores.addWidget(QLabel("Quality in use:"))
+        scores.addWidget(self.quality_source)
+        scores.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addLayout(filters)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.message)
         lay.addLayout(buttons)
+        lay.addLayout(scores)
 
     def _connect(self) -> None:
         """Filters refilter, selections update the buttons, edits and buttons save."""
