@@ -158,3 +158,25 @@ def test_score_source_choice_shows_in_the_search(capsys):
     assert code == 2 and "the sources are: HELM Lite, LMArena" in err
     code, out, _ = _run(capsys, "catalog", "score-source", "--latest")
     assert "In use: each model's latest score" in out
+
+
+def test_a_plain_scores_file_dry_run_imports_nothing(db_path, tmp_path, capsys):
+    path = tmp_path / "s.csv"
+    path.write_text("model,score\ngpt-4o,0.9\n", encoding="utf-8")
+    code, out, _ = _run(capsys, "catalog", "import-scores", str(path), "--source", "X", "--dry-run")
+    assert code == 0
+    assert "Imported 1 quality score." in out and "Dry run: nothing imported." in out
+    with CatalogStore(db_path) as store:
+        assert store.user_data().quality == {} and store.sourced_scores() == {}
+
+
+def test_format_csv_matches_the_names_of_a_plain_file(db_path, tmp_path, capsys):
+    path = tmp_path / "s.csv"
+    path.write_text("model,score\nGPT-4o (2024-05-13),0.9\n", encoding="utf-8")
+    code, out, err = _run(
+        capsys, "catalog", "import-scores", str(path), "--source", "X", "--format", "csv", "--yes"
+    )
+    assert code == 0, err
+    assert "GPT-4o (2024-05-13) → gpt-4o-2024-05-13 (exact)" in out
+    with CatalogStore(db_path) as store:
+        assert store.user_data().quality["gpt-4o-2024-05-13"].score == 0.9
