@@ -273,15 +273,6 @@ class CatalogStore(SqliteStore):
             for model_id, profile in (latency or {}).items():
                 _put_latency(db, _clean_id(model_id), profile)
 
-    def remove_score_source(self, source: str) -> None:
-        """Delete a source's scores; if it was the chosen one, no source is chosen after."""
-        with self._writing(f"remove the scores from '{visible(source)}'") as db:
-            db.execute("DELETE FROM catalog_scores WHERE source = ?", [source])
-            db.execute(
-                "DELETE FROM catalog_settings WHERE key = ? AND value = ?",
-                [QUALITY_SOURCE_KEY, source],
-            )
-
     # Custom models
 
     def add_custom_model(self, model: ModelInfo) -> None:

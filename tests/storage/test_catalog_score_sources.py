@@ -80,13 +80,6 @@ def test_choosing_an_unknown_source_names_the_known_ones(store):
         store.set_quality_source("HELM")
 
 
-def test_removing_the_chosen_source_unchooses_it(store):
-    store.save_sourced([_helm("gpt-4o", 0.9)])
-    store.set_quality_source("HELM Lite")
-    store.remove_score_source("HELM Lite")
-    assert store.quality_source() is None and store.sourced_scores() == {}
-
-
 def test_hidden_characters_in_a_source_name_are_refused(store):
     bad = SourcedScore("gpt-4o", "HELM\u202e", 0.5, 0.5, "unit", "", DAY)
     with pytest.raises(StorageError, match="invisible control characters"):
