@@ -235,6 +235,10 @@ def _vote(records: list[tuple[int, dict[str, Any]]], file_name: str, unit: str) 
 
 @dataclass(frozen=True)
 class _Spec:
+    """Where a format keeps things: candidate paths for the id, the input (matched by text when
+    no id matches) and the output, first found wins; `measures` reads latency, cost, tokens
+    and error in the format's own units."""
+
     ids: tuple[str, ...]
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
