@@ -293,3 +293,21 @@ def run_probe(
         done = len(result.samples)
         result.stopped = f"Cancelled after {done} of {settings.requests} requests."
     return result
+
+
+def probe_details(profile: LatencyProfile) -> str | None:
+    """A measured profile's slow tail and what it was measured with, in words with units
+    (the Models tab's tooltip); None for a profile no probe made."""
+    if profile.ttft_p95_ms is None or profile.output_tokens_per_second_p95 is None:
+        return None
+    text = (
+        f"p95: first token {profile.ttft_p95_ms:,.0f} ms, "
+        f"{profile.output_tokens_per_second_p95:,.1f} tokens/s (the slow 5%)"
+    )
+    if profile.requests and profile.output_tokens:
+        text += (
+            f"\nMeasured with {profile.requests} streamed request"
+            f"{'s' if profile.requests != 1 else ''} of about {profile.input_tokens or 0:,} "
+            f"input and {profile.output_tokens:,} output tokens"
+        )
+    return text

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QPushButton
 
 from core.catalog import Catalog, load_catalog
@@ -81,7 +82,12 @@ def test_measure_latency_asks_with_the_estimate_then_saves_and_shows_the_profile
     assert tab.probe_progress is None and tab.probe_button.isEnabled()
     row = tab.table_model.row_of(MODEL)
     assert row is not None
-    assert tab.table_model.index(row, COL_TTFT).data() == f"{profile.ttft_ms:,.0f}"
+    cell = tab.table_model.index(row, COL_TTFT)
+    assert cell.data() == f"{profile.ttft_ms:,.0f}"
+    tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert "Source: measured, " in tip
+    assert "p95: first token " in tip
+    assert "Measured with 3 streamed requests of about 10 input and 8 output tokens" in tip
     assert tab.report_dialog is not None  # each request, in a report
 
 

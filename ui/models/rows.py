@@ -19,6 +19,7 @@ from core.catalog import (
     search_key,
     search_words,
 )
+from core.probe import probe_details
 from core.score_files import SourcedScore
 from ui.models.columns import (
     ALIGN,
@@ -303,7 +304,9 @@ class CatalogRows(QAbstractTableModel):
             return tip
         if col in LATENCY_COLUMNS:
             if m.latency is not None:
-                return f"Source: {m.latency.source}, {m.latency.date.isoformat()}"
+                tip = f"Source: {m.latency.source}, {m.latency.date.isoformat()}"
+                details = probe_details(m.latency)
+                return f"{tip}\n{details}" if details else tip
             if m.id in self._drafts:
                 return "Not saved yet: a latency profile needs both TTFT and tokens/s."
             return None
