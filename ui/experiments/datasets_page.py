@@ -66,8 +66,9 @@ class DatasetsPage(QWidget):
         self.import_button = QPushButton("Import dataset…")
         self.import_button.setObjectName("import_dataset_button")
         self.import_button.setToolTip(
-            "A JSONL or CSV file with an input and an expected answer per item (Ctrl+Shift+I). "
-            "Every row is checked before anything is stored."
+            "A JSONL or CSV file with an input and an expected answer per item (Ctrl+Shift+I), "
+            "LangSmith examples (JSONL) or a promptfoo test CSV included. Every row is checked "
+            "before anything is stored."
         )
         self.import_button.clicked.connect(self.choose_file)
         QShortcut(QKeySequence("Ctrl+Shift+I"), self, self.choose_file)
