@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from core.score_files import ELO_RULE, SCALES, Scale, value_text
 from operations.catalog import TableImport, TableOptions, rematch
 from storage import StorageError
-from ui.plain_text import plain_label
+from ui.plain_text import plain_label, tooltip
 from ui.tasks import TaskRunner
 
 SKIP = "(skip)"
@@ -175,6 +175,13 @@ class ScoreImportDialog(QDialog):
                 table = next(t for t in read.tables if t.title == _table_of(plan))
                 scores = [c for c in table.columns if c not in table.lower_is_better]
                 _set_items(self.model_column, [], "")
+                left_out = ", ".join(table.lower_is_better)
+                # Column names come from the file: never read as markup.
+                self.score_column.setToolTip(
+                    tooltip(f"Not offered, lower is better (a time or a cost): {left_out}")
+                    if left_out
+                    else ""
+                )
             else:
                 scores = read.columns
                 _set_items(self.model_column, read.columns, read.model_column)
