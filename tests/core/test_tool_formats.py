@@ -335,3 +335,22 @@ def test_a_result_that_is_not_an_object_is_reported_by_its_position() -> None:
     assert [str(p) for p in parsed.problems] == [
         "row 2: is a number; each of the runs must be an object"
     ]
+
+
+def test_langsmith_latency_is_read_from_seconds_fields_before_the_run_times() -> None:
+    items = _items()
+    runs = [
+        {"inputs": {"q": items[0].input}, "outputs": {"o": "Paris"}, "latency": 1.5},
+        {"inputs": {"q": items[1].input}, "outputs": {"o": "Tokyo"}, "execution_time": 0.25},
+        {
+            "inputs": {"q": items[2].input},
+            "outputs": {"o": "Rome"},
+            "start_time": "2024-05-02T09:00:00Z",
+            "end_time": "2024-05-02T09:00:02Z",
+        },
+        {"inputs": {"q": items[3].input}, "outputs": {"o": "Nairobi"}, "start_time": "soon"},
+    ]
+    data = "\n".join(json.dumps(r) for r in runs).encode()
+    parsed = parse_tool_outputs(data, items, "langsmith")
+    assert parsed.ok
+    assert [s.latency_ms for s in parsed.samples] == [1500, 250, 2000, 0]
