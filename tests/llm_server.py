@@ -17,6 +17,12 @@ Or compute every reply from its request, after a fixed latency, with failures on
     server.fail(Reply(status=500), matching="poison")           # any prompt containing it
     ...
     assert server.max_in_flight <= 4
+
+A request with "stream": true gets the reply as server-sent chat.completion.chunk events, at a
+scripted first-token delay and token rate, or stalling part-way (see Reply):
+
+    server.set_default(Reply(first_token_s=0.2, tokens_per_s=50))  # counts to max_tokens
+    server.reply(Reply(stall_after=3))  # three tokens, then silence until the client hangs up
 """
 
 from __future__ import annotations

@@ -7,5 +7,6 @@
 - score_import: a benchmark table's import, its table and columns, and the review of each
   row's match to a catalog id
 - commands: the buttons (custom models, price override, quality CSV, example scores)
+- probe: Measure latency… (the confirming dialog with the estimate, progress and Cancel)
 - saving: the queue that saves each change in order and announces the merged catalog
 """
