@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.catalog import LatencyProfile, ModelInfo
 from core.compat.litellm import LitellmEventLoop
-from core.llm import LlmClient, LlmError
+from core.llm import LlmClient, LlmError, StreamedCompletion
 from core.stats import percentile
 
 _CANCEL_POLL_S = 0.05
@@ -200,9 +200,9 @@ class ProbeResult:
         return lines
 
 
-def sample_from(number: int, reply: Any) -> ProbeSample:
-    """A request's figures from its StreamedCompletion (see the module's definitions)."""
-    times: list[float] = reply.chunk_times_s
+def sample_from(number: int, reply: StreamedCompletion) -> ProbeSample:
+    """A request's figures from its streamed reply (see the module's definitions)."""
+    times = reply.chunk_times_s
     if not times:
         return ProbeSample(number, error="the reply carried no text", total_ms=reply.total_s * 1e3)
     speed = None

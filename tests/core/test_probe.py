@@ -13,15 +13,19 @@ import threading
 import pytest
 
 from core.catalog import ModelInfo
-from core.llm import LlmClient
+from core.llm import LlmClient, StreamedCompletion
 from core.probe import (
     WARMUP_INPUT_TOKENS,
     WARMUP_OUTPUT_TOKENS,
     ProbeProgress,
+    ProbeResult,
+    ProbeSample,
     ProbeSettings,
     estimate_cost,
+    probe_details,
     probe_messages,
     run_probe,
+    sample_from,
 )
 from tests.llm_server import LlmTestServer, Reply
 
@@ -155,3 +159,46 @@ def test_the_estimate_prices_every_request_at_full_size_plus_the_warm_up() -> No
     warmup = WARMUP_INPUT_TOKENS * 1e-6 + WARMUP_OUTPUT_TOKENS * 4e-6
     assert estimate_cost(model, settings) == pytest.approx(0.009 + warmup)
     assert estimate_cost(None, settings) is None
+
+
+def _reply(times: list[float], output_tokens: int, total_s: float = 1.0) -> StreamedCompletion:
+    return StreamedCompletion(
+        content="x",
+        input_tokens=7,
+        output_tokens=output_tokens,
+        chunk_times_s=times,
+        total_s=total_s,
+        usage_reported=True,
+    )
+
+
+def test_speed_counts_the_tokens_after_the_first_chunk_over_the_time_after_it() -> None:
+    # Five chunks of two tokens each: 8 tokens after the first chunk, in 0.4 s.
+    sample = sample_from(1, _reply([0.25, 0.35, 0.45, 0.55, 0.65], 10))
+    assert sample.ttft_ms == pytest.approx(250)
+    assert sample.output_tokens_per_second == pytest.approx(8 / 0.4)
+    # One chunk: a first token, no speed.
+    single = sample_from(2, _reply([0.3], 1))
+    assert single.ttft_ms == pytest.approx(300) and single.output_tokens_per_second is None
+    assert sample_from(3, _reply([], 0)).error == "the reply carried no text"
+
+
+def test_the_p95s_are_the_slow_tail_for_both_figures() -> None:
+    settings = ProbeSettings(requests=5)
+    samples = [
+        ProbeSample(i + 1, ttft_ms=t, output_tokens_per_second=v, input_tokens=990 + i)
+        for i, (t, v) in enumerate([(100, 50), (200, 40), (300, 30), (400, 20), (500, 10)])
+    ]
+    result = ProbeResult("m", settings, samples)
+    profile = result.profile()
+    assert profile is not None
+    # percentile([100..500], 95) = 400 + 0.8 x 100; the speed's 5th = 10 + 0.2 x 10.
+    assert (profile.ttft_ms, profile.ttft_p95_ms) == (300, pytest.approx(480))
+    assert (profile.output_tokens_per_second, profile.output_tokens_per_second_p95) == (
+        30,
+        pytest.approx(12),
+    )
+    assert profile.input_tokens == 992
+    assert "time to first token: p50 300 ms, p95 480 ms (5 requests)" in result.summary_lines()
+    details = probe_details(profile)
+    assert details is not None and details.startswith("p95: first token 480 ms, 12.0 tokens/s")
