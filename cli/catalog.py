@@ -287,11 +287,18 @@ def _import_table(args: argparse.Namespace, store: Any, source: str, plan: Any) 
         model_id = r.model_id or ""
         before = current.get(model_id)
         was = f"{before.score:.3g} ({before.source})" if before is not None else "none"
+        latency = ""
+        if r.row.ttft_ms is not None and r.row.output_tokens_per_second is not None:
+            latency = (
+                f"; latency {r.row.ttft_ms:.0f} ms to first token, "
+                f"{r.row.output_tokens_per_second:g} tokens/s (kept where you entered or "
+                "measured one)"
+            )
         print(
             one_line(
                 f"  {r.row.name} → {model_id} ({r.how}): "
                 f"{value_text(r.row.value, plan.read.scale)} → {r.row.score:.3g} (0..1); "
-                f"in use was {was}"
+                f"in use was {was}{latency}"
             )
         )
     if not plan.matched:

@@ -236,7 +236,8 @@ class CatalogStore(SqliteStore):
         doing: str = "",
     ) -> None:
         """Save scores from a source (replacing that source's earlier score of each model),
-        the names matched to ids, and latency profiles, in one transaction.
+        the names matched to ids, and latency profiles (except over one the user entered or
+        measured), in one transaction.
 
         While no source is chosen, each score is also the model's score in use (as an import
         always was); once one is, the chosen source decides (see `set_quality_source`).
@@ -271,7 +272,14 @@ class CatalogStore(SqliteStore):
                         db, sourced.model_id, QualityScore.model_validate(_in_use(sourced))
                     )
             for model_id, profile in (latency or {}).items():
-                _put_latency(db, _clean_id(model_id), profile)
+                # A published figure never replaces the user's own (typed or measured).
+                kept = db.execute(
+                    "SELECT 1 FROM catalog_latency WHERE model_id = ? "
+                    "AND source IN ('entered', 'measured')",
+                    [model_id],
+                ).fetchone()
+                if kept is None:
+                    _put_latency(db, _clean_id(model_id), profile)
 
     # Custom models
 

@@ -180,3 +180,15 @@ def test_format_csv_matches_the_names_of_a_plain_file(db_path, tmp_path, capsys)
     assert "GPT-4o (2024-05-13) → gpt-4o-2024-05-13 (exact)" in out
     with CatalogStore(db_path) as store:
         assert store.user_data().quality["gpt-4o-2024-05-13"].score == 0.9
+
+
+def test_provider_benchmarks_print_the_latency_they_bring(db_path, capsys):
+    path = str(DATA / "provider_benchmarks.csv")
+    code, out, err = _run(capsys, "catalog", "import-scores", path, "--source", "AA", "--yes")
+    assert code == 0, err
+    assert (
+        "GPT-4o mini → gpt-4o-mini (exact): 71% → 0.71 (0..1); in use was none; latency 390 ms "
+        "to first token, 99.1 tokens/s" in out
+    )
+    with CatalogStore(db_path) as store:
+        assert store.user_data().latency["gpt-4o-mini"].output_tokens_per_second == 99.1

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import QualityScore
+from core.catalog import LatencyProfile, QualityScore
 from core.score_files import SourcedScore, elo_to_unit
 from storage import CatalogStore, StorageError
 from storage import db as storage_db
@@ -102,3 +102,16 @@ def test_a_file_from_before_score_sources_upgrades_and_keeps_its_scores(db_path)
     raw = sqlite3.connect(db_path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == storage_db.SCHEMA_VERSION
     raw.close()
+
+
+def test_published_latency_never_replaces_a_measured_or_entered_one(store):
+    measured = LatencyProfile(ttft_ms=300, output_tokens_per_second=90, source="measured")
+    store.set_latency("gpt-4o", measured)
+    published = LatencyProfile(ttft_ms=450, output_tokens_per_second=84.3, source="imported")
+    store.save_sourced(
+        [_helm("gpt-4o", 0.9), _helm("gpt-4o-mini", 0.7)],
+        latency={"gpt-4o": published, "gpt-4o-mini": published},
+    )
+    latency = store.user_data().latency
+    assert latency["gpt-4o"].source == "measured" and latency["gpt-4o"].ttft_ms == 300
+    assert latency["gpt-4o-mini"].ttft_ms == 450
