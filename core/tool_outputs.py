@@ -108,13 +108,20 @@ def resolve(value: Any, path: str) -> Any:
 Record = tuple[int, dict[str, Any] | ItemProblem]
 
 
-def _document(text: str, file_name: str) -> Any:
-    """The whole text as one JSON value, or _MISSING when it is not one JSON document."""
+def _document(text: str, file_name: str, *, strict: bool = True) -> Any:
+    """The whole text as one JSON value, or _MISSING when it is not one JSON document.
+
+    Not `strict` (detecting the format), JSON too deep or a number too long is _MISSING too:
+    the JSON Lines reader then reports it on its line."""
     try:
         return parse_json(text)
     except NumberTooLongError as exc:
+        if not strict:
+            return _MISSING
         raise DatasetError(f"{file_label(file_name)}: {exc}.") from None
     except RecursionError:
+        if not strict:
+            return _MISSING
         raise DatasetError(f"{file_label(file_name)} is JSON nested too deeply to read.") from None
     except ValueError:
         return _MISSING
@@ -180,7 +187,7 @@ def detect_outputs_format(data: bytes, *, file_name: str = "") -> str:
     """The format an outputs file is written in, from its content. DatasetError, saying what
     was seen, when it fits none or several."""
     text = decode_text(data, file_name)
-    document = _document(text, file_name)
+    document = _document(text, file_name, strict=False)
     if document is not _MISSING:
         if _promptfoo_rows(document, file_name) is not None:
             return "promptfoo"
