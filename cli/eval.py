@@ -99,11 +99,15 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
         default="auto",
         help="the tool that wrote the file (auto: told from its content)",
     )
-    for role in ("id", "input", "output"):
+    for role, example in (
+        ("id", "reference_example_id"),
+        ("input", "inputs.question"),
+        ("output", "response.body.choices.0.message.content"),
+    ):
         cmd.add_argument(
             f"--{role}-field",
             metavar="PATH",
-            help=f"dotted path to the {role} (e.g. inputs.question; a number indexes a list)",
+            help=f"dotted path to the {role}, e.g. {example} (a number indexes a list)",
         )
     cmd.add_argument(
         "--select",
