@@ -513,9 +513,15 @@ def provenance_rows(evidence: Evidence) -> list[ProvenanceRow]:
             quality = f"{_quality_text(m.quality)} ({_quality_origin(m.quality)})"
         latency = "none"
         if m.latency is not None:
-            latency = (
-                f"{_latency_text(m.latency)} ({m.latency.source}, {m.latency.date.isoformat()})"
+            p = m.latency
+            # A probe's figures are medians of requests of one size: that size is part of them.
+            probe = (
+                f", p50s of {p.requests} streamed requests of about {p.input_tokens or 0:,} "
+                f"input and {p.output_tokens:,} output tokens"
+                if p.requests and p.output_tokens
+                else ""
             )
+            latency = f"{_latency_text(p)} ({p.source}{probe}, {p.date.isoformat()})"
         rows.append(ProvenanceRow(m.id, m.provider, prices, quality, latency))
     return rows
 

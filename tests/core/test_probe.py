@@ -8,10 +8,12 @@ still holding the stream when the client let go.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
 
+from core import evidence
 from core.catalog import ModelInfo
 from core.llm import LlmClient, StreamedCompletion
 from core.probe import (
@@ -202,3 +204,23 @@ def test_the_p95s_are_the_slow_tail_for_both_figures() -> None:
     assert "time to first token: p50 300 ms, p95 480 ms (5 requests)" in result.summary_lines()
     details = probe_details(profile)
     assert details is not None and details.startswith("p95: first token 480 ms, 12.0 tokens/s")
+
+
+def test_the_provenance_of_a_probed_profile_names_the_requests_and_their_size() -> None:
+    profile = ProbeResult(
+        "m",
+        ProbeSettings(requests=2, output_tokens=200),
+        [
+            ProbeSample(1, ttft_ms=300, output_tokens_per_second=50, input_tokens=1000),
+            ProbeSample(2, ttft_ms=300, output_tokens_per_second=50, input_tokens=1000),
+        ],
+        date=dt.date(2026, 12, 3),
+    ).profile()
+    model = ModelInfo(
+        id="m", provider="p", input_cost_per_token=0, output_cost_per_token=0, latency=profile
+    )
+    (row,) = evidence.provenance_rows(evidence.Evidence(models=[model], read=True))
+    assert row.latency == (
+        "300 ms to first token + 50 tokens/s (measured, p50s of 2 streamed requests of about "
+        "1,000 input and 200 output tokens, 2026-12-03)"
+    )
