@@ -176,3 +176,32 @@ def test_comparison_plot_puts_both_scenarios_side_by_side(qtbot):
     assert heights[1] == pytest.approx(sorted(c.total for c in b.ranked))
     legend = [label.text for _, label in plot.getPlotItem().legend.items]
     assert legend == ["Balanced: gpt-4o-mini", "Quality first: gpt-4o"]
+
+
+@pytest.mark.parametrize("size", [(507, 700), (330, 400), (900, 400)], ids=str)
+def test_the_corner_labels_stay_inside_the_weight_map(qtbot, size):
+    """A tall view kept the y range it was given last and narrowed x to match (the aspect is
+    locked): 'latency = 1' fell off the left side (seen at 2x scaling)."""
+    import pyqtgraph as pg
+
+    from ui.plots.model_selection import WeightMapPlot
+
+    plot = WeightMapPlot()
+    qtbot.addWidget(plot)
+    plot.resize(*size)
+    plot.update_result(compute(Inputs()))
+    plot.show()
+    qtbot.waitExposed(plot)
+    corners = [
+        item
+        for item in plot.plot.scene().items()
+        if isinstance(item, pg.TextItem) and item.toPlainText().endswith(" = 1")
+    ]
+    assert len(corners) == 3
+
+    def outside() -> list[str]:
+        view = plot.plot.getPlotItem().getViewBox().sceneBoundingRect()
+        return [c.toPlainText() for c in corners if not view.contains(c.sceneBoundingRect())]
+
+    # The view takes its size and range on the next turns of the event loop.
+    qtbot.waitUntil(lambda: not outside(), timeout=2_000)

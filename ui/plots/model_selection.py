@@ -335,8 +335,9 @@ class WeightMapPlot(QWidget):
                 top + room * 1.3 / width,
                 (height * (_H + 0.1) + 0.12 * room) / (height - room),
             )
-        self.plot.setXRange(-0.15, 1.15, padding=0)
-        self.plot.setYRange(-0.12, top, padding=0)
+        # Both at once: with the aspect locked, a range set alone is kept and the other axis
+        # shrinks to match (the corners' labels fell off the sides of a tall view).
+        self.plot.setRange(xRange=(-0.15, 1.15), yRange=(-0.12, top), padding=0)
 
     def _draw_map(self, resolution: int, labels: np.ndarray, colours: list[str]) -> None:
         """Tile the triangle: the points where candidate i wins in colours[i]."""
