@@ -119,3 +119,18 @@ def test_cancel_abandons_a_stalled_stream_and_saves_nothing(
     assert tab.message.text() == "Cancelled after 0 of 3 requests. Nothing was saved."
     assert tab.catalog is not None and tab.catalog.get(MODEL).latency is None
     assert len(llm_server.recorded) == 2  # the warm-up and the stalled one, nothing after
+
+
+def test_a_servers_error_shows_as_text_never_markup(
+    qtbot, tab: ModelsTab, llm_server: LlmTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    llm_server.set_default(Reply(status=404, error_message="<b>no such model</b>"))
+    _answer_dialog(monkeypatch, llm_server, [])
+    tab.probe_button.click()
+    qtbot.waitUntil(lambda: tab.report_dialog is not None, timeout=30_000)
+
+    assert tab.message.text() == f"Nothing was measured for {MODEL}: see the report."
+    assert tab.message.textFormat() == Qt.TextFormat.PlainText
+    assert tab.report_dialog is not None
+    assert "<b>no such model</b>" in tab.report_dialog.text.toPlainText()
+    assert tab.catalog is not None and tab.catalog.get(MODEL).latency is None

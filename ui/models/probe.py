@@ -153,6 +153,8 @@ class ProbeCommands(SavingQueue):
             f"Measuring {plan.model.id}: warming up…", "Cancel", 0, total, self
         )
         progress.setObjectName("probe_progress")
+        # The label shows the server's words when a request fails: never as markup.
+        progress.setLabel(plain_label(f"Measuring {plan.model.id}: warming up…"))
         progress.setWindowTitle("Measure latency")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setAutoClose(False)

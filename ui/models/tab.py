@@ -39,6 +39,7 @@ from ui.models.dialogs import ImportReportDialog
 from ui.models.probe import ProbeCommands
 from ui.models.saving import CatalogEdit
 from ui.models.table_model import CatalogTableModel
+from ui.plain_text import plain_label
 from ui.tasks import TaskRunner
 
 
@@ -152,7 +153,8 @@ class ModelsTab(ProbeCommands, CatalogCommands):
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setStyleSheet("color: #5f6368;")
-        self.message = QLabel()
+        # Messages quote servers (a probe's failure) and files: never markup.
+        self.message = plain_label()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
 
