@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.catalog import Catalog, LatencyProfile, ModelInfo
-from core.llm import LlmClient, missing_api_keys
+from core.llm import LlmClient, missing_api_keys, redact_url
 from core.probe import ProbeProgress, ProbeResult, ProbeSettings, estimate_cost, run_probe
 from storage import CatalogStore
 
@@ -44,7 +44,8 @@ class ProbePlan:
     def describe(self) -> str:
         """The probe and its cost in one sentence, units stated, for the question asked."""
         s = self.settings
-        where = f" at {self.api_base}" if self.api_base else ""
+        # A gateway's key may be written into its URL: never printed.
+        where = f" at {redact_url(self.api_base)}" if self.api_base else ""
         if self.estimate_usd is None:
             cost = "cost unknown: the catalog has no price for this model"
         else:

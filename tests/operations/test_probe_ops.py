@@ -96,3 +96,12 @@ def test_an_entered_profile_reads_back_without_the_probes_figures(tmp_path: Path
         store.set_latency("gpt-small", LatencyProfile(ttft_ms=300, output_tokens_per_second=80))
         profile = store.user_data().latency["gpt-small"]
     assert profile.ttft_p95_ms is None and profile.requests is None
+
+
+def test_a_key_written_into_the_base_url_is_never_shown() -> None:
+    plan = ops.plan_probe(
+        PUBLIC, "gpt-small", SETTINGS, api_base="http://bob:sk-secret-1@gw.local/v1?api-key=sk-2"
+    )
+    text = plan.describe()
+    assert "sk-secret-1" not in text and "sk-2" not in text
+    assert "at http://[hidden]@gw.local/v1?api-key=[hidden]" in text
