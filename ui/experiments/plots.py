@@ -134,14 +134,14 @@ class LiftPlot(QWidget):
             self.bar.hide()
             self.point.hide()
             self.label.setText("No outcomes observed yet")
-            self.label.setPos(r.min_lift_pct / 2, 0)
-            self.plot.setXRange(-max(r.min_lift_pct, 1) * 2, max(r.min_lift_pct, 1) * 2)
+            reach = max(r.min_lift_pct, 1) * 2
+            self._place_label(r.min_lift_pct / 2, -reach, reach)
             return
         lift, low, high = r.lift_pct, r.ci_low_pct, r.ci_high_pct
         left = min(low, 0.0, r.min_lift_pct)
         right = max(high, 0.0, r.min_lift_pct)
         span = max(right - left, 1.0)
-        self.plot.setXRange(left - span * 0.25, right + span * 0.25, padding=0)
+        self._place_label(lift, left - span * 0.25, right + span * 0.25)
         shown = (lift, low, high, r.recommendation, r.alpha)
         if shown == self._shown and self.point.isVisible():
             return  # the same interval: pyqtgraph would rebuild both items for nothing
@@ -161,7 +161,14 @@ class LiftPlot(QWidget):
             f"{stats.format_lift(lift, low, high, r.alpha)}"
         )
         self.label.setColor(colour)
-        self.label.setPos(lift, 0)
+
+    def _place_label(self, x: float, low: float, high: float) -> None:
+        """Show low..high with the label over x, anchored as far into its text as x is into
+        the view: it stays inside whenever it fits (centred, a verdict over a lift near an
+        end ran off the plot at 1280x800 with 2x scaling)."""
+        self.plot.setXRange(low, high, padding=0)
+        self.label.setAnchor((min(max((x - low) / (high - low), 0.0), 1.0), 1.3))
+        self.label.setPos(x, 0)
 
 
 class ExperimentsPanel(PlotPanel):
