@@ -74,6 +74,8 @@ class ProbeDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.estimate)
+        # Wide enough for a base URL and the estimate's sentence on two or three lines.
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 72)
         lay.addWidget(self.buttons)
         for spin in (self.requests, self.input_tokens, self.output_tokens):
             spin.valueChanged.connect(self._update_estimate)
