@@ -34,14 +34,12 @@ from ui.experiments.fields import dspin
 from ui.experiments.models import OutcomeRow, OutcomesModel, usd_text
 from ui.experiments.texts import headline, message, sample_text
 from ui.plain_text import html_text
-from ui.plots.common import GREY, splitter
+from ui.plots.common import GREY, VERDICT_COLOURS, splitter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ui.experiments.workbench import Workbench
-
-_VERDICT_COLOURS = {"ship": "#188038", "do_not_ship": "#d93025", "need_more_data": "#e8710a"}
 
 
 class ComparePage(QWidget):
@@ -345,7 +343,7 @@ class ComparePage(QWidget):
     def show_comparison(self, comparison: Comparison, rows: list[OutcomeRow]) -> None:
         self.comparison = comparison
         self._rows = rows
-        colour = _VERDICT_COLOURS.get(comparison.verdict, GREY)
+        colour = VERDICT_COLOURS.get(comparison.verdict, GREY)
         self.verdict_label.setText(
             f"<span style='font-size:14pt; font-weight:600; color:{colour}'>"
             f"{stats.VERDICT_LABELS[comparison.verdict]}</span>"

@@ -19,6 +19,7 @@ from core.metrics import METRICS
 from core.text import visible
 from storage.experiments import DatasetInfo, ExperimentRecord, RunInfo
 from ui.plain_text import tooltip
+from ui.plots.common import VERDICT_COLOURS
 from ui.table_model import Index, RowsTableModel
 
 #: Long texts are cut in cells (the full text is the tooltip).
@@ -336,7 +337,8 @@ class ExperimentsModel(_Model):
     def colour(self, row: ExperimentRecord, column: int) -> QColor | None:
         if column != 8:
             return None
-        return {"ship": _OUTCOME_COLOURS["won"], "do_not_ship": _ERROR_COLOUR}.get(row.verdict)
+        colour = VERDICT_COLOURS.get(row.verdict)
+        return QColor(colour) if colour is not None else None
 
 
 def all_failed(row: ExperimentRecord, arm: str) -> bool:

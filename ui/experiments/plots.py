@@ -15,7 +15,7 @@ from ui.plots.common import (
     GREEN,
     GREY,
     ORANGE,
-    RED,
+    VERDICT_COLOURS,
     PlotPanel,
     keep_label_inside,
     make_plot,
@@ -30,7 +30,6 @@ from ui.services import AppServices
 
 SAMPLES_TITLE = "Paired items needed to detect a lift"
 LIFT_TITLE = "Observed lift and its interval"
-_VERDICT_COLOURS = {"ship": GREEN, "do_not_ship": RED, "need_more_data": ORANGE}
 _PALETTE = [BLUE, ORANGE, GREEN, "#a142f4", "#12b5cb"]
 
 
@@ -129,7 +128,7 @@ class LiftPlot(QWidget):
 
     def update_result(self, r: experiments.Result) -> None:
         self.minimum.setValue(r.min_lift_pct)
-        colour = _VERDICT_COLOURS.get(r.recommendation, BLUE)
+        colour = VERDICT_COLOURS.get(r.recommendation, BLUE)
         if r.lift_pct is None or r.ci_low_pct is None or r.ci_high_pct is None:
             self.bar.hide()
             self.point.hide()

@@ -7,6 +7,7 @@ from core import stats
 from core.comparison import Comparison, RunMetrics, no_score
 from core.datasets import DatasetError
 from core.evaluation import Sample
+from core.frameworks import common
 from core.frameworks.common import p_value
 from core.metrics import METRICS
 from storage import StorageError
@@ -21,13 +22,9 @@ def message(exc: Exception) -> str:
 
 
 def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "…"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+    """A run's time in seconds as core writes every duration (850 ms, 23.1 s, 4.5 min), or
+    "…" while it is not known yet."""
+    return "…" if seconds is None else common.duration(seconds * 1000)
 
 
 def run_summary_text(m: RunMetrics) -> str:

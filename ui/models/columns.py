@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from core.catalog import ModelInfo
+from core.frameworks.common import count
 from ui.numbers import parse_number
 
 Index = QModelIndex | QPersistentModelIndex
@@ -95,9 +96,8 @@ ALIGNMENT = [
 
 
 def count_text(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:,.0f}" if value >= 10 else f"{value:.3g}"
+    """A count as core writes every count, or nothing for a figure not known."""
+    return "" if value is None else count(value)
 
 
 def parse_quality(text: str) -> float | None:
