@@ -44,9 +44,9 @@ GUIDE = (
     "varies from task to task (a lognormal with your mean and p95, stopped at the maximum), and "
     "the cost and latency per task are given as expected, p95 and worst case (every iteration "
     "up to the maximum) against your budgets. An agent that fits but breaks a budget at p95 is "
-    "recommended as a fixed workflow instead. Run an agent trial below the plots to measure "
-    "real iterations, tokens and cost, and feed them back with 'Use measured values'. Start "
-    "simple; add agentic patterns only when needed."
+    "recommended as a fixed workflow instead. Run an agent trial (the page beside the plots) to "
+    "measure real iterations, tokens and cost, and feed them back with 'Use measured values'. "
+    "Start simple; add agentic patterns only when needed."
 )
 
 Verdict = Literal["single_call", "fixed_workflow", "agent"]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from core.frameworks import agents
 from core.frameworks.common import money
@@ -341,7 +341,7 @@ class IterationsPlot(QWidget):
 
 
 class AgentsPanel(PlotPanel):
-    """The loop plots; with the app's services, the agent trial below them."""
+    """The loop plots; with the app's services, the agent trial on a page beside them."""
 
     #: Loop-economics input name -> measured value ("Use measured values"; the tab applies
     #: them as one undoable change).
@@ -358,6 +358,7 @@ class AgentsPanel(PlotPanel):
             Qt.Orientation.Horizontal, self.cost, self.latency, self.iterations, stretch=(3, 3, 2)
         )
         self.trial: TrialSection | None = None
+        self.pages: QTabWidget | None = None
         body: QWidget = plots
         if services is not None:
             # Imported here: the trial pulls in the model client and the trace store, which a
@@ -366,8 +367,17 @@ class AgentsPanel(PlotPanel):
 
             self.trial = TrialSection(services)
             self.trial.inputs_suggested.connect(self.inputs_suggested)
-            # The trial's fields scroll rather than squeeze under the plots on a laptop.
-            body = splitter(Qt.Orientation.Vertical, plots, scrolling(self.trial), stretch=(2, 3))
+            # A page of its own, as the Experiments workbench's: under the plots and the card
+            # a laptop screen left the trial about 60 px, its Run button scrolled out of sight.
+            self.pages = QTabWidget()
+            self.pages.setObjectName("agentsPages")
+            self.pages.addTab(plots, "Loop estimate")
+            self.pages.setTabToolTip(0, "Cost, latency and iterations per task from the form")
+            self.pages.addTab(scrolling(self.trial), "Agent trial")
+            self.pages.setTabToolTip(
+                1, "Run the agent on a real task, see each step, and measure its loop"
+            )
+            body = self.pages
         self._arrange(
             [
                 (COST_TITLE, self.cost),
