@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.catalog import Catalog, LatencyProfile, ModelInfo, QualityScore, format_per_million
-from core.frameworks.common import format_number, recommendation_label
+from core.frameworks.common import counted, format_number, recommendation_label
 
 #: What the card and the exports say when a result rests on the shipped example figures.
 EXAMPLE_WARNING = "rests on illustrative example scores: replace them with your own measurements"
@@ -75,6 +75,30 @@ class Evidence(BaseModel):
         """The price map the rows came from, e.g. "litellm 1.74.0 (2026-11-02)"."""
         dated = f" ({self.price_date.isoformat()})" if self.price_date else ""
         return f"{self.catalog_source or 'unknown'}{dated}"
+
+
+def quality_basis(evidence: Evidence) -> str:
+    """Which quality scores the result used, in words, the largest group first: "Quality: HELM
+    Lite: Core scenarios: Mean win rate (imported 2026-12-03) for 4 models; example scores for
+    1 model" ('' when it used none). The Models tab's source in use decides which score each
+    row holds, so this is how the card and exports say which source the result rests on."""
+    groups: dict[str, int] = {}
+    for m in evidence.models:
+        if m.quality is not None:
+            what = _quality_kind(m.quality)
+            groups[what] = groups.get(what, 0) + 1
+    if not groups:
+        return ""
+    ranked = sorted(groups.items(), key=lambda item: -item[1])
+    return "Quality: " + "; ".join(f"{what} for {counted(n, 'model')}" for what, n in ranked)
+
+
+def _quality_kind(q: QualityScore) -> str:
+    if q.source == "example":
+        return "example scores"
+    if q.source == "entered" and not q.benchmark:
+        return "scores you entered"
+    return f"{q.benchmark or 'scores'} ({q.source} {q.date.isoformat()})"
 
 
 def parse(raw: Mapping[str, Any] | None) -> Evidence | None:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
 from core import APP_NAME, APP_VERSION
-from core.evidence import EXAMPLE_WARNING, NO_EVIDENCE, Evidence, provenance_rows
+from core.evidence import EXAMPLE_WARNING, NO_EVIDENCE, Evidence, provenance_rows, quality_basis
 from core.frameworks import Framework
 from core.frameworks.common import (
     FrameworkResult,
@@ -280,6 +280,8 @@ def _header(framework: Framework, meta: SummaryMeta) -> str:
         lines.append(f"- **Prices as of:** {meta.price_date.isoformat()}")
     if meta.evidence is not None and meta.evidence.read:
         lines.append(f"- **Price map:** {_one_line(meta.evidence.price_map)}")
+        if quality := _quality_line(meta.evidence):
+            lines.append(quality)
     examples = meta.evidence.example_models() if meta.evidence is not None else []
     if examples:
         # Page 1 of every export: a reader must not take the shipped examples for data.
@@ -334,6 +336,8 @@ def _sources(meta: SummaryMeta) -> str:
         f"- **Prices:** model catalog {_one_line(evidence.price_map)}{dated} "
         f"({len(evidence.models)} model{'s' if len(evidence.models) != 1 else ''} read)."
     )
+    if quality := _quality_line(evidence):
+        lines.append(quality)
     examples = evidence.example_models()
     own = [
         m.id
@@ -353,6 +357,16 @@ def _sources(meta: SummaryMeta) -> str:
         lines.append(f"- {_one_line(meta.drift)}")
     lines.append("- Every catalog row, with its source and date: *Evidence* in the appendix.")
     return "\n".join(lines)
+
+
+def _quality_line(evidence: Evidence) -> str:
+    """The card's words for the quality sources used (the Models tab's choice decides which
+    source each score is from), as a list item; '' when the result used no quality score."""
+    quality = quality_basis(evidence)
+    if not quality:
+        return ""
+    label, _, rest = quality.partition(": ")
+    return f"- **{label}:** {_one_line(rest)}."
 
 
 def _context(framework: Framework, meta: SummaryMeta) -> str:

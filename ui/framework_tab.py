@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import Catalog
-from core.evidence import Drift, Evidence, check_drift, read, record
+from core.evidence import Drift, Evidence, check_drift, quality_basis, read, record
 from core.frameworks import Framework, entry
 from core.frameworks.common import FrameworkResult
 from core.scenario import Scenario
@@ -389,6 +389,7 @@ class FrameworkTab(QWidget):
             self.drift.text if self.drift is not None else None,
             notes,
             self.evidence.example_models(),
+            quality_basis(self.evidence),
         )
         self.panel.update_result(self.result)
         self.result_changed.emit(self.result)

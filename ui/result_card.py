@@ -121,6 +121,13 @@ class ResultCard(HeightBox):
         self.basis_note.setTextFormat(Qt.TextFormat.PlainText)
         self.basis_note.setStyleSheet("color: #7a4f01;")
         self.basis_note.hide()
+        # Which quality source the result used (the Models tab's choice), in words.
+        self.quality_source = QLabel()
+        self.quality_source.setObjectName("qualitySource")
+        self.quality_source.setWordWrap(True)
+        self.quality_source.setTextFormat(Qt.TextFormat.PlainText)
+        self.quality_source.setStyleSheet("color: #5f6368;")
+        self.quality_source.hide()
         self.figures = QGridLayout()
         self.figures.setHorizontalSpacing(18)
         self.figures.setVerticalSpacing(4)
@@ -142,6 +149,7 @@ class ResultCard(HeightBox):
         lay.addWidget(self.stale_banner)
         lay.addWidget(self.drift_box)
         lay.addWidget(self.basis_note)
+        lay.addWidget(self.quality_source)
         lay.addLayout(self.figures)
         lay.addWidget(HeightBox(self.rationale))
         # Height beyond the texts' goes below them, not between the badge and the headline.
@@ -219,10 +227,18 @@ class ResultCard(HeightBox):
         self.rationale.setText(f"<ul style='margin-left:-20px'>{items}</ul>")
         self.stale_banner.hide()
 
-    def show_basis(self, drift: str | None, notes: list[str], example_models: list[str]) -> None:
+    def show_basis(
+        self,
+        drift: str | None,
+        notes: list[str],
+        example_models: list[str],
+        quality: str = "",
+    ) -> None:
         """Say what the result rests on: `drift` (today's catalog would change it, with the
-        recompute button), `notes` on its basis, and the models whose figures are the shipped
-        illustrative examples."""
+        recompute button), `notes` on its basis, the models whose figures are the shipped
+        illustrative examples, and `quality`, which sources its quality scores came from."""
+        self.quality_source.setText(quality)
+        self.quality_source.setVisible(bool(quality))
         if drift is None:
             self.drift_box.hide()
         else:
