@@ -39,8 +39,15 @@ def normalise(name: str) -> str:
     return _SEPARATORS.sub("-", text).strip("-")
 
 
+# A version number's parts ("3-1" of "llama-3-1-70b"), one or two digits each.
+_VERSION = re.compile(r"(?<![0-9a-z])\d{1,2}(?:-\d{1,2})+(?![0-9a-z])")
+
+
 def _tokens(normal: str) -> set[str]:
-    return {t for t in normal.split("-") if t and t not in _NOISE}
+    # A version is one token ("3.1"): as "3" and "1", Llama 3.3 shared the "3" of a name
+    # saying 3.1 and was suggested before Llama 3.1 itself.
+    joined = _VERSION.sub(lambda m: m[0].replace("-", "."), normal)
+    return {t for t in joined.split("-") if t and t not in _NOISE}
 
 
 @dataclass(frozen=True)
