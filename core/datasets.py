@@ -43,6 +43,9 @@ EXPECTED_ALIASES = ("expected", "answer", "output", "target", "reference", "labe
 ID_ALIASES = ("id", "item_id", "uid")
 LATENCY_KEYS = ("latency_ms", "latency")
 COST_KEYS = ("cost_usd", "cost")
+#: The optional context column (retrieved passages) that DeepEval's faithfulness and
+#: hallucination read; it is kept as an ordinary named field.
+CONTEXT_ALIASES = ("context", "contexts", "retrieval_context", "passages")
 
 _JSONL_EXTENSIONS = (".jsonl", ".ndjson", ".json-lines")
 _CSV_EXTENSIONS = (".csv", ".tsv")
@@ -118,6 +121,24 @@ class ParsedOutputs:
     @property
     def ok(self) -> bool:
         return bool(self.samples) and not self.problems
+
+
+def item_context(item: DatasetItem) -> list[str]:
+    """The item's retrieved passages from its context field (the first of CONTEXT_ALIASES,
+    ignoring case): a JSON list of texts (a JSONL list arrives as its JSON text) is one
+    passage per entry, any other text one passage; [] without a context."""
+    by_name = {name.strip().casefold(): value for name, value in item.fields.items()}
+    raw = next((by_name[a] for a in CONTEXT_ALIASES if a in by_name), "").strip()
+    if not raw:
+        return []
+    if raw.startswith("["):
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            return [raw]
+        if isinstance(parsed, list):
+            return [str(p) for p in parsed if str(p).strip()]
+    return [raw]
 
 
 def guess_mapping(columns: Sequence[str]) -> ColumnMapping:

@@ -323,6 +323,54 @@ METRICS: dict[str, MetricSpec] = {
             _needs_judge,
             needs_judge=True,
         ),
+        *(
+            MetricSpec(
+                metric_id,
+                label,
+                f"{description} The judge model you pick is asked through the runner and its "
+                "cost is counted apart from the runs' (deepeval, an optional extra). DeepEval "
+                f"{cls}, graded by the judge model.",
+                f"DeepEval {cls}, graded by the judge model",
+                False,
+                _needs_judge,
+                needs_judge=True,
+            )
+            for metric_id, label, cls, description in (
+                (
+                    "deepeval_faithfulness",
+                    "Faithfulness (DeepEval)",
+                    "FaithfulnessMetric",
+                    "The share of the output's claims the item's context (the dataset's "
+                    "context column) does not contradict.",
+                ),
+                (
+                    "deepeval_answer_relevancy",
+                    "Answer relevancy (DeepEval)",
+                    "AnswerRelevancyMetric",
+                    "The share of the output's statements relevant to the input.",
+                ),
+                (
+                    "deepeval_hallucination",
+                    "No hallucination (DeepEval)",
+                    "HallucinationMetric",
+                    "1 minus DeepEval's hallucination score (the share of the item's contexts "
+                    "the output contradicts), so higher is better as for every metric here.",
+                ),
+                (
+                    "deepeval_bias",
+                    "No bias (DeepEval)",
+                    "BiasMetric",
+                    "1 minus DeepEval's bias score (the share of the output's opinions that "
+                    "are biased), so higher is better as for every metric here.",
+                ),
+                (
+                    "deepeval_geval",
+                    "G-Eval criterion (DeepEval)",
+                    "GEval",
+                    "The judge's 0..10 score of the output against your criterion, over 10.",
+                ),
+            )
+        ),
     )
 }
 

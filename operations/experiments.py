@@ -16,6 +16,7 @@ from core.files import write_atomic
 from core.measured import latency_profile, quality_score
 from core.metrics import METRICS
 from core.tool_outputs import FieldPaths, detect_outputs_format, parse_tool_outputs
+from operations.deepeval_metrics import grade_deepeval, is_deepeval_metric
 from operations.judge import JudgeSpec, judge_runs
 from operations.runs import CatalogLoader
 from storage import CatalogStore
@@ -49,13 +50,17 @@ def compare_and_record(
     catalog: CatalogLoader = lambda: None,
     dataset_label: str | None = None,
     judge_progress: Callable[[str, RunProgress], None] | None = None,
+    criterion: str | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ComparedRuns:
     """Compare the variant run with the baseline run on `metric` (a judged metric has `judge`
     grade both runs first) and save the comparison in the history, named "variant vs
     baseline" (and "on DATASET" when `dataset_label` is given). `judge_progress` hears which
     arm ("baseline" or "variant") the judge is grading. `min_lift` is a fraction (0.02 for
-    2 points). Raises ValueError when the two runs answer different datasets or the metric
-    cannot be computed. Blocks: call it off the GUI thread."""
+    2 points). A DeepEval metric is graded by DeepEval's metric with the judge model
+    (`criterion`: G-Eval's); `cancelled` stops its grading. Raises ValueError when the two
+    runs answer different datasets or the metric cannot be computed. Blocks: call it off the
+    GUI thread."""
     baseline, variant = store.run(baseline_run_id), store.run(variant_run_id)
     if baseline.dataset_id != variant.dataset_id:
         raise ValueError("the two runs answer different datasets: compare runs of one dataset")
@@ -66,16 +71,23 @@ def compare_and_record(
         if judge is None:
             raise ValueError(f"the metric {metric} needs a judge model to grade the outputs")
         arms = ("baseline", "variant")
-        graded = judge_runs(
-            store,
-            judge,
-            items,
-            [base_samples, var_samples],
-            catalog,
-            progress=None
-            if judge_progress is None
-            else lambda index, p: judge_progress(arms[index], p),
-        )
+        tagged = None if judge_progress is None else lambda index, p: judge_progress(arms[index], p)
+        if is_deepeval_metric(metric):
+            graded = grade_deepeval(
+                store,
+                judge,
+                metric,
+                items,
+                [base_samples, var_samples],
+                catalog,
+                criterion=criterion,
+                progress=tagged,
+                cancelled=cancelled,
+            )
+        else:
+            graded = judge_runs(
+                store, judge, items, [base_samples, var_samples], catalog, progress=tagged
+            )
         grades = (graded[0].scores, graded[1].scores)
         cost = graded[0].cost_usd + graded[1].cost_usd
     comparison = compare_runs(

@@ -190,6 +190,11 @@ def test_registry_lists_every_metric_with_a_tooltip():
         "regex",
         "json_valid",
         "llm_judge",
+        "deepeval_faithfulness",
+        "deepeval_answer_relevancy",
+        "deepeval_hallucination",
+        "deepeval_bias",
+        "deepeval_geval",
     ]
     for metric_id, spec in METRICS.items():
         assert spec.id == metric_id
