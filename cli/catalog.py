@@ -195,7 +195,8 @@ def _cmd_catalog_import_scores(args: argparse.Namespace) -> int:
     source = one_line(args.source)
     if not source:
         raise CliError("--source needs a name: where the scores come from")
-    known = {m.id for m in user_catalog(args)}
+    catalog = user_catalog(args)
+    known = {m.id for m in catalog}
     table = (
         args.format != "auto"
         or args.map
@@ -210,7 +211,7 @@ def _cmd_catalog_import_scores(args: argparse.Namespace) -> int:
                 table_plan = _read_table(args, store, known, source)
             except StorageError as exc:
                 raise CliError(str(exc)) from None
-            return _import_table(args, store, source, table_plan)
+            return _import_table(args, store, source, table_plan, catalog)
         try:
             plan = read_scores(store, Path(args.file), known, source)
         except StorageError as plain:
@@ -224,7 +225,7 @@ def _cmd_catalog_import_scores(args: argparse.Namespace) -> int:
                     f"{plain} (a leaderboard table: name its columns with --model-column and "
                     "--score-column)"
                 ) from None
-            return _import_table(args, store, source, table_plan)
+            return _import_table(args, store, source, table_plan, catalog)
         if args.dry_run:
             for line in plan.report.lines():
                 print(one_line(line))
@@ -267,10 +268,13 @@ def _read_table(args: argparse.Namespace, store: Any, known: set[str], source: s
     return read_score_table(store, Path(args.file), known, source, options, given)
 
 
-def _import_table(args: argparse.Namespace, store: Any, source: str, plan: Any) -> int:
+def _import_table(
+    args: argparse.Namespace, store: Any, source: str, plan: Any, catalog: Any
+) -> int:
     """The report of a table read (each row's match, what was not matched with the closest
-    ids), then a question unless --yes or --dry-run."""
-    from core.score_files import value_text
+    ids, a provider benchmark's latency and its price beside the catalog's), then a question
+    unless --yes or --dry-run."""
+    from core.score_files import price_text, value_text
     from operations.catalog import apply_score_table
 
     if plan.read.tables:
@@ -294,6 +298,8 @@ def _import_table(args: argparse.Namespace, store: Any, source: str, plan: Any) 
                 f"{r.row.output_tokens_per_second:g} tokens/s (kept where you entered or "
                 "measured one)"
             )
+        if price := price_text(r.row, catalog.get(model_id) if model_id in catalog else None):
+            latency += f"; {price}"
         print(
             one_line(
                 f"  {r.row.name} → {model_id} ({r.how}): "

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from core.catalog import RowProblem
+from core.catalog import ModelInfo, RowProblem, format_per_million
 from core.files import csv_delimiter
 from core.text import hidden_characters
 
@@ -112,6 +112,22 @@ class ScoreRow:
     ttft_ms: float | None = None
     output_tokens_per_second: float | None = None
     price_per_million: float | None = None
+
+
+def price_text(row: ScoreRow, model: ModelInfo | None) -> str:
+    """A provider benchmark's price beside the catalog's, for the review and the report: the
+    file's figure is shown, never stored (prices come from the price map and your overrides).
+    '' when the row carries no price."""
+    if row.price_per_million is None:
+        return ""
+    file_price = format_per_million(row.price_per_million / 1e6)
+    text = f"price in the file ${file_price} per million tokens"
+    if model is None:
+        return f"{text} (not stored)"
+    return (
+        f"{text} (not stored; the catalog's: ${format_per_million(model.input_cost_per_token)} "
+        f"in / ${format_per_million(model.output_cost_per_token)} out per million tokens)"
+    )
 
 
 @dataclass(frozen=True)

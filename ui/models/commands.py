@@ -122,7 +122,9 @@ class CatalogCommands(SavingQueue):
 
         if self.score_dialog is not None:
             self.score_dialog.deleteLater()
-        dialog = ScoreImportDialog(read, known, path.stem, self.runner, parent=self)
+        dialog = ScoreImportDialog(
+            read, known, path.stem, self.runner, parent=self, catalog=self._catalog
+        )
         self.score_dialog = dialog
         # Not modal-blocking: the table stays usable behind the review.
         dialog.accepted.connect(lambda: self._import_reviewed(path.name, dialog))

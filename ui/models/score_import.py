@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.score_files import ELO_RULE, SCALES, Scale, value_text
+from core.catalog import Catalog
+from core.score_files import ELO_RULE, SCALES, Scale, price_text, value_text
 from operations.catalog import TableImport, TableOptions, rematch
 from storage import StorageError
 from ui.plain_text import plain_label, tooltip
@@ -55,6 +56,7 @@ class ScoreImportDialog(QDialog):
         source: str,
         runner: TaskRunner,
         parent: QWidget | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import benchmark scores")
@@ -63,6 +65,8 @@ class ScoreImportDialog(QDialog):
         self._runner = runner
         self._reading = 0  # the latest read's number: an older read's result is dropped
         self._known = set(known_ids)
+        # For a provider benchmark's price beside the catalog's (shown, never stored).
+        self._catalog = catalog
         self._plan: TableImport | None = None
         self.source = QLineEdit(source)
         self.source.setToolTip("Where the scores come from; kept with each score")
@@ -198,6 +202,7 @@ class ScoreImportDialog(QDialog):
             self.rows.setItem(
                 i, COL_VALUE, QTableWidgetItem(value_text(r.row.value, plan.read.scale))
             )
+            self._show_extras(i, r.model_id)
             self.rows.setItem(i, COL_SCORE, QTableWidgetItem(f"{r.row.score:.3f}"))
             self.rows.setItem(i, COL_HOW, QTableWidgetItem(HOW_TEXT.get(r.how, r.how)))
             combo = QComboBox()
@@ -235,7 +240,30 @@ class ScoreImportDialog(QDialog):
         how = self.rows.item(row, COL_HOW)
         if how is not None:
             how.setText(HOW_TEXT["given"])
+        self._show_extras(
+            row, self.chosen().get(self._plan.rows[row].row.name) if self._plan else None
+        )
         self._update_summary()
+
+    def _show_extras(self, index: int, model_id: str | None) -> None:
+        """A provider benchmark's latency and price, on its value's tooltip: the price beside
+        the chosen model's in the catalog (the file's is never stored)."""
+        item = self.rows.item(index, COL_VALUE)
+        if item is None or self._plan is None:
+            return
+        row = self._plan.rows[index].row
+        said = []
+        if row.ttft_ms is not None and row.output_tokens_per_second is not None:
+            said.append(
+                f"Latency in the file: {row.ttft_ms:.0f} ms to first token, "
+                f"{row.output_tokens_per_second:g} tokens/s (stored unless you entered or "
+                "measured one)"
+            )
+        catalog = self._catalog
+        model = catalog.get(model_id) if catalog and model_id and model_id in catalog else None
+        if price := price_text(row, model):
+            said.append(price[0].upper() + price[1:])
+        item.setToolTip(tooltip(". ".join(said) + ".") if said else "")
 
     def _unknown(self) -> list[str]:
         return sorted({mid for mid in self.chosen().values() if mid and mid not in self._known})
