@@ -6,7 +6,10 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.comparison import RunMetrics
 
 from cli.common import (
     EXIT_FAILED,
@@ -138,6 +141,11 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
     )
     cmd.add_argument("--judge-model", metavar="M", help="the grading model for --metric llm_judge")
     cmd.add_argument("--judge-api-base", metavar="URL", help="the judge's OpenAI-compatible URL")
+    cmd.add_argument(
+        "--criterion",
+        metavar="TEXT",
+        help="what a good answer does, for --metric deepeval_geval (G-Eval's criterion)",
+    )
     cmd.add_argument("--json", action="store_true", help="print the comparison as JSON")
     cmd.set_defaults(handler=_cmd_eval_compare)
 
@@ -417,7 +425,9 @@ def _cmd_eval_compare(args: argparse.Namespace) -> int:
         judge = None
         if METRICS[args.metric].needs_judge:
             if not args.judge_model:
-                raise CliError("--metric llm_judge needs --judge-model (the model that grades)")
+                raise CliError(
+                    f"--metric {args.metric} needs --judge-model (the model that grades)"
+                )
             judge = JudgeSpec(args.judge_model, args.judge_api_base)
         try:
             done = compare_and_record(
@@ -431,6 +441,7 @@ def _cmd_eval_compare(args: argparse.Namespace) -> int:
                 alpha=args.alpha,
                 judge=judge,
                 catalog=lambda: user_catalog(args),
+                criterion=args.criterion,
             )
         except ValueError as exc:
             raise CliError(str(exc)) from None
@@ -440,9 +451,23 @@ def _cmd_eval_compare(args: argparse.Namespace) -> int:
         return EXIT_OK
     pair = f"{one_line(done.variant.name)} vs {one_line(done.baseline.name)}"
     print(f"{VERDICT_LABELS[comparison.verdict]}: {pair}")
+    if args.metric.startswith("deepeval_"):
+        # A judged 0..1 score: each arm's own mean and interval, beside the paired lift.
+        for arm, run in (("baseline", comparison.baseline), ("variant", comparison.variant)):
+            print(f"- {arm}: {arm_mean(METRICS[args.metric].label, run)}")
     for reason in comparison.reasons:
         print(f"- {one_line(reason)}")
     return EXIT_OK
+
+
+def arm_mean(label: str, run: RunMetrics) -> str:
+    """One arm's mean score with its 95% bootstrap interval, in a sentence."""
+    if run.mean is None or run.low is None or run.high is None:
+        return f"{label}: no score (nothing graded)"
+    return (
+        f"{label} mean {run.mean:.3f} (95% bootstrap interval {run.low:.3f} to "
+        f"{run.high:.3f}; scores 0..1, an errored answer 0)"
+    )
 
 
 def _cmd_eval_export_run(args: argparse.Namespace) -> int:
