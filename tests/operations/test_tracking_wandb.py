@@ -185,7 +185,12 @@ def _answer(server: LlmTestServer, wrong: set[str]) -> None:
 
 
 def _no_key_in(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file() and KEY.encode() in p.read_bytes()]
+    """The files holding the key under `root` (the run folders, wandb's staged artifacts in
+    the data folder) and in wandb's own logs in the cache folder."""
+    roots = (root, Path(os.environ["XDG_CACHE_HOME"]) / "wandb")
+    return [
+        p for r in roots for p in r.rglob("*") if p.is_file() and KEY.encode() in p.read_bytes()
+    ]
 
 
 def test_a_run_is_written_offline_with_its_config_summary_and_item_table(
