@@ -133,6 +133,8 @@ def _cmd_scenarios_show(args: argparse.Namespace) -> int:
         )
         print(json.dumps(data, indent=2))
         return EXIT_OK
+    from core.evidence import quality_basis
+
     r = view.result
     print(
         f"{one_line(scenario.name)} ({framework.TITLE}), version {chosen.version} of "
@@ -144,6 +146,8 @@ def _cmd_scenarios_show(args: argparse.Namespace) -> int:
     ev = view.evidence
     if view.recorded and ev.read:
         print(f"Evidence: {len(ev.models)} catalog model(s), price map {one_line(ev.price_map)}")
+        if quality := quality_basis(ev):
+            print(one_line(quality))
     elif view.recorded:
         print("Evidence: none needed (this framework does not read the model catalog)")
     for note in view.notes:
