@@ -67,9 +67,11 @@ def wandb_tags(record: Record) -> list[str]:
 
 
 def artifact_name(record: Record) -> str:
-    """A W&B artifact name (letters, digits, dot, dash, underscore) from the record's name:
-    logging the same scenario again adds a version to the same artifact."""
-    base = _ARTIFACT_NAME.sub("-", f"{record.kind}-{record.name}").strip("-.")
+    """A W&B artifact name (letters, digits, dot, dash, underscore) from the record's name,
+    a decision's from its scenario's: each saved version logged becomes the next version of
+    one artifact, so W&B shows the decision's history."""
+    stem = record.tags.get("scenario", record.name)
+    base = _ARTIFACT_NAME.sub("-", f"{record.kind}-{stem}").strip("-.")
     return base[:128] or record.kind
 
 

@@ -303,7 +303,7 @@ def test_a_decision_is_a_table_and_a_decision_record_artifact(tmp_path: Path) ->
     assert table_json(folder, "key_figures")["data"] == rows_as_json(record, "key_figures")
 
     name, files = run.artifacts["decision-record"]
-    assert name == "decision-Own-GPUs-v1"
+    assert name == "decision-Own-GPUs"
     assert files.keys() == {"decision_record.md", "decision_record.html", "key_figures.table.json"}
     for file_name in ("decision_record.md", "decision_record.html"):
         assert files[file_name].read_text(encoding="utf-8") == record.artifacts[file_name]
