@@ -6,10 +6,7 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from core.comparison import RunMetrics
+from typing import Any
 
 from cli.common import (
     EXIT_FAILED,
@@ -412,6 +409,7 @@ def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
 def _cmd_eval_compare(args: argparse.Namespace) -> int:
     from core.metrics import METRICS
     from core.stats import VERDICT_LABELS
+    from operations.deepeval_metrics import arm_means
     from operations.experiments import compare_and_record
     from operations.judge import JudgeSpec
 
@@ -451,23 +449,11 @@ def _cmd_eval_compare(args: argparse.Namespace) -> int:
         return EXIT_OK
     pair = f"{one_line(done.variant.name)} vs {one_line(done.baseline.name)}"
     print(f"{VERDICT_LABELS[comparison.verdict]}: {pair}")
-    if args.metric.startswith("deepeval_"):
-        # A judged 0..1 score: each arm's own mean and interval, beside the paired lift.
-        for arm, run in (("baseline", comparison.baseline), ("variant", comparison.variant)):
-            print(f"- {arm}: {arm_mean(METRICS[args.metric].label, run)}")
+    for line in arm_means(comparison):
+        print(f"- {line}")
     for reason in comparison.reasons:
         print(f"- {one_line(reason)}")
     return EXIT_OK
-
-
-def arm_mean(label: str, run: RunMetrics) -> str:
-    """One arm's mean score with its 95% bootstrap interval, in a sentence."""
-    if run.mean is None or run.low is None or run.high is None:
-        return f"{label}: no score (nothing graded)"
-    return (
-        f"{label} mean {run.mean:.3f} (95% bootstrap interval {run.low:.3f} to "
-        f"{run.high:.3f}; scores 0..1, an errored answer 0)"
-    )
 
 
 def _cmd_eval_export_run(args: argparse.Namespace) -> int:

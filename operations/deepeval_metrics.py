@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -28,9 +29,11 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from core.comparison import Comparison
 from core.datasets import item_context
 from core.evaluation import DatasetItem, RunProgress, RunSettings, Sample, Variant
 from core.judge import Grades
+from core.metrics import METRICS
 from core.runner import EvalRunner, ResponseCache, RunOutcome
 from operations.judge import JudgeSpec
 from operations.runs import CatalogLoader, catalog_prices, client_for
@@ -68,13 +71,35 @@ def app_grade(metric_id: str, deepeval_score: float) -> float:
     return 1.0 - score if metric_id in LOWER_IS_BETTER else score
 
 
+def arm_means(comparison: Comparison) -> list[str]:
+    """For a DeepEval metric, each arm's mean with its 95% bootstrap interval, a sentence each
+    (a judged 0..1 score reads better per arm than through the paired lift alone); [] for
+    other metrics."""
+    if not is_deepeval_metric(comparison.metric):
+        return []
+    label = METRICS[comparison.metric].label
+    out = []
+    for arm, run in (("Baseline", comparison.baseline), ("Variant", comparison.variant)):
+        if run.mean is None or run.low is None or run.high is None:
+            out.append(f"{arm}: {label} has no score (nothing graded).")
+        else:
+            out.append(
+                f"{arm}: {label} mean {run.mean:.3f} (95% bootstrap interval {run.low:.3f} "
+                f"to {run.high:.3f}; scores 0..1, an errored answer 0)."
+            )
+    return out
+
+
 def load_deepeval() -> ModuleType:
     """deepeval.metrics, imported with telemetry off and its folder in a private temp dir.
 
     DEEPEVAL_TELEMETRY_OPT_OUT=YES is DeepEval's documented opt-out (no Sentry, PostHog or
     OpenTelemetry set up, nothing sent); ERROR_REPORTING and the update check are switched off
     too. The import makes ".deepeval" in the working directory, so it runs from a temporary
-    folder of its own, removed at exit.
+    folder of its own, removed at exit. It also sets SIGINT and SIGTERM handlers that exit
+    with status 0 (its trace queue's), which would turn a Ctrl-C of `eval` into a success and
+    fails outright off the main thread (the window imports it in a worker): the app's own
+    handlers are kept by having `signal.signal` leave them as they are during the import.
     """
     with _import_lock:
         loaded = sys.modules.get("deepeval.metrics")
@@ -86,6 +111,8 @@ def load_deepeval() -> ModuleType:
         private = tempfile.mkdtemp(prefix="aidf-deepeval-")
         atexit.register(shutil.rmtree, private, True)
         cwd = os.getcwd()
+        set_handler = signal.signal
+        signal.signal = _keep_handler  # type: ignore[assignment]
         os.chdir(private)
         try:
             import deepeval.metrics as metrics  # noqa: PLC0415 (optional, heavy: only when used)
@@ -93,7 +120,12 @@ def load_deepeval() -> ModuleType:
             raise ValueError(INSTALL_HINT) from exc
         finally:
             os.chdir(cwd)
+            signal.signal = set_handler
         return metrics
+
+
+def _keep_handler(signum: int, _handler: Any) -> Any:
+    return signal.getsignal(signum)
 
 
 class JudgeStopped(Exception):

@@ -88,6 +88,8 @@ def compare_and_record(
             graded = judge_runs(
                 store, judge, items, [base_samples, var_samples], catalog, progress=tagged
             )
+        if cancelled is not None and cancelled():
+            raise ValueError("Cancelled while the judge was grading: nothing was recorded.")
         grades = (graded[0].scores, graded[1].scores)
         cost = graded[0].cost_usd + graded[1].cost_usd
     comparison = compare_runs(

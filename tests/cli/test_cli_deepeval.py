@@ -47,8 +47,8 @@ def test_a_deepeval_comparison_prints_each_arms_mean_and_the_lift(
     code, out, err = _eval(capsys, "compare", "1", "2", "--metric", "deepeval_faithfulness", *judge)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[1].startswith("- baseline: Faithfulness (DeepEval) mean 0.250 (95% bootstrap")
-    assert lines[2].startswith("- variant: Faithfulness (DeepEval) mean 0.750 (95% bootstrap")
+    assert lines[1].startswith("- Baseline: Faithfulness (DeepEval) mean 0.250 (95% bootstrap")
+    assert lines[2].startswith("- Variant: Faithfulness (DeepEval) mean 0.750 (95% bootstrap")
     assert "a lift of +50.0 pp" in out
     code, out, _ = _eval(
         capsys, "compare", "1", "2", "--metric", "deepeval_faithfulness", "--json", *judge

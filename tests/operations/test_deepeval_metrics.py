@@ -201,15 +201,15 @@ def test_deepeval_sends_no_telemetry_and_writes_nothing_outside_its_temp_folder(
 ) -> None:
     """In a fresh process (deepeval's set-up runs at import) with the working directory and
     HOME in empty folders: an audit hook records every socket connection and every file
-    opened for writing or folder made; only the local test server is connected to, and
-    nothing is written outside the temporary folder and the database's."""
+    opened for writing or folder made; only the local test server is connected to, nothing is
+    written outside the temporary folder and the database's, and Ctrl-C still interrupts."""
     llm_server.set_responder(_judge)
     user, home, data = tmp_path / "user", tmp_path / "home", tmp_path / "data"
     for folder in (user, home, data):
         folder.mkdir()
     script = textwrap.dedent(
         f"""
-        import json, os, sys, tempfile
+        import json, os, signal, sys, tempfile
         connects, writes = [], []
 
         def where(path):
@@ -236,7 +236,8 @@ def test_deepeval_sends_no_telemetry_and_writes_nothing_outside_its_temp_folder(
                 store, JudgeSpec("judge-model", {llm_server.url!r}), "deepeval_faithfulness",
                 items, [[Sample(item_id="a", output="good fact 1. bad fact 2.")]], lambda: None,
             )
-        print(json.dumps({{"scores": graded[0].scores, "connects": connects,
+        ctrl_c = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        print(json.dumps({{"scores": graded[0].scores, "connects": connects, "ctrl_c": ctrl_c,
                           "writes": writes, "tmp": tempfile.gettempdir()}}))
         """
     )
@@ -259,6 +260,8 @@ def test_deepeval_sends_no_telemetry_and_writes_nothing_outside_its_temp_folder(
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["scores"] == {"a": 0.5}
+    # deepeval's import would have made Ctrl-C exit 0; the app's handler stays.
+    assert report["ctrl_c"] is True
     port = str(llm_server.port)
     assert report["connects"] and all("127.0.0.1" in c and port in c for c in report["connects"]), (
         report["connects"]

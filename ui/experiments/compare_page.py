@@ -7,6 +7,7 @@ Comparing and recording is the operations layer's (operations/experiments.py), r
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -27,6 +28,7 @@ from core.comparison import Comparison
 from core.evaluation import DatasetItem, RunProgress, Sample
 from core.frameworks.experiments import suggested_inputs
 from core.metrics import METRICS
+from operations.deepeval_metrics import arm_means, is_deepeval_metric
 from operations.experiments import ComparedRuns, compare_and_record, push_to_catalog
 from storage.experiments import DatasetInfo, ExperimentRecord, RunInfo
 from ui.experiments.dialogs import table_view
@@ -61,6 +63,8 @@ class ComparePage(QWidget):
         self._variant_run: RunInfo | None = None
         self._dataset_name = ""
         self._all_runs: list[RunInfo] = []
+        # Set while a DeepEval grading runs: the Compare button cancels it.
+        self._cancel: threading.Event | None = None
         lay = QVBoxLayout(self)
         lay.addLayout(self._build_controls())
         lay.addLayout(self._build_card())
@@ -122,13 +126,20 @@ class ComparePage(QWidget):
         self.judge_model_edit.setObjectName("judge_model_edit")
         self.judge_model_edit.setPlaceholderText("judge model, e.g. gpt-4o")
         self.judge_model_edit.setToolTip(
-            "The model that grades each output PASS or FAIL against the expected answer "
-            "(LLM judge). It uses the Runs page's API key and limits; its cost is counted apart."
+            "The model that grades each output: PASS or FAIL against the expected answer (LLM "
+            "judge), or DeepEval's prompts (the DeepEval metrics). It uses the Runs page's API "
+            "key and limits; its cost is counted apart."
         )
         self.judge_base_edit = QLineEdit()
         self.judge_base_edit.setObjectName("judge_base_edit")
         self.judge_base_edit.setPlaceholderText("optional judge base URL")
-        for edit in (self.judge_model_edit, self.judge_base_edit):
+        self.criterion_edit = QLineEdit()
+        self.criterion_edit.setObjectName("criterion_edit")
+        self.criterion_edit.setPlaceholderText("G-Eval criterion: what a good answer does")
+        self.criterion_edit.setToolTip(
+            "The criterion DeepEval's G-Eval has the judge score each output against (0 to 10)"
+        )
+        for edit in (self.judge_model_edit, self.judge_base_edit, self.criterion_edit):
             edit.setEnabled(False)
 
     def _build_controls(self) -> QGridLayout:
@@ -150,6 +161,7 @@ class ComparePage(QWidget):
             ("Judge", self.judge_model_edit),
             ("Judge URL", self.judge_base_edit),
             ("Alpha", self.alpha_spin),
+            ("Criterion", self.criterion_edit),
         ]
         for i, (label, widget) in enumerate(cells):
             controls.addWidget(QLabel(label), i // 2, (i % 2) * 2)
@@ -253,8 +265,14 @@ class ComparePage(QWidget):
         self.pattern_edit.setEnabled(metric.uses_pattern)
         for edit in (self.judge_model_edit, self.judge_base_edit):
             edit.setEnabled(metric.needs_judge)
+        self.criterion_edit.setEnabled(metric.id == "deepeval_geval")
 
     def compare(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.compare_button.setEnabled(False)
+            self.verdict_label.setText("Cancelling the grading…")
+            return
         baseline = self._run(self.baseline_combo.currentData())
         variant = self._run(self.variant_combo.currentData())
         if baseline is None or variant is None:
@@ -274,8 +292,15 @@ class ComparePage(QWidget):
             judge = self.bench.run_page.judge(
                 self.judge_model_edit.text(), self.judge_base_edit.text()
             )
+        criterion = self.criterion_edit.text().strip() or None
         self.verdict_label.setText("Comparing…")
-        self.compare_button.setEnabled(False)
+        cancel = threading.Event() if is_deepeval_metric(metric) else None
+        self._cancel = cancel
+        if cancel is None:
+            self.compare_button.setEnabled(False)
+        else:
+            self.compare_button.setText("Cancel")
+            self.compare_button.setToolTip("Stop the judge's grading; nothing is recorded")
         catalog = self.bench.catalog()
 
         def work(report: Callable[[Any], None]) -> tuple[ComparedRuns, list[OutcomeRow]]:
@@ -292,6 +317,8 @@ class ComparePage(QWidget):
                 catalog=lambda: catalog,
                 dataset_label=dataset_name,
                 judge_progress=lambda arm, p: report((arm, p)),
+                criterion=criterion,
+                cancelled=None if cancel is None else cancel.is_set,
             )
             rows = outcome_rows(
                 done.comparison, done.items, done.baseline_samples, done.variant_samples
@@ -299,7 +326,7 @@ class ComparePage(QWidget):
             return done, rows
 
         def done(result: tuple[ComparedRuns, list[OutcomeRow]]) -> None:
-            self.compare_button.setEnabled(True)
+            self._compared()
             compared, rows = result
             self._variant_run = variant
             self._dataset_name = dataset_name
@@ -307,7 +334,7 @@ class ComparePage(QWidget):
             self.bench.reload()
 
         def failed(exc: Exception) -> None:
-            self.compare_button.setEnabled(True)
+            self._compared()
             self.verdict_label.setText(f"Could not compare: {html_text(message(exc))}")
 
         def judging(value: tuple[str, RunProgress]) -> None:
@@ -318,6 +345,12 @@ class ComparePage(QWidget):
             )
 
         self.bench.submit(work, done, failed, judging)
+
+    def _compared(self) -> None:
+        self._cancel = None
+        self.compare_button.setText("Compare")
+        self.compare_button.setToolTip("Compare the two runs item by item and keep the result")
+        self.compare_button.setEnabled(True)
 
     def open_record(self, record: ExperimentRecord) -> None:
         """Show a kept comparison again, with the items and both runs' samples as stored."""
@@ -349,7 +382,8 @@ class ComparePage(QWidget):
             f"{stats.VERDICT_LABELS[comparison.verdict]}</span>"
             f"&nbsp;&nbsp;{html_text(headline(comparison))}"
         )
-        self.reasons_label.setText("\n".join(f"• {r}" for r in comparison.reasons))
+        lines = [*arm_means(comparison), *comparison.reasons]
+        self.reasons_label.setText("\n".join(f"• {r}" for r in lines))
         self.use_button.setEnabled(True)
         self.push_button.setEnabled(
             self._variant_run is not None and comparison.variant.mean is not None
