@@ -146,7 +146,7 @@ def _cmd_scenarios_show(args: argparse.Namespace) -> int:
     ev = view.evidence
     if view.recorded and ev.read:
         print(f"Evidence: {len(ev.models)} catalog model(s), price map {one_line(ev.price_map)}")
-        if quality := quality_basis(ev):
+        if quality := quality_basis(ev, framework.ID):
             print(one_line(quality))
     elif view.recorded:
         print("Evidence: none needed (this framework does not read the model catalog)")

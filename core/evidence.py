@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core.catalog import Catalog, LatencyProfile, ModelInfo, QualityScore, format_per_million
+from core.frameworks import entry
 from core.frameworks.common import counted, format_number, recommendation_label
 
 #: What the card and the exports say when a result rests on the shipped example figures.
@@ -77,11 +78,14 @@ class Evidence(BaseModel):
         return f"{self.catalog_source or 'unknown'}{dated}"
 
 
-def quality_basis(evidence: Evidence) -> str:
+def quality_basis(evidence: Evidence, framework_id: str) -> str:
     """Which quality scores the result used, in words, the largest group first: "Quality: HELM
     Lite: Core scenarios: Mean win rate (imported 2026-12-03) for 4 models; example scores for
-    1 model" ('' when it used none). The Models tab's source in use decides which score each
-    row holds, so this is how the card and exports say which source the result rests on."""
+    1 model" ('' when it used none, or the framework reads only prices and latency from the
+    rows). The Models tab's source in use decides which score each row holds, so this is how
+    the card and exports say which source the result rests on."""
+    if not entry(framework_id).reads_quality:
+        return ""
     groups: dict[str, int] = {}
     for m in evidence.models:
         if m.quality is not None:

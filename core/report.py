@@ -111,7 +111,7 @@ def render_html(
         render(_html_header(framework, meta)),
         render(_outcome(result, rationale_label=False)),
         render(_key_figures(result)),
-        render(_sources(meta)),
+        render(_sources(framework, meta)),
     ]
     if images:
         decision.append(_figures_html(images[:1]))
@@ -280,7 +280,7 @@ def _header(framework: Framework, meta: SummaryMeta) -> str:
         lines.append(f"- **Prices as of:** {meta.price_date.isoformat()}")
     if meta.evidence is not None and meta.evidence.read:
         lines.append(f"- **Price map:** {_one_line(meta.evidence.price_map)}")
-        if quality := _quality_line(meta.evidence):
+        if quality := _quality_line(framework, meta.evidence):
             lines.append(quality)
     examples = meta.evidence.example_models() if meta.evidence is not None else []
     if examples:
@@ -318,7 +318,7 @@ def _key_figures(result: FrameworkResult) -> str:
     return "\n".join(lines)
 
 
-def _sources(meta: SummaryMeta) -> str:
+def _sources(framework: Framework, meta: SummaryMeta) -> str:
     """Where the figures came from, in a few lines: the catalog and its date, whose quality
     and latency figures, and whether they are the shipped examples."""
     lines = ["## Sources", ""]
@@ -336,7 +336,7 @@ def _sources(meta: SummaryMeta) -> str:
         f"- **Prices:** model catalog {_one_line(evidence.price_map)}{dated} "
         f"({len(evidence.models)} model{'s' if len(evidence.models) != 1 else ''} read)."
     )
-    if quality := _quality_line(evidence):
+    if quality := _quality_line(framework, evidence):
         lines.append(quality)
     examples = evidence.example_models()
     own = [
@@ -359,10 +359,10 @@ def _sources(meta: SummaryMeta) -> str:
     return "\n".join(lines)
 
 
-def _quality_line(evidence: Evidence) -> str:
+def _quality_line(framework: Framework, evidence: Evidence) -> str:
     """The card's words for the quality sources used (the Models tab's choice decides which
     source each score is from), as a list item; '' when the result used no quality score."""
-    quality = quality_basis(evidence)
+    quality = quality_basis(evidence, framework.ID)
     if not quality:
         return ""
     label, _, rest = quality.partition(": ")

@@ -389,7 +389,7 @@ class FrameworkTab(QWidget):
             self.drift.text if self.drift is not None else None,
             notes,
             self.evidence.example_models(),
-            quality_basis(self.evidence),
+            quality_basis(self.evidence, self.framework.ID),
         )
         self.panel.update_result(self.result)
         self.result_changed.emit(self.result)

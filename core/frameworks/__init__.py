@@ -71,6 +71,9 @@ class Entry:
     title: str
     #: The module has rows_from_catalog (it fills table inputs from catalog models).
     catalog_rows: bool = False
+    #: compute reads the catalog's quality scores (others read prices and latency only): its
+    #: card and exports say which quality source the result used.
+    reads_quality: bool = False
 
     def load(self) -> Framework:
         # Each module is checked against its protocol statically (below), not here.
@@ -82,12 +85,12 @@ class Entry:
 
 
 ENTRIES: tuple[Entry, ...] = (
-    Entry("cost_quality_latency", "Cost-Quality-Latency"),
+    Entry("cost_quality_latency", "Cost-Quality-Latency", reads_quality=True),
     Entry("rag_vs_finetuning", "RAG vs Fine-tuning"),
     Entry("model_selection", "Model Selection", catalog_rows=True),
     Entry("build_vs_buy", "Build vs Buy"),
     Entry("agents", "Agents"),
-    Entry("architecture_patterns", "Architecture Patterns", catalog_rows=True),
+    Entry("architecture_patterns", "Architecture Patterns", catalog_rows=True, reads_quality=True),
     Entry("experiments", "Experiments"),
 )
 

@@ -4,9 +4,17 @@ page: which source (the Models tab's choice) each model's score came from, and f
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from core import evidence
-from core.catalog import Catalog, LatencyProfile, ModelInfo, QualityScore
+from core.catalog import (
+    Catalog,
+    LatencyProfile,
+    ModelInfo,
+    QualityScore,
+    load_catalog,
+    with_examples,
+)
 from core.frameworks import get
 from core.report import SummaryMeta, render_html, render_markdown
 
@@ -44,7 +52,7 @@ def _catalog() -> Catalog:
 def test_the_sources_in_use_are_named_with_their_date_and_count():
     inputs = CQL.Inputs(candidate_models=[])
     _, ev = evidence.record(CQL, inputs, _catalog())
-    assert evidence.quality_basis(ev) == (
+    assert evidence.quality_basis(ev, CQL.ID) == (
         f"Quality: {HELM} (imported 2026-12-03) for 3 models; example scores for 1 model; "
         "scores you entered for 1 model"
     )
@@ -55,10 +63,10 @@ def test_a_measured_score_names_its_run_and_nothing_read_says_nothing():
         score=0.8, benchmark="Exact match on qa (50 items)", source="measured", date=DAY
     )
     ev = evidence.Evidence(models=[_model("a", measured), _model("b", None)], read=True)
-    assert evidence.quality_basis(ev) == (
+    assert evidence.quality_basis(ev, CQL.ID) == (
         "Quality: Exact match on qa (50 items) (measured 2026-12-03) for 1 model"
     )
-    assert evidence.quality_basis(evidence.Evidence()) == ""
+    assert evidence.quality_basis(evidence.Evidence(), CQL.ID) == ""
 
 
 def test_the_export_says_it_on_page_one():
@@ -76,3 +84,23 @@ def test_the_export_says_it_on_page_one():
     sources = html.split(">Sources</h2>")[1].split("<h2")[0]
     assert f"<strong>Quality:</strong> {said}" in sources
     assert html.index(">Sources</h2>") < html.index("Context</h2>")
+
+
+def test_only_frameworks_that_read_quality_name_a_source():
+    # RAG vs Fine-tuning reads its base model's prices and latency, never its quality.
+    _, ev = evidence.record(CQL, CQL.Inputs(candidate_models=[]), _catalog())
+    assert evidence.quality_basis(ev, "rag_vs_finetuning") == ""
+    assert evidence.quality_basis(ev, "agents") == ""
+    assert evidence.quality_basis(ev, "architecture_patterns").startswith(f"Quality: {HELM}")
+
+
+def test_architecture_patterns_names_the_source_of_the_scores_it_read():
+    csv = Path(__file__).parents[2] / "resources" / "catalog" / "examples.csv"
+    catalog = with_examples(load_catalog(), csv.read_text("utf-8"))
+    arch = get("architecture_patterns")
+    _, ev = evidence.record(arch, arch.Inputs(), catalog)
+    scored = [m for m in ev.models if m.quality is not None]
+    assert scored
+    assert evidence.quality_basis(ev, arch.ID) == (
+        f"Quality: example scores for {len(scored)} model{'s' if len(scored) != 1 else ''}"
+    )
