@@ -227,11 +227,11 @@ def _cmd_catalog_import_scores(args: argparse.Namespace) -> int:
                 ) from None
             return _import_table(args, store, source, table_plan, catalog)
         if args.dry_run:
-            for line in plan.report.lines():
+            for line in plan.report.lines(planned=True):
                 print(one_line(line))
             print("Dry run: nothing imported.")
             return EXIT_OK
-        for line in plan.report.lines():
+        for line in plan.report.lines(planned=True):
             print(one_line(line))
         if not plan.scores:
             raise CliError(f"{args.file}: no usable score; nothing was imported")
@@ -284,7 +284,7 @@ def _import_table(
         )
     print(one_line(f"Scores: {plan.describe()}"))
     report = plan.report()
-    for line in report.lines():
+    for line in report.lines(planned=True):
         print(one_line(line))
     current = store.user_data().quality
     for r in plan.matched:

@@ -635,8 +635,11 @@ class ImportReport(BaseModel):
     unknown_ids: list[str] = Field(default_factory=list)
     ignored_columns: list[str] = Field(default_factory=list)
 
-    def summary(self) -> str:
-        text = f"Imported {self.imported} quality score{'' if self.imported == 1 else 's'}"
+    def summary(self, planned: bool = False) -> str:
+        """'Imported 3 quality scores; ...', or before anything is saved (a dry run, a report
+        awaiting its yes) `planned`: '3 quality scores to import; ...'."""
+        scores = f"{self.imported} quality score{'' if self.imported == 1 else 's'}"
+        text = f"{scores} to import" if planned else f"Imported {scores}"
         if self.problems:
             n = len(self.problems)
             text += f"; skipped {n} row{'' if n == 1 else 's'}"
@@ -645,9 +648,9 @@ class ImportReport(BaseModel):
             text += "s)" if len(self.unknown_ids) != 1 else ")"
         return text + "."
 
-    def lines(self) -> list[str]:
+    def lines(self, planned: bool = False) -> list[str]:
         """The summary, then one line per skipped row and per ignored column."""
-        out = [self.summary()]
+        out = [self.summary(planned)]
         out += [
             f"row {p.row}: {p.model + ': ' if p.model else ''}{p.reason}" for p in self.problems
         ]

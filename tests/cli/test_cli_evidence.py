@@ -169,7 +169,7 @@ def test_import_scores_asks_first(db_path, tmp_path, capsys):
     rows = "model,score,benchmark\ngpt-4o,0.91,MMLU\ngpt-4oo,0.5,\nclaude-x,nope,\n"
     code, out, _ = _import(tmp_path, capsys, rows, "--source", "HELM", answer="n\n")
     assert code == 1
-    assert "Imported 1 quality score; skipped 2 rows (1 unknown model id)." in out
+    assert "1 quality score to import; skipped 2 rows (1 unknown model id)." in out
     assert "row 3: gpt-4oo: unknown model id (did you mean 'gpt-4o'?)" in out
     assert "Import 1 score(s) from HELM? [y/N]" in out
     assert "Nothing imported." in out

@@ -165,7 +165,7 @@ def test_a_plain_scores_file_dry_run_imports_nothing(db_path, tmp_path, capsys):
     path.write_text("model,score\ngpt-4o,0.9\n", encoding="utf-8")
     code, out, _ = _run(capsys, "catalog", "import-scores", str(path), "--source", "X", "--dry-run")
     assert code == 0
-    assert "Imported 1 quality score." in out and "Dry run: nothing imported." in out
+    assert "1 quality score to import." in out and "Dry run: nothing imported." in out
     with CatalogStore(db_path) as store:
         assert store.user_data().quality == {} and store.sourced_scores() == {}
 
