@@ -268,6 +268,10 @@ def _read_table(args: argparse.Namespace, store: Any, known: set[str], source: s
     return read_score_table(store, Path(args.file), known, source, options, given)
 
 
+def _offered(column: str, lower_is_better: list[str]) -> str:
+    return f"{column} [lower is better: not a score]" if column in lower_is_better else column
+
+
 def _import_table(
     args: argparse.Namespace, store: Any, source: str, plan: Any, catalog: Any
 ) -> int:
@@ -278,10 +282,12 @@ def _import_table(
     from operations.catalog import apply_score_table
 
     if plan.read.tables:
-        print(
-            "Tables: "
-            + one_line("; ".join(f"{t.title} ({', '.join(t.columns)})" for t in plan.read.tables))
-        )
+        # A lower-is-better column (a time, a cost) is refused as a score: say so up front.
+        tables = [
+            f"{t.title} ({', '.join(_offered(c, t.lower_is_better) for c in t.columns)})"
+            for t in plan.read.tables
+        ]
+        print("Tables: " + one_line("; ".join(tables)))
     print(one_line(f"Scores: {plan.describe()}"))
     report = plan.report()
     for line in report.lines(planned=True):

@@ -1,5 +1,6 @@
 """A provider benchmark's price is shown beside the catalog's in the import's report, and never
-stored as a price (the catalog's prices come from the price map and your overrides)."""
+stored as a price (the catalog's prices come from the price map and your overrides); a HELM
+table's lower-is-better columns are marked as not scores in the report's list of tables."""
 
 from __future__ import annotations
 
@@ -32,3 +33,14 @@ def test_the_files_price_is_beside_the_catalogs_and_not_stored(db_path, capsys):
         before.output_cost_per_token,
     )
     assert not after.price_overridden
+
+
+def test_the_tables_line_marks_the_columns_that_are_not_scores(db_path, capsys):
+    helm = str(Path(PROVIDER).parent / "helm_lite_core_scenarios.json")
+    code = main.main(["catalog", "import-scores", helm, "--source", "HELM Lite", "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert (
+        "Efficiency (Mean win rate, NarrativeQA - Observed inference time (s) [lower is better: "
+        "not a score])" in out
+    )
