@@ -38,8 +38,7 @@ def test_the_card_names_the_source_in_use(qtbot, window):
     with qtbot.waitSignal(window.models_tab.catalog_edited, timeout=10_000):
         window.models_tab.reload_user_data()
     wait_idle(qtbot, window)
-    tab.load(None, CQL.Inputs(candidate_models=["gpt-4o", "gpt-4o-mini"]))
-    wait_idle(qtbot, window)
+    # The open, unsaved result follows the catalog: its card names the new source.
     assert label.text() == "Quality: Arena: Elo (imported 2026-12-03) for 2 models"
 
 
@@ -49,3 +48,29 @@ def test_a_result_without_quality_scores_shows_no_source(qtbot, window):
     window.tabs.setCurrentWidget(tab)
     wait_idle(qtbot, window)
     assert tab.card.quality_source.isHidden()
+
+
+def test_a_saved_result_keeps_the_source_it_was_saved_with(qtbot, window, answer_prompts):
+    qtbot.waitUntil(lambda: window.catalog is not None, timeout=10_000)
+    store = window.catalog_store
+    store.save_sourced(_scores("HELM Lite", "Mean win rate", {"gpt-4o": 0.9, "gpt-4o-mini": 0.7}))
+    store.save_sourced(_scores("Arena", "Elo", {"gpt-4o": 0.6, "gpt-4o-mini": 0.8}))
+    store.set_quality_source("HELM Lite")
+    with qtbot.waitSignal(window.models_tab.catalog_edited, timeout=10_000):
+        window.models_tab.reload_user_data()
+    wait_idle(qtbot, window)
+    tab = window.tab_for(CQL.ID)
+    window.tabs.setCurrentWidget(tab)
+    tab.load(None, CQL.Inputs(candidate_models=["gpt-4o", "gpt-4o-mini"]))
+    answer_prompts(text="Pick")
+    window.save_as(tab)
+    wait_idle(qtbot, window)
+    store.set_quality_source("Arena")
+    with qtbot.waitSignal(window.models_tab.catalog_edited, timeout=10_000):
+        window.models_tab.reload_user_data()
+    wait_idle(qtbot, window)
+    # The record says what it was decided on; the drift notice says today's catalog differs.
+    assert tab.card.quality_source.text() == (
+        "Quality: HELM Lite: Mean win rate (imported 2026-12-03) for 2 models"
+    )
+    assert not tab.card.drift_box.isHidden()
