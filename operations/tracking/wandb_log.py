@@ -10,7 +10,8 @@ it is (run, comparison, decision).
 Offline by default: the run is written to a folder beside the database and `wandb sync
 <folder>` uploads it later. Online only when the user asked for it: WANDB_MODE=online in the
 environment or `mode="online"`. wandb is imported only here, inside the function that logs;
-its service process is shut down after each record so nothing outlives the call.
+its service process is shut down after each record and the process hooks it replaces are put
+back, so nothing of it outlives the call.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,6 +97,9 @@ def log(
     folder = Path(directory) if directory is not None else default_dir()
     folder.mkdir(parents=True, exist_ok=True)
     run_mode = chosen_mode(mode)
+    # wandb's service connection replaces sys.excepthook and sys.exit for good (to learn the
+    # process's exit code); the app's crash dialog and exit codes must stay the app's.
+    hooks = (sys.excepthook, sys.exit)
     try:
         run = wandb.init(
             project=project or os.environ.get("WANDB_PROJECT") or PROJECT,
@@ -125,6 +130,7 @@ def log(
     finally:
         # wandb keeps a service process for the next run; the app logs rarely, so stop it.
         wandb.teardown()
+        sys.excepthook, sys.exit = hooks
 
 
 def _no_analytics() -> None:

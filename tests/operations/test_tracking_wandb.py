@@ -315,10 +315,13 @@ def test_nothing_outlives_the_call_and_nothing_is_sent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With no WANDB_MODE at all the run is still offline; afterwards no wandb service
-    process is a child of this one and no analytics export thread runs."""
+    process is a child of this one, no analytics export thread runs, and the process's
+    excepthook (the app's crash dialog) and sys.exit are the ones it had."""
     monkeypatch.delenv("WANDB_MODE")
     record = Record(name="r", ref="r", params={"a": 1}, metrics={"m": 0.5})
+    hooks = (sys.excepthook, sys.exit)
     logged = log(record, tmp_path)
+    assert (sys.excepthook, sys.exit) == hooks
     assert logged.mode == "offline" and read_offline_run(Path(logged.where)).summary["m"] == 0.5
     assert [t.name for t in threading.enumerate() if "Otel" in t.name] == []
     children = Path(f"/proc/{os.getpid()}/task")
