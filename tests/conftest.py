@@ -8,6 +8,8 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
+from tests.mlflow_server import mlflow_server  # noqa: E402, F401  (a session fixture)
+
 # CI runs the same examples every time (a red run is then reproducible, never a lucky draw);
 # a developer's run keeps drawing new ones.
 settings.register_profile("ci", derandomize=True)

@@ -8,6 +8,7 @@ imports a tracker). `log` picks the tool.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from operations.tracking.records import Logged, Record
@@ -19,6 +20,17 @@ INSTALL_HINT = {
     "mlflow": "pip install 'ai-decision-frameworks[mlflow]'",
     "wandb": "pip install 'ai-decision-frameworks[wandb]'",
 }
+
+
+#: The local MLflow store's file name, beside the app's database.
+MLFLOW_DB_NAME = "mlflow.db"
+
+
+def default_mlflow_uri(db_path: Path) -> str:
+    """The local MLflow store when the user named no server: a SQLite file beside the app's
+    database (its artifacts in the folder mlflow-artifacts beside it). `mlflow ui
+    --backend-store-uri` with this URI shows what was logged."""
+    return f"sqlite:///{(Path(db_path).resolve().parent / MLFLOW_DB_NAME).as_posix()}"
 
 
 class TrackerMissing(ImportError):
