@@ -7,6 +7,7 @@ ours so another program's SQLite database is never mistaken for one of our schem
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -523,10 +524,32 @@ def connect_existing(path: Path) -> Database:
 
 
 def _wrap(conn: sqlite3.Connection) -> Database:
-    from sqlite_utils import Database
+    Database = _sqlite_utils_database()  # noqa: N806 (the class, imported late)
 
     # Plugins could alter our connection behind our back; a desktop app wants none.
     return Database(conn, execute_plugins=False)
+
+
+def _sqlite_utils_database() -> type[Database]:
+    """sqlite-utils' Database class, imported without pandas.
+
+    sqlite_utils.db imports pandas whenever it is installed, only to convert pandas values the
+    app never stores; with the mlflow extra in the environment that import is about a second
+    and 100 MB on the way to the first window. pandas is hidden for that one import (a None
+    entry in sys.modules makes `import pandas` raise ImportError) and restored at once, so a
+    later `import pandas` (MLflow's table logging) works as usual. See
+    tests/storage/test_db_open.py for the check that pandas stays out.
+    """
+    if "sqlite_utils.db" not in sys.modules and "pandas" not in sys.modules:
+        sys.modules["pandas"] = None  # type: ignore[assignment]
+        try:
+            import sqlite_utils.db  # noqa: F401
+        finally:
+            if "pandas" in sys.modules and sys.modules["pandas"] is None:
+                del sys.modules["pandas"]
+    from sqlite_utils import Database
+
+    return Database
 
 
 def _open(path: Path) -> sqlite3.Connection:

@@ -348,3 +348,20 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     assert done.stderr == (
         f"error: {path} is a pipe, not a database file. Choose a file name instead.\n"
     )
+
+
+def test_opening_a_store_leaves_pandas_out_and_importable(tmp_path: Path) -> None:
+    """sqlite-utils would import pandas (installed with the mlflow extra) on the way to the
+    first window; the store opens without it, and pandas still imports afterwards."""
+    pytest.importorskip("pandas")
+    code = (
+        "import sys; from pathlib import Path; from storage import ScenarioStore\n"
+        f"store = ScenarioStore(Path({str(tmp_path / 'db.sqlite3')!r})); store.list()\n"
+        "assert 'sqlite_utils.db' in sys.modules\n"
+        "print('pandas' in sys.modules)\n"
+        "import pandas; print(pandas.DataFrame is not None)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path.cwd()
+    )
+    assert out.stdout.split() == ["False", "True"]
