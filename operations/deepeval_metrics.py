@@ -215,14 +215,20 @@ def _judge_model(metrics: ModuleType, judging: _Judging, name: str) -> Any:
     return AppJudge(name)
 
 
-def _metric(metrics: ModuleType, metric_id: str, model: Any, criterion: str | None) -> Any:
+def _metric(
+    metrics: ModuleType, metric_id: str, model: Any, criterion: str | None, item: DatasetItem
+) -> Any:
     if metric_id == "deepeval_geval":
         from deepeval.test_case import LLMTestCaseParams  # noqa: PLC0415
 
+        # The expected answer is shown to the judge when the item has one.
+        shown = [LLMTestCaseParams.INPUT, LLMTestCaseParams.ACTUAL_OUTPUT]
+        if item.expected:
+            shown.append(LLMTestCaseParams.EXPECTED_OUTPUT)
         return metrics.GEval(
             name="Criterion",
             criteria=criterion,
-            evaluation_params=[LLMTestCaseParams.INPUT, LLMTestCaseParams.ACTUAL_OUTPUT],
+            evaluation_params=shown,
             model=model,
             async_mode=False,
         )
@@ -344,7 +350,7 @@ def _grade_run(
         try:
             case = _test_case(metric_id, item, output)
             if case is not None and not judging.stopped():
-                metric = _metric(metrics, metric_id, model, criterion)
+                metric = _metric(metrics, metric_id, model, criterion, item)
                 metric.measure(case, _show_indicator=False)
                 score = app_grade(metric_id, metric.score)
             elif case is None:

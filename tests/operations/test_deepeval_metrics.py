@@ -174,6 +174,29 @@ def test_a_deepeval_comparison_has_bootstrap_means_a_lift_and_the_judge_cost_apa
     assert c.judge_cost_usd == 0.0
 
 
+def test_g_eval_shows_the_judge_the_criterion_and_the_expected_answer_when_there_is_one(
+    llm_server: LlmTestServer, tmp_path: Path
+) -> None:
+    """One item with an expected answer: G-Eval asks for its steps from the criterion, then
+    for the score of the output with the expected answer shown; 9 of 10 is 0.9."""
+    llm_server.set_responder(_judge)
+    item = DatasetItem(id="e", input="Capital of France?", expected="Paris, the capital")
+    with ExperimentStore(tmp_path / "db.sqlite3") as store:
+        (graded,) = grade_deepeval(
+            store,
+            JudgeSpec("judge-model", llm_server.url),
+            "deepeval_geval",
+            [item],
+            [[Sample(item_id="e", output="Paris. score 9")]],
+            lambda: None,
+            criterion="Names the right city.",
+        )
+    asked = [r["messages"][-1]["content"] for r in llm_server.requests]
+    assert graded.scores == {"e": 0.9}
+    assert len(asked) == 2 and "Names the right city." in asked[0]
+    assert "Paris, the capital" in asked[1] and "Paris. score 9" in asked[1]
+
+
 def test_a_metric_needing_context_refuses_a_dataset_without_one(tmp_path: Path) -> None:
     plain = [DatasetItem(id="x", input="q")]
     with pytest.raises(ValueError, match="no context column"):
