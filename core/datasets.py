@@ -125,9 +125,13 @@ class ParsedOutputs:
 
 def item_context(item: DatasetItem) -> list[str]:
     """The item's retrieved passages from its context field (the first of CONTEXT_ALIASES,
-    ignoring case): a JSON list of texts (a JSONL list arrives as its JSON text) is one
-    passage per entry, any other text one passage; [] without a context."""
-    by_name = {name.strip().casefold(): value for name, value in item.fields.items()}
+    ignoring case and a LangSmith "inputs." or "metadata." prefix): a JSON list of texts (a
+    JSONL list arrives as its JSON text) is one passage per entry, any other text one
+    passage; [] without a context."""
+    by_name = {
+        name.strip().casefold().removeprefix("inputs.").removeprefix("metadata."): value
+        for name, value in reversed(item.fields.items())
+    }
     raw = next((by_name[a] for a in CONTEXT_ALIASES if a in by_name), "").strip()
     if not raw:
         return []

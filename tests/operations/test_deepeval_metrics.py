@@ -102,6 +102,8 @@ def test_the_context_column_is_a_json_list_or_one_passage_under_any_of_its_names
     ]
     assert item_context(ITEMS[1]) == ["agreed context 1"]
     assert item_context(DatasetItem(id="c", input="x")) == []
+    langsmith = DatasetItem(id="d", input="x", fields={"inputs.retrieval_context": '["p", "q"]'})
+    assert item_context(langsmith) == ["p", "q"]
 
 
 @pytest.mark.parametrize(
