@@ -303,3 +303,15 @@ def test_deepeval_sends_no_telemetry_and_writes_nothing_outside_its_temp_folder(
     ]
     assert report["writes"] and outside == []
     assert list(user.iterdir()) == [] and list(home.iterdir()) == []
+
+
+def test_without_deepeval_installed_the_message_says_how_to_install_it(monkeypatch) -> None:
+    import signal
+
+    from operations.deepeval_metrics import load_deepeval
+
+    cwd, handler = os.getcwd(), signal.signal
+    monkeypatch.setitem(sys.modules, "deepeval.metrics", None)  # an import of it now fails
+    with pytest.raises(ValueError, match=r"pip install 'ai-decision-frameworks\[deepeval\]'"):
+        load_deepeval()
+    assert os.getcwd() == cwd and signal.signal is handler
