@@ -18,6 +18,7 @@ from cli.common import (
     shown,
     user_catalog,
 )
+from cli.tracking import add_scenario_verbs
 
 if TYPE_CHECKING:
     from operations.scenarios import SavedScenario
@@ -59,6 +60,7 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
     )
     cmd.add_argument("file", metavar="FILE")
     cmd.set_defaults(handler=_cmd_scenarios_import)
+    add_scenario_verbs(actions, db_option)
 
 
 def saved_scenario(

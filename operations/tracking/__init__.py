@@ -8,6 +8,7 @@ imports a tracker). `log` picks the tool.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -33,20 +34,44 @@ def default_mlflow_uri(db_path: Path) -> str:
     return f"sqlite:///{(Path(db_path).resolve().parent / MLFLOW_DB_NAME).as_posix()}"
 
 
+def target(to: Tool, given: str | None, db_path: Path) -> str | None:
+    """Where a record goes when the user named `given` or nothing: for MLflow the given URI,
+    else MLFLOW_TRACKING_URI, else the local store beside the database; for W&B the given
+    folder, else None (wandb_log's default: beside the database)."""
+    if given:
+        return given
+    if to == "mlflow":
+        return os.environ.get("MLFLOW_TRACKING_URI") or default_mlflow_uri(db_path)
+    return None
+
+
 class TrackerMissing(ImportError):
     """The tracker's package is not installed; the message says how to install it."""
 
 
+class TrackerError(Exception):
+    """The tracker refused the record or could not be reached; the message is the tool's,
+    with every credential (of the tracking URI, of the environment) removed."""
+
+
 def log(record: Record, to: Tool = "mlflow", tracking_uri: str | None = None) -> Logged:
     """Log `record` to `to` (its server or store at `tracking_uri`, or the tool's default).
-    Raises TrackerMissing when the tool's package is not installed. Blocks on the network:
+    Raises TrackerMissing when the tool's package is not installed, TrackerError when the
+    tool refuses the record or its server cannot be reached. Blocks on the network:
     call it off the GUI thread."""
     if to == "mlflow":
         from operations.tracking import mlflow_log
 
         return mlflow_log.log(record, tracking_uri)
     if to == "wandb":
-        from operations.tracking import wandb_log  # type: ignore[attr-defined,unused-ignore]
+        from operations.tracking import wandb_log
 
-        return wandb_log.log(record, tracking_uri)
+        try:
+            return wandb_log.log(record, tracking_uri)
+        except TrackerMissing:
+            raise
+        except Exception as exc:  # wandb's own errors, as MLflow's become TrackerError
+            from core.llm import redact
+
+            raise TrackerError(redact(str(exc))) from None
     raise ValueError(f"unknown tracker {to!r}: use one of {', '.join(TOOLS)}")

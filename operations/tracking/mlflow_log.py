@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from core.llm import redact_url
-from operations.tracking import INSTALL_HINT, TrackerMissing
+from core.llm import redact, redact_url, url_secrets
+from operations.tracking import INSTALL_HINT, TrackerError, TrackerMissing
 from operations.tracking.records import ComparisonRecord, DecisionRecord, Logged, Record, Table
 
 if TYPE_CHECKING:
@@ -57,6 +57,9 @@ def _client(tracking_uri: str | None) -> MlflowClient:
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     # The faces say where the run went themselves; MLflow would print it to stdout again.
     os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
+    # MLflow retries a request 7 times with doubling waits (minutes for a server that is
+    # down); two retries ride out a blip and the user hears of a dead server soon.
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
     try:
         from mlflow import MlflowClient
     except ImportError:
@@ -108,9 +111,17 @@ def _log_table(client: MlflowClient, mlflow_run_id: str, name: str, table: Table
 def log(record: Record, tracking_uri: str | None = None) -> Logged:
     """Log `record` as one MLflow run in its experiment (see `experiment_name`) at
     `tracking_uri` (None: MLflow's own default, MLFLOW_TRACKING_URI). Raises TrackerMissing
-    without mlflow and mlflow's MlflowException when the server refuses or cannot be reached.
-    Blocks on the network: call it off the GUI thread."""
+    without mlflow and TrackerError when the server refuses or cannot be reached. Blocks on
+    the network: call it off the GUI thread."""
     client = _client(tracking_uri)
+    try:
+        return _log(client, record, tracking_uri)
+    except Exception as exc:
+        # MLflow's messages quote the request URL, user info and all.
+        raise TrackerError(redact(str(exc), url_secrets(tracking_uri))) from None
+
+
+def _log(client: MlflowClient, record: Record, tracking_uri: str | None) -> Logged:
     from mlflow.entities import Metric, Param, RunTag
     from mlflow.utils.time import get_current_time_millis
 
@@ -131,8 +142,11 @@ def log(record: Record, tracking_uri: str | None = None) -> Logged:
         client.log_batch(
             mlflow_run_id,
             metrics=[Metric(mlflow_key(k), float(v), now, 0) for k, v in record.metrics.items()],
-            params=[Param(mlflow_key(k), _param_value(v)) for k, v in record.params.items()],
-            tags=[RunTag(mlflow_key(k), _cut(v, _MAX_TAG)) for k, v in tags.items()],
+            params=[
+                Param(mlflow_key(k), _cut(redact(str(v)), _MAX_PARAM))
+                for k, v in record.params.items()
+            ],
+            tags=[RunTag(mlflow_key(k), _cut(redact(v), _MAX_TAG)) for k, v in tags.items()],
         )
         for name, table in record.tables.items():
             _log_table(client, mlflow_run_id, name, table)
@@ -142,14 +156,6 @@ def log(record: Record, tracking_uri: str | None = None) -> Logged:
     finally:
         client.set_terminated(mlflow_run_id, status)
     return Logged("mlflow", mlflow_run_id, _run_url(client, experiment_id, mlflow_run_id))
-
-
-def _param_value(value: Any) -> str:
-    text = str(value)
-    # A base URL is redacted when the record is built; this is the last gate before a server.
-    if "://" in text:
-        text = redact_url(text) or ""
-    return _cut(text, _MAX_PARAM)
 
 
 def _run_url(client: MlflowClient, experiment_id: str, mlflow_run_id: str) -> str:

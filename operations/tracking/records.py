@@ -20,7 +20,7 @@ from core.evaluation import DatasetItem, Sample
 from core.frameworks.common import recommendation_label
 from core.llm import redact_url
 from core.metrics import METRICS, score_outputs
-from storage.experiments import ExperimentStore, RunInfo
+from storage.experiments import ExperimentRecord, ExperimentStore, RunInfo
 
 if TYPE_CHECKING:
     from operations.scenarios import SavedScenario
@@ -332,6 +332,29 @@ def comparison_record(
         variant=_run_ref(variant, dataset.content_hash),
         verdict=c.verdict,
         experiment_id=experiment_id,
+    )
+
+
+def saved_comparison(
+    store: ExperimentStore, baseline_run_id: int, variant_run_id: int, metric: str
+) -> ExperimentRecord | None:
+    """The newest comparison of these two runs on `metric` kept in the history, if any."""
+    dataset_id = store.run(baseline_run_id).dataset_id
+    kept = [
+        e
+        for e in store.experiments(dataset_id)
+        if (e.baseline_run_id, e.variant_run_id, e.metric)
+        == (baseline_run_id, variant_run_id, metric)
+    ]
+    return kept[-1] if kept else None
+
+
+def record_of_saved(store: ExperimentStore, saved: ExperimentRecord) -> ComparisonRecord:
+    """A comparison kept in the history as a tracker record, with the figures it was saved
+    with (nothing is recomputed or judged again)."""
+    comparison = Comparison.model_validate(saved.comparison)
+    return comparison_record(
+        store, saved.baseline_run_id, saved.variant_run_id, comparison, saved.id
     )
 
 
