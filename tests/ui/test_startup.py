@@ -18,7 +18,8 @@ from ui.main_window import MainWindow
 w = MainWindow(ScenarioStore(Path(sys.argv[1])))
 w.show()
 app.processEvents()
-heavy = [m for m in ("litellm", "markdown_it", "openai") if m in sys.modules]
+optional = ("mlflow", "wandb", "deepeval")  # integrations: imported only when used
+heavy = [m for m in ("litellm", "markdown_it", "openai", *optional) if m in sys.modules]
 print("HEAVY:" + ",".join(heavy))
 plots = [m for m in sys.modules if m.startswith("ui.plots.") or m == "ui.compare"]
 print("PLOTS:" + ",".join(sorted(plots)))
