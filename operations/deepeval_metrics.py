@@ -16,6 +16,7 @@ folder, never into the user's.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import shutil
 import signal
@@ -34,7 +35,7 @@ from core.datasets import item_context
 from core.evaluation import DatasetItem, RunProgress, RunSettings, Sample, Variant
 from core.judge import Grades
 from core.metrics import METRICS
-from core.runner import EvalRunner, ResponseCache, RunOutcome
+from core.runner import EvalRunner, ResponseCache, RunOutcome, request_key
 from operations.judge import JudgeSpec
 from operations.runs import CatalogLoader, catalog_prices, client_for
 from storage.experiments import ExperimentStore
@@ -59,6 +60,9 @@ INSTALL_HINT = (
 JUDGE_MAX_TOKENS = 2048
 
 _import_lock = threading.Lock()
+# How often a call held back by the request rate looks for a cancel.
+_POLL_S = 0.05
+log = logging.getLogger(__name__)
 
 
 def is_deepeval_metric(metric_id: str) -> bool:
@@ -153,6 +157,7 @@ class _Judging:
         self.prices = prices
         self.cancelled = cancelled
         self.lock = threading.Lock()
+        self.next_start = 0.0
         self.spend = 0.0
         self.cached = 0
         self.stop_reason = ""
@@ -169,13 +174,33 @@ class _Judging:
             return True
         return False
 
+    def pace(self, item: DatasetItem) -> None:
+        """Space the judge's requests by the settings' requests-per-minute across all of its
+        threads: each call is a runner run of its own, whose limits reach no other call. A
+        call the cache will answer sends nothing and is not held."""
+        rpm = self.runner.settings.requests_per_minute
+        if not rpm:
+            return
+        key = request_key(self.runner.client, self.variant, item)
+        if self.cache is not None and self.cache.get(key) is not None:
+            return
+        with self.lock:
+            start = max(time.monotonic(), self.next_start)
+            self.next_start = start + 60.0 / rpm
+        while (left := start - time.monotonic()) > 0:
+            if self.stopped():
+                raise JudgeStopped(self.stop_reason)
+            time.sleep(min(left, _POLL_S))
+
     def ask(self, prompt: str) -> str:
         if self.stopped():
             raise JudgeStopped(self.stop_reason)
+        item = DatasetItem(id="judge", input=prompt)
+        self.pace(item)
         landed: list[Sample] = []
         outcome = self.runner.run(
             self.variant,
-            [DatasetItem(id="judge", input=prompt)],
+            [item],
             on_sample=landed.append,
             cache=self.cache,
             cancelled=self.cancelled,
@@ -375,7 +400,10 @@ def _grade_run(
                 cached=judging.cached,
             )
         if progress is not None:
-            progress(report)
+            try:
+                progress(report)
+            except Exception:  # a broken display must not stop the grading
+                log.warning("the grading's progress display failed", exc_info=True)
 
     with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
         for future in [pool.submit(measure, item, output) for item, output in answered]:

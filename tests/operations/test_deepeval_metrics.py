@@ -315,3 +315,41 @@ def test_without_deepeval_installed_the_message_says_how_to_install_it(monkeypat
     with pytest.raises(ValueError, match=r"pip install 'ai-decision-frameworks\[deepeval\]'"):
         load_deepeval()
     assert os.getcwd() == cwd and signal.signal is handler
+
+
+class _Clock:
+    """A clock that moves only when slept on, for the module under test alone."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_the_judges_requests_are_spaced_by_the_request_rate_across_threads_but_not_cache_hits(
+    llm_server: LlmTestServer, tmp_path: Path, monkeypatch
+) -> None:
+    """Bias on the variant: 2 items x (opinions, verdicts) = 4 requests at 60 a minute on 2
+    threads: starts 1 s apart, so the clock moves 3 s. Graded again, all 4 are cache hits:
+    no wait."""
+    import operations.deepeval_metrics as module
+
+    clock = _Clock()
+    monkeypatch.setattr(module, "time", clock)
+    llm_server.set_responder(_judge)
+    settings = RunSettings(concurrency=2, requests_per_minute=60)
+    judge = JudgeSpec("judge-model", llm_server.url, settings)
+    variant = [Sample(item_id=i, output=text) for i, text in OUTPUTS.items()]
+    with ExperimentStore(tmp_path / "db.sqlite3") as store:
+        (graded,) = grade_deepeval(store, judge, "deepeval_bias", ITEMS, [variant], lambda: None)
+        assert llm_server.served == 4 and clock.now == pytest.approx(1003.0)
+        grade_deepeval(store, judge, "deepeval_bias", ITEMS, [variant], lambda: None)
+    assert llm_server.served == 4 and clock.now == pytest.approx(1003.0)
+    assert graded.scores == pytest.approx({"a": 0.5, "b": 1.0})
