@@ -353,3 +353,10 @@ def test_the_judges_requests_are_spaced_by_the_request_rate_across_threads_but_n
         grade_deepeval(store, judge, "deepeval_bias", ITEMS, [variant], lambda: None)
     assert llm_server.served == 4 and clock.now == pytest.approx(1003.0)
     assert graded.scores == pytest.approx({"a": 0.5, "b": 1.0})
+
+
+def test_deepevals_pytest_plugin_stays_out_of_the_suite(pytestconfig) -> None:
+    """Its entry point is named "plugins"; loaded, it imports deepeval with telemetry on at
+    start-up (pyproject's addopts block it by that name)."""
+    assert not pytestconfig.pluginmanager.has_plugin("plugins")
+    assert "deepeval.plugins.plugin" not in sys.modules
