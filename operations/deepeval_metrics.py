@@ -100,10 +100,12 @@ def load_deepeval() -> ModuleType:
     DEEPEVAL_TELEMETRY_OPT_OUT=YES is DeepEval's documented opt-out (no Sentry, PostHog or
     OpenTelemetry set up, nothing sent); ERROR_REPORTING and the update check are switched off
     too. The import makes ".deepeval" in the working directory, so it runs from a temporary
-    folder of its own, removed at exit. It also sets SIGINT and SIGTERM handlers that exit
-    with status 0 (its trace queue's), which would turn a Ctrl-C of `eval` into a success and
-    fails outright off the main thread (the window imports it in a worker): the app's own
-    handlers are kept by having `signal.signal` leave them as they are during the import.
+    folder of its own, removed at exit (the change of directory is process-wide for the
+    import's few seconds; the app opens its files by absolute path). It also sets SIGINT and
+    SIGTERM handlers that exit with status 0 (its trace queue's), which would turn a Ctrl-C of
+    `eval` into a success and fails outright off the main thread (the window imports it in a
+    worker): the app's own handlers are kept by having `signal.signal` leave them as they are
+    during the import.
     """
     with _import_lock:
         loaded = sys.modules.get("deepeval.metrics")
