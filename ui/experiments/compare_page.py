@@ -37,6 +37,7 @@ from ui.experiments.models import OutcomeRow, OutcomesModel, usd_text
 from ui.experiments.texts import headline, message, sample_text
 from ui.plain_text import html_text
 from ui.plots.common import GREY, VERDICT_COLOURS, splitter
+from ui.tracking import bench_button, comparison_source
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,6 +60,8 @@ class ComparePage(QWidget):
         super().__init__()
         self.bench = bench
         self.comparison: Comparison | None = None
+        #: The shown comparison's id in the history (what "Log to…" sends).
+        self.record_id: int | None = None
         self._rows: list[OutcomeRow] = []
         self._variant_run: RunInfo | None = None
         self._dataset_name = ""
@@ -210,6 +213,7 @@ class ComparePage(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.use_button)
         actions.addWidget(self.push_button)
+        actions.addWidget(bench_button(self, comparison_source(self.bench, lambda: self.record_id)))
         actions.addStretch(1)
         actions.addWidget(QLabel("Show"))
         actions.addWidget(self.filter_combo)
@@ -328,6 +332,7 @@ class ComparePage(QWidget):
         def done(result: tuple[ComparedRuns, list[OutcomeRow]]) -> None:
             self._compared()
             compared, rows = result
+            self.record_id = compared.record_id
             self._variant_run = variant
             self._dataset_name = dataset_name
             self.show_comparison(compared.comparison, rows)
@@ -366,6 +371,7 @@ class ComparePage(QWidget):
             )
 
         def show(rows: list[OutcomeRow]) -> None:
+            self.record_id = record.id
             self._variant_run = self._run(record.variant_run_id)
             self._dataset_name = self.bench.dataset_label(record.dataset_id)
             self.show_comparison(comparison, rows)

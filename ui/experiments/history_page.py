@@ -14,6 +14,7 @@ from storage.experiments import ExperimentRecord
 from ui.experiments.dialogs import table_view
 from ui.experiments.models import ExperimentsModel, all_failed
 from ui.plots.common import BLUE, GREY, ORANGE, make_plot, pen, splitter
+from ui.tracking import bench_button, comparison_source, history_selection
 
 if TYPE_CHECKING:
     from ui.experiments.workbench import Workbench
@@ -41,7 +42,9 @@ class HistoryPage(QWidget):
         self.view.setToolTip("Double-click to open the comparison again")
         plot = self._build_plot()
         lay = QVBoxLayout(self)
-        lay.addLayout(_top_row(self.metric_combo))
+        top = _top_row(self.metric_combo)
+        top.addWidget(bench_button(self, comparison_source(bench, history_selection(self))))
+        lay.addLayout(top)
         # Outside the splitter: a splitter would squeeze the wrapped caption over the plot.
         lay.addWidget(self.caption)
         lay.addWidget(splitter(Qt.Orientation.Vertical, plot, self.view, stretch=(1, 1)), 1)

@@ -44,6 +44,7 @@ from ui.experiments.texts import duration, message, run_summary_text
 from ui.experiments.variant_form import VariantForm
 from ui.plain_text import literal_html
 from ui.plots.common import splitter
+from ui.tracking import bench_button, run_source
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -126,6 +127,7 @@ class RunPage(QWidget):
         for b in (self.run_button, self.cancel_button, self.resume_button, self.import_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(bench_button(self, run_source(self)))
         buttons.addWidget(self.delete_button)
         return buttons
 

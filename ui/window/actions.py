@@ -191,6 +191,11 @@ class WindowActions(ScenarioCommands, LibraryCommands, ExportCommands, HelpComma
             self.act_quit,
         ):
             file_menu.addSeparator() if a is None else file_menu.addAction(a)
+        from ui.tracking import window_menu
+
+        self.tracking_menu = window_menu(self)
+        file_menu.insertMenu(self.act_quit, self.tracking_menu)
+        file_menu.insertSeparator(self.act_quit)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.act_undo)
         edit_menu.addAction(self.act_redo)
