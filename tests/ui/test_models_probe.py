@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QPushButton
 
 from core.catalog import Catalog, load_catalog
+from core.frameworks.common import count
 from storage import CatalogStore
 from tests.llm_server import LlmTestServer, Reply
 from ui.models.columns import COL_TTFT
@@ -83,7 +84,7 @@ def test_measure_latency_asks_with_the_estimate_then_saves_and_shows_the_profile
     row = tab.table_model.row_of(MODEL)
     assert row is not None
     cell = tab.table_model.index(row, COL_TTFT)
-    assert cell.data() == f"{profile.ttft_ms:,.0f}"
+    assert cell.data() == count(profile.ttft_ms)  # the one count formatter: 28.4, 412
     tip = cell.data(Qt.ItemDataRole.ToolTipRole)
     assert "Source: measured, " in tip
     assert "p95: first token " in tip
