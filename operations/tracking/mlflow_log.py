@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -123,7 +124,6 @@ def log(record: Record, tracking_uri: str | None = None) -> Logged:
 
 def _log(client: MlflowClient, record: Record, tracking_uri: str | None) -> Logged:
     from mlflow.entities import Metric, Param, RunTag
-    from mlflow.utils.time import get_current_time_millis
 
     experiment_id = _experiment_id(client, experiment_name(record), tracking_uri)
     tags = dict(record.tags)
@@ -138,7 +138,7 @@ def _log(client: MlflowClient, record: Record, tracking_uri: str | None) -> Logg
     mlflow_run_id = str(run.info.run_id)
     status = "FAILED"
     try:
-        now = get_current_time_millis()
+        now = int(time.time() * 1000)  # MLflow's metric timestamps: milliseconds
         client.log_batch(
             mlflow_run_id,
             metrics=[Metric(mlflow_key(k), float(v), now, 0) for k, v in record.metrics.items()],

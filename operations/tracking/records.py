@@ -216,23 +216,19 @@ def items_table(
         "cost_usd",
         "cached",
     )
-    rows = tuple(
-        (
-            item.id,
-            item.input,
-            item.expected,
-            sample.output,
-            sample.error or "",
-            *(scores[m][index] for m in scores),
+    rows: list[tuple[Cell, ...]] = []
+    for index, (item, sample) in enumerate(answered):
+        cells: list[Cell] = [item.id, item.input, item.expected, sample.output, sample.error or ""]
+        cells += [scores[m][index] for m in scores]
+        cells += [
             sample.latency_ms,
             sample.input_tokens,
             sample.output_tokens,
             sample.cost_usd,
             sample.cached,
-        )
-        for index, (item, sample) in enumerate(answered)
-    )
-    return Table(columns, rows)
+        ]
+        rows.append(tuple(cells))
+    return Table(columns, tuple(rows))
 
 
 def run_record(store: ExperimentStore, run_id: int) -> RunRecord:

@@ -246,3 +246,22 @@ def test_without_mlflow_the_error_says_how_to_install_it(
     monkeypatch.setattr(builtins, "__import__", no_mlflow)
     with pytest.raises(TrackerMissing, match=r"pip install 'ai-decision-frameworks\[mlflow\]'"):
         log(record, to="mlflow", tracking_uri="http://127.0.0.1:9")
+
+
+def test_without_pandas_the_table_is_the_same_json(
+    two_runs: Any, mlflow_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mlflow extra is mlflow-skinny, which has no pandas: log_table cannot run, and the
+    table is written as the same "split" JSON (columns, data) by hand."""
+    store, _, upper, _ = two_runs
+
+    def no_pandas(*_args: Any, **_kwargs: Any) -> None:
+        raise ImportError("No module named 'pandas'")
+
+    monkeypatch.setattr(mlflow.tracking.MlflowClient, "log_table", no_pandas)
+    record = run_record(store, upper)
+    logged = log(record, tracking_uri=mlflow_server)
+    client = mlflow.tracking.MlflowClient(mlflow_server)
+    table = read_table(client, logged.run_id, "items.json", tmp_path)
+    assert table["columns"] == list(record.tables["items"].columns)
+    assert [tuple(row) for row in table["data"]] == list(record.tables["items"].rows)
