@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from operations.tracking.records import Logged, Record
+if TYPE_CHECKING:  # the records pull in the engine; the menu needs only the names here
+    from operations.tracking.records import Logged, Record
 
 Tool = Literal["mlflow", "wandb"]
 TOOLS: tuple[Tool, ...] = ("mlflow", "wandb")
