@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -47,6 +48,22 @@ def mlflow_key(name: str) -> str:
     key = _BAD_KEY_CHARS.sub("_", name).strip("/") or "_"
     key = "/".join(part if part not in ("", ".", "..") else "_" for part in key.split("/"))
     return key[:_MAX_KEY]
+
+
+def mlflow_keys(names: Iterable[str]) -> list[str]:
+    """`mlflow_key` of each name, made unique ("a?b" and "a*b" become "a_b" and "a_b.2"):
+    MLflow refuses a batch that names a key twice."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        key = base = mlflow_key(name)
+        count = 1
+        while key in seen:
+            count += 1
+            key = f"{base[: _MAX_KEY - 8]}.{count}"
+        seen.add(key)
+        out.append(key)
+    return out
 
 
 def _cut(text: str, limit: int) -> str:
@@ -141,12 +158,18 @@ def _log(client: MlflowClient, record: Record, tracking_uri: str | None) -> Logg
         now = int(time.time() * 1000)  # MLflow's metric timestamps: milliseconds
         client.log_batch(
             mlflow_run_id,
-            metrics=[Metric(mlflow_key(k), float(v), now, 0) for k, v in record.metrics.items()],
-            params=[
-                Param(mlflow_key(k), _cut(redact(str(v)), _MAX_PARAM))
-                for k, v in record.params.items()
+            metrics=[
+                Metric(k, float(v), now, 0)
+                for k, v in zip(mlflow_keys(record.metrics), record.metrics.values(), strict=True)
             ],
-            tags=[RunTag(mlflow_key(k), _cut(redact(v), _MAX_TAG)) for k, v in tags.items()],
+            params=[
+                Param(k, _cut(redact(str(v)), _MAX_PARAM))
+                for k, v in zip(mlflow_keys(record.params), record.params.values(), strict=True)
+            ],
+            tags=[
+                RunTag(k, _cut(redact(v), _MAX_TAG))
+                for k, v in zip(mlflow_keys(tags), tags.values(), strict=True)
+            ],
         )
         for name, table in record.tables.items():
             _log_table(client, mlflow_run_id, name, table)

@@ -18,7 +18,7 @@ from operations import scenarios as scenario_ops
 from operations.experiments import compare_and_record
 from operations.runs import execute_run, plan_run
 from operations.tracking import TrackerMissing, default_mlflow_uri, log
-from operations.tracking.mlflow_log import experiment_name, mlflow_key
+from operations.tracking.mlflow_log import experiment_name, mlflow_key, mlflow_keys
 from operations.tracking.records import (
     comparison_record,
     decision_record,
@@ -213,6 +213,7 @@ def test_mlflow_keys_drop_what_mlflow_refuses() -> None:
     assert mlflow_key("weights.bedrock/anthropic.claude:1") == "weights.bedrock/anthropic.claude:1"
     assert mlflow_key("a?b*c") == "a_b_c"
     assert mlflow_key("../x") == "_/x"
+    assert mlflow_keys(["a?b", "a*b", "a_b"]) == ["a_b", "a_b.2", "a_b.3"]
 
 
 def test_a_local_store_beside_the_database_keeps_artifacts_beside_it(
