@@ -38,12 +38,12 @@ def default_mlflow_uri(db_path: Path) -> str:
 def target(to: Tool, given: str | None, db_path: Path) -> str | None:
     """Where a record goes when the user named `given` or nothing: for MLflow the given URI,
     else MLFLOW_TRACKING_URI, else the local store beside the database; for W&B the given
-    folder, else None (wandb_log's default: beside the database)."""
+    folder, else the database's folder (the one --db names, which wandb_log cannot know)."""
     if given:
         return given
     if to == "mlflow":
         return os.environ.get("MLFLOW_TRACKING_URI") or default_mlflow_uri(db_path)
-    return None
+    return str(Path(db_path).resolve().parent)
 
 
 class TrackerMissing(ImportError):

@@ -105,3 +105,18 @@ def test_scenarios_log_writes_the_decision_record_as_an_artifact(
     markdown = files["decision_record.md"].read_text(encoding="utf-8")
     assert markdown.startswith("# ") and "Own GPUs" in markdown
     assert "<html" in files["decision_record.html"].read_text(encoding="utf-8").lower()
+
+
+def test_the_default_folder_is_beside_the_database_that_db_names(
+    run_cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    """--db names another database than $AIDF_DB: its run goes beside that one."""
+    other = tmp_path / "other" / "team.sqlite3"
+    with ExperimentStore(other) as store:
+        dataset = store.add_dataset("d", [DatasetItem(id="q", input="i", expected="a")])
+        run_id = store.import_run(
+            dataset.id, Variant(name="v", model="m"), [Sample(item_id="q", output="a")], name="v"
+        )
+    done = run_cli("eval", "log", str(run_id), "--to", "wandb", "--db", str(other))
+    assert done.returncode == 0, done.stderr
+    assert _folder(done.stdout).parent == other.parent / "wandb"
