@@ -221,7 +221,16 @@ def tracking_button(
 def bench_button(page: Any, source: RecordSource) -> QToolButton:
     """A "Log to…" button on an Experiments page, logging through the workbench's workers."""
     bench = page.bench
-    return tracking_button(page, source, bench.submit, lambda: Path(bench.services.db_path))
+
+    def settings() -> QSettings:
+        # The window's settings (a scratch file when the user's could not be read), so the
+        # pages and File > Log to share one choice; QSettings() outside a window (tests).
+        found = getattr(page.window(), "settings", None)
+        return found if isinstance(found, QSettings) else QSettings()
+
+    return tracking_button(
+        page, source, bench.submit, lambda: Path(bench.services.db_path), settings
+    )
 
 
 def run_source(page: Any) -> RecordSource:
