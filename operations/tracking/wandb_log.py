@@ -101,6 +101,13 @@ def log(
     # process's exit code); the app's crash dialog and exit codes must stay the app's.
     hooks = (sys.excepthook, sys.exit)
     try:
+        # Online without credentials, wandb would ask for a key on the terminal the app was
+        # started from, blocking the worker thread; say what to do instead.
+        if run_mode == "online" and not wandb.login(prompt=False, verify=False):
+            raise RuntimeError(
+                "W&B is set to log online but has no API key: run `wandb login` or set "
+                "WANDB_API_KEY, or log offline (unset WANDB_MODE) and sync later"
+            )
         run = wandb.init(
             project=project or os.environ.get("WANDB_PROJECT") or PROJECT,
             name=record.name,

@@ -277,3 +277,15 @@ def test_without_wandb_the_error_says_how_to_install_it(
     with pytest.raises(TrackerMissing, match=r"pip install 'ai-decision-frameworks\[wandb\]'"):
         log(Record(name="r", ref="r"), tmp_path)
     assert not (tmp_path / "wandb").exists()
+
+
+def test_online_without_a_key_says_how_to_log_in_instead_of_prompting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No key in the environment or a netrc: the error says what to do; nothing is written."""
+    monkeypatch.setenv("WANDB_MODE", "online")
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(RuntimeError, match="wandb login"):
+        log(Record(name="r", ref="r"), tmp_path / "runs")
+    assert not (tmp_path / "runs" / "wandb").exists()
