@@ -19,7 +19,7 @@ w = MainWindow(ScenarioStore(Path(sys.argv[1])))
 w.show()
 app.processEvents()
 optional = ("mlflow", "wandb", "deepeval")  # integrations: imported only when used
-heavy = [m for m in ("litellm", "markdown_it", "openai", *optional) if m in sys.modules]
+heavy = [m for m in ("litellm", "markdown_it", "openai", "pandas", *optional) if m in sys.modules]
 print("HEAVY:" + ",".join(heavy))
 plots = [m for m in sys.modules if m.startswith("ui.plots.") or m == "ui.compare"]
 print("PLOTS:" + ",".join(sorted(plots)))
