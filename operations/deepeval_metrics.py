@@ -16,6 +16,7 @@ folder, never into the user's.
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import os
 import shutil
@@ -35,7 +36,7 @@ from core.datasets import item_context
 from core.evaluation import DatasetItem, RunProgress, RunSettings, Sample, Variant
 from core.judge import Grades
 from core.metrics import METRICS
-from core.runner import EvalRunner, ResponseCache, RunOutcome, request_key
+from core.runner import EvalRunner, OutcomeStatus, ResponseCache, RunOutcome, request_key
 from operations.judge import JudgeSpec
 from operations.runs import CatalogLoader, catalog_prices, client_for
 from storage.experiments import ExperimentStore
@@ -224,7 +225,7 @@ def _judge_model(metrics: ModuleType, judging: _Judging, name: str) -> Any:
     DeepEval parses the reply's JSON itself (its path for custom models)."""
     from deepeval.models import DeepEvalBaseLLM  # noqa: PLC0415 (loaded with `metrics`)
 
-    class AppJudge(DeepEvalBaseLLM):  # type: ignore[misc]
+    class AppJudge(DeepEvalBaseLLM):  # type: ignore[misc,unused-ignore]
         def load_model(self, *args: Any, **kwargs: Any) -> None:
             return None
 
@@ -278,6 +279,13 @@ def _test_case(metric_id: str, item: DatasetItem, output: str) -> Any | None:
         context=context or None,
         retrieval_context=context or None,
     )
+
+
+def _report_run(
+    progress: Callable[[int, RunProgress], None], index: int, report: RunProgress
+) -> None:
+    """One run's grading progress, told with the run's position (0 baseline, 1 variant)."""
+    progress(index, report)
 
 
 def grade_deepeval(
@@ -336,7 +344,7 @@ def grade_deepeval(
                 samples,
                 criterion,
                 settings,
-                None if progress is None else (lambda p, i=index: progress(i, p)),
+                None if progress is None else functools.partial(_report_run, progress, index),
             )
         )
     return graded
@@ -410,7 +418,7 @@ def _grade_run(
     with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
         for future in [pool.submit(measure, item, output) for item, output in answered]:
             future.result()
-    status = (
+    status: OutcomeStatus = (
         "cancelled"
         if judging.stop_reason == "Cancelled"
         else "spend_cap"
