@@ -220,7 +220,6 @@ def tracking_button(
 
 def bench_button(page: Any, source: RecordSource) -> QToolButton:
     """A "Log to…" button on an Experiments page, logging through the workbench's workers."""
-    bench = page.bench
 
     def settings() -> QSettings:
         # The window's settings (a scratch file when the user's could not be read), so the
@@ -228,8 +227,14 @@ def bench_button(page: Any, source: RecordSource) -> QToolButton:
         found = getattr(page.window(), "settings", None)
         return found if isinstance(found, QSettings) else QSettings()
 
+    # The workbench is looked up when the user logs, not when the page is built: a page
+    # shown on its own (a test, a future dialog) needs no workbench until then.
     return tracking_button(
-        page, source, bench.submit, lambda: Path(bench.services.db_path), settings
+        page,
+        source,
+        lambda *args, **kwargs: page.bench.submit(*args, **kwargs),
+        lambda: Path(page.bench.services.db_path),
+        settings,
     )
 
 
