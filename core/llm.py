@@ -16,10 +16,10 @@ import re
 import threading
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from core.compat import litellm as compat
@@ -45,6 +45,7 @@ ErrorKind = Literal[
 _PLACEHOLDER_KEY = "no-key"
 _MAX_DETAIL_CHARS = 400
 _RETRY_WAIT_POLL_S = 0.05
+_T = TypeVar("_T")
 # Keys litellm reads from the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...) never pass
 # through the client, yet a provider may echo one back in an error: hide those values too.
 _SECRET_VARIABLE = re.compile(r"(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASSWORD)$", re.IGNORECASE)
@@ -338,29 +339,15 @@ class LlmClient:
         included: what the user waited.
         """
 
-        async def call() -> Completion:
-            task = asyncio.ensure_future(
-                self.acomplete(
-                    model,
-                    messages,
-                    tools=tools,
-                    temperature=temperature,
-                    max_tokens=max_tokens,
-                    cancelled=cancelled,
-                )
-            )
-            while cancelled is not None and not task.done():
-                if cancelled():
-                    task.cancel()
-                    break
-                await asyncio.wait({task}, timeout=_RETRY_WAIT_POLL_S)
-            try:
-                return await task
-            except asyncio.CancelledError:
-                raise LlmError("Cancelled while waiting for the model.", kind="cancelled") from None
-
-        with asyncio.Runner(loop_factory=LitellmEventLoop) as runner:
-            return runner.run(call())
+        request = self.acomplete(
+            model,
+            messages,
+            tools=tools,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            cancelled=cancelled,
+        )
+        return _run_cancellable(request, cancelled, "Cancelled while waiting for the model.")
 
     async def acomplete(
         self,
@@ -439,31 +426,15 @@ class LlmClient:
         `complete`.
         """
 
-        async def call() -> StreamedCompletion:
-            task = asyncio.ensure_future(
-                self.astream(
-                    model,
-                    messages,
-                    max_tokens=max_tokens,
-                    deadline_s=deadline_s,
-                    cancelled=cancelled,
-                    temperature=temperature,
-                )
-            )
-            while cancelled is not None and not task.done():
-                if cancelled():
-                    task.cancel()
-                    break
-                await asyncio.wait({task}, timeout=_RETRY_WAIT_POLL_S)
-            try:
-                return await task
-            except asyncio.CancelledError:
-                raise LlmError(
-                    "Cancelled while the model was streaming.", kind="cancelled"
-                ) from None
-
-        with asyncio.Runner(loop_factory=LitellmEventLoop) as runner:
-            return runner.run(call())
+        request = self.astream(
+            model,
+            messages,
+            max_tokens=max_tokens,
+            deadline_s=deadline_s,
+            cancelled=cancelled,
+            temperature=temperature,
+        )
+        return _run_cancellable(request, cancelled, "Cancelled while the model was streaming.")
 
     async def astream(
         self,
@@ -1051,3 +1022,26 @@ def _retry_after_s(exc: Exception) -> float | None:
     except (TypeError, ValueError):
         return None
     return seconds if seconds >= 0 else None
+
+
+def _run_cancellable(
+    request: Coroutine[Any, Any, _T], cancelled: Callable[[], bool] | None, cancelled_text: str
+) -> _T:
+    """Run one request on its own litellm event loop from synchronous code, polling
+    `cancelled` every _RETRY_WAIT_POLL_S: a cancel abandons the request in flight at once and
+    raises LlmError(kind="cancelled") with `cancelled_text`."""
+
+    async def call() -> _T:
+        task = asyncio.ensure_future(request)
+        while cancelled is not None and not task.done():
+            if cancelled():
+                task.cancel()
+                break
+            await asyncio.wait({task}, timeout=_RETRY_WAIT_POLL_S)
+        try:
+            return await task
+        except asyncio.CancelledError:
+            raise LlmError(cancelled_text, kind="cancelled") from None
+
+    with asyncio.Runner(loop_factory=LitellmEventLoop) as runner:
+        return runner.run(call())
