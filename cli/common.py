@@ -71,24 +71,24 @@ def bad_input_lines(exc: BaseException) -> list[str] | None:
 
 
 def get_framework(framework_id: str) -> Framework:
-    from core.frameworks import get
+    """The framework with that id, as operations.scenarios finds it; bad input when unknown."""
+    from operations.scenarios import ScenarioError, framework
 
     try:
-        return get(framework_id)
-    except KeyError as exc:
-        raise CliError(str(exc.args[0])) from None
+        return framework(framework_id)
+    except ScenarioError as exc:
+        raise CliError(*exc.lines) from None
 
 
 def validate_inputs(framework: Framework, raw: dict[str, Any], where: str = "") -> BaseModel:
-    """The framework's Inputs from plain data; every bad field becomes one error line."""
-    from pydantic import ValidationError
-
-    from core.validation import error_lines
+    """The framework's Inputs from plain data, checked as operations.scenarios checks them;
+    every bad field becomes one error line."""
+    from operations.scenarios import ScenarioError, valid_inputs
 
     try:
-        return framework.Inputs.model_validate(raw)
-    except ValidationError as exc:
-        raise CliError(*(f"{where}{line}" for line in error_lines(exc, framework.Inputs))) from None
+        return valid_inputs(framework, raw, where)
+    except ScenarioError as exc:
+        raise CliError(*exc.lines) from None
 
 
 def read_text(name: str, limit: int, too_large: Callable[[int], Exception] | None = None) -> str:
