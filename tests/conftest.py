@@ -1,5 +1,6 @@
 """Test-wide set-up: offscreen Qt, no network price fetches, a throwaway database per test."""
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,6 +16,28 @@ from tests.mlflow_server import mlflow_server  # noqa: E402, F401  (a session fi
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_collection_off_the_main_thread():
+    """Cycles are collected on the main thread between tests, never by a worker thread or a
+    test server's thread that happens to allocate: a collection there frees Qt objects left
+    in cycles by earlier tests off the GUI thread, which deadlocked the suite (ui/garbage.py
+    does the same for the app)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    yield
+    if was_enabled:
+        gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test(_no_collection_off_the_main_thread):
+    """Runs after the test's own fixtures (its windows are closed by then)."""
+    yield
+    from ui.garbage import collect_due
+
+    collect_due()
 
 
 @pytest.fixture(scope="session")

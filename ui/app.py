@@ -16,6 +16,7 @@ from core.files import read_bytes
 from storage import ScenarioStore, StorageError
 from storage.db import set_aside
 from storage.paths import DATABASE_FILE_FILTER
+from ui import garbage
 from ui.crash import install_crash_handlers
 from ui.plain_text import literal_html
 
@@ -38,6 +39,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         QGuiApplication.setDesktopFileName(resources.DESKTOP_ID)
         app.setWindowIcon(QIcon(str(resources.app_icon_png())))
         app.setStyle("Fusion")
+        # Cycles holding Qt objects must be freed on this thread, never a worker's (ui/garbage).
+        garbage.install(app)
     return app
 
 

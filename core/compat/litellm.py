@@ -19,6 +19,7 @@ import contextvars
 import functools
 import gc
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -62,7 +63,11 @@ def prepare(version: str | None = None) -> None:
     # One collection now, beside an import of seconds, clears what is already garbage; freezing
     # the survivors keeps them out of every later collection. Objects made after this point are
     # collected as usual.
-    gc.collect()
+    # The collection runs only on the main thread: in the window litellm is imported by a
+    # worker, and a collection there would free Qt objects off the GUI thread (ui/garbage.py);
+    # freezing alone is safe anywhere (it moves objects, frees none).
+    if threading.current_thread() is threading.main_thread():
+        gc.collect()
     gc.freeze()
     _private = uses_private_paths(version)
     if _private:

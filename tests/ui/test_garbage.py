@@ -1,0 +1,79 @@
+"""Cycles holding Qt objects are freed on the GUI thread, never by a worker's collection."""
+
+import gc
+import threading
+
+from PySide6.QtCore import QObject
+
+from ui.garbage import GuiThreadCollector, collect_due, install
+
+
+class _Held(QObject):
+    """A QObject whose wrapper sits in a reference cycle, as a closed dialog's may."""
+
+    freed_on: list[str] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.me = self  # the cycle
+
+    def __del__(self) -> None:
+        _Held.freed_on.append(threading.current_thread().name)
+
+
+def _allocate_in_worker() -> None:
+    def churn() -> None:
+        # Enough container allocations to cross every generation's threshold many times over.
+        kept = []
+        for _ in range(200):
+            kept.append([[i] for i in range(1_000)])
+
+    worker = threading.Thread(target=churn, name="worker")
+    worker.start()
+    worker.join()
+
+
+def test_a_worker_allocating_never_frees_a_qt_cycle_and_the_gui_thread_does(qtbot):
+    gc.enable()  # as a fresh process starts; the suite itself runs with collection off
+    collector = GuiThreadCollector()
+    try:
+        assert not gc.isenabled()
+        _Held.freed_on.clear()
+        _Held()
+        _allocate_in_worker()
+        assert _Held.freed_on == []  # the worker crossed the thresholds and collected nothing
+        # Counts are net allocations: the worker's lists are gone again, so the GUI thread
+        # allocates past the threshold itself before its timer finds a collection due.
+        kept = [[i] for i in range(2 * gc.get_threshold()[0])]
+        qtbot.waitUntil(lambda: _Held.freed_on != [], timeout=5_000)
+        assert len(kept) > gc.get_threshold()[0]
+        assert _Held.freed_on == [threading.main_thread().name]
+    finally:
+        collector.stop()
+        gc.disable()
+
+
+def test_stop_restores_automatic_collection_only_if_it_was_on(qtbot):
+    gc.enable()
+    collector = GuiThreadCollector()
+    collector.stop()
+    assert gc.isenabled()
+    gc.disable()
+    collector = GuiThreadCollector()
+    collector.stop()
+    assert not gc.isenabled()
+
+
+def test_collect_due_follows_pythons_thresholds():
+    gc.collect()
+    assert collect_due() == 0  # nothing allocated since: no generation is due
+    for _ in range(3):
+        _Held()
+    kept = [[i] for i in range(gc.get_threshold()[0] + 10)]  # alive: counts are net allocations
+    assert collect_due() >= 3  # each _Held and its instance dict
+    assert len(kept) > gc.get_threshold()[0]
+
+
+def test_install_is_once_per_application(qapp):
+    first = install(qapp)
+    assert install(qapp) is first
