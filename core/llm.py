@@ -166,6 +166,26 @@ class StreamedCompletion:
     finish_reason: str | None = None
 
 
+@dataclass(frozen=True)
+class BatchJob:
+    """A provider's batch as its Batch API reports it (OpenAI's batch object, the fields we use).
+
+    `status` is the provider's word (validating, in_progress, finalizing, completed, failed,
+    expired, cancelling, cancelled); `total`, `completed` and `failed` its request counts;
+    `errors` the reasons a batch failed as a whole (validation), as plain sentences.
+    """
+
+    id: str
+    status: str
+    input_file_id: str | None
+    output_file_id: str | None
+    error_file_id: str | None
+    total: int
+    completed: int
+    failed: int
+    errors: tuple[str, ...] = ()
+
+
 class LlmError(Exception):
     """A model call that failed, worded for the user; never contains the API key.
 
@@ -522,6 +542,141 @@ class LlmClient:
         """`text` with this client's API key replaced, shortened to a readable length."""
         return self._redact(text)
 
+    # Batch API (OpenAI's /v1/files and /v1/batches, or an OpenAI-compatible server's)
+
+    def upload_batch_file(
+        self, data: bytes, filename: str, *, cancelled: Callable[[], bool] | None = None
+    ) -> str:
+        """Upload a JSONL batch input file (purpose "batch"); returns the provider's file id."""
+        found = self._batch_call(
+            "upload the batch file",
+            "acreate_file",
+            cancelled,
+            file=(filename, data, "application/jsonl"),
+            purpose="batch",
+        )
+        return str(found.id)
+
+    def create_batch(
+        self,
+        input_file_id: str,
+        *,
+        metadata: dict[str, str] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> BatchJob:
+        """Start a chat-completions batch over an uploaded file, in the 24 h window."""
+        found = self._batch_call(
+            "create the batch",
+            "acreate_batch",
+            cancelled,
+            completion_window="24h",
+            endpoint="/v1/chat/completions",
+            input_file_id=input_file_id,
+            metadata=metadata,
+        )
+        return self._batch_job(found)
+
+    def retrieve_batch(
+        self, batch_id: str, *, cancelled: Callable[[], bool] | None = None
+    ) -> BatchJob:
+        """The batch as the provider reports it now (one poll)."""
+        return self._batch_job(
+            self._batch_call("check the batch", "aretrieve_batch", cancelled, batch_id=batch_id)
+        )
+
+    def cancel_batch(
+        self, batch_id: str, *, cancelled: Callable[[], bool] | None = None
+    ) -> BatchJob:
+        """Ask the provider to cancel the batch (it reports "cancelling", then "cancelled")."""
+        return self._batch_job(
+            self._batch_call("cancel the batch", "acancel_batch", cancelled, batch_id=batch_id)
+        )
+
+    def batch_file_content(
+        self, file_id: str, *, cancelled: Callable[[], bool] | None = None
+    ) -> bytes:
+        """The bytes of a batch's output or error file."""
+        found = self._batch_call(
+            "download the batch's results", "afile_content", cancelled, file_id=file_id
+        )
+        content = getattr(found, "content", None)
+        if isinstance(content, bytes):
+            return content
+        raise self._bad_reply("malformed", "the file's content is not bytes")
+
+    def _batch_call(
+        self, what: str, name: str, cancelled: Callable[[], bool] | None, **arguments: Any
+    ) -> Any:
+        """One files or batches call, retried as a chat call is (rate limits, 5xx, timeouts);
+        raises LlmError saying what could not be done."""
+        litellm = self._loaded_litellm("batch")
+        policy = _RetryPolicy.of(self, None, None, None, None)
+        request: dict[str, Any] = {
+            "custom_llm_provider": "openai",
+            **arguments,
+            "timeout": policy.timeout_s,
+            # Retries are ours, so the SDK's hidden ones must not multiply them.
+            "max_retries": 0,
+        }
+        if self._api_base is not None:
+            request["api_base"] = self._api_base
+            request["api_key"] = self._key.value or _PLACEHOLDER_KEY
+        elif self._key.value is not None:
+            request["api_key"] = self._key.value
+
+        async def call() -> Any:
+            attempt = 0
+            while True:
+                attempt += 1
+                try:
+                    async with asyncio.timeout(policy.timeout_s):
+                        return await getattr(litellm, name)(**request)
+                except TimeoutError:
+                    failure = _Failure("timeout", None, "deadline", retryable=True)
+                except Exception as exc:  # every provider failure becomes an LlmError
+                    failure = _classify(exc, litellm)
+                try:
+                    wait = self._retry_wait_or_raise(failure, attempt, policy)
+                except LlmError as exc:
+                    text = str(exc)
+                    raise LlmError(
+                        f"Could not {what}: {text[0].lower()}{text[1:]}",
+                        kind=exc.kind,
+                        status_code=exc.status_code,
+                        attempts=exc.attempts,
+                    ) from None
+                await _asleep_polling(wait, cancelled)
+
+        future = asyncio.run_coroutine_threadsafe(call(), _batch_event_loop())
+        while True:
+            try:
+                return future.result(timeout=_RETRY_WAIT_POLL_S)
+            except TimeoutError:
+                if cancelled is not None and cancelled():
+                    future.cancel()
+                    raise LlmError(f"Cancelled while trying to {what}.", kind="cancelled") from None
+
+    def _batch_job(self, raw: Any) -> BatchJob:
+        batch_id, status = getattr(raw, "id", None), getattr(raw, "status", None)
+        if not isinstance(batch_id, str) or not isinstance(status, str):
+            raise self._bad_reply("malformed", "the batch has no id or status")
+        counts = getattr(raw, "request_counts", None)
+        errors = getattr(getattr(raw, "errors", None), "data", None) or []
+        return BatchJob(
+            id=batch_id,
+            status=status,
+            input_file_id=_text_or_none(getattr(raw, "input_file_id", None)),
+            output_file_id=_text_or_none(getattr(raw, "output_file_id", None)),
+            error_file_id=_text_or_none(getattr(raw, "error_file_id", None)),
+            total=_count_or_zero(counts, "total"),
+            completed=_count_or_zero(counts, "completed"),
+            failed=_count_or_zero(counts, "failed"),
+            errors=tuple(
+                self._redact(str(getattr(e, "message", None) or getattr(e, "code", None) or e))
+                for e in errors
+            ),
+        )
+
     # Internals
 
     def _loaded_litellm(self, model: str) -> ModuleType:
@@ -732,6 +887,36 @@ def _token_count(usage: Any, name: str) -> int | str:
         shown = f"{value:,}" if abs(value) < 10**15 else f"{value:.3g}"
         return f"usage.{name} is {shown}"
     return int(value)
+
+
+_batch_loop_lock = threading.Lock()
+_batch_loop: asyncio.AbstractEventLoop | None = None
+
+
+def _batch_event_loop() -> asyncio.AbstractEventLoop:
+    """The one event loop every Batch API call runs on, in a daemon thread of its own.
+
+    litellm builds a new OpenAI SDK client for each files or batches call, and the SDK closes
+    a client on whichever loop is running when it is garbage-collected: with a loop per call
+    that is a later, different loop, and the close fails with "Event loop is closed". One
+    loop for them all outlives every client it made.
+    """
+    global _batch_loop
+    with _batch_loop_lock:
+        if _batch_loop is None:
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="batch-api-loop", daemon=True).start()
+            _batch_loop = loop
+        return _batch_loop
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _count_or_zero(counts: Any, name: str) -> int:
+    value = _token_count(counts, name)
+    return value if isinstance(value, int) else 0
 
 
 def _environment_secrets() -> list[str]:

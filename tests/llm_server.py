@@ -23,6 +23,9 @@ scripted first-token delay and token rate, or stalling part-way (see Reply):
 
     server.set_default(Reply(first_token_s=0.2, tokens_per_s=50))  # counts to max_tokens
     server.reply(Reply(stall_after=3))  # three tokens, then silence until the client hangs up
+
+The OpenAI Batch API's files and batches routes are served too, each request line answered
+through the same script (tests/llm_batches.py; `server.batches` sets how batches behave).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.llm_batches import BatchService
 
 CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
 
@@ -186,7 +191,8 @@ class LlmTestServer:
 
     def __init__(self, *, responder: Responder | None = None, latency_s: float = 0.0) -> None:
         self._state = _State(responder=responder, latency_s=latency_s)
-        self._httpd = _Server(("127.0.0.1", 0), _handler_for(self._state))
+        self.batches = BatchService(self._answer_line)
+        self._httpd = _Server(("127.0.0.1", 0), _handler_for(self._state, self.batches))
         self._thread: threading.Thread | None = None
 
     @property
@@ -220,6 +226,20 @@ class LlmTestServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    def _answer_line(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """A batch's request line answered as /v1/chat/completions would answer it (without
+        delays or streaming: a batch reply is a whole JSON body)."""
+        with self._state.lock:
+            self._state.recorded.append(RecordedRequest("batch", {}, body, time.monotonic()))
+            reply = self._state.next_reply(body)
+            serial = next(self._state.ids)
+            self._state.served += 1
+        if reply is None:
+            return 500, _error_body("test server: no scripted reply left", "server_error")
+        if reply.status != 200:
+            return reply.status, _error_body(reply.error_message, "scripted")
+        return 200, reply.body if reply.body is not None else _completion(reply, body, serial)
 
     # Scripting
 
@@ -360,12 +380,30 @@ class LlmTestServer:
             return self._state.max_in_flight
 
 
-def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
+def _handler_for(state: _State, batches: BatchService) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, format: str, *args: Any) -> None:
             """Silent: test output stays readable."""
+
+        def _batch_route(self, method: str, raw: bytes) -> bool:
+            """Serve a files or batches route; False for any other path."""
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            found = batches.handle(method, self.path.partition("?")[0], headers, raw)
+            if found is None:
+                return False
+            status, data, content_type = found
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return True
+
+        def do_GET(self) -> None:
+            if not self._batch_route("GET", b""):
+                self._send_json(404, _error_body(f"no route {self.path}", "not_found"))
 
         def do_POST(self) -> None:
             path, _, query = self.path.partition("?")
@@ -376,6 +414,8 @@ def _handler_for(state: _State) -> type[BaseHTTPRequestHandler]:
                 path = CHAT_PATHS[0]
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
+            if path not in CHAT_PATHS and self._batch_route("POST", raw):
+                return
             if path not in CHAT_PATHS:
                 self._send_json(404, _error_body(f"no route {path}", "not_found"))
                 return
