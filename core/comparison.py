@@ -141,6 +141,18 @@ def _scores(
     return out
 
 
+def item_scores(
+    items: Sequence[DatasetItem],
+    samples: Sequence[Sample],
+    metric_id: str,
+    pattern: str | None = None,
+    grades: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """Each item's score on `metric_id`, in item order, by the comparison's own rules (the
+    latest sample of an item wins; no sample: NaN; an errored one: 0; `grades`: a judge's)."""
+    return _scores(metric_id, items, _by_item(items, samples), pattern, grades)
+
+
 def _summary(
     metric_id: str,
     items: Sequence[DatasetItem],
