@@ -412,6 +412,44 @@ def _migration_latency_probe(db: Database) -> None:
     )
 
 
+def _migration_batch_jobs(db: Database) -> None:
+    """Runs sent through a provider's Batch API: one row per batch, tied to its run.
+
+    `provider_batch_id` and the file ids are the provider's; `api_base` is the server's base
+    URL with any credentials removed (NULL: the provider's own API), never a key.
+    `item_ids_json` lists the items the batch carries (a batch of a run's failed items
+    carries only those); `prices_json` the batch prices its results are billed at (USD per
+    token and their source), NULL when unknown. `status` is the provider's word; the counts
+    are its request counts; `imported` is 1 once the results are stored as the run's samples.
+    Times are ISO UTC.
+    """
+    db.executescript(
+        """
+        CREATE TABLE batch_jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            provider_batch_id TEXT NOT NULL,
+            api_base TEXT,
+            input_file_id TEXT NOT NULL,
+            output_file_id TEXT,
+            error_file_id TEXT,
+            status TEXT NOT NULL,
+            item_ids_json TEXT NOT NULL,
+            prices_json TEXT,
+            total INTEGER NOT NULL DEFAULT 0 CHECK (total >= 0),
+            completed INTEGER NOT NULL DEFAULT 0 CHECK (completed >= 0),
+            failed INTEGER NOT NULL DEFAULT 0 CHECK (failed >= 0),
+            message TEXT NOT NULL DEFAULT '',
+            imported INTEGER NOT NULL DEFAULT 0 CHECK (imported IN (0, 1)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX batch_jobs_run ON batch_jobs (run_id);
+        CREATE INDEX batch_jobs_imported ON batch_jobs (imported);
+        """
+    )
+
+
 Migration = Callable[["Database"], None]
 
 # Append-only: MIGRATIONS[i] takes a database from user_version i to i + 1. Never edit or
@@ -427,6 +465,7 @@ MIGRATIONS: list[Migration] = [
     _migration_8_partial_runs,
     _migration_score_sources,
     _migration_latency_probe,
+    _migration_batch_jobs,
 ]
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
