@@ -120,10 +120,19 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
     cmd = actions.add_parser(
         "compare",
         parents=[db_option],
-        help="baseline run vs variant run: lift, interval, McNemar, verdict (kept in history)",
+        help="baseline run vs variant run: lift, interval, McNemar, verdict (kept in history); "
+        "three or more runs: each against the baseline with Holm-adjusted p, Pareto set, best",
     )
-    cmd.add_argument("baseline", type=int, metavar="BASELINE_RUN")
-    cmd.add_argument("variant", type=int, metavar="VARIANT_RUN")
+    cmd.add_argument(
+        "runs", type=int, nargs="+", metavar="RUN", help="baseline first, then variants"
+    )
+    cmd.add_argument(
+        "--baseline",
+        type=int,
+        dest="baseline_run",
+        metavar="RUN",
+        help="the run the others are compared with (default: the first)",
+    )
     cmd.add_argument("--metric", default="exact_match", help="a metric id (see --help-metrics)")
     cmd.add_argument("--pattern", help="the regular expression for --metric regex")
     cmd.add_argument(
@@ -409,6 +418,7 @@ def _cmd_eval_import_outputs(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval_compare(args: argparse.Namespace) -> int:
+    from cli.eval_variants import compare_many_cmd, two_runs
     from core.metrics import METRICS
     from core.stats import VERDICT_LABELS
     from operations.deepeval_metrics import arm_means
@@ -417,6 +427,9 @@ def _cmd_eval_compare(args: argparse.Namespace) -> int:
 
     if args.metric not in METRICS:
         raise CliError(f"unknown metric {args.metric!r} (known: {', '.join(METRICS)})")
+    if len(args.runs) != 2:
+        return compare_many_cmd(args)
+    args.baseline, args.variant = two_runs(args.runs, args.baseline_run)
     with _experiments(args) as store:
         try:
             store.run(args.baseline), store.run(args.variant)
