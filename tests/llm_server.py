@@ -31,8 +31,10 @@ through the same script (tests/llm_batches.py; `server.batches` sets how batches
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import json
+import socket
 import sys
 import threading
 import time
@@ -170,6 +172,30 @@ class _State:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End the kept-alive connections: each holds a thread waiting for a next request
+        that never comes (a pooled client outlives its test), hundreds over a whole suite."""
+        with self._open_lock:
+            still_open = list(self._open)
+        for connection in still_open:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that gave up (a timeout test) closes the socket under a delayed reply.
         if isinstance(sys.exc_info()[1], ConnectionError):
@@ -218,6 +244,7 @@ class LlmTestServer:
         self._state.stopping.set()  # a stalled stream lets go
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._httpd.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
