@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple
 
@@ -329,7 +330,9 @@ class Result(FrameworkResult):
     buy_cumulative: list[float]
     build_cumulative: list[float]
     tornado: list[TornadoBar]
-    monte_carlo: MonteCarlo
+    #: None only in a first-stage result (compute_first): its Monte Carlo is still to come.
+    #: compute() always fills it, so every saved or exported result has it.
+    monte_carlo: MonteCarlo | None = None
 
 
 @dataclass(frozen=True)
@@ -547,8 +550,14 @@ def _tornado(x: Inputs, p: _Params) -> list[TornadoBar]:
 _MC_BLOCK = 500
 
 
-def _monte_carlo(x: Inputs, p: _Params, search_years: float) -> MonteCarlo:
-    """Seeded Monte Carlo: every uncertain input drawn from a triangular distribution at once."""
+def _monte_carlo(
+    x: Inputs, p: _Params, search_years: float, cancelled: Callable[[], bool] | None = None
+) -> MonteCarlo | None:
+    """Seeded Monte Carlo: every uncertain input drawn from a triangular distribution at once.
+
+    None when `cancelled()` turns true (asked between blocks of draws): a newer edit in the
+    window has made this one's answer useless.
+    """
     rng = np.random.default_rng(x.seed)
     n = x.monte_carlo_draws
     u = _uncertain(x)
@@ -564,10 +573,15 @@ def _monte_carlo(x: Inputs, p: _Params, search_years: float) -> MonteCarlo:
     lo = int(np.floor(at))
     hi = min(lo + 1, months)
     frac = at - lo
+    if p.neutral:
+        breakeven, savings = _straight_line_draws(drawn, months, lo, hi, frac)
+        return _summary(x, n, search_years, breakeven, savings)
     crossings, savings_parts = [], []
     # Blocks of draws whose (draws x months) arrays fit in the CPU cache: the same arithmetic
     # row by row, well over twice as fast as one 10,000-row pass through main memory.
     for start in range(0, n, _MC_BLOCK):
+        if cancelled is not None and cancelled():
+            return None
         block = slice(start, start + _MC_BLOCK)
         part = replace(
             drawn,
@@ -581,6 +595,50 @@ def _monte_carlo(x: Inputs, p: _Params, search_years: float) -> MonteCarlo:
         savings_parts.append(diff[:, lo] * (1 - frac) + diff[:, hi] * frac)
     breakeven = np.concatenate(crossings) / 12
     savings = np.concatenate(savings_parts)
+    return _summary(x, n, search_years, breakeven, savings)
+
+
+def _straight_line_draws(
+    d: _Params, months: int, lo: int, hi: int, frac: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each draw's breakeven (years; inf when none within `months`) and saving by building at
+    the horizon, core inputs only, without the (draws x months) grid.
+
+    With the core inputs building's lead over buying is a straight line in the month m,
+    diff(m) = (price x volume - serving) x m/12 - training, so the crossing that _cumulative's
+    grid interpolates is training / margin years exactly, and the grid is needed only at the
+    horizon's two months and at the end of the search (whether the line crosses within it).
+    Gaps within 1e-9 of the amounts are equal costs, as in _cumulative.
+    """
+    spend = d.price * d.volume
+
+    def gap(month: int) -> np.ndarray:
+        # In place, one month at a time: a fresh 10,000-draw array costs more than its maths.
+        years = month / 12
+        buy = spend * years
+        build = d.serving * years
+        build += d.training
+        diff = buy - build
+        buy += build
+        buy *= 1e-9
+        diff[np.abs(diff) <= buy] = 0.0
+        return diff
+
+    # A line above zero at the end has a positive margin (training is never negative).
+    crosses = gap(months) > 0
+    breakeven = np.full(spend.shape, np.inf)
+    breakeven[crosses] = d.training[crosses] / (spend - d.serving)[crosses]
+    savings = gap(lo)
+    savings *= 1 - frac
+    savings += gap(hi) * frac
+    return breakeven, savings
+
+
+def _summary(
+    x: Inputs, n: int, search_years: float, breakeven: np.ndarray, savings: np.ndarray
+) -> MonteCarlo:
+    """The Monte Carlo's figures from every draw's breakeven (years, inf: never) and saving."""
+    p10, p50, p90 = stats.percentiles_or_none(breakeven, (10, 50, 90))
     finite = breakeven[np.isfinite(breakeven)]
     counts, edges = np.histogram(finite, bins=40, range=_histogram_range(finite, search_years))
     return MonteCarlo(
@@ -588,9 +646,9 @@ def _monte_carlo(x: Inputs, p: _Params, search_years: float) -> MonteCarlo:
         seed=x.seed,
         search_years=search_years,
         p_build_cheaper=float(np.mean(savings > 0)),
-        breakeven_p10_years=stats.percentile_or_none(breakeven, 10),
-        breakeven_p50_years=stats.percentile_or_none(breakeven, 50),
-        breakeven_p90_years=stats.percentile_or_none(breakeven, 90),
+        breakeven_p10_years=p10,
+        breakeven_p50_years=p50,
+        breakeven_p90_years=p90,
         never_within_search=int(n - finite.size),
         histogram_edges_years=[float(e) for e in edges],
         histogram_counts=[int(c) for c in counts],
@@ -609,7 +667,21 @@ def _histogram_range(values: np.ndarray, search_years: float) -> tuple[float, fl
 
 
 def compute(inputs: Inputs, catalog: Any = None) -> Result:
-    """Compare buying API access with building a custom model.
+    """Compare buying API access with building a custom model: compute_first, then complete
+    (the window shows the first stage while the Monte Carlo runs; everything else uses this).
+    """
+    result = complete(inputs, compute_first(inputs, catalog))
+    assert result is not None  # nothing can cancel it
+    return result
+
+
+#: What a first-stage result shows in place of a Monte Carlo figure.
+SIMULATING = "simulating…"
+
+
+def compute_first(inputs: Inputs, catalog: Any = None) -> Result:
+    """Everything but the Monte Carlo (its figures read SIMULATING, monte_carlo is None):
+    the decision, the cost curves and the tornado, a few milliseconds; complete() adds it.
 
     Core (the source's model, units in dollars, tokens and years):
       api_annual = api_cost_per_token x inference_volume_per_year
@@ -646,7 +718,6 @@ def compute(inputs: Inputs, catalog: Any = None) -> Result:
     plot_months = int(np.ceil(plot_years * 12))
     buy_curve, build_curve = _cumulative(p, plot_months).costs()
     tornado_bars = _tornado(x, p)
-    mc = _monte_carlo(x, p, plot_years)
     gpus = (
         x.inference_volume_per_year / HOURS_PER_YEAR / p.gpu_tokens_per_hour
         if p.gpu_tokens_per_hour
@@ -665,7 +736,6 @@ def compute(inputs: Inputs, catalog: Any = None) -> Result:
         build_dec,
         basis,
         tornado_bars,
-        mc,
         gpus,
     )
     if breakeven is None:
@@ -710,19 +780,7 @@ def compute(inputs: Inputs, catalog: Any = None) -> Result:
         Figure(
             key="savings", label="Saved by building over the horizon", value=savings, unit="usd"
         ),
-        Figure(
-            key="p_build_cheaper",
-            label="Chance building is cheaper (Monte Carlo)",
-            value=mc.p_build_cheaper * 100,
-            unit="pct",
-        ),
-        Figure(
-            key="breakeven_p50_years",
-            label="Breakeven P50 (Monte Carlo)",
-            value=mc.breakeven_p50_years,
-            unit="years",
-            none_text=f"not within {plot_years:g} years",
-        ),
+        *_monte_carlo_figures(None, plot_years),
     ]
     return Result(
         recommendation=decision,
@@ -745,7 +803,60 @@ def compute(inputs: Inputs, catalog: Any = None) -> Result:
         buy_cumulative=[float(v) for v in buy_curve[0]],
         build_cumulative=[float(v) for v in build_curve[0]],
         tornado=tornado_bars,
-        monte_carlo=mc,
+    )
+
+
+def complete(
+    inputs: Inputs, first: Result, cancelled: Callable[[], bool] | None = None
+) -> Result | None:
+    """`first` (compute_first of these inputs) with its Monte Carlo figures, sentence and
+    histogram; None when `cancelled()` turned true on the way. Reads no catalog."""
+    x = inputs
+    plot_years = max(x.plot_horizon_years, x.decision_horizon_years)
+    mc = _monte_carlo(x, _Params.of(x), plot_years, cancelled)
+    if mc is None:
+        return None
+    figures = [f for f in first.figures if f.key not in _MONTE_CARLO_KEYS]
+    kept = first.rationale[:-1]  # its placeholder for the Monte Carlo's sentence is last
+    # No validation again: every part is built and checked already.
+    return first.model_copy(
+        update={
+            "monte_carlo": mc,
+            "figures": figures + _monte_carlo_figures(mc, plot_years),
+            "rationale": [*kept, _monte_carlo_sentence(mc)],
+        }
+    )
+
+
+_MONTE_CARLO_KEYS = ("p_build_cheaper", "breakeven_p50_years")
+
+
+def _monte_carlo_figures(mc: MonteCarlo | None, plot_years: float) -> list[Figure]:
+    """The card's two Monte Carlo figures; while it runs (mc None) they say so."""
+    return [
+        Figure(
+            key="p_build_cheaper",
+            label="Chance building is cheaper (Monte Carlo)",
+            value=None if mc is None else mc.p_build_cheaper * 100,
+            unit="pct",
+            none_text=SIMULATING,
+        ),
+        Figure(
+            key="breakeven_p50_years",
+            label="Breakeven P50 (Monte Carlo)",
+            value=None if mc is None else mc.breakeven_p50_years,
+            unit="years",
+            none_text=SIMULATING if mc is None else f"not within {plot_years:g} years",
+        ),
+    ]
+
+
+def _monte_carlo_sentence(mc: MonteCarlo) -> str:
+    p50 = format_value(mc.breakeven_p50_years, "years", f"not within {mc.search_years:g} years")
+    return (
+        f"Across {mc.draws:,} Monte Carlo draws of the uncertain inputs, building is cheaper "
+        f"within the horizon in {probability(mc.p_build_cheaper)} of cases "
+        f"(median breakeven {p50})."
     )
 
 
@@ -761,9 +872,9 @@ def _rationale(
     build_dec: float,
     basis: str,
     tornado_bars: list[TornadoBar],
-    mc: MonteCarlo,
     gpus: float | None,
 ) -> list[str]:
+    """The reasons, the last one a placeholder for the Monte Carlo's (complete() replaces it)."""
     h = x.decision_horizon_years
     out = [
         f"Buying costs {money(api_annual)} a year: {x.inference_volume_per_year:,.0f} tokens at "
@@ -818,11 +929,9 @@ def _rationale(
             f"the {h:g}-year saving from building moves from {money(top.savings_low)} to "
             f"{money(top.savings_high)}."
         )
-    p50 = format_value(mc.breakeven_p50_years, "years", f"not within {mc.search_years:g} years")
     out.append(
-        f"Across {mc.draws:,} Monte Carlo draws of the uncertain inputs, building is cheaper "
-        f"within the horizon in {probability(mc.p_build_cheaper)} of cases "
-        f"(median breakeven {p50})."
+        f"The Monte Carlo over {x.monte_carlo_draws:,} draws of the uncertain inputs is "
+        f"{SIMULATING}"
     )
     return out
 
@@ -853,6 +962,8 @@ def summarize(inputs: Inputs, result: Result) -> str:
     """Markdown body of the decision summary: the options, the figures and the assumptions."""
     x, r = inputs, result
     mc = r.monte_carlo
+    if mc is None:
+        raise ValueError("a first-stage result has no Monte Carlo yet: summarise compute()'s")
     lines = [
         "### Considered options",
         "",

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from core.frameworks import build_vs_buy as bvb
 from core.frameworks.build_vs_buy import Inputs, compute, summarize
+from core.frameworks.common import format_figure
 from core.validation import error_lines
 
 # Monte Carlo draws are the slow part; tests that do not look at them keep the minimum.
@@ -548,6 +549,74 @@ def test_monte_carlo_counts_every_draw_with_a_fractional_plot_horizon():
     mc = r.monte_carlo
     assert r.breakeven_years == pytest.approx(2.6 / 2.4)
     assert sum(mc.histogram_counts) + mc.never_within_search == mc.draws
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"training_cost": 7_500_000},  # most draws break even near or past the 3-year horizon
+        {"serving_cost_per_year": 2_400_000},  # the margin straddles zero: many never
+        {"training_cost": 0},  # every draw breaks even at once
+        {"training_cost": 11_000_000, "plot_horizon_years": 4.5},  # many past the search
+        {"decision_horizon_years": 2.75},  # the saving interpolated between two months
+    ],
+)
+def test_straight_line_draws_match_the_monthly_grid(changes):
+    """Core inputs only: the closed form (training / margin, and the saving at the horizon's
+    two months) gives what _cumulative's month grid and its first crossing give, draw by draw.
+    """
+    import numpy as np
+
+    from core import analysis
+
+    x = Inputs(**changes)
+    p = bvb._Params.of(x)
+    assert p.neutral
+    rng = np.random.default_rng(3)
+    n = 3000
+    drawn = bvb.replace(
+        p,
+        price=analysis.triangular(rng, p.price, 0.5, n),
+        volume=analysis.triangular(rng, p.volume, 0.5, n),
+        training=analysis.triangular(rng, p.training, 0.5, n),
+        serving=analysis.triangular(rng, p.serving, 0.5, n),
+    )
+    months = int(np.ceil(max(x.plot_horizon_years, x.decision_horizon_years) * 12))
+    at = x.decision_horizon_years * 12
+    lo, frac = int(at), at - int(at)
+    hi = min(lo + 1, months)
+    diff = bvb._cumulative(drawn, months, with_costs=False).diff
+    grid_breakeven = analysis.first_crossing(diff) / 12
+    grid_savings = diff[:, lo] * (1 - frac) + diff[:, hi] * frac
+
+    breakeven, savings = bvb._straight_line_draws(drawn, months, lo, hi, frac)
+    assert np.array_equal(np.isinf(breakeven), np.isinf(grid_breakeven))
+    finite = np.isfinite(breakeven)
+    assert np.allclose(breakeven[finite], grid_breakeven[finite], rtol=1e-9, atol=1e-12)
+    assert np.allclose(savings, grid_savings, rtol=1e-9, atol=1e-6)
+    assert np.array_equal(savings > 0, grid_savings > 0)
+
+
+def test_first_stage_then_complete_is_compute():
+    """The window's two stages: compute_first has everything but the Monte Carlo (its figures
+    say it is simulating, its last reason too); complete adds it, and the pair is compute's
+    result exactly. A cancelled completion gives nothing."""
+    x = Inputs(volume_growth_pct_per_year=20, monte_carlo_draws=2000)
+    first = bvb.compute_first(x)
+    assert first.monte_carlo is None
+    assert first.figure("p_build_cheaper").value is None
+    assert format_figure(first.figure("p_build_cheaper")) == bvb.SIMULATING
+    assert bvb.SIMULATING in first.rationale[-1]
+    whole = compute(x)
+    assert first.headline == whole.headline and first.buy_cumulative == whole.buy_cumulative
+    assert bvb.complete(x, first) == whole
+    assert whole.rationale[:-1] == first.rationale[:-1]
+    assert "Monte Carlo draws" in whole.rationale[-1]
+    assert [f.key for f in first.figures] == [f.key for f in whole.figures]
+    assert bvb.complete(x, first, cancelled=lambda: True) is None
+    with pytest.raises(ValueError, match="Monte Carlo"):
+        summarize(x, first)
 
 
 # --- Messages that must not contradict the decision ------------------------------------------

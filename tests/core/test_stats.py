@@ -14,6 +14,7 @@ from core.stats import (
     paired_sample_size,
     percentile,
     percentile_or_none,
+    percentiles_or_none,
     sample_size_for_lift,
     samples_needed_for_scores,
     verdict,
@@ -171,6 +172,18 @@ def test_percentile_or_none_interpolates_and_never_gives_none():
     assert percentile_or_none([np.inf], 10) is None
     with pytest.raises(ValueError, match="between 0 and 100"):
         percentile_or_none([1.0], -1)
+
+
+def test_percentiles_or_none_are_each_percentile_or_none():
+    """Sorting once gives the same answers as one call per percentile (the example above)."""
+    mixed = np.array([np.inf] * 6 + [4.0, 3.0, 2.0, 1.0])
+    assert percentiles_or_none(mixed, (10, 30, 50)) == [
+        percentile_or_none(mixed, 10),
+        percentile_or_none(mixed, 30),
+        None,
+    ]
+    with pytest.raises(ValueError, match="between 0 and 100"):
+        percentiles_or_none([1.0], (50, 101))
 
 
 # --- Sample sizes --------------------------------------------------------------------------------
