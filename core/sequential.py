@@ -102,7 +102,8 @@ def log_capital(differences: np.ndarray, m: float, *, alpha: float, horizon: int
     down_cap = BET_CAP / (1 - m) if m < 1 else math.inf
     up = np.log1p(np.minimum(bet, up_cap) * (d - m))
     down = np.log1p(-np.minimum(bet, down_cap) * (d - m))
-    return np.logaddexp(np.cumsum(up, axis=1), np.cumsum(down, axis=1)) - math.log(2)
+    hedged: np.ndarray = np.logaddexp(np.cumsum(up, axis=1), np.cumsum(down, axis=1))
+    return hedged - math.log(2)
 
 
 def rejects(differences: np.ndarray, m: float, *, alpha: float, horizon: int) -> np.ndarray:
