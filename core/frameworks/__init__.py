@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pydantic import BaseModel
 
     from core.catalog import Catalog, ModelInfo
@@ -55,11 +57,26 @@ class FillsRowsFromCatalog(FrameworkModule[InputsT, ResultT], Protocol[InputsT, 
     ) -> list[dict[str, Any]]: ...
 
 
+class ComputesInStages(FrameworkModule[InputsT, ResultT], Protocol[InputsT, ResultT]):
+    """A framework whose compute is a quick first stage and a slow completion (a Monte
+    Carlo): the window shows compute_first's result at once and complete's when it comes.
+    compute(x) == complete(x, compute_first(x)); complete reads no catalog and returns None
+    when `cancelled()` turns true on the way."""
+
+    def compute_first(self, inputs: InputsT, catalog: Catalog | None = None) -> ResultT: ...
+
+    def complete(
+        self, inputs: InputsT, first: ResultT, cancelled: Callable[[], bool] | None = None
+    ) -> ResultT | None: ...
+
+
 #: Any framework, seen through the bases its models share (what the window, the command line
 #: and the reports hold; each module's own types are checked at the end of this file).
 Framework = FrameworkModule["BaseModel", "FrameworkResult"]
 #: A framework with rows_from_catalog, seen the same way.
 RowsFromCatalog = FillsRowsFromCatalog["BaseModel", "FrameworkResult"]
+#: A framework computing in two stages, seen the same way.
+Staged = ComputesInStages["BaseModel", "FrameworkResult"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,8 @@ class Entry:
     #: compute reads the catalog's quality scores (others read prices and latency only): its
     #: card and exports say which quality source the result used.
     reads_quality: bool = False
+    #: The module computes in two stages (compute_first, complete: ComputesInStages).
+    staged: bool = False
 
     def load(self) -> Framework:
         # Each module is checked against its protocol statically (below), not here.
@@ -83,12 +102,16 @@ class Entry:
         """The loaded module, as the hook it declares, or None when it declares none."""
         return cast(RowsFromCatalog, self.load()) if self.catalog_rows else None
 
+    def stages(self) -> Staged | None:
+        """The loaded module, as the two stages it declares, or None when it computes at once."""
+        return cast(Staged, self.load()) if self.staged else None
+
 
 ENTRIES: tuple[Entry, ...] = (
     Entry("cost_quality_latency", "Cost-Quality-Latency", reads_quality=True),
     Entry("rag_vs_finetuning", "RAG vs Fine-tuning"),
     Entry("model_selection", "Model Selection", catalog_rows=True),
-    Entry("build_vs_buy", "Build vs Buy"),
+    Entry("build_vs_buy", "Build vs Buy", staged=True),
     Entry("agents", "Agents"),
     Entry("architecture_patterns", "Architecture Patterns", catalog_rows=True, reads_quality=True),
     Entry("experiments", "Experiments"),
@@ -146,7 +169,7 @@ if TYPE_CHECKING:
     _model_selection: FillsRowsFromCatalog[model_selection.Inputs, model_selection.Result] = (
         model_selection
     )
-    _build_vs_buy: FrameworkModule[build_vs_buy.Inputs, build_vs_buy.Result] = build_vs_buy
+    _build_vs_buy: ComputesInStages[build_vs_buy.Inputs, build_vs_buy.Result] = build_vs_buy
     _agents: FrameworkModule[agents.Inputs, agents.Result] = agents
     _architecture_patterns: FillsRowsFromCatalog[
         architecture_patterns.Inputs, architecture_patterns.Result

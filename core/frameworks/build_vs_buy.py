@@ -610,15 +610,15 @@ def _straight_line_draws(
     horizon's two months and at the end of the search (whether the line crosses within it).
     Gaps within 1e-9 of the amounts are equal costs, as in _cumulative.
     """
-    spend = d.price * d.volume
+    spend: np.ndarray = d.price * d.volume
 
     def gap(month: int) -> np.ndarray:
         # In place, one month at a time: a fresh 10,000-draw array costs more than its maths.
         years = month / 12
         buy = spend * years
-        build = d.serving * years
+        build: np.ndarray = d.serving * years
         build += d.training
-        diff = buy - build
+        diff: np.ndarray = buy - build
         buy += build
         buy *= 1e-9
         diff[np.abs(diff) <= buy] = 0.0

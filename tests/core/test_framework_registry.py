@@ -73,9 +73,21 @@ def test_every_entry_is_held_to_its_protocol_by_the_type_checker():
         if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Name)
     }
     assert checked == {
-        e.id: "FillsRowsFromCatalog" if e.catalog_rows else "FrameworkModule"
+        e.id: "FillsRowsFromCatalog"
+        if e.catalog_rows
+        else "ComputesInStages"
+        if e.staged
+        else "FrameworkModule"
         for e in frameworks.ENTRIES
     }
+
+
+@pytest.mark.parametrize("entry", frameworks.ENTRIES, ids=lambda e: e.id)
+def test_stages_are_there_iff_declared(entry):
+    module = entry.load()
+    has_stages = callable(getattr(module, "compute_first", None))
+    assert has_stages == callable(getattr(module, "complete", None)) == entry.staged
+    assert (entry.stages() is module) if entry.staged else entry.stages() is None
 
 
 def test_an_entry_is_found_by_its_id():
