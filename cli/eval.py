@@ -20,6 +20,7 @@ from cli.common import (
     shown_json,
     user_catalog,
 )
+from cli.eval_router import add_verbs as add_router_verbs
 from cli.tracking import add_eval_verbs
 
 
@@ -165,6 +166,7 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
     cmd.add_argument("--out", metavar="FILE.csv", required=True)
     cmd.set_defaults(handler=_cmd_eval_export_run)
     add_eval_verbs(actions, db_option)
+    add_router_verbs(actions, db_option)
 
 
 def _experiments(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:

@@ -24,7 +24,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -32,27 +31,8 @@ from pydantic import BaseModel, ConfigDict
 from core import stats
 from core.comparison import item_scores
 from core.evaluation import DatasetItem, Sample
+from core.routing_rules import RULES, Rule
 
-Rule = Literal["confidence", "length", "judge", "regex"]
-RULES: tuple[Rule, ...] = ("confidence", "length", "judge", "regex")
-RULE_LABELS: dict[str, str] = {
-    "confidence": "Stated confidence",
-    "length": "Reply length",
-    "judge": "Judge's score",
-    "regex": "Regular expression",
-}
-RULE_HELP: dict[str, str] = {
-    "confidence": "Keep the cheap reply when the confidence it states is at least the "
-    "threshold: 'confidence: 0.8' (also 'Confidence = 80%', 'confidence 85'), else the last "
-    "percentage in the reply ('85%'); values above 1 are read as percent. A reply stating none "
-    "escalates.",
-    "length": "Keep the cheap reply when it is at most the threshold long, in output tokens "
-    "(characters when the run recorded no tokens): a rambling reply escalates.",
-    "judge": "Keep the cheap reply when a judge's score of it (0-1, from a judged comparison "
-    "kept in the history) is at least the threshold; an ungraded reply escalates.",
-    "regex": "Keep the cheap reply when the regular expression is found in it (Python "
-    "re.search); any other reply escalates.",
-}
 #: Longest regular expression a rule accepts: with nested quantifiers refused too, this keeps
 #: a pattern from backtracking for minutes over a long reply (re has no timeout).
 MAX_PATTERN_CHARS = 200
@@ -154,10 +134,10 @@ def rule_signal(
 
 
 def length_unit(rule: Rule, output_tokens: Sequence[int]) -> str:
-    """The unit of a rule's threshold, for its labels."""
-    if rule == "length":
-        return "tokens" if any(t > 0 for t in output_tokens) else "characters"
-    return {"confidence": "0-1", "judge": "score 0-1", "regex": "match"}.get(rule, "")
+    """The unit of a rule's threshold ("" for the unitless ones), for its labels."""
+    if rule != "length":
+        return ""
+    return "tokens" if any(t > 0 for t in output_tokens) else "characters"
 
 
 @dataclass(frozen=True)

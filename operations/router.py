@@ -18,14 +18,13 @@ from core.catalog import Catalog
 from core.evaluation import Sample
 from core.frameworks import architecture_patterns as ap
 from core.router import (
-    RULE_LABELS,
     RouterCurve,
-    Rule,
     ThresholdRow,
     build_curve,
     length_unit,
     paired_items,
 )
+from core.routing_rules import RULE_LABELS, Rule
 from storage.experiments import ExperimentRecord, ExperimentStore, RunInfo
 
 #: The fastest output speed Architecture Patterns accepts (tokens/s): a run whose latency does
