@@ -21,6 +21,7 @@ from cli.common import (
     user_catalog,
 )
 from cli.eval_router import add_verbs as add_router_verbs
+from cli.eval_sequential import add_verbs as add_sequential_verbs
 from cli.tracking import add_eval_verbs
 
 
@@ -167,6 +168,7 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
     cmd.set_defaults(handler=_cmd_eval_export_run)
     add_eval_verbs(actions, db_option)
     add_router_verbs(actions, db_option)
+    add_sequential_verbs(actions, db_option)
 
 
 def _experiments(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:

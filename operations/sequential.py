@@ -148,7 +148,8 @@ class SequentialOutcome:
     `look` is the sequence at the stopping pair (None when no pair was completed); `called`
     the items both arms answered (at least `look.n`: the rest of the last round); `plan_n` the
     fixed-size plan for the minimum lift at the baseline's observed pass rate; `items_saved`
-    plan_n - called (negative: more than the plan) and `money_saved_usd` that many pairs at
+    min(plan_n, total) - called (a plan beyond the items planned could only have run them
+    all; negative: more than the plan) and `money_saved_usd` that many pairs at
     the run's cost per pair (None without a plan or a known price). `record_id` is the
     experiment kept in the history (None when no pair was completed). `path` is every look.
     """
@@ -175,17 +176,20 @@ class SequentialOutcome:
         text = self.look.sentence(self.alpha)
         if not self.look.settled:
             text += f" Stopped: {STOP_LABELS[self.stop]}."
-        return f"{text} {savings_sentence(self.plan_n, self.items_saved, self.money_saved_usd)}"
+        saved = savings_sentence(self.plan_n, self.items_saved, self.money_saved_usd, self.total)
+        return f"{text} {saved}"
 
 
-def savings_sentence(plan_n: int | None, saved: int | None, money: float | None) -> str:
-    """Items (and money) saved against the fixed-size plan, in words."""
+def savings_sentence(plan_n: int | None, saved: int | None, money: float | None, total: int) -> str:
+    """Items (and money) saved against the fixed-size plan of n items, in words; a plan
+    beyond the `total` items planned is said to be, as it could only have run them all."""
     if plan_n is None or saved is None:
         return "No fixed-size plan to save against (it needs a minimum lift above 0)."
     cost = "" if money is None else f" (${abs(money):,.4f})"
+    plan = f"n = {plan_n:,}" + (f", more than the {total:,} items" if plan_n > total else "")
     if saved >= 0:
-        return f"Saved {saved:,} items{cost} against the fixed-size plan (n = {plan_n:,})."
-    return f"Used {-saved:,} items{cost} more than the fixed-size plan (n = {plan_n:,})."
+        return f"Saved {saved:,} items{cost} against the fixed-size plan ({plan})."
+    return f"Used {-saved:,} items{cost} more than the fixed-size plan ({plan})."
 
 
 class _Arm:
@@ -294,7 +298,7 @@ def execute_sequential(
     last = path[-1] if path else None
     _finish_runs(store, plan, (base, var), stop, last)
     plan_n = _plan_n(plan, base_scores, differences)
-    saved = None if plan_n is None else plan_n - called
+    saved = None if plan_n is None else min(plan_n, len(order)) - called
     per_pair = (base.paid + var.paid) / called if called else 0.0
     known_price = plan.baseline.prices is not None or plan.variant.prices is not None
     money = None if saved is None or not (known_price or per_pair) else saved * per_pair
@@ -398,7 +402,9 @@ def _record(
     )
     reasons = [
         look.sentence(plan.alpha),
-        savings_sentence(outcome.plan_n, outcome.items_saved, outcome.money_saved_usd),
+        savings_sentence(
+            outcome.plan_n, outcome.items_saved, outcome.money_saved_usd, outcome.total
+        ),
         f"The interval is anytime-valid (a betting confidence sequence, Waudby-Smith and "
         f"Ramdas 2023): it holds however often it was looked at; the fixed-size McNemar p "
         f"({comparison.mcnemar_p:.3g}) does not, after stopping on the data, and is shown "
