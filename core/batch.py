@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.catalog import ModelInfo
-from core.evaluation import DatasetItem, Sample, Variant
+from core.evaluation import DatasetItem, RunStatus, Sample, Variant
 from core.runner import CostEstimate, messages_for
 
 #: The share of the real-time price a batch costs when the price map has no batch price:
@@ -272,7 +272,7 @@ def _malformed(why: str) -> str:
     return f"The batch's reply for this item was malformed: {why}."
 
 
-def run_status(batch_status: str, answered: int, total: int) -> tuple[str, str]:
+def run_status(batch_status: str, answered: int, total: int) -> tuple[RunStatus, str]:
     """The run's status and stop reason once its batch ended, by what was stored: every item
     answered ("completed"), some ("partial"), none ("failed", or "cancelled" when the batch
     was cancelled)."""
