@@ -168,16 +168,22 @@ class SequentialOutcome:
     path: list[Look] = field(default_factory=list)
     alpha: float = 0.05
 
-    def summary(self) -> str:
-        """The final verdict line, e.g. "Ship after 120 items: better, +6.0 pp (...). Saved
-        176 items ($0.35) against the fixed-size plan (n = 296)."."""
+    def verdict_text(self) -> str:
+        """The verdict at the stopping pair, and why it stopped when it was not settled."""
         if self.look is None:
             return f"No pair was completed ({STOP_LABELS[self.stop]}): no verdict."
         text = self.look.sentence(self.alpha)
         if not self.look.settled:
             text += f" Stopped: {STOP_LABELS[self.stop]}."
+        return text
+
+    def summary(self) -> str:
+        """The final verdict line, e.g. "Ship after 120 items: better, +6.0 pp (...). Saved
+        176 items ($0.35) against the fixed-size plan (n = 296)."."""
+        if self.look is None:
+            return self.verdict_text()
         saved = savings_sentence(self.plan_n, self.items_saved, self.money_saved_usd, self.total)
-        return f"{text} {saved}"
+        return f"{self.verdict_text()} {saved}"
 
 
 def savings_sentence(plan_n: int | None, saved: int | None, money: float | None, total: int) -> str:
