@@ -178,7 +178,7 @@ def describe(measured: MeasuredRouter) -> str:
     )
     if measured.rule_pattern:
         text += f" {measured.rule_pattern!r}"
-    text += f"; {c.no_signal:,} cheap replies give no signal and always escalate."
+    text += f"; cheap replies without a signal (they always escalate): {c.no_signal:,}."
     if measured.unpaired:
         text += f" {measured.unpaired:,} items lack an answer in one run and are left out."
     return text

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.catalog import Catalog
 from ui.tasks import TaskRunner
@@ -19,12 +20,19 @@ def _nothing() -> None:
     return None
 
 
+def _no_window(_framework_id: str, _values: Callable[[Any], dict[str, Any]]) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class AppServices:
     """`catalog()` is the merged catalog once it has loaded (None before); a tab that wrote to
-    the catalog's user data calls `catalog_updated()` so every tab sees it."""
+    the catalog's user data calls `catalog_updated()` so every tab sees it.
+    `fill_framework(framework_id, values)` sets another framework's inputs to
+    `values(its current inputs)` as one undoable step and shows its tab (False: no window)."""
 
     runner: TaskRunner
     db_path: Path
     catalog: Callable[[], Catalog | None] = _no_catalog
     catalog_updated: Callable[[], None] = _nothing
+    fill_framework: Callable[[str, Callable[[Any], dict[str, Any]]], bool] = _no_window

@@ -77,6 +77,7 @@ class WindowBase(QMainWindow):
                 Path(self.store.path),
                 catalog=lambda: self.catalog,
                 catalog_updated=self.models_tab.reload_user_data,
+                fill_framework=self._fill_framework,
             ),
         )
         self._built[index] = tab
@@ -106,6 +107,15 @@ class WindowBase(QMainWindow):
         if 0 <= index < len(ENTRIES):
             return self._framework_tab(index)
         return self._last_framework_tab or self._framework_tab(0)
+
+    def _fill_framework(
+        self, framework_id: str, values: Callable[[BaseModel], dict[str, Any]]
+    ) -> bool:
+        """Another tab's measured values for a framework: one undoable step, then its tab."""
+        tab = self.tab_for(framework_id)
+        tab.apply_suggestion(values(tab.inputs))
+        self.tabs.setCurrentWidget(tab)
+        return True
 
     def tab_for(self, framework_id: str) -> FrameworkTab:
         for i, entry in enumerate(ENTRIES):
