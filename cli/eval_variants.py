@@ -68,7 +68,7 @@ def print_variants(result: MultiComparison) -> None:
         f"every run ({result.left_out:,} left out)"
     )
     level = f"{100 * (1 - result.alpha):.6g}%"
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             "RUN",
             "MEAN (95% CI)",

@@ -18,8 +18,11 @@ from storage.experiments import DatasetInfo, ExperimentRecord, ExperimentStore, 
 from ui.experiments.compare_page import ComparePage
 from ui.experiments.datasets_page import DatasetsPage
 from ui.experiments.history_page import HistoryPage
+from ui.experiments.router_page import RouterPage
 from ui.experiments.run_page import RunPage
+from ui.experiments.sequential_page import SequentialPage
 from ui.experiments.texts import message
+from ui.experiments.variants_page import VariantsPage
 from ui.plain_text import literal_html
 from ui.plots.common import scrolling
 from ui.services import AppServices
@@ -61,6 +64,24 @@ class Workbench(QTabWidget):
         self.setTabToolTip(1, "Run a variant over a dataset, or import logged outputs")
         self.setTabToolTip(2, "Baseline vs variant on the same items: lift, significance, verdict")
         self.setTabToolTip(3, "Every comparison kept, with a trend of the metric")
+        self.router_page = RouterPage(self)
+        self.add_page(self.router_page, "Router")
+        self.setTabToolTip(
+            self.indexOf(self.router_page),
+            "A cheap and a strong run: quality kept and money saved by a routing rule",
+        )
+        self.variants_page = VariantsPage(self)
+        self.add_page(self.variants_page, "Variants", self.indexOf(self.compare_page) + 1)
+        self.setTabToolTip(
+            self.indexOf(self.variants_page),
+            "Two or more runs against a baseline: Holm-adjusted verdicts, Pareto set, best",
+        )
+        self.sequential_page = SequentialPage(self)
+        self.add_page(self.sequential_page, "Sequential", self.indexOf(self.compare_page) + 1)
+        self.setTabToolTip(
+            self.indexOf(self.sequential_page),
+            "Baseline and variant item by item, stopped as soon as the verdict is settled",
+        )
         self.reload()
 
     def add_page(self, page: QWidget, title: str, index: int = -1) -> None:
@@ -119,6 +140,9 @@ class Workbench(QTabWidget):
         self.datasets_page.show_datasets(self.datasets)
         self.run_page.show_lists(self.datasets, self.runs)
         self.compare_page.show_runs(self.datasets, self.runs)
+        self.router_page.show_runs(self.datasets, self.runs)
+        self.variants_page.show_runs(self.datasets, self.runs)
+        self.sequential_page.show_lists(self.datasets)
         self.history_page.show_experiments(experiments)
         self.data_changed.emit()
 
