@@ -7,6 +7,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from core.evaluation import DatasetItem, Sample
@@ -231,3 +233,35 @@ def test_paired_items_from_samples() -> None:
 def test_no_paired_item_is_refused() -> None:
     with pytest.raises(ValueError, match="No item has an answer in both runs"):
         _items([], [], [])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, 0.5, 1.0]),
+            st.sampled_from([0.0, 0.5, 1.0]),
+            st.one_of(st.none(), st.floats(0, 1)),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_no_rule_beats_the_oracle_at_its_share(
+    rows: list[tuple[float, float, float | None]],
+) -> None:
+    """Whatever the signal, the cascade at a share k/n keeps no more quality than the oracle
+    with k items on the cheap model, and costs at least the oracle's pure routing."""
+    cheap = [r[0] for r in rows]
+    strong = [r[1] for r in rows]
+    signal = [np.nan if r[2] is None else r[2] for r in rows]
+    items = _items(cheap, strong, signal)
+    curve = build_curve(items, "confidence", n_boot=50)
+    n = len(rows)
+    oracle = oracle_curve(items)
+    for row in curve.rows:
+        k = round(row.share_cheap * n)
+        assert np.isfinite(row.cost_usd)
+        if row.quality_kept is not None and oracle[k].quality_kept is not None:
+            assert row.quality_kept <= oracle[k].quality_kept + 1e-9
+            assert row.saved_share <= oracle[k].saved_share + 1e-9
