@@ -20,6 +20,8 @@ from cli.common import (
     shown_json,
     user_catalog,
 )
+from cli.eval_batches import add_verbs as add_batch_verbs
+from cli.eval_batches import run_through_batch
 from cli.eval_router import add_verbs as add_router_verbs
 from cli.eval_sequential import add_verbs as add_sequential_verbs
 from cli.tracking import add_eval_verbs
@@ -169,6 +171,7 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
     add_eval_verbs(actions, db_option)
     add_router_verbs(actions, db_option)
     add_sequential_verbs(actions, db_option)
+    add_batch_verbs(actions, db_option)
 
 
 def _experiments(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:
@@ -326,6 +329,8 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
                 raise CliError(*error_lines(exc)) from None
             dataset_id = _find_dataset(store, args.dataset).id
             plan = plan_run(store, dataset_id, variant, settings, lambda: user_catalog(args))
+        if args.batch:
+            return run_through_batch(args, store, plan)
         if plan.problem:
             raise CliError(f"not started: {plan.problem}")
         cost = plan.estimate

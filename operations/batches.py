@@ -58,10 +58,13 @@ class BatchPlan:
     @property
     def refusal(self) -> str | None:
         """Why the batch must not be sent (None: it may)."""
-        if self.run.refusal:
-            return self.run.refusal
+        # A model no Batch API here serves is the first thing to fix, before its key.
+        if self.run.problem:
+            return self.run.problem
         if self.problem:
             return self.problem
+        if self.run.refusal:
+            return self.run.refusal
         if not self.run.todo:
             return "every item already has an answer; there is nothing to send"
         return None
@@ -78,7 +81,7 @@ def plan_batch(
 ) -> BatchPlan:
     """A new run of `variant` over the dataset, to go through the Batch API."""
     plan = plan_run(store, dataset_id, variant, settings, catalog, api_key=api_key)
-    return _batch_plan(plan, catalog)
+    return as_batch(store, plan, catalog)
 
 
 def plan_batch_rerun(
@@ -89,20 +92,14 @@ def plan_batch_rerun(
     *,
     api_key: str | None = None,
 ) -> BatchPlan:
-    """A new batch of a stored run's items with no answer (failed, expired, never sent).
-    Refused while one of the run's batches is still unfinished: it may yet answer them."""
-    plan = _batch_plan(plan_resume(store, run_id, settings, catalog, api_key=api_key), catalog)
-    waiting = [j for j in store.batch_jobs(unfinished_only=True) if j.run_id == run_id]
-    if waiting:
-        busy = (
-            f"run {run_id}'s batch {waiting[0].provider_batch_id} is still {waiting[0].status}: "
-            "resume or cancel it first"
-        )
-        return dataclasses.replace(plan, problem=busy)
-    return plan
+    """A new batch of a stored run's items with no answer (failed, expired, never sent)."""
+    plan = plan_resume(store, run_id, settings, catalog, api_key=api_key)
+    return as_batch(store, plan, catalog)
 
 
-def _batch_plan(plan: RunPlan, catalog: CatalogLoader) -> BatchPlan:
+def as_batch(store: BatchStore, plan: RunPlan, catalog: CatalogLoader) -> BatchPlan:
+    """A real-time plan (new run or resume) priced and checked for the Batch API. A resume
+    is refused while one of the run's batches is unfinished: it may yet answer the items."""
     model: ModelInfo | None = None
     if not plan.variant.api_base:
         loaded = catalog()
@@ -117,6 +114,13 @@ def _batch_plan(plan: RunPlan, catalog: CatalogLoader) -> BatchPlan:
         batch_model(plan.variant)
     except BatchError as exc:
         problem = str(exc)
+    if plan.run_id is not None:
+        out = [j for j in store.batch_jobs(unfinished_only=True) if j.run_id == plan.run_id]
+        if out:
+            problem = (
+                f"run {plan.run_id}'s batch {out[0].provider_batch_id} is still "
+                f"{out[0].status}: resume or cancel it first"
+            )
     return BatchPlan(plan, prices, estimate_batch(plan.estimate, prices), problem)
 
 
