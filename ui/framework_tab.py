@@ -6,6 +6,8 @@ stack with one command per field edit). Saving and loading are the main window's
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
 from typing import Any
 
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from core.catalog import Catalog
 from core.evidence import Drift, Evidence, check_drift, quality_basis, read, record
-from core.frameworks import Framework, entry
+from core.frameworks import Framework, Staged, entry
 from core.frameworks.common import FrameworkResult
 from core.scenario import Scenario
 from core.text import code_point, hidden_characters
@@ -35,6 +37,7 @@ from ui.plain_text import plain_label
 from ui.plots.registry import inputs_suggested, panel_for
 from ui.result_card import ResultCard
 from ui.services import AppServices
+from ui.tasks import WidgetGuard
 
 #: Keystrokes in one field within this many seconds are one undo step.
 MERGE_SECONDS = 2.0
@@ -114,6 +117,17 @@ class UseTodaysCatalogCommand(QUndoCommand):
         self.tab.set_pinned(self.before)
 
 
+class _FirstStage:
+    """A framework computing in stages, seen as its first stage: what the evidence recorder and
+    the drift check call (the completion reads no catalog, so the first stage's is all)."""
+
+    def __init__(self, stages: Staged) -> None:
+        self.stages = stages
+
+    def compute(self, inputs: BaseModel, catalog: Catalog | None = None) -> FrameworkResult:
+        return self.stages.compute_first(inputs, catalog)
+
+
 #: The most of the result side the card may take for its texts (the plots keep the rest).
 CARD_SHARE = 0.55
 #: Pause after the last keystroke before the notes are scanned for invisible controls: a long
@@ -159,7 +173,21 @@ class FrameworkTab(QWidget):
         self._commit_timer.setSingleShot(True)
         self._commit_timer.setInterval(COMMIT_MS)
         self._commit_timer.timeout.connect(self.commit_pending)
-        self.result: FrameworkResult
+        self._services = services
+        #: A framework computing in stages shows its first stage's result at once; the
+        #: completion runs on the worker threads, started on the next turn of the event loop.
+        self._stages = entry(framework.ID).stages()
+        self._computes: Any = framework if self._stages is None else _FirstStage(self._stages)
+        #: The cancel flag of the completion under way (None: the result shown is whole).
+        self._completing: threading.Event | None = None
+        self._complete_timer = QTimer(self)
+        self._complete_timer.setSingleShot(True)
+        self._complete_timer.setInterval(0)
+        self._complete_timer.timeout.connect(self._start_completion)
+        # A closed window does not wait for a completion: destroying the tab cancels it.
+        self._alive = WidgetGuard()
+        self.destroyed.connect(self._alive.cancel)
+        self._result: FrameworkResult
         #: The catalog rows the shown result read (what a save stores).
         self.evidence: Evidence
         self._compute()
@@ -269,6 +297,13 @@ class FrameworkTab(QWidget):
         return bool(self.missing_evidence)
 
     @property
+    def result(self) -> FrameworkResult:
+        """The whole result of the current inputs, what saves, drafts and exports read: a
+        completion still under way is finished here, at once, and shown."""
+        self.finish_pending()
+        return self._result
+
+    @property
     def dirty(self) -> bool:
         """Unsaved: committed edits, notes, or typing not committed yet (invalid text too)."""
         return not self.undo_stack.isClean() or self._notes_dirty or self._typing
@@ -307,8 +342,7 @@ class FrameworkTab(QWidget):
                 # "Showing the last valid result" is the one from before this edit, not a
                 # prefix typed on the way ("12" of "12x").
                 self._preview(self.committed)
-            first = next(iter(self.invalid.items()))
-            self.card.stale(f"{self._title_of(first[0])}: {first[1]}")
+            self._show_invalid()
             self._set_typing(True)
             return
         was_invalid = bool(self.invalid)
@@ -325,6 +359,11 @@ class FrameworkTab(QWidget):
             self._commit_timer.start()
         else:
             self.commit_pending()
+
+    def _show_invalid(self) -> None:
+        """The card keeps the last valid result and names the first invalid field."""
+        name, message = next(iter(self.invalid.items()))
+        self.card.stale(f"{self._title_of(name)}: {message}")
 
     def _preview(self, inputs: BaseModel) -> None:
         """Show the result of `inputs` without an undo step (yet)."""
@@ -373,17 +412,69 @@ class FrameworkTab(QWidget):
         """The result of the current inputs, from the pinned evidence or today's catalog, and
         (when pinned) what today's catalog would change in it."""
         basis = self.catalog if self.pinned is None else self.pinned.catalog(self.catalog)
-        self.result, self.evidence = record(self.framework, self.inputs, basis)
+        self._cancel_completion()
+        self._result, self.evidence = record(self._computes, self.inputs, basis)
         self.drift = None
         if self.pinned is not None and self._catalog_loaded:
             # Against the rows this result read (the pinned ones, and today's for ids the
             # saved version never looked up).
             self.drift = check_drift(
-                self.framework, self.inputs, self.result, self.evidence, self.catalog
+                self._computes, self.inputs, self._result, self.evidence, self.catalog
             )
+        if self._stages is not None:
+            self._completing = threading.Event()
+            self._complete_timer.start()
+
+    def _cancel_completion(self) -> None:
+        """A newer computation supersedes the completion under way: it stops between blocks
+        and its answer, tagged with its flag, is never shown."""
+        self._complete_timer.stop()
+        if self._completing is not None:
+            self._completing.set()
+            self._completing = None
+
+    def _start_completion(self) -> None:
+        cancel, stages = self._completing, self._stages
+        if cancel is None or stages is None:
+            return
+        work = functools.partial(stages.complete, self.inputs, self._result, cancel.is_set)
+
+        def done(whole: FrameworkResult | None) -> None:
+            # Only the completion of what is shown now: a superseded one has another flag.
+            if whole is not None and self._completing is cancel:
+                self._completing = None
+                self._show_completed(whole)
+
+        if self._services is None:  # a tab on its own (tests, tools): on this thread
+            done(work())
+            return
+        self._services.runner.submit(work, self._alive.guard(done), self._alive.guard(self._failed))
+
+    def finish_pending(self) -> None:
+        """Finish a completion under way on this thread and show it: a save or an export of
+        the plots wants the whole result of the inputs on screen now."""
+        stages = self._stages
+        if self._completing is None or stages is None:
+            return
+        self._cancel_completion()
+        whole = stages.complete(self.inputs, self._result)
+        assert whole is not None  # nothing can cancel it
+        self._show_completed(whole)
+
+    def _failed(self, exc: Exception) -> None:
+        if self._completing is not None:
+            self._completing = None
+            self.card.stale(f"The simulation failed: {exc}")
+
+    def _show_completed(self, whole: FrameworkResult) -> None:
+        self._result = whole
+        self.card.show_result(whole)
+        if self.invalid:  # typed while it ran: the card still says the field is wrong
+            self._show_invalid()
+        self.panel.update_completed(whole)
 
     def _show_result(self) -> None:
-        self.card.show_result(self.result)
+        self.card.show_result(self._result)
         notes = [self.missing_evidence] if self.missing_evidence else []
         self.card.show_basis(
             self.drift.text if self.drift is not None else None,
@@ -391,8 +482,8 @@ class FrameworkTab(QWidget):
             self.evidence.example_models(),
             quality_basis(self.evidence, self.framework.ID),
         )
-        self.panel.update_result(self.result)
-        self.result_changed.emit(self.result)
+        self.panel.update_result(self._result)
+        self.result_changed.emit(self._result)
 
     def apply_suggestion(self, values: dict[str, Any]) -> None:
         """Set several inputs at once from the panel (one undoable step; invalid ones ignored

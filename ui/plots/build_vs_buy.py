@@ -146,7 +146,7 @@ class TornadoPlot(QWidget):
         self._label_pool: list[pg.TextItem] = []
         self._names: list[tuple[float, str]] | None = None
         self._span = (0.0, 1.0)
-        self.plot.getPlotItem().getViewBox().sigResized.connect(self._fit_range)
+        self.plot.getPlotItem().getViewBox().sigResized.connect(self._resized)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
@@ -179,10 +179,13 @@ class TornadoPlot(QWidget):
             spare.setVisible(False)
         span = max(float(np.max(np.abs(np.r_[lows, highs] - base))) if bars else 1.0, 1.0)
         self._span = (base, span)
-        self._fit_range()
-        self.plot.setYRange(-0.6, max(len(bars) - 0.4, 0.6), padding=0)
+        # One range update for both axes: each is a relayout of the axes and a redraw.
+        self._fit_range(y_range=(-0.6, max(len(bars) - 0.4, 0.6)))
 
-    def _fit_range(self) -> None:
+    def _resized(self) -> None:
+        self._fit_range()
+
+    def _fit_range(self, y_range: tuple[float, float] | None = None) -> None:
         """Room beyond each bar's end for its money label, in pixels: a fixed share of the
         range left "$4.45M" and "$8.95M" outside a narrow plot."""
         base, span = self._span
@@ -191,7 +194,7 @@ class TornadoPlot(QWidget):
         # The view shows base ± span·k; each side keeps (k - 1)/(2k) of the width for a label.
         share = 2 * (label + TORNADO_LABEL_GAP_PX) / width if width > 0 else 0.0
         k = min(max(1 / (1 - share), 1.35), 4.0) if share < 0.75 else 4.0
-        self.plot.setXRange(base - span * k, base + span * k, padding=0)
+        self.plot.setRange(xRange=(base - span * k, base + span * k), yRange=y_range, padding=0)
 
 
 class MonteCarloPlot(QWidget):
@@ -221,6 +224,10 @@ class MonteCarloPlot(QWidget):
 
     def update_result(self, r: bvb.Result) -> None:
         mc = r.monte_carlo
+        if mc is None:
+            self._simulating(r)
+            return
+        self.bars.setVisible(True)
         edges = np.asarray(mc.histogram_edges_years)
         counts = np.asarray(mc.histogram_counts)
         centres = (edges[:-1] + edges[1:]) / 2
@@ -255,6 +262,17 @@ class MonteCarloPlot(QWidget):
             hi = max(hi, r.horizon_years)
         self.plot.setXRange(lo, hi, padding=0.04)
 
+    def _simulating(self, r: bvb.Result) -> None:
+        """A first-stage result: no histogram of other inputs stays on screen meanwhile."""
+        self.bars.setVisible(False)
+        for line in self.lines.values():
+            line.setVisible(False)
+        set_title(
+            self.plot,
+            "<span style='font-size:11pt; font-weight:600'>Monte Carlo breakeven</span>"
+            f"<span style='font-size:9pt'> — {bvb.SIMULATING}</span>",
+        )
+
 
 class BuildVsBuyPanel(PlotPanel):
     """The three Build vs Buy plots: cost curves on top, tornado and Monte Carlo below."""
@@ -273,6 +291,10 @@ class BuildVsBuyPanel(PlotPanel):
             ],
             splitter(Qt.Orientation.Vertical, self.cumulative, bottom, stretch=(3, 2)),
         )
+
+    def update_completed(self, result: object) -> None:
+        # The completion adds the Monte Carlo alone: the other plots show its first stage.
+        self._update_parts([("Monte Carlo breakeven", self.monte_carlo)], result)
 
 
 def comparison_plot(named: list[tuple[str, bvb.Result]]) -> pg.PlotWidget:

@@ -446,11 +446,21 @@ class PlotPanel(QWidget):
         lay.addWidget(body)
 
     def update_result(self, result: object) -> None:
-        for _, part in self.parts:
+        self._update_parts(self.parts, result)
+
+    def update_completed(self, result: object) -> None:
+        """A staged framework's whole result, after update_result had its first stage: every
+        part again, unless the panel knows which of them the completion changes."""
+        self.update_result(result)
+
+    @staticmethod
+    def _update_parts(parts: Sequence[tuple[str, PlotPart]], result: object) -> None:
+        for _, part in parts:
             part.update_result(result)
         # Settle each shown view now (its auto-range, its items' transforms): pyqtgraph does
         # this at the start of a paint, and what changes there asks for a second paint.
-        for _, plot in self.plots():
+        for _, part in parts:
+            plot = part.plot
             if plot.isVisible():
                 plot.scene().prepareForPaint()
             if isinstance(plot, Plot):

@@ -113,6 +113,7 @@ class ExportCommands(WindowBase):
         fmt = fmt or scenario_ops.summary_format(Path(path)) or Path(path).suffix.lstrip(".")
         from ui.export import ExportCancelled, write_summary
 
+        tab.finish_pending()  # the plots drawn below show the inputs the result is of
         meta = _summary_meta(tab)
         images = [(title, png_bytes(plot)) for title, plot in tab.panel.plots()]
 
@@ -192,6 +193,7 @@ class ExportCommands(WindowBase):
         from ui.export import export_plot
 
         written = []
+        tab.finish_pending()  # no plot of another edit's simulation
         try:
             for title, plot in tab.panel.plots():
                 out = Path(folder) / f"{tab.display_name} - {title}.{fmt}"
