@@ -172,7 +172,8 @@ def compare_variants(
       p on pass/fail at `pass_threshold`). Holm's adjustment over these k - 1 p-values; each
       verdict is `stats.verdict` read with the adjusted p (the intervals are not widened).
     - Pareto set on quality (mean), cost per item and median latency; a dimension some
-      variant has no figure for is left out of it.
+      variant has no figure for is left out of it (a run none of whose answers was timed,
+      such as imported outputs, has no latency rather than 0 ms).
     - Best: the highest mean; how sure is the share of `n_boot` seeded paired bootstrap
       resamples in which it is highest, and which other variants it beats with a
       Holm-adjusted McNemar p (over its k - 1 comparisons) below alpha.
@@ -212,7 +213,10 @@ def compare_variants(
         if i != baseline
     }
     first = next(iter(pairs.values()))
-    summaries = [first.baseline if i == baseline else pairs[i].variant for i in range(len(runs))]
+    summaries = [
+        _untimed_as_unknown(first.baseline if i == baseline else pairs[i].variant, common[i])
+        for i in range(len(runs))
+    ]
     others = list(pairs)
     adjusted = dict(zip(others, holm([pairs[i].mcnemar_p for i in others]), strict=True))
 
@@ -277,6 +281,14 @@ def compare_variants(
         reasons=[],
     )
     return result.model_copy(update={"reasons": _reasons(result, beaten_p)})
+
+
+def _untimed_as_unknown(run: RunMetrics, samples: Sequence[Sample]) -> RunMetrics:
+    """No latency rather than 0 ms for a run none of whose answers was timed (imported
+    outputs and Batch API results carry 0): it would sit on every Pareto set as the fastest."""
+    if any(s.ok and not s.cached and s.latency_ms > 0 for s in samples):
+        return run
+    return run.model_copy(update={"latency_p50_ms": None, "latency_p95_ms": None})
 
 
 def _score_matrix(pairs: dict[int, Comparison], baseline: int, k: int, n_common: int) -> np.ndarray:

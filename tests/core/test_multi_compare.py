@@ -44,7 +44,11 @@ def _words_run(seed: int, *, skip: int = 0) -> list[Sample]:
     rng = random.Random(seed)
     words = ["yes", "no", "maybe", "so"]
     return [
-        Sample(item_id=item.id, output=" ".join(rng.choices(words, k=rng.randint(1, 3))))
+        Sample(
+            item_id=item.id,
+            output=" ".join(rng.choices(words, k=rng.randint(1, 3))),
+            latency_ms=rng.uniform(100, 500),
+        )
         for item in ITEMS[skip:]
     ]
 
@@ -110,6 +114,17 @@ def test_comparison_marks_the_pareto_set_by_brute_force() -> None:
     assert [v.pareto for v in result.variants] == expected
     assert result.pareto_dimensions == ["quality", "cost", "latency"]
     assert not result.variants[3].pareto  # dearer, slower and worse than the baseline
+
+
+def test_untimed_answers_have_no_latency_rather_than_0_ms() -> None:
+    """Imported outputs carry latency 0: unknown, not the fastest of all."""
+    imported = [s.model_copy(update={"latency_ms": 0.0}) for s in _run(0.9, 3)]
+    runs = [VariantRun("base", _run(0.5, 1)), VariantRun("imported", imported)]
+    result = compare_variants(ITEMS, runs, "exact_match")
+    assert result.variants[1].run.latency_p50_ms is None
+    assert result.variants[1].run.latency_p95_ms is None
+    assert result.variants[0].run.latency_p50_ms is not None
+    assert result.pareto_dimensions == ["quality", "cost"]
 
 
 def test_a_dimension_no_variant_measured_is_left_out_of_the_pareto_set() -> None:
