@@ -21,19 +21,29 @@ core/compat/litellm.py point here instead of quoting figures that age):
 from __future__ import annotations
 
 import asyncio
+import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
+# The price map from the installed package, never the network (also for the child processes).
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 LATENCY_S = 0.2
 REPEAT = 3
-# (concurrency, requests, budget as a ratio of the ideal). C=4 runs 40 requests, not 500:
-# ceil(40/4) x 0.2 s = 2 s, the same ideal as C=50's ceil(500/50) x 0.2 s, to keep it short.
-CASES = ((50, 500, 1.3), (4, 40, 1.1))
+# (requests, concurrency). C=4 runs 40 requests, not 500: ceil(40/4) x 0.2 s = 2 s, the same
+# ideal as the others, to keep the bench short.
+CASES = ((500, 50), (2000, 200), (40, 4))
+# Budgets as a ratio of the ideal, from issue 20, for (N, C): requests alone and whole command.
+REQUESTS_BUDGET = {(500, 50): "< 1.15x", (2000, 200): "< 1.5x", (40, 4): "< 1.1x"}
+COMMAND_BUDGET = {(500, 50): "< 2x"}
 
 SERVER = """
 import asyncio, sys, time
@@ -67,29 +77,105 @@ asyncio.run(main())
 """
 
 
+# A plain litellm loop as a user would write it by hand: a semaphore over litellm.acompletion.
+# Run as a script of its own for the whole-command figure (its import of litellm included) and
+# in this process for the requests alone.
+PLAIN_LOOP = """
+import asyncio, sys
+import litellm
+
+async def plain_loop(url, n, concurrency):
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(i):
+        async with gate:
+            return await litellm.acompletion(
+                model="openai/bench-model",
+                messages=[{"role": "user", "content": f"question {i}"}],
+                api_base=url, api_key="bench", timeout=60, max_retries=0,
+            )
+
+    await asyncio.gather(*(one(i) for i in range(n)))
+
+if __name__ == "__main__":
+    asyncio.run(plain_loop(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+"""
+
+
 def _plain_loop(url: str, n: int, concurrency: int) -> None:
-    """What a careful user would write by hand: a semaphore over litellm.acompletion."""
+    """PLAIN_LOOP's requests in this process (litellm already imported by the warm-up)."""
     from core.llm import _litellm
 
-    litellm = _litellm()
+    _litellm()
+    scope: dict[str, Any] = {}
+    exec(PLAIN_LOOP, scope)  # noqa: S102 - the bench's own constant, not input
+    asyncio.run(scope["plain_loop"](url, n, concurrency))
+
+
+def _floor(url: str, n: int, concurrency: int) -> None:
+    """The same requests from a bare aiohttp client: what the machine does with no SDK at all."""
+    import aiohttp
 
     async def main() -> None:
         gate = asyncio.Semaphore(concurrency)
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(connector=connector) as session:
 
-        async def one(i: int) -> Any:
-            async with gate:
-                return await litellm.acompletion(
-                    model="openai/bench-model",
-                    messages=[{"role": "user", "content": f"question {i}"}],
-                    api_base=url,
-                    api_key="bench",
-                    timeout=60,
-                    max_retries=0,
-                )
+            async def one(i: int) -> Any:
+                body = {
+                    "model": "bench-model",
+                    "messages": [{"role": "user", "content": f"question {i}"}],
+                }
+                async with gate, session.post(f"{url}/chat/completions", json=body) as reply:
+                    return await reply.json()
 
-        await asyncio.gather(*(one(i) for i in range(n)))
+            await asyncio.gather(*(one(i) for i in range(n)))
 
     asyncio.run(main())
+
+
+def _command(args: list[str]) -> None:
+    """A fresh interpreter running `args`, as a user starts it; fails on a non-zero exit."""
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{args[:3]} failed ({done.returncode}): {done.stderr[-2000:]}")
+
+
+def _dataset(folder: Path, n: int) -> Path:
+    """A database holding the dataset 'bench-N' of N questions, imported through the CLI."""
+    db = folder / f"command-{n}.sqlite3"
+    data = folder / f"bench-{n}.jsonl"
+    data.write_text(
+        "".join(json.dumps({"id": str(i), "input": f"question {i}"}) + "\n" for i in range(n))
+    )
+    _command(["main.py", "eval", "import-dataset", str(data), "--no-expected", "--db", str(db)])
+    return db
+
+
+def _whole_command(url: str, n: int, concurrency: int, db: Path) -> None:
+    """`aidf eval run` from a fresh interpreter: start-up, litellm's import, the plan, every
+    request stored with progress, the summary."""
+    _command(
+        [
+            "main.py",
+            "eval",
+            "run",
+            "--dataset",
+            f"bench-{n}",
+            "--model",
+            "bench-model",
+            "--api-base",
+            url,
+            "--concurrency",
+            str(concurrency),
+            "--no-cache",
+            "--yes",
+            "--db",
+            str(db),
+        ]
+    )
 
 
 def _our_runner(url: str, n: int, concurrency: int, folder: Path) -> float:
@@ -124,7 +210,7 @@ def _our_runner(url: str, n: int, concurrency: int, folder: Path) -> float:
     return cpu
 
 
-def rows() -> list[str]:
+def rows(cases: Sequence[tuple[int, int]] = CASES) -> list[str]:
     """One Markdown row per figure, in bench/__main__.py's table format."""
     server = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(LATENCY_S)], stdout=subprocess.PIPE, text=True
@@ -132,47 +218,90 @@ def rows() -> list[str]:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             assert server.stdout is not None
-            return _measure(f"http://127.0.0.1:{int(server.stdout.readline())}/v1", Path(tmp))
+            url = f"http://127.0.0.1:{int(server.stdout.readline())}/v1"
+            return _measure(url, Path(tmp), cases)
     finally:
         server.kill()
         server.wait()
 
 
-def _measure(url: str, folder: Path) -> list[str]:
+def _measure(url: str, folder: Path, cases: Sequence[tuple[int, int]]) -> list[str]:
     from bench.__main__ import row
 
     _plain_loop(url, 4, 4)  # imports litellm and warms its code paths before any timing
     _our_runner(url, 4, 4, folder)
+    _floor(url, 4, 4)
+    script = folder / "plain_loop.py"
+    script.write_text(PLAIN_LOOP)
     out = []
-    for concurrency, n, budget in CASES:
+    for n, concurrency in cases:
+        db = _dataset(folder, n)
+        timings: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
+        for _ in range(REPEAT):  # interleaved, so each sees the same machine state
+            for name, fn in (
+                ("command", partial(_whole_command, url, n, concurrency, db)),
+                ("plain command", partial(_command, [str(script), url, str(n), str(concurrency)])),
+                ("ours", partial(_our_runner, url, n, concurrency, folder)),
+                ("plain", partial(_plain_loop, url, n, concurrency)),
+                ("floor", partial(_floor, url, n, concurrency)),
+            ):
+                started, used = time.perf_counter(), time.process_time()
+                fn()
+                timings.setdefault(name, []).append(time.perf_counter() - started)
+                cpu.setdefault(name, []).append((time.process_time() - used) / n)
         ideal = [math.ceil(n / concurrency) * LATENCY_S]
-        plain, plain_cpu, ours, ours_cpu = [], [], [], []
-        for _ in range(REPEAT):  # alternate so both see the same machine state
-            started, cpu = time.perf_counter(), time.process_time()
-            _plain_loop(url, n, concurrency)
-            plain.append(time.perf_counter() - started)
-            plain_cpu.append((time.process_time() - cpu) / n)
-            started = time.perf_counter()
-            ours_cpu.append(_our_runner(url, n, concurrency, folder) / n)
-            ours.append(time.perf_counter() - started)
-        label = f"N={n}, C={concurrency}, L={LATENCY_S * 1e3:.0f} ms"
-        out.append(row(f"plain litellm.acompletion loop, {label}", plain, "ideal", ideal, "-"))
+        label = f"N={n:,}, C={concurrency}, L={LATENCY_S * 1e3:.0f} ms"
+        for name, what, budget in (
+            ("command", "`eval run` whole command (fresh interpreter, --yes)", COMMAND_BUDGET),
+            ("plain command", "plain litellm loop, whole script (fresh interpreter)", {}),
+            (
+                "ours",
+                "EvalRunner requests alone, into an ExperimentStore + progress",
+                REQUESTS_BUDGET,
+            ),
+            ("plain", "plain litellm.acompletion loop, requests alone", {}),
+            ("floor", "bare aiohttp client (the floor), requests alone", {}),
+        ):
+            out.append(
+                row(
+                    f"{what}, {label}",
+                    timings[name],
+                    "ideal",
+                    ideal,
+                    budget.get((n, concurrency), "-"),
+                )
+            )
         out.append(
             row(
-                f"EvalRunner into an ExperimentStore + progress, {label}",
-                ours,
-                "ideal",
-                ideal,
-                f"< {budget}x",
+                f"EvalRunner CPU per request (store included), {label}",
+                cpu["ours"],
+                "plain loop",
+                cpu["plain"],
+                "-",
             )
         )
         out.append(
             row(
-                f"EvalRunner CPU per request (store included), C={concurrency}",
-                ours_cpu,
+                f"bare aiohttp CPU per request, {label}",
+                cpu["floor"],
                 "plain loop",
-                plain_cpu,
+                cpu["plain"],
                 "-",
             )
         )
     return out
+
+
+def main(argv: Sequence[str]) -> int:
+    """`python -m bench.runner [N/C ...]`: this part of the bench alone, for the cases given."""
+    cases = [(int(n), int(c)) for n, _, c in (arg.partition("/") for arg in argv)]
+    table = rows(cases or CASES)
+    print("| figure | median | spread | baseline (same run) | ratio | budget |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(table))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

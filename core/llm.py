@@ -8,6 +8,7 @@ lives only in the client's memory: it is never logged, shown by `repr`, or put i
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -399,6 +400,8 @@ class LlmClient:
         litellm = self._loaded_litellm(model)
         policy = _RetryPolicy.of(self, timeout_s, max_retries, retry_backoff_s, max_retry_wait_s)
         request = self._request(model, messages, tools, temperature, max_tokens, policy.timeout_s)
+        # litellm's price for the reply is read only when we have none of our own.
+        priced_here = self._prices is not None or request["model"] in _free_models
         started = time.perf_counter()
         attempt = 0
         while True:
@@ -411,7 +414,8 @@ class LlmClient:
                 # httpx's timeout restarts with every byte read; this one does not. A timeout
                 # scope, not wait_for: the call stays in this task instead of a new one each.
                 async with asyncio.timeout(policy.timeout_s):
-                    response = await litellm.acompletion(**request)
+                    with compat.lean_call(priced_by_caller=priced_here):
+                        response = await litellm.acompletion(**request)
                 break
             except TimeoutError:
                 failure = _Failure("timeout", None, "deadline", retryable=True)
@@ -1076,6 +1080,8 @@ def _litellm_cost(litellm: ModuleType, response: Any) -> float:
 
 _registered_lock = threading.Lock()
 _registered: set[str] = set()
+# The names registered as free: their calls cost 0, so litellm need not price them.
+_free_models: set[str] = set()
 
 
 def _register_unpriced(name: str, bare: str) -> None:
@@ -1105,9 +1111,12 @@ def _register_unpriced(name: str, bare: str) -> None:
             )
         finally:
             quiet.setLevel(level)
+        _free_models.add(name)
 
 
+@functools.cache
 def _provider_names() -> frozenset[str]:
+    # Asked on every request; litellm's provider list is fixed once it is imported.
     litellm = _litellm()
     return frozenset(getattr(p, "value", str(p)) for p in litellm.provider_list)
 

@@ -1,13 +1,18 @@
 """litellm's internals the client relies on, behind a check of the installed litellm version.
 
-Three private uses, each with a public path it falls back to outside WRITTEN_FOR:
+Five private uses, each with a public path it falls back to outside WRITTEN_FOR:
 - a response hook on the httpx clients litellm builds for OpenAI-compatible servers
   (`BaseOpenAILLM._get_async_http_client`), so an oversized reply is cut while it is read;
   without it the parsed reply is still refused (core.llm checks it), only after it was read;
 - the price litellm stamps on each reply (`response._hidden_params["response_cost"]`); without
   it the reply is priced again through the public `litellm.completion_cost`;
 - running litellm's own request preparation in place when it hands it to the event loop's
-  executor (`LitellmEventLoop`); without it the work goes to the executor's threads as usual.
+  executor (`LitellmEventLoop`); without it the work goes to the executor's threads as usual;
+- marking each call as one litellm need not log (`litellm._internal_context.internal_sub_call`,
+  the mark litellm puts on its own nested calls): no success or failure logging task per call,
+  since we register no callbacks and nothing reads what it builds; without it litellm logs;
+- skipping litellm's pricing of a reply the caller prices itself (`Logging.
+  response_cost_calculator`, see `lean_call`); without it litellm prices and we ignore it.
 Also here: the one-off garbage-collector freeze after the import, a process-wide setting made
 for litellm's import alone. core.llm imports litellm; this module only reaches into it.
 """
@@ -15,12 +20,13 @@ for litellm's import alone. core.llm imports litellm; this module only reaches i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import gc
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from types import ModuleType
@@ -35,7 +41,8 @@ from core.compat import installed_version, within
 WRITTEN_FOR = ((1, 110), (1, 120))
 _FALLBACK = (
     "oversized replies are refused after reading instead of while reading, replies are "
-    "priced again, and request preparation runs in the executor's threads"
+    "priced again, request preparation runs in the executor's threads, and litellm logs and "
+    "prices every call"
 )
 
 _T = TypeVar("_T")
@@ -72,6 +79,7 @@ def prepare(version: str | None = None) -> None:
     _private = uses_private_paths(version)
     if _private:
         _install_reply_limit()
+        _install_caller_pricing()
 
 
 def reply_cost(litellm: ModuleType, response: Any) -> float:
@@ -86,6 +94,76 @@ def reply_cost(litellm: ModuleType, response: Any) -> float:
         if isinstance(hidden, dict) and "response_cost" in hidden:
             return float(hidden["response_cost"] or 0.0)
     return float(litellm.completion_cost(completion_response=response))
+
+
+# Set by `lean_call` around a call the caller prices itself; litellm's pricing hook reads it in
+# the request's task.
+_priced_by_caller: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "aidf_priced_by_caller", default=False
+)
+
+
+@contextlib.contextmanager
+def lean_call(*, priced_by_caller: bool) -> Iterator[None]:
+    """Around one `litellm.acompletion`: skip litellm's per-call work whose result nobody reads.
+
+    litellm builds a logging payload for every call (in a task of its own, after the reply)
+    for callbacks we never register, and prices every reply, walking its price map, even when
+    the caller prices it from the catalog (`priced_by_caller`); together about a quarter of
+    the CPU a call costs (bench/runner.py records how much). Outputs, token counts, errors and
+    the caller's costs are the same (tests/core/test_lean_calls.py). While anything (a tracing
+    library) has registered a litellm callback, litellm logs and prices as usual. Outside
+    WRITTEN_FOR this does nothing.
+    """
+    if not _private:
+        yield
+        return
+    import litellm
+    from litellm._internal_context import internal_sub_call
+
+    listened = any(getattr(litellm, name, None) for name in _CALLBACK_LISTS)
+    # A listener may read litellm's price too, so it prices as usual then.
+    token = _priced_by_caller.set(priced_by_caller and not listened)
+    try:
+        with contextlib.nullcontext() if listened else internal_sub_call():
+            yield
+    finally:
+        _priced_by_caller.reset(token)
+
+
+# Where litellm keeps the callbacks a library or user registers; any entry means someone
+# reads its logging.
+_CALLBACK_LISTS = (
+    "callbacks",
+    "success_callback",
+    "failure_callback",
+    "input_callback",
+    "service_callback",
+    "_async_success_callback",
+    "_async_failure_callback",
+    "_async_input_callback",
+)
+
+
+def _install_caller_pricing() -> None:
+    """Make litellm's per-reply pricing answer "no price" (None, as for a stream) inside a
+    `lean_call` whose caller prices the reply itself."""
+    try:
+        from litellm.litellm_core_utils.litellm_logging import Logging
+    except ImportError:
+        return
+    price = getattr(Logging, "response_cost_calculator", None)
+    if price is None or getattr(price, "_aidf_caller_priced", False):
+        return
+
+    @functools.wraps(price)
+    def response_cost_calculator(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _priced_by_caller.get():
+            return None
+        return price(self, *args, **kwargs)
+
+    response_cost_calculator._aidf_caller_priced = True  # type: ignore[attr-defined]
+    Logging.response_cost_calculator = response_cost_calculator
 
 
 @dataclass
