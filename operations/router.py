@@ -246,11 +246,13 @@ def architecture_values(
     - hierarchical: `cheap_model` and `strong_model` = the two runs' models;
       `escalate_per_task_type` off and `escalation_pct` = 100 x (1 - share kept on the cheap
       model at the threshold);
-    - modular: `fallback_model` = the strong run's model (a request the router gets wrong is
-      answered by it) and `classifier_accuracy` = the share of items the rule routed as the
-      oracle would (kept where the cheap answer is at least as good, escalated where the
-      strong one is better);
-    - both: `model_profiles` rows of the two models get `quality` = each run's mean score on
+    - modular (and monolithic): the measured models take the roles of the ones they replace:
+      each task type routed to the previous cheap model (`task_mix[].model`) goes to the cheap
+      run's model, each routed to the previous strong model to the strong run's; the same for
+      `fallback_model` and `monolith_model`. `classifier_accuracy` is left alone: the modular
+      classifier routes by task type, which the two runs do not measure (the note gives the
+      share of items the rule routed as the oracle would, for comparison);
+    - all: `model_profiles` rows of the two models get `quality` = each run's mean score on
       the metric over the paired items; a model without a row gets one with prices and latency
       fitted from its run (see _fit_profile). The catalog's quality score replaces an entered
       quality when the catalog has one: a note says so, with the measured value to push.
@@ -288,26 +290,38 @@ def architecture_values(
                     "(Compare page) to use it instead."
                 )
     escalated = round(100 * (1 - row.share_cheap), 1)
-    accuracy = round(row.agreement, 4)
-    notes.extend(
-        [
-            f"Hierarchical: cheap model '{cheap_model}', strong model '{strong_model}', "
-            f"{escalated:g}% of requests escalated overall (the rule keeps "
-            f"{100 * row.share_cheap:.1f}% on the cheap model at this threshold).",
-            f"Modular: fallback model '{strong_model}', classifier accuracy {accuracy:.3f} "
-            "(the share of items the rule routed as the oracle would).",
-        ]
+    roles = {current.cheap_model: cheap_model, current.strong_model: strong_model}
+    if current.cheap_model == current.strong_model:
+        roles = {current.strong_model: strong_model}
+    mix = [t.model_copy(update={"model": roles.get(t.model, t.model)}) for t in current.task_mix]
+    moved = [t.name for t, before in zip(mix, current.task_mix, strict=True) if t != before]
+    notes.append(
+        f"Hierarchical: cheap model '{cheap_model}', strong model '{strong_model}', "
+        f"{escalated:g}% of requests escalated overall (the rule keeps "
+        f"{100 * row.share_cheap:.1f}% on the cheap model at this threshold)."
+    )
+    notes.append(
+        f"Modular: {', '.join(moved) if moved else 'no task type'} routed to the measured "
+        f"models in place of {' and '.join(repr(m) for m in roles)}; fallback "
+        f"'{roles.get(current.fallback_model, current.fallback_model)}'. The classifier's "
+        f"accuracy is yours to enter (the rule routed {_pct(row.agreement)} of items as the "
+        "oracle would)."
     )
     values: dict[str, Any] = {
         "model_profiles": [p.model_dump() for p in profiles],
+        "task_mix": [t.model_dump() for t in mix],
+        "monolith_model": roles.get(current.monolith_model, current.monolith_model),
+        "fallback_model": roles.get(current.fallback_model, current.fallback_model),
         "cheap_model": cheap_model,
         "strong_model": strong_model,
         "escalate_per_task_type": False,
         "escalation_pct": escalated,
-        "fallback_model": strong_model,
-        "classifier_accuracy": accuracy,
     }
     return ArchitectureValues(values, notes)
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f}%"
 
 
 def threshold_text(measured: MeasuredRouter, row: ThresholdRow) -> str:

@@ -87,11 +87,14 @@ def test_the_judge_rule_reads_the_judges_scores_kept_in_the_history(
 
 
 def test_the_values_for_architecture_patterns(tmp_path: Path) -> None:
-    """At confidence >= 0.6: 50% kept, so 50% escalated; routed as the oracle would on q0, q2,
-    q3 and q5 (q1 kept though the strong is right, q4 escalated though the cheap is right):
-    accuracy 4/6. Neither model has a profile: rows are fitted from the runs, which were priced
-    at $1/$4 and $10/$40 a million tokens with 200 ms + 10 ms/token and 500 + 20: speeds 100
-    and 50 tokens/s. Quality: the cheap mean 0.5, the strong 5/6."""
+    """At confidence >= 0.6: 50% kept, so 50% escalated. The measured models replace the
+    example's gpt-4o-mini (summarization, translation) and gpt-4o (coding, reasoning, the
+    fallback and the monolith); the classifier's accuracy stays the entered 0.95, and the note
+    gives the rule's agreement with the oracle: q0, q2, q3 and q5 (q1 kept though the strong is
+    right, q4 escalated though the cheap is right): 66.7%. Neither model has a profile: rows
+    are fitted from the runs, which were priced at $1/$4 and $10/$40 a million tokens with
+    200 ms + 10 ms/token and 500 + 20: speeds 100 and 50 tokens/s. Quality: the cheap mean 0.5,
+    the strong 5/6."""
     with ExperimentStore(tmp_path / "db.sqlite3") as store:
         cheap, strong = router_runs(store)
         measured = measure_router(store, cheap, strong, "contains", "confidence")
@@ -101,8 +104,10 @@ def test_the_values_for_architecture_patterns(tmp_path: Path) -> None:
     assert inputs.escalation_pct == 50
     assert not inputs.escalate_per_task_type
     assert (inputs.cheap_model, inputs.strong_model) == ("mini-model", "big-model")
-    assert inputs.fallback_model == "big-model"
-    assert inputs.classifier_accuracy == pytest.approx(0.6667)
+    assert inputs.fallback_model == inputs.monolith_model == "big-model"
+    assert [t.model for t in inputs.task_mix] == ["mini-model", "big-model"] * 2
+    assert inputs.classifier_accuracy == 0.95
+    assert "as the oracle would" in done.notes[-1] and "66.7%" in done.notes[-1]
     profiles = {p.model: p for p in inputs.model_profiles}
     mini, big = profiles["mini-model"], profiles["big-model"]
     assert (mini.quality, big.quality) == (0.5, pytest.approx(0.8333))

@@ -308,9 +308,9 @@ class RouterPage(QWidget):
         self.use_button = QPushButton("Use in Architecture Patterns")
         self.use_button.setObjectName("router_use_button")
         self.use_button.setToolTip(
-            "Fill the hierarchical pattern's models and escalation share and the modular "
-            "pattern's fallback and classifier accuracy, with each model's measured quality, "
-            "from this threshold (one undoable change), and show that tab"
+            "Put the two runs' models in place of the cheap and strong models of every "
+            "pattern, with their measured quality, and the escalation share at this threshold "
+            "(one undoable change), and show that tab"
         )
         self.use_button.clicked.connect(self.use_in_architecture)
         self.use_button.setEnabled(False)
