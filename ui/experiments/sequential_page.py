@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QMessageBox,
@@ -91,7 +92,7 @@ class SequentialPlot(QWidget):
         self.lift_curve = self.plot.plot([], [], pen=pen(BLUE, 2.4))
         self.zero = _hline(GREY, "no change", 0.9)
         self.plus = _hline(GREEN, "+ minimum lift", 0.1)
-        self.minus = _hline(GREEN, "- minimum lift", 0.1)
+        self.minus = _hline(GREEN, "- minimum lift", 0.3)
         for line in (self.zero, self.plus, self.minus):
             self.plot.addItem(line, ignoreBounds=True)
         self.hover = pg.TextItem(color="#202124", anchor=(0, 1), fill=(255, 255, 255, 220))
@@ -138,6 +139,10 @@ class SequentialPlot(QWidget):
             f"anytime-valid {level} interval {stats.format_points(self._low[i])[:-3]} to "
             f"{stats.format_points(self._high[i])}"
         )
+        # Anchored as far into its text as the point is into the view, so it stays inside.
+        (left, right), _ = self.plot.getPlotItem().vb.viewRange()
+        along = (self._n[i] - left) / (right - left) if right > left else 0.0
+        self.hover.setAnchor((min(max(along, 0.0), 1.0), 1))
         self.hover.setPos(self._n[i], self._lift[i])
         self.hover.show()
 
@@ -164,9 +169,10 @@ class SequentialPage(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.baseline_form, 1)
         top.addWidget(self.variant_form, 1)
-        top.addWidget(self._build_test_box(), 0)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        # Under the arms, not beside them: the page fits the workbench's width on a laptop.
+        lay.addWidget(self._build_test_box())
         lay.addLayout(self._build_buttons())
         lay.addWidget(self.progress)
         lay.addWidget(self.status)
@@ -237,15 +243,22 @@ class SequentialPage(QWidget):
         self.cache_check = QCheckBox("Use the response cache")
         self.cache_check.setObjectName("seq_cache_check")
         self.cache_check.setChecked(True)
-        form = QFormLayout(box)
-        form.addRow("Metric", self.metric_combo)
-        form.addRow("Alpha", self.alpha_spin)
-        form.addRow("Minimum lift", self.min_lift_spin)
-        form.addRow("Most items", self.max_items_spin)
-        form.addRow("Order seed", self.seed_spin)
-        form.addRow("Concurrency", self.concurrency_spin)
-        form.addRow("Spend cap", self.spend_cap_spin)
-        form.addRow(self.cache_check)
+        grid = QGridLayout(box)
+        cells: list[tuple[str, QWidget]] = [
+            ("Metric", self.metric_combo),
+            ("Alpha", self.alpha_spin),
+            ("Minimum lift", self.min_lift_spin),
+            ("Most items", self.max_items_spin),
+            ("Order seed", self.seed_spin),
+            ("Concurrency", self.concurrency_spin),
+            ("Spend cap", self.spend_cap_spin),
+        ]
+        for i, (label, widget) in enumerate(cells):
+            grid.addWidget(plain_label(label), i // 3, (i % 3) * 2)
+            grid.addWidget(widget, i // 3, (i % 3) * 2 + 1)
+        grid.addWidget(self.cache_check, 2, 2, 1, 4)
+        for column in (1, 3, 5):
+            grid.setColumnStretch(column, 1)
         return box
 
     def _build_buttons(self) -> QHBoxLayout:
