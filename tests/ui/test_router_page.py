@@ -67,6 +67,14 @@ def test_the_curve_the_table_and_the_figure_at_a_saving(qtbot, window, page, hov
     assert page.threshold_combo.currentText() == ">= 0.2"
     x, _y = page.plot.chosen.getData()
     assert x[0] == pytest.approx(100 * 9960 / 14400)
+    # Against the share on cheap: the same row sits at 5 of 6 items, the saving line goes.
+    page.x_axis_combo.setCurrentIndex(page.x_axis_combo.findData("share"))
+    x, _y = page.plot.chosen.getData()
+    assert x[0] == pytest.approx(100 * 5 / 6)
+    assert not page.plot.saving.isVisible()
+    assert page.plot.rule.getData()[0][0] == 0  # escalate all: nothing on the cheap model
+    page.x_axis_combo.setCurrentIndex(page.x_axis_combo.findData("cost"))
+    assert page.plot.saving.isVisible()
     # Hovering the rule's curve names the nearest threshold.
     window.resize(1600, 1100)
     qtbot.wait(50)

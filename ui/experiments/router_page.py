@@ -7,6 +7,7 @@ Measuring is the operations layer's (operations/router.py), run in a worker.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from core.frameworks import architecture_patterns
 from core.metrics import METRICS
-from core.router import AtSaving, ThresholdRow, at_saving
+from core.router import AtSaving, CurvePoint, ThresholdRow, at_saving
 from core.routing_rules import RULE_HELP, RULE_LABELS, RULES
 from operations.router import (
     MeasuredRouter,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
     from ui.experiments.workbench import Workbench
 
-PLOT_TITLE = "Quality kept against cost saved"
+PLOT_TITLE = "Quality kept by routing"
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
@@ -115,14 +116,26 @@ class ThresholdsModel(RowsTableModel):
                 return _pct(row.agreement)
 
 
+Point = CurvePoint | ThresholdRow
+X_AXES = (
+    ("cost", "cost saved vs all strong (%)"),
+    ("share", "requests kept on the cheap model (%)"),
+)
+
+
+def _usable(points: Sequence[Point]) -> list[Point]:
+    return [p for p in points if p.saved_share is not None and p.quality_kept is not None]
+
+
 class RouterPlot(QWidget):
     """Quality kept (% of the all-strong quality) against cost saved (% of the all-strong
-    cost): the oracle (upper bound), a random split (lower bound), the rule's cascade with its
-    chosen threshold marked, and the chosen saving. Hovering names the nearest rule point."""
+    cost) or against the share kept on the cheap model: the oracle (upper bound), a random
+    split (lower bound), the rule's cascade with its chosen threshold marked, and the chosen
+    saving. Hovering names the nearest rule point."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot = make_plot(PLOT_TITLE, "cost saved vs all strong (%)", "", None)
+        self.plot = make_plot(PLOT_TITLE, X_AXES[0][1], "", None)
         self.plot.setObjectName("router_plot")
         self.plot.getPlotItem().setLabel("left", "quality kept (% of all strong)")
         self.plot.getPlotItem().addLegend(offset=(10, -10))
@@ -147,36 +160,51 @@ class RouterPlot(QWidget):
         self.plot.addItem(self.hover, ignoreBounds=True)
         self.hover.hide()
         self.plot.scene().sigMouseMoved.connect(self._hovered)
+        self.x_axis = X_AXES[0][0]
         self._measured: MeasuredRouter | None = None
+        self._chosen: ThresholdRow | None = None
+        self._saving = 0.0
         self._points = np.empty((0, 2))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.plot)
 
+    def _xy(self, points: Sequence[Point]) -> tuple[list[float], list[float]]:
+        usable = _usable(points)
+        by_share = self.x_axis == "share"
+        return (
+            [100 * (p.share_cheap if by_share else p.saved_share or 0.0) for p in usable],
+            [100 * (p.quality_kept or 0.0) for p in usable],
+        )
+
+    def set_x_axis(self, axis: str) -> None:
+        """Plot against cost saved ("cost") or the share kept on the cheap model ("share")."""
+        self.x_axis = axis
+        self.plot.getPlotItem().setLabel("bottom", dict(X_AXES)[axis])
+        if self._measured is not None and self._chosen is not None:
+            self.show_curve(self._measured, self._chosen, self._saving)
+
     def show_curve(self, measured: MeasuredRouter, chosen: ThresholdRow, saving: float) -> None:
-        self._measured = measured
+        self._measured, self._saving = measured, saving
         c = measured.curve
-
-        def xy(points: Any) -> tuple[list[float], list[float]]:
-            usable = [p for p in points if p.saved_share is not None and p.quality_kept]
-            return (
-                [100 * p.saved_share for p in usable],
-                [100 * p.quality_kept for p in usable],
-            )
-
-        set_points(self.oracle, *xy(c.oracle))
-        set_points(self.random, *xy(c.random))
-        rule_x, rule_y = xy(c.rows)
+        set_points(self.oracle, *self._xy(c.oracle))
+        set_points(self.random, *self._xy(c.random))
+        rule_x, rule_y = self._xy(c.rows)
         set_points(self.rule, rule_x, rule_y)
         self._points = np.column_stack([rule_x, rule_y]) if rule_x else np.empty((0, 2))
-        self.saving.setValue(100 * saving)
+        self.show_saving(saving)
         self.show_chosen(chosen)
 
+    def show_saving(self, saving: float) -> None:
+        """The chosen saving's line (a share of the all-strong cost), on the cost axis only."""
+        self._saving = saving
+        self.saving.setValue(100 * saving)
+        self.saving.setVisible(self.x_axis == "cost")
+
     def show_chosen(self, row: ThresholdRow) -> None:
-        if row.saved_share is None or row.quality_kept is None:
-            self.chosen.setData([], [])
-        else:
-            self.chosen.setData([100 * row.saved_share], [100 * row.quality_kept])
+        self._chosen = row
+        x, y = self._xy([row])
+        self.chosen.setData(x, y)
 
     def _hovered(self, pos: QPointF) -> None:
         measured = self._measured
@@ -193,8 +221,8 @@ class RouterPlot(QWidget):
         scale = np.array([max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)])
         distances = np.hypot(*((self._points - [point.x(), point.y()]) / scale).T)
         i = int(np.argmin(distances))
-        usable = [r for r in measured.curve.rows if r.saved_share is not None and r.quality_kept]
-        row = usable[i]
+        row = _usable(measured.curve.rows)[i]
+        assert isinstance(row, ThresholdRow)
         self.hover.setText(
             f"keep on cheap {threshold_text(measured, row)}: {_pct(row.share_cheap)} on cheap, "
             f"quality kept {_pct(row.quality_kept)}, {_pct(row.saved_share)} saved"
@@ -223,7 +251,7 @@ class RouterPage(QWidget):
         self.plot = RouterPlot()
         self.model = ThresholdsModel()
         self.table = table_view(
-            self.model, "router_table", widths=(110, 70, 95, 140, 85, 155, 95, 90)
+            self.model, "router_table", widths=(110, 70, 95, 140, 85, 170, 95, 90)
         )
         self.table.selectionModel().selectionChanged.connect(self._row_selected)
         # The table's nine columns need the page's width: it goes under the plot.
@@ -317,7 +345,16 @@ class RouterPage(QWidget):
         self.at_saving_label = plain_label()
         self.at_saving_label.setObjectName("router_at_saving")
         self.at_saving_label.setWordWrap(True)
+        self.x_axis_combo = QComboBox()
+        self.x_axis_combo.setObjectName("router_x_axis_combo")
+        self.x_axis_combo.addItem("Against cost saved", "cost")
+        self.x_axis_combo.addItem("Against share on cheap", "share")
+        self.x_axis_combo.setToolTip("What the plot's horizontal axis shows")
+        self.x_axis_combo.currentIndexChanged.connect(
+            lambda: self.plot.set_x_axis(self.x_axis_combo.currentData())
+        )
         actions = QHBoxLayout()
+        actions.addWidget(self.x_axis_combo)
         actions.addWidget(QLabel("Threshold"))
         actions.addWidget(self.threshold_combo)
         actions.addWidget(self.use_button)
@@ -440,7 +477,7 @@ class RouterPage(QWidget):
     def _saving_changed(self, *_: object) -> None:
         if self.measured is not None:
             self._at_saving()
-            self.plot.saving.setValue(self.saving_spin.value())
+            self.plot.show_saving(self.saving_spin.value() / 100)
 
     # ----- the threshold -----------------------------------------------------------------
 
