@@ -290,9 +290,11 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
 
     from core.evaluation import RunProgress, RunSettings, Variant
     from core.frameworks.common import duration
+    from core.llm import preload_litellm
     from core.validation import error_lines
     from operations.runs import execute_run, plan_resume, plan_run
 
+    preload_litellm()  # its seconds overlap the dataset load, the estimate and the question
     try:
         settings = RunSettings(
             concurrency=args.concurrency,

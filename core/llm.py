@@ -8,6 +8,7 @@ lives only in the client's memory: it is never logged, shown by `repr`, or put i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -115,6 +116,29 @@ def _litellm() -> ModuleType:
             compat.prepare()
             _litellm_module = litellm
         return _litellm_module
+
+
+def preload_litellm() -> None:
+    """Start importing litellm on a thread of its own, once, so the import (seconds) overlaps
+    what a command does before its first model call: reading the dataset, the estimate, the
+    user's answer to "Run it?". The first `_litellm()` waits for it there; an import that
+    fails fails again on that call, where it is reported. Call it after the command's own
+    imports, so the two threads seldom import the same module at once."""
+    global _preloading
+    with _preload_lock:
+        if _preloading is not None or _litellm_module is not None:
+            return
+        _preloading = threading.Thread(target=_import_quietly, name="litellm-import", daemon=True)
+        _preloading.start()
+
+
+_preload_lock = threading.Lock()
+_preloading: threading.Thread | None = None
+
+
+def _import_quietly() -> None:
+    with contextlib.suppress(Exception):  # the first real call imports again and reports it
+        _litellm()
 
 
 def _body_cap(max_tokens: int | None) -> int:
