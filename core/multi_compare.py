@@ -25,6 +25,10 @@ from core.evaluation import DatasetItem, Sample
 from core.frameworks.common import p_value
 
 Dimension = Literal["quality", "cost", "latency"]
+#: Up to this many distinct per-item score columns, best_shares draws counts per column.
+_MAX_PATTERNS = 64
+#: Numbers held in memory at once by a chunk of best_shares' resamples.
+_CHUNK_ELEMENTS = 4_000_000
 #: What each Pareto dimension is, in the words every face shows.
 DIMENSION_TEXT: dict[str, str] = {
     "quality": "quality (higher is better)",
@@ -122,19 +126,30 @@ def best_shares(scores: np.ndarray, *, n: int = 10_000, seed: int = 0) -> np.nda
     of the items (the same items for every variant, so pairs stay pairs) in which its mean is
     the highest; a tie splits the resample among the tied variants, so the shares sum to 1.
 
-    A resample of n items is a Multinomial(n, 1/n each) count per item, and each variant's
-    mean is counts . scores / n. Deterministic for a given seed.
+    Items whose scores are the same across the variants are interchangeable, so with few
+    distinct such columns (pass/fail scores of a few variants) a resample is drawn as
+    Multinomial(items, share of each column) counts, one draw per distinct column, as
+    `stats.bootstrap_mean_ci` does; otherwise item indices are drawn, in chunks of rows.
+    Deterministic for a given seed.
     """
     k, items = scores.shape
     if k == 0 or items == 0:
         raise ValueError("Which variant is best needs at least one variant and one item.")
     rng = np.random.default_rng(seed)
+    columns, counts = np.unique(scores.T, axis=0, return_counts=True)
+    few = len(columns) <= _MAX_PATTERNS
     wins = np.zeros(k)
-    rows = max(1, 4_000_000 // items)
+    rows = max(1, _CHUNK_ELEMENTS // (len(columns) if few else items))
     for start in range(0, n, rows):
-        counts = rng.multinomial(items, np.full(items, 1 / items), size=min(rows, n - start))
-        means = counts @ scores.T  # the sum, n times the mean: the same order
-        top = means >= means.max(axis=1, keepdims=True) - 1e-9 * items
+        size = min(rows, n - start)
+        if few:
+            sums = rng.multinomial(items, counts / items, size=size) @ columns
+        else:
+            idx = rng.integers(0, items, size=(size, items), dtype=np.int32)
+            # Variant by variant: each gathers from its own row, which stays in cache.
+            sums = np.column_stack([row[idx].sum(axis=1) for row in scores])
+        # Sums, not means: the same order. Ties up to rounding of the float sums.
+        top = sums >= sums.max(axis=1, keepdims=True) - 1e-9 * items
         wins += (top / top.sum(axis=1, keepdims=True)).sum(axis=0)
     shares: np.ndarray = wins / n
     return shares
