@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from core.evaluation import DatasetItem, Sample, Variant
 from core.multi_compare import VariantRun, compare_variants
 from storage.experiments import ExperimentStore
-from ui.experiments.variants_page import VariantsModel, VariantsPage, describe
+from ui.experiments.variants_page import VariantsModel, VariantsPage, VariantsPlot, describe
 from ui.experiments.workbench import Workbench
 from ui.services import AppServices
 from ui.tasks import TaskRunner
@@ -142,3 +142,19 @@ def test_the_table_model_passes_the_model_tester(qtmodeltester) -> None:
     runs = [VariantRun(n, _samples(n)) for n in RUNS]
     model.set_rows(list(compare_variants(ITEMS, runs, "exact_match", n_boot=200).variants))
     qtmodeltester.check(model)
+
+
+def test_free_untimed_runs_are_plotted_and_said_so(qtbot) -> None:
+    """Imported outputs carry no cost and no latency: the points sit at the cost axis's left
+    edge, the readout says why, and the Pareto set is taken on quality alone with cost."""
+    plot = VariantsPlot()
+    qtbot.addWidget(plot)
+    free = {n: [s.model_copy(update={"cost_usd": 0.0, "latency_ms": 0.0}) for s in _samples(n)]
+            for n in RUNS}  # fmt: skip
+    result = compare_variants(ITEMS, [VariantRun(n, free[n]) for n in RUNS], "exact_match")
+    plot.show_result(result)
+    assert len(plot.labels) == 3
+    assert "leaves out median latency (ms, lower is better)" in plot.readout.text()
+    assert "No run recorded a cost" in plot.readout.text()
+    plot.show_result(None)
+    assert plot.labels == [] and plot.readout.text() == " "

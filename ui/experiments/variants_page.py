@@ -238,6 +238,8 @@ class VariantsPlot(QWidget):
             if missing
             else ""
         )
+        if not costs.any():
+            self._idle += " No run recorded a cost (imported outputs): all sit at the left edge."
         self.readout.setText(self._idle)
         # Room for the labels to the right of the points and for the biggest marker.
         span = float(np.ptp(self._x)) or 1.0
