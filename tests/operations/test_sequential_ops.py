@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from core.comparison import Comparison
 from core.evaluation import DatasetItem, RunSettings, Variant
 from operations.sequential import (
     SequentialProgress,
@@ -172,3 +173,32 @@ def test_an_arm_that_answers_nothing_stops_the_run_without_a_verdict(
     assert done.stop == "failed" and done.look is None and done.record_id is None
     assert variant_run.status == "cancelled" and variant_run.errors == SETTINGS.concurrency
     assert "No pair was completed" in done.summary()
+
+
+def test_money_saved_is_the_pairs_not_needed_at_the_run_s_cost_per_pair(
+    llm_server: LlmTestServer, tmp_path: Path
+) -> None:
+    """litellm prices gpt-4o and gpt-4o-mini from its map (1,000 input and 100 output tokens a
+    call): the pairs the plan would still have run cost what the run's pairs cost on average.
+    The kept comparison reads back as a Comparison, as Compare and History read it."""
+
+    def answer(body: dict[str, Any]) -> Reply:
+        number = int(last_user_text(body)[1:])
+        right = "mini" in body["model"] or number % 2 == 0
+        return Reply(f"a{number}" if right else "no idea", input_tokens=1000, output_tokens=100)
+
+    llm_server.set_responder(answer)
+    with _store(tmp_path) as store:
+        dataset = store.add_dataset("d", ITEMS)
+        base = Variant(name="big", model="gpt-4o", api_base=llm_server.url)
+        new = Variant(name="mini", model="gpt-4o-mini", api_base=llm_server.url)
+        plan = plan_sequential(store, dataset.id, base, new, SETTINGS, lambda: None, min_lift=0.05)
+        done = execute_sequential(store, plan)
+        record = store.experiments(dataset.id)[-1]
+    assert done.spend_usd > 0 and done.items_saved is not None and done.items_saved > 0
+    assert done.money_saved_usd == pytest.approx(done.items_saved * done.spend_usd / done.called)
+    assert f"(${done.money_saved_usd:,.4f})" in done.summary()
+    assert done.look is not None
+    comparison = Comparison.model_validate(record.comparison)
+    assert comparison.verdict == "ship" and comparison.n_paired == done.look.n
+    assert record.comparison["sequential"]["money_saved_usd"] == done.money_saved_usd
