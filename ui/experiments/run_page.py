@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -71,6 +72,7 @@ class RunPage(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(self._build_buttons())
+        lay.addWidget(self._build_batch_check())
         lay.addWidget(self._build_progress())
         lay.addWidget(self.status)
         lay.addWidget(self._build_lists(), 1)
@@ -130,6 +132,17 @@ class RunPage(QWidget):
         buttons.addWidget(bench_button(self, run_source(self)))
         buttons.addWidget(self.delete_button)
         return buttons
+
+    def _build_batch_check(self) -> QCheckBox:
+        self.batch_check = QCheckBox(
+            "Through the Batch API (about half price, results within 24 h)"
+        )
+        self.batch_check.setObjectName("run_batch_check")
+        self.batch_check.setToolTip(
+            "Run and Resume send the requests as one batch to the provider's Batch API (OpenAI "
+            "or an OpenAI-compatible base URL); the Batches tab follows it"
+        )
+        return self.batch_check
 
     def _build_progress(self) -> QProgressBar:
         self.progress = QProgressBar()
@@ -253,6 +266,11 @@ class RunPage(QWidget):
             return
         catalog = self.bench.catalog()
         api_key = self.variant_form.api_key()
+        if self.batch_check.isChecked():
+            self.bench.batches_page.send(
+                self.status.setText, variant, settings, api_key, dataset_id=dataset_id
+            )
+            return
 
         def plan() -> RunPlan:
             return plan_run(
@@ -310,6 +328,11 @@ class RunPage(QWidget):
         settings = self.settings_form.settings()
         catalog = self.bench.catalog()
         api_key = self.variant_form.api_key()
+        if self.batch_check.isChecked():
+            self.bench.batches_page.send(
+                self.status.setText, None, settings, api_key, run_id=run.id
+            )
+            return
 
         def plan() -> RunPlan:
             return plan_resume(

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox, QScrollArea, QTabWidget, QWidget
 
 from core.catalog import Catalog
 from storage.experiments import DatasetInfo, ExperimentRecord, ExperimentStore, RunInfo
+from ui.experiments.batches_page import BatchesPage
 from ui.experiments.compare_page import ComparePage
 from ui.experiments.datasets_page import DatasetsPage
 from ui.experiments.history_page import HistoryPage
@@ -81,6 +82,12 @@ class Workbench(QTabWidget):
         self.setTabToolTip(
             self.indexOf(self.sequential_page),
             "Baseline and variant item by item, stopped as soon as the verdict is settled",
+        )
+        self.batches_page = BatchesPage(self)
+        self.add_page(self.batches_page, "Batches", self.indexOf(self.run_page) + 1)
+        self.setTabToolTip(
+            self.indexOf(self.batches_page),
+            "Runs sent through a provider's Batch API: status, counts, resume, cancel",
         )
         self.reload()
 
