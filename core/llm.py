@@ -8,6 +8,7 @@ lives only in the client's memory: it is never logged, shown by `repr`, or put i
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import functools
 import json
@@ -934,8 +935,24 @@ def _batch_event_loop() -> asyncio.AbstractEventLoop:
         if _batch_loop is None:
             loop = asyncio.new_event_loop()
             threading.Thread(target=loop.run_forever, name="batch-api-loop", daemon=True).start()
+            atexit.register(_stop_batch_loop, loop)
             _batch_loop = loop
         return _batch_loop
+
+
+def _stop_batch_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """End the tasks litellm left on the batch loop (its logging worker waits forever), so
+    the process exits without "Task was destroyed but it is pending" on stderr."""
+
+    async def finish() -> None:
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    with contextlib.suppress(Exception):  # exiting: nothing is left to report it to
+        asyncio.run_coroutine_threadsafe(finish(), loop).result(timeout=2)
+    loop.call_soon_threadsafe(loop.stop)
 
 
 def _text_or_none(value: Any) -> str | None:
