@@ -40,6 +40,8 @@ MAX_PATTERN_CHARS = 200
 MAX_SEARCHED_CHARS = 20_000
 #: The table has at most this many thresholds (quantiles of the signal beyond it).
 MAX_THRESHOLDS = 41
+#: Bootstrap resamples drawn at once (a block holds this many counts per item).
+_BLOCK = 256
 #: The oracle and random curves have at most this many points (evenly spaced shares).
 MAX_CURVE_POINTS = 201
 
@@ -370,15 +372,35 @@ def kept_at(signal: np.ndarray, threshold: float | None, keep_above: bool) -> np
     return out
 
 
+def bootstrap_ratios(routed: np.ndarray, strong: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """sum(routed) / sum(strong) over `n_boot` seeded resamples of the items (rows: resamples;
+    columns: the columns of `routed`, one per threshold; NaN where a resample's strong sum is
+    0). The resamples are drawn in blocks, so memory stays at a block of counts per item."""
+    n = strong.size
+    rng = np.random.default_rng(seed)
+    out = np.empty((n_boot, routed.shape[1]))
+    for start in range(0, n_boot, _BLOCK):
+        size = min(_BLOCK, n_boot - start)
+        # How often each item is drawn in each resample of n draws with replacement.
+        drawn = rng.integers(0, n, size=(size, n)) + n * np.arange(size)[:, None]
+        weights = np.bincount(drawn.ravel(), minlength=size * n).reshape(size, n).astype(float)
+        denominators = (weights @ strong)[:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start : start + size] = np.where(
+                denominators > 0, (weights @ routed) / denominators, np.nan
+            )
+    return out
+
+
 def cascade_row(
     items: RouterItems,
     kept: np.ndarray,
     threshold: float | None,
-    weights: np.ndarray,
+    ratios: np.ndarray,
     alpha: float,
 ) -> ThresholdRow:
-    """The cascade's figures when `kept` items stay on the cheap model. `weights` is the
-    bootstrap's resample counts (one row per resample, one column per item)."""
+    """The cascade's figures when `kept` items stay on the cheap model. `ratios` is this
+    threshold's quality kept in each bootstrap resample (bootstrap_ratios)."""
     n = len(items.item_ids)
     routed_q = np.where(kept, items.cheap_quality, items.strong_quality)
     cost = items.cheap_cost + np.where(kept, 0.0, items.strong_cost)
@@ -386,12 +408,10 @@ def cascade_row(
     strong_q, strong_c = float(items.strong_quality.sum()), float(items.strong_cost.sum())
     kept_q = _ratio(float(routed_q.sum()), strong_q)
     low = high = None
-    if kept_q is not None:
-        denominators = weights @ items.strong_quality
-        usable = denominators > 0
-        ratios = (weights @ routed_q)[usable] / denominators[usable]
+    usable = ratios[~np.isnan(ratios)]
+    if kept_q is not None and usable.size:
         low, high = (
-            float(v) for v in np.percentile(ratios, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+            float(v) for v in np.percentile(usable, [100 * alpha / 2, 100 * (1 - alpha / 2)])
         )
     saved = strong_c - float(cost.sum())
     cheap_enough = items.cheap_quality >= items.strong_quality
@@ -428,13 +448,14 @@ def build_curve(
         raise ValueError(f"alpha is between 0 and 1 (got {alpha}).")
     n = len(items.item_ids)
     keep_above = rule != "length"
-    rng = np.random.default_rng(seed)
-    weights = rng.multinomial(n, np.full(n, 1 / n), size=n_boot).astype(float)
-    rows = [cascade_row(items, kept_at(items.signal, None, keep_above), None, weights, alpha)]
-    rows.extend(
-        cascade_row(items, kept_at(items.signal, t, keep_above), t, weights, alpha)
-        for t in thresholds(items.signal, keep_above)
-    )
+    chosen: list[float | None] = [None, *thresholds(items.signal, keep_above)]
+    kept = [kept_at(items.signal, t, keep_above) for t in chosen]
+    routed = np.column_stack([np.where(k, items.cheap_quality, items.strong_quality) for k in kept])
+    ratios = bootstrap_ratios(routed, items.strong_quality, n_boot, seed)
+    rows = [
+        cascade_row(items, k, t, ratios[:, j], alpha)
+        for j, (k, t) in enumerate(zip(kept, chosen, strict=True))
+    ]
     return RouterCurve(
         rule=rule,
         keep_above=keep_above,
