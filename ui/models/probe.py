@@ -21,11 +21,16 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import ModelInfo
-from core.probe import ProbeProgress, ProbeResult, ProbeSettings, estimate_cost
-from operations import probe as probe_ops
 from ui.models.saving import CatalogEdit, SavingQueue
 from ui.plain_text import plain_label
 from ui.tasks import WidgetGuard
+
+if TYPE_CHECKING:
+    from core.probe import ProbeProgress, ProbeResult, ProbeSettings
+    from operations import probe as probe_ops
+
+# The probe's engine (core.probe: asyncio, the litellm layer) is imported when a probe is
+# asked for: the Models tab is built at start-up, and the first paint does not need it.
 
 
 class ProbeDialog(QDialog):
@@ -36,6 +41,8 @@ class ProbeDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Measure latency of {model.id}")
         self.model = model
+        from core.probe import ProbeSettings
+
         defaults = ProbeSettings()
         self.api_base = QLineEdit()
         self.api_base.setObjectName("probe_api_base")
@@ -84,6 +91,8 @@ class ProbeDialog(QDialog):
         self._update_estimate()
 
     def settings(self) -> ProbeSettings:
+        from core.probe import ProbeSettings
+
         return ProbeSettings(
             requests=self.requests.value(),
             input_tokens=self.input_tokens.value(),
@@ -93,6 +102,9 @@ class ProbeDialog(QDialog):
 
     def plan(self) -> probe_ops.ProbePlan:
         """The probe as set, priced; the key check waits for the worker (it loads litellm)."""
+        from core.probe import estimate_cost
+        from operations import probe as probe_ops
+
         settings = self.settings()
         api_base = self.api_base.text().strip() or None
         return probe_ops.ProbePlan(
@@ -144,6 +156,8 @@ class ProbeCommands(SavingQueue):
         """Run a confirmed probe: progress and Cancel in a dialog, the profile saved after."""
         if self._catalog is None or self.probing:
             return
+        from operations import probe as probe_ops
+
         catalog = self._catalog
         guard = WidgetGuard()
         cancel = threading.Event()
@@ -210,6 +224,8 @@ class ProbeCommands(SavingQueue):
         self._show_message(f"The latency probe did not run: {exc}", error=True)
 
     def _probe_done(self, result: ProbeResult) -> None:
+        from operations import probe as probe_ops
+
         self._end_probe()
         lines = [s.line() for s in result.samples] + result.summary_lines()
         title = f"Latency of {result.model_id}"

@@ -19,7 +19,6 @@ from core.catalog import (
     search_key,
     search_words,
 )
-from core.probe import probe_details
 from core.score_files import SourcedScore
 from ui.models.columns import (
     ALIGN,
@@ -305,6 +304,10 @@ class CatalogRows(QAbstractTableModel):
         if col in LATENCY_COLUMNS:
             if m.latency is not None:
                 tip = f"Source: {m.latency.source}, {m.latency.date.isoformat()}"
+                # Here, not at the top: core.probe brings asyncio and the litellm layer,
+                # which the first paint of the window does not need.
+                from core.probe import probe_details
+
                 details = probe_details(m.latency)
                 return f"{tip}\n{details}" if details else tip
             if m.id in self._drafts:
