@@ -19,7 +19,12 @@ w = MainWindow(ScenarioStore(Path(sys.argv[1])))
 w.show()
 app.processEvents()
 optional = ("mlflow", "wandb", "deepeval")  # integrations: imported only when used
-heavy = [m for m in ("litellm", "markdown_it", "openai", "pandas", *optional) if m in sys.modules]
+# asyncio (with ssl) comes with the model-calling layer, which no first paint needs.
+heavy = [
+    m
+    for m in ("litellm", "markdown_it", "openai", "pandas", "asyncio", *optional)
+    if m in sys.modules
+]
 print("HEAVY:" + ",".join(heavy))
 plots = [m for m in sys.modules if m.startswith("ui.plots.") or m == "ui.compare"]
 print("PLOTS:" + ",".join(sorted(plots)))
