@@ -11,7 +11,7 @@ more, the verdict reads the p-value after Holm's adjustment for the k - 1 compar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -176,6 +176,8 @@ def compare_variants(
     seed: int = 0,
     n_boot: int = 10_000,
     alpha: float = 0.05,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> MultiComparison:
     """Compare k >= 2 runs of one dataset against `runs[baseline]`.
 
@@ -192,6 +194,8 @@ def compare_variants(
     - Best: the highest mean; how sure is the share of `n_boot` seeded paired bootstrap
       resamples in which it is highest, and which other variants it beats with a
       Holm-adjusted McNemar p (over its k - 1 comparisons) below alpha.
+    `progress(done, total)` hears of each step (a comparison with the baseline, then the
+    best's resamples); `cancelled` is asked before each, and a yes raises ValueError.
     Raises ValueError for fewer than two runs, runs of different datasets, a baseline index
     out of range or a metric that needs a judge.
     """
@@ -211,22 +215,31 @@ def compare_variants(
     answered = [{s.item_id for s in run.samples} for run in runs]
     common_ids = {item.id for item in items if all(item.id in ids for ids in answered)}
     common = [[s for s in run.samples if s.item_id in common_ids] for run in runs]
-    pairs: dict[int, Comparison] = {
-        i: compare_runs(
-            items,
-            common[baseline],
-            common[i],
-            metric_id,
-            min_lift=min_lift,
-            pass_threshold=pass_threshold,
-            pattern=pattern,
-            seed=seed,
-            n_boot=n_boot,
-            alpha=alpha,
-        )
-        for i in range(len(runs))
-        if i != baseline
-    }
+    steps = len(runs)  # k - 1 comparisons, then the best's resamples
+
+    def step(done: int) -> None:
+        if cancelled is not None and cancelled():
+            raise ValueError("Cancelled: nothing was compared.")
+        if progress is not None:
+            progress(done, steps)
+
+    pairs: dict[int, Comparison] = {}
+    for i in range(len(runs)):
+        if i != baseline:
+            step(len(pairs))
+            pairs[i] = compare_runs(
+                items,
+                common[baseline],
+                common[i],
+                metric_id,
+                min_lift=min_lift,
+                pass_threshold=pass_threshold,
+                pattern=pattern,
+                seed=seed,
+                n_boot=n_boot,
+                alpha=alpha,
+            )
+    step(len(pairs))
     first = next(iter(pairs.values()))
     summaries = [
         _untimed_as_unknown(first.baseline if i == baseline else pairs[i].variant, common[i])

@@ -3,6 +3,7 @@ and `eval compare RUN RUN RUN ...`). Nothing is kept: the history holds two-run 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.multi_compare import MultiComparison, VariantRun, compare_variants
@@ -30,12 +31,15 @@ def compare_many(
     alpha: float = 0.05,
     seed: int = 0,
     n_boot: int = 10_000,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ComparedVariants:
     """Compare the runs on `metric` against `baseline_run_id` (default: the first run) on the
     items every run answered. `min_lift` is a fraction (0.02 for 2 points). Raises ValueError
     for fewer than two runs, a run named twice, a baseline not among them, runs of different
-    datasets or a judged metric; what StorageError store.run raises for an unknown run. Blocks
-    (bootstraps over the items): call it off the GUI thread."""
+    datasets, a judged metric or when `cancelled` says so (`progress(done, total)` hears of each
+    step); what StorageError store.run raises for an unknown run. Blocks (bootstraps over the
+    items): call it off the GUI thread."""
     if len(set(run_ids)) != len(run_ids):
         raise ValueError("name each run once: a run compared with itself says nothing")
     if len(run_ids) < 2:
@@ -58,5 +62,7 @@ def compare_many(
         seed=seed,
         n_boot=n_boot,
         alpha=alpha,
+        progress=progress,
+        cancelled=cancelled,
     )
     return ComparedVariants(comparison, runs)

@@ -306,3 +306,20 @@ def test_best_shares_by_columns_and_by_items_agree(monkeypatch) -> None:
     monkeypatch.setattr("core.multi_compare._MAX_PATTERNS", 0)
     by_items = best_shares(scores, n=4_000, seed=2)
     assert by_items == pytest.approx(by_columns, abs=0.04)
+
+
+def test_progress_is_told_each_step_and_cancel_stops_it() -> None:
+    runs = [VariantRun(f"v{i}", _run(0.5, i)) for i in range(3)]
+    steps: list[tuple[int, int]] = []
+    compare_variants(
+        ITEMS, runs, "exact_match", n_boot=100, progress=lambda d, t: steps.append((d, t))
+    )
+    assert steps == [(0, 3), (1, 3), (2, 3)]
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) == 2
+
+    with pytest.raises(ValueError, match="Cancelled: nothing was compared"):
+        compare_variants(ITEMS, runs, "exact_match", n_boot=100, cancelled=cancelled)

@@ -84,7 +84,9 @@ def test_the_page_follows_compare_and_lists_datasets_with_two_runs(page) -> None
 
 def test_compare_three_runs(qtbot, page, services, hover) -> None:
     qtbot.mouseClick(page.compare_button, Qt.MouseButton.LeftButton)
+    assert page.compare_button.text() == "Cancel"  # the worker compares; the button cancels
     _idle(qtbot, services)
+    assert page.compare_button.text() == "Compare all" and page.compare_button.isEnabled()
     qtbot.waitUntil(lambda: page.result is not None, timeout=30_000)
     expected = compare_variants(
         ITEMS,
@@ -158,3 +160,14 @@ def test_free_untimed_runs_are_plotted_and_said_so(qtbot) -> None:
     assert "No run recorded a cost" in plot.readout.text()
     plot.show_result(None)
     assert plot.labels == [] and plot.readout.text() == " "
+
+
+def test_cancel_stops_the_comparison(qtbot, page, services) -> None:
+    page.compare()
+    page.compare()  # the button, now Cancel
+    assert page.summary.text() == "Cancelling…" and not page.compare_button.isEnabled()
+    _idle(qtbot, services)
+    # The worker either saw the cancel (nothing shown) or had already finished.
+    assert page.compare_button.text() == "Compare all" and page.compare_button.isEnabled()
+    if page.result is None:
+        assert page.summary.text() == "Cancelled: nothing was compared."

@@ -9,6 +9,7 @@ comparison is operations.multi_compare's, computed in a worker; nothing is kept 
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -53,6 +54,8 @@ from ui.plots.cost_quality_latency import LogMoneyAxis, cost_floor, log_costs
 from ui.table_model import Index, RowsTableModel
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ui.experiments.workbench import Workbench
 
 INK = "#202124"
@@ -66,6 +69,7 @@ TITLE = (
     f"<span style='color:{GREY}'>●</span> dominated, ■ baseline; "
     "marker size: median latency</span>"
 )
+COMPARE_TIP = "Compare every ticked run with the baseline on the items all of them answered"
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
@@ -291,6 +295,8 @@ class VariantsPage(QWidget):
         self._datasets: list[DatasetInfo] = []
         self._runs: list[RunInfo] = []
         self.result: MultiComparison | None = None
+        # Set while a comparison runs: the button then cancels it.
+        self._cancel: threading.Event | None = None
         lay = QVBoxLayout(self)
         lay.addLayout(self._build_controls())
         self.summary = plain_label("Tick two or more runs of one dataset and compare them.")
@@ -384,9 +390,7 @@ class VariantsPage(QWidget):
         )
         self.compare_button = QPushButton("Compare all")
         self.compare_button.setObjectName("variants_compare_button")
-        self.compare_button.setToolTip(
-            "Compare every ticked run with the baseline on the items all of them answered"
-        )
+        self.compare_button.setToolTip(COMPARE_TIP)
         self.compare_button.clicked.connect(self.compare)
         grid = QGridLayout()
         grid.addWidget(QLabel("Dataset"), 0, 0)
@@ -465,7 +469,8 @@ class VariantsPage(QWidget):
                 self.baseline_combo.addItem(entry.text(), entry.data(Qt.ItemDataRole.UserRole))
         index = self.baseline_combo.findData(kept)
         self.baseline_combo.setCurrentIndex(max(index, 0))
-        self.compare_button.setEnabled(len(self.ticked_ids()) >= 2)
+        # While a comparison runs the button is its Cancel.
+        self.compare_button.setEnabled(self._cancel is not None or len(self.ticked_ids()) >= 2)
 
     def _metric_changed(self, *_: object) -> None:
         self.pattern_edit.setEnabled(METRICS[self.metric_combo.currentData()].uses_pattern)
@@ -473,6 +478,12 @@ class VariantsPage(QWidget):
     # ----- comparing ---------------------------------------------------------------------
 
     def compare(self) -> None:
+        """Compare the ticked runs in a worker; while it works the button cancels it."""
+        if self._cancel is not None:
+            self._cancel.set()
+            self.compare_button.setEnabled(False)
+            self.summary.setText("Cancelling…")
+            return
         run_ids = self.ticked_ids()
         if len(run_ids) < 2:
             self.summary.setText("Tick at least two runs of the dataset.")
@@ -483,10 +494,12 @@ class VariantsPage(QWidget):
         min_lift = self.min_lift_spin.value() / 100
         threshold = self.threshold_spin.value()
         alpha = self.alpha_spin.value()
-        self.compare_button.setEnabled(False)
+        cancel = self._cancel = threading.Event()
+        self.compare_button.setText("Cancel")
+        self.compare_button.setToolTip("Stop comparing; nothing is shown")
         self.summary.setText(f"Comparing {len(run_ids)} runs…")
 
-        def work() -> ComparedVariants:
+        def work(report: Callable[[Any], None]) -> ComparedVariants:
             return compare_many(
                 self.bench.store(),
                 run_ids,
@@ -496,16 +509,33 @@ class VariantsPage(QWidget):
                 pass_threshold=threshold,
                 pattern=pattern,
                 alpha=alpha,
+                progress=lambda done, total: report((done, total)),
+                cancelled=cancel.is_set,
             )
 
         def failed(exc: Exception) -> None:
-            self.compare_button.setEnabled(True)
-            self.summary.setText(f"Could not compare: {message(exc)}")
+            self._finished()
+            self.summary.setText(
+                "Cancelled: nothing was compared."
+                if cancel.is_set()
+                else f"Could not compare: {message(exc)}"
+            )
 
-        self.bench.submit(work, self.show_result, failed)
+        def stepped(value: tuple[int, int]) -> None:
+            done, total = value
+            if not cancel.is_set():
+                self.summary.setText(f"Comparing {len(run_ids)} runs: step {done + 1} of {total}…")
+
+        self.bench.submit(work, self.show_result, failed, stepped)
+
+    def _finished(self) -> None:
+        self._cancel = None
+        self.compare_button.setText("Compare all")
+        self.compare_button.setToolTip(COMPARE_TIP)
+        self.compare_button.setEnabled(len(self.ticked_ids()) >= 2)
 
     def show_result(self, done: ComparedVariants) -> None:
-        self.compare_button.setEnabled(len(self.ticked_ids()) >= 2)
+        self._finished()
         result = done.comparison
         self.result = result
         self.model.set_rows(list(result.variants))
