@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -77,11 +78,12 @@ asyncio.run(main())
 """
 
 
-# A plain litellm loop as a user would write it by hand: a semaphore over litellm.acompletion.
-# Run as a script of its own for the whole-command figure (its import of litellm included) and
-# in this process for the requests alone.
+# A plain litellm loop as a user would write it by hand: a semaphore over litellm.acompletion,
+# run as a script of its own (its import of litellm included), which prints the seconds and CPU
+# seconds its requests alone took. Not in this process: litellm's logging tasks left pending at
+# the end of one event loop move to the next one litellm sees, here the EvalRunner's.
 PLAIN_LOOP = """
-import asyncio, sys
+import asyncio, sys, time
 import litellm
 
 async def plain_loop(url, n, concurrency):
@@ -97,19 +99,10 @@ async def plain_loop(url, n, concurrency):
 
     await asyncio.gather(*(one(i) for i in range(n)))
 
-if __name__ == "__main__":
-    asyncio.run(plain_loop(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+started, cpu = time.perf_counter(), time.process_time()
+asyncio.run(plain_loop(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+print(time.perf_counter() - started, time.process_time() - cpu)
 """
-
-
-def _plain_loop(url: str, n: int, concurrency: int) -> None:
-    """PLAIN_LOOP's requests in this process (litellm already imported by the warm-up)."""
-    from core.llm import _litellm
-
-    _litellm()
-    scope: dict[str, Any] = {}
-    exec(PLAIN_LOOP, scope)  # noqa: S102 - the bench's own constant, not input
-    asyncio.run(scope["plain_loop"](url, n, concurrency))
 
 
 def _floor(url: str, n: int, concurrency: int) -> None:
@@ -134,13 +127,15 @@ def _floor(url: str, n: int, concurrency: int) -> None:
     asyncio.run(main())
 
 
-def _command(args: list[str]) -> None:
-    """A fresh interpreter running `args`, as a user starts it; fails on a non-zero exit."""
+def _command(args: list[str]) -> str:
+    """A fresh interpreter running `args`, as a user starts it; its output. Fails on a non-zero
+    exit."""
     done = subprocess.run(
         [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         raise RuntimeError(f"{args[:3]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return done.stdout
 
 
 def _dataset(folder: Path, n: int) -> Path:
@@ -210,6 +205,40 @@ def _our_runner(url: str, n: int, concurrency: int, folder: Path) -> float:
     return cpu
 
 
+def _half(url: str, n: int, concurrency: int, folder: Path, ready: Any, go: Any, ends: Any) -> None:
+    """One of two request processes: warm up, wait for the start, run n items, say when done."""
+    _our_runner(url, 4, 4, folder)
+    ready.put(True)
+    go.wait()
+    _our_runner(url, n, concurrency, folder)
+    ends.put(time.perf_counter())
+
+
+def _two_processes(url: str, n: int, concurrency: int, folder: Path) -> float:
+    """Seconds for two warmed processes, each running half the items at half the concurrency
+    into a store of its own: the headroom request workers in separate processes would have,
+    before the cost of sending samples to one writer."""
+    context = multiprocessing.get_context("spawn")
+    ready, go, ends = context.Queue(), context.Event(), context.Queue()
+    halves = [(n + 1) // 2, n // 2]
+    workers = [
+        context.Process(
+            target=_half, args=(url, half, max(1, concurrency // 2), folder, ready, go, ends)
+        )
+        for half in halves
+    ]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        ready.get(timeout=120)
+    started = time.perf_counter()
+    go.set()
+    finished = max(ends.get(timeout=600) for _ in workers)
+    for worker in workers:
+        worker.join()
+    return finished - started
+
+
 def rows(cases: Sequence[tuple[int, int]] = CASES) -> list[str]:
     """One Markdown row per figure, in bench/__main__.py's table format."""
     server = subprocess.Popen(
@@ -228,8 +257,7 @@ def rows(cases: Sequence[tuple[int, int]] = CASES) -> list[str]:
 def _measure(url: str, folder: Path, cases: Sequence[tuple[int, int]]) -> list[str]:
     from bench.__main__ import row
 
-    _plain_loop(url, 4, 4)  # imports litellm and warms its code paths before any timing
-    _our_runner(url, 4, 4, folder)
+    _our_runner(url, 4, 4, folder)  # imports litellm and warms its code paths before timing
     _floor(url, 4, 4)
     script = folder / "plain_loop.py"
     script.write_text(PLAIN_LOOP)
@@ -238,18 +266,26 @@ def _measure(url: str, folder: Path, cases: Sequence[tuple[int, int]]) -> list[s
         db = _dataset(folder, n)
         timings: dict[str, list[float]] = {}
         cpu: dict[str, list[float]] = {}
+        plain_loop = [str(script), url, str(n), str(concurrency)]
         for _ in range(REPEAT):  # interleaved, so each sees the same machine state
             for name, fn in (
                 ("command", partial(_whole_command, url, n, concurrency, db)),
-                ("plain command", partial(_command, [str(script), url, str(n), str(concurrency)])),
+                ("plain command", partial(_command, plain_loop)),
                 ("ours", partial(_our_runner, url, n, concurrency, folder)),
-                ("plain", partial(_plain_loop, url, n, concurrency)),
                 ("floor", partial(_floor, url, n, concurrency)),
             ):
                 started, used = time.perf_counter(), time.process_time()
-                fn()
+                output = fn()
                 timings.setdefault(name, []).append(time.perf_counter() - started)
                 cpu.setdefault(name, []).append((time.process_time() - used) / n)
+                if name == "ours":
+                    timings.setdefault("two", []).append(
+                        _two_processes(url, n, concurrency, folder)
+                    )
+                if name == "plain command":
+                    seconds, cpu_seconds = (float(x) for x in str(output).split())
+                    timings.setdefault("plain", []).append(seconds)
+                    cpu.setdefault("plain", []).append(cpu_seconds / n)
         ideal = [math.ceil(n / concurrency) * LATENCY_S]
         label = f"N={n:,}, C={concurrency}, L={LATENCY_S * 1e3:.0f} ms"
         for name, what, budget in (
@@ -259,6 +295,11 @@ def _measure(url: str, folder: Path, cases: Sequence[tuple[int, int]]) -> list[s
                 "ours",
                 "EvalRunner requests alone, into an ExperimentStore + progress",
                 REQUESTS_BUDGET,
+            ),
+            (
+                "two",
+                "two EvalRunner processes, N/2 at C/2 each (headroom: both cores, no one writer)",
+                {},
             ),
             ("plain", "plain litellm.acompletion loop, requests alone", {}),
             ("floor", "bare aiohttp client (the floor), requests alone", {}),
