@@ -166,6 +166,8 @@ CHECKED = {
     "RunsModel": "test_experiments_tab_models",
     "SamplesModel": "test_experiments_tab_models",
     "OutcomesModel": "test_outcomes_model",
+    "VariantsModel": "test_variants_page.py",
+    "ThresholdsModel": "test_router_page.py",
 }
 
 

@@ -126,3 +126,9 @@ def test_the_page_fits_a_laptop_screen(qtbot, window, page) -> None:
     for widget in (page.measure_button, page.use_button, page.cheap_combo, page.table):
         assert widget.width() >= widget.minimumSizeHint().width()
         assert widget.height() >= widget.minimumSizeHint().height()
+
+
+def test_the_threshold_table_passes_the_model_tester(qtbot, window, page, qtmodeltester) -> None:
+    _measure(qtbot, window, page)
+    assert page.model.rowCount() == 6
+    qtmodeltester.check(page.model)
