@@ -25,6 +25,7 @@ import json
 import math
 import multiprocessing
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -136,6 +137,13 @@ def _command(args: list[str]) -> str:
     if done.returncode != 0:
         raise RuntimeError(f"{args[:3]} failed ({done.returncode}): {done.stderr[-2000:]}")
     return done.stdout
+
+
+def _child_cpu() -> float:
+    """CPU seconds of this process's finished children: a fresh interpreter's whole cost, which
+    a busy machine stretches in wall time far less than it stretches the wall time itself."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def _dataset(folder: Path, n: int) -> Path:
@@ -274,10 +282,11 @@ def _measure(url: str, folder: Path, cases: Sequence[tuple[int, int]]) -> list[s
                 ("ours", partial(_our_runner, url, n, concurrency, folder)),
                 ("floor", partial(_floor, url, n, concurrency)),
             ):
-                started, used = time.perf_counter(), time.process_time()
+                started, used, spawned = time.perf_counter(), time.process_time(), _child_cpu()
                 output = fn()
                 timings.setdefault(name, []).append(time.perf_counter() - started)
                 cpu.setdefault(name, []).append((time.process_time() - used) / n)
+                cpu.setdefault(f"{name} (child)", []).append((_child_cpu() - spawned) / n)
                 if name == "ours":
                     timings.setdefault("two", []).append(
                         _two_processes(url, n, concurrency, folder)
@@ -313,6 +322,15 @@ def _measure(url: str, folder: Path, cases: Sequence[tuple[int, int]]) -> list[s
                     budget.get((n, concurrency), "-"),
                 )
             )
+        out.append(
+            row(
+                f"`eval run` whole command CPU per request (start-up included), {label}",
+                cpu["command (child)"],
+                "plain script",
+                cpu["plain command (child)"],
+                "-",
+            )
+        )
         out.append(
             row(
                 f"EvalRunner CPU per request (store included), {label}",
