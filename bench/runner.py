@@ -1,8 +1,12 @@
-"""Runner benchmark: EvalRunner and a plain litellm loop against the ideal ceil(N/C) x L.
+"""Runner benchmark: `eval run` and EvalRunner against the ideal ceil(N/C) x L.
 
 The replies come from a small aiohttp server in a separate process that answers every request
 after a fixed L = 200 ms, so the server's CPU is not counted in the runner's process. The ideal
-is what a client with no CPU cost would take: ceil(N/C) waves of L each.
+is what a client with no CPU cost would take: ceil(N/C) waves of L each. For each N/C, run in
+turn three times: the whole `eval run` command and a plain litellm script (each a fresh
+interpreter, litellm's import included), EvalRunner's requests alone (storing every sample,
+with progress), two EvalRunner processes sharing the items (the headroom of using both cores),
+and a bare aiohttp client (the floor). `python -m bench.runner 500/50` runs this part alone.
 
 Measured on the development machine when each tuning of the client went in (core/llm.py and
 core/compat/litellm.py point here instead of quoting figures that age):
@@ -15,7 +19,16 @@ core/compat/litellm.py point here instead of quoting figures that age):
   three at C=50; the one collection before freezing costs those 210 ms once;
 - running litellm's request preparation in place (`LitellmEventLoop`): about 0.7 ms of CPU a
   call with no I/O, which through the executor's thread made each call wait about 10 ms
-  longer at C=50 (5% of a 200 ms round trip).
+  longer at C=50 (5% of a 200 ms round trip);
+- skipping litellm's logging of each call and its pricing of replies we price ourselves
+  (`compat.lean_call`): 8.5 -> 6.7 ms of CPU a request at N=300, C=50 (a 22% cut; medians
+  of five interleaved runs each in one process, on a machine loaded by other work, which
+  inflates both), so about a fifth of what a request costs; litellm's provider names built
+  once instead of per request: 0.1-0.3 ms a request;
+- importing litellm on a thread while `eval run` reads the dataset and plans: the import is
+  CPU work and one interpreter runs one thread's Python at a time, so it overlaps only
+  waiting (the Run it? question, the disk), not the command's own CPU work; with --yes the
+  main thread had about 1.5 s of its own to do before its first model call (under cProfile).
 """
 
 from __future__ import annotations
