@@ -236,7 +236,8 @@ def _sample(
             item_id=item_id,
             error=_malformed(f"the reply exceeds the {max_reply_bytes:,} bytes allowed"),
         )
-    usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
+    found = body.get("usage")
+    usage: dict[str, Any] = found if isinstance(found, dict) else {}
     tokens = [usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)]
     if not all(isinstance(t, int) and not isinstance(t, bool) and t >= 0 for t in tokens):
         return Sample(item_id=item_id, error=_malformed(f"its token counts are {tokens!r}"))

@@ -16,8 +16,9 @@ from core.batch import FINAL_STATUSES, PENDING_STATUSES, BatchPrices
 from core.evaluation import RunStatus, Sample
 from core.llm import BatchJob
 from storage.errors import StorageError
-from storage.experiments import ExperimentStore, without_credentials
+from storage.experiments import ExperimentStore
 from storage.jsoncolumn import decode, encode
+from storage.traces import _without_credentials as without_credentials
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -133,21 +133,28 @@ def test_cancel_from_the_page_keeps_what_was_answered(qtbot, services, server, m
     assert (run.status, run.samples, run.errors) == ("partial", 4, 3)
 
 
-def test_a_new_window_resumes_pending_batches_on_its_timer(qtbot, services, server) -> None:
-    server.batches.behaviour = BatchBehaviour(polls=1)
+def test_a_new_window_checks_pending_batches_at_once_then_on_its_timer(
+    qtbot, services, server
+) -> None:
+    server.batches.behaviour = BatchBehaviour(polls=3)
     with BatchStore(services.db_path) as store:
         variant = Variant(name="v", model="test-model", api_base=server.url)
         plan = plan_batch(store, store.datasets()[0].id, variant, RunSettings(), lambda: None)
         submit_batch(store, plan)
     bench = _bench(qtbot, services)
     page = bench.batches_page
-    qtbot.waitUntil(lambda: page.timer.isActive(), timeout=TIMEOUT_MS)
+    # Opening the window checked the batch once (its first poll: in progress).
+    qtbot.waitUntil(
+        lambda: "Still waiting: #1 in_progress" in page.status.text(), timeout=TIMEOUT_MS
+    )
+    assert page.timer.isActive()
     page.timer.setInterval(20)
     qtbot.waitUntil(
         lambda: bool(bench.runs) and bench.runs[0].status == "completed", timeout=TIMEOUT_MS
     )
     _idle(qtbot, services)
     assert _cells(page)[3] == "Completed"
+    assert not page.timer.isActive()
 
 
 def test_the_estimate_shows_real_time_and_batch_cost(qtbot, services, monkeypatch) -> None:

@@ -144,6 +144,9 @@ class BatchesPage(QWidget):
         self._store: BatchStore | None = None
         self._store_lock = threading.Lock()
         self._polling = False
+        #: Whether the stored batches were listed once: the first list is what an earlier
+        #: session left, checked at once (a batch may have ended while the window was closed).
+        self._listed = False
         self.jobs: list[BatchJobInfo] = []
         self.model = BatchesModel()
         self.view = table_view(
@@ -241,9 +244,12 @@ class BatchesPage(QWidget):
             if selected is not None and job.id == selected.id:
                 self.view.selectRow(row)
         self._update_buttons()
+        first, self._listed = not self._listed, True
         if any(job.unfinished for job in jobs):
             if not self.timer.isActive():
                 self.timer.start()
+            if first:
+                self._poll_unfinished()
         else:
             self.timer.stop()
 
