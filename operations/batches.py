@@ -98,8 +98,8 @@ def plan_batch_rerun(
 
 
 def as_batch(store: BatchStore, plan: RunPlan, catalog: CatalogLoader) -> BatchPlan:
-    """A real-time plan (new run or resume) priced and checked for the Batch API. A resume
-    is refused while one of the run's batches is unfinished: it may yet answer the items."""
+    """A real-time plan (new run or resume: refused while a batch of the run is out) priced
+    and checked for the Batch API."""
     model: ModelInfo | None = None
     if not plan.variant.api_base:
         loaded = catalog()
@@ -114,13 +114,6 @@ def as_batch(store: BatchStore, plan: RunPlan, catalog: CatalogLoader) -> BatchP
         batch_model(plan.variant)
     except BatchError as exc:
         problem = str(exc)
-    if plan.run_id is not None:
-        out = [j for j in store.batch_jobs(unfinished_only=True) if j.run_id == plan.run_id]
-        if out:
-            problem = (
-                f"run {plan.run_id}'s batch {out[0].provider_batch_id} is still "
-                f"{out[0].status}: resume or cancel it first"
-            )
     return BatchPlan(plan, prices, estimate_batch(plan.estimate, prices), problem)
 
 

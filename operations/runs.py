@@ -7,6 +7,7 @@ filled refuses the run) are written here once.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -108,12 +109,12 @@ def plan_resume(
     api_key: str | None = None,
 ) -> RunPlan:
     """The rest of a stored run: its items with no successful sample yet (missing or errored),
-    with the variant it was started with."""
+    with the variant it was started with. Refused (`problem`) while a batch of the run is out."""
     run = store.run(run_id)
     items = store.items(run.dataset_id)
     pending = set(store.pending_item_ids(run.id))
     skip = frozenset(i.id for i in items if i.id not in pending)
-    return _plan(
+    plan = _plan(
         items,
         run.dataset_id,
         run.variant,
@@ -123,6 +124,13 @@ def plan_resume(
         skip=skip,
         api_key=api_key,
     )
+    if (out := store.batch_out(run.id)) is not None:
+        problem = (
+            f"run {run.id}'s batch {out[0]} is still {out[1]}: its results are stored when it "
+            "ends (resume the batch, or cancel it to run the items again)"
+        )
+        plan = dataclasses.replace(plan, problem=problem)
+    return plan
 
 
 def _plan(

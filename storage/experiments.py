@@ -437,6 +437,17 @@ class ExperimentStore(SqliteStore):
             ).fetchall()
         return [row[0] for row in rows]
 
+    def batch_out(self, run_id: int) -> tuple[str, str] | None:
+        """(provider batch id, status) of a batch of the run whose results are not stored
+        yet, or None: while one is out, running its items again would pay for them twice."""
+        with self._reading("find the run's batches") as db:
+            row = db.execute(
+                "SELECT provider_batch_id, status FROM batch_jobs WHERE run_id = ? AND "
+                "imported = 0 ORDER BY id LIMIT 1",
+                [run_id],
+            ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
     def delete_run(self, run_id: int) -> None:
         """Delete a run and its samples; refused while an experiment uses it."""
         with self._writing("delete the run") as db:

@@ -124,7 +124,12 @@ def test_a_run_with_a_batch_still_out_is_not_sent_again(
     with _store(tmp_path) as store:
         sent = submit_batch(store, _plan(store, server))
         again = plan_batch_rerun(store, sent.run_id, SETTINGS, lambda: None)
+        # Nor run in real time: the batch would answer the same items, paid twice.
+        now = plan_resume(store, sent.run_id, SETTINGS, lambda: None)
     assert again.refusal is not None and "still validating" in again.refusal
+    assert now.refusal is not None and "batch_2 is still validating" in now.refusal
+    with pytest.raises(ValueError, match="not started"):
+        execute_run(store, now)
 
 
 def test_an_expired_batch_keeps_what_it_answered(server: LlmTestServer, tmp_path: Path) -> None:
