@@ -93,6 +93,7 @@ def test_a_run_sent_as_a_batch_is_polled_and_stored(qtbot, services, server, mon
     assert "batch 1 sent (batch_2), 4 requests" in run_page.status.text()
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=TIMEOUT_MS)
     assert _cells(page)[:5] == ["1", "batch_2", "1", "Validating (waiting)", "4"]
+    assert run_page.runs.index(0, 3).data() == "Waiting for its batch"
     assert page.timer.isActive()
 
     page.view.selectRow(0)

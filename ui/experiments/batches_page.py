@@ -244,6 +244,10 @@ class BatchesPage(QWidget):
             if selected is not None and job.id == selected.id:
                 self.view.selectRow(row)
         self._update_buttons()
+        runs = self.bench.run_page.runs
+        runs.batch_run_ids = {job.run_id for job in jobs if job.unfinished}
+        if runs.rowCount():
+            runs.dataChanged.emit(runs.index(0, 3), runs.index(runs.rowCount() - 1, 3))
         first, self._listed = not self._listed, True
         if any(job.unfinished for job in jobs):
             if not self.timer.isActive():

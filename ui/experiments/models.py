@@ -141,6 +141,8 @@ class RunsModel(_Model):
         super().__init__()
         #: The run in progress is shown as running, not as an interrupted one.
         self.active_run_id: int | None = None
+        #: Runs with a batch out (the Batches page keeps this): waiting, not interrupted.
+        self.batch_run_ids: set[int] = set()
 
     def cell(self, row: RunInfo, column: int) -> str:
         match column:
@@ -153,6 +155,8 @@ class RunsModel(_Model):
             case 3:
                 if row.id == self.active_run_id:
                     return "Running…"
+                if row.id in self.batch_run_ids and row.status == "running":
+                    return "Waiting for its batch"
                 return self.STATUS_TEXT.get(row.status, row.status)
             case 4:
                 return f"{row.samples:,}"
