@@ -12,18 +12,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QMessageBox
 
+from core.batch import BatchPrices
 from core.catalog import Catalog, ModelInfo
 from core.evaluation import DatasetItem, RunSettings, Variant
 from operations.batches import plan_batch, submit_batch
 from storage.batches import BatchStore
 from tests.llm_batches import BatchBehaviour
 from tests.llm_server import LlmTestServer, Reply, last_user_text
-from ui.experiments.batches_page import BatchesPage
+from ui.experiments.batches_page import BatchesModel, BatchesPage
 from ui.experiments.workbench import Workbench
 from ui.services import AppServices
 from ui.tasks import TaskRunner
 
 ITEMS = [DatasetItem(id=f"q{i}", input=f"question {i}", expected=f"QUESTION {i}") for i in range(4)]
+PRICES = BatchPrices(1e-6, 4e-6, "the catalog's batch price")
 #: The first batch call in a process imports litellm in the worker (seconds).
 TIMEOUT_MS = 90_000
 
@@ -201,3 +203,18 @@ def test_a_model_no_batch_api_serves_is_refused(qtbot, services, monkeypatch) ->
     _idle(qtbot, services)
     assert run_page.status.text().startswith("Not sent:")
     assert "not an OpenAI model" in run_page.status.text() and warned
+
+
+def test_the_batches_model_passes_the_model_tester(qtmodeltester, services, server) -> None:
+    """Provider ids and notes are outside text: shown with invisible controls made visible."""
+    with BatchStore(services.db_path) as store:
+        variant = Variant(name="v", model="test-model", api_base=server.url)
+        plan = plan_batch(store, store.datasets()[0].id, variant, RunSettings(), lambda: None)
+        job = submit_batch(store, plan)
+    model = BatchesModel()
+    hostile = dataclasses.replace(job, message="<b>bold</b>\u202eevil", prices=PRICES)
+    model.set_rows([job, hostile])
+    qtmodeltester.check(model)
+    assert model.index(1, 7).data() == "$1.00 in, $4.00 out per million tokens"
+    assert "\u202e" not in model.index(1, 10).data()
+    assert model.index(1, 10).data().startswith("<b>bold</b>")

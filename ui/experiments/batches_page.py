@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from core.catalog import format_per_million
 from core.evaluation import RunSettings, Variant
 from core.text import visible
 from operations.batches import (
@@ -90,8 +91,8 @@ class BatchesModel(RowsTableModel):
                 if row.prices is None:
                     return "unknown price"
                 return (
-                    f"{usd_text(row.prices.input * 1e6)} / {usd_text(row.prices.output * 1e6)} "
-                    "per million tokens"
+                    f"${format_per_million(row.prices.input)} in, "
+                    f"${format_per_million(row.prices.output)} out per million tokens"
                 )
             case 8:
                 return row.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
