@@ -18,6 +18,7 @@ import pytest
 import core.compat.litellm as compat
 from core.llm import LlmClient, _litellm
 from tests.core import test_runner as runner_cases
+from tests.core.test_compat import public_paths  # noqa: F401  (litellm outside WRITTEN_FOR)
 from tests.core.test_runner import server  # noqa: F401  (the runner tests' fixture)
 from tests.llm_server import LlmTestServer, Reply, last_user_text
 
@@ -104,10 +105,9 @@ def test_replies_tokens_and_costs_are_plain_litellms(
     assert sent[0] == sent[1], "the same request on the wire"
 
 
-def test_the_lean_path_skips_litellms_logging_and_pricing(
-    replies: LlmTestServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Without this the equivalence above would hold trivially."""
+@pytest.fixture
+def seen(monkeypatch: pytest.MonkeyPatch) -> tuple[list[bool], list[Any]]:
+    """For each call: whether litellm was told not to log it, and the price it stamped."""
     import litellm.utils
 
     internal: list[bool] = []
@@ -126,6 +126,14 @@ def test_the_lean_path_skips_litellms_logging_and_pricing(
         return completion(self, response, *args, **kwargs)
 
     monkeypatch.setattr(LlmClient, "_completion", read)
+    return internal, stamped
+
+
+def test_the_lean_path_skips_litellms_logging_and_pricing(
+    replies: LlmTestServer, seen: tuple[list[bool], list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without this the equivalence above would hold trivially."""
+    internal, stamped = seen
     client = LlmClient(api_base=replies.url, api_key=KEY, prices=(1e-6, 2e-6))
     client.complete("local-model", MESSAGES, max_tokens=50)
     priced_by_litellm = LlmClient(api_base=replies.url, api_key=KEY)
@@ -139,6 +147,19 @@ def test_the_lean_path_skips_litellms_logging_and_pricing(
         client.complete("local-model", MESSAGES, max_tokens=50)
     assert internal[-1] is False, "a registered callback still hears every call"
     assert stamped[-1] is not None, "and sees litellm's price"
+
+
+def test_outside_the_range_litellm_logs_and_prices_every_call(
+    public_paths: None,  # noqa: F811
+    replies: LlmTestServer,
+    seen: tuple[list[bool], list[Any]],
+) -> None:
+    internal, stamped = seen
+    reply = LlmClient(api_base=replies.url, api_key=KEY, prices=(1e-6, 2e-6)).complete(
+        "local-model", MESSAGES, max_tokens=50
+    )
+    assert internal == [False] and stamped[0] is not None
+    assert reply.cost_usd == pytest.approx(0.000134), "the cost is still ours"
 
 
 @pytest.mark.parametrize(
