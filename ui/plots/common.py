@@ -10,10 +10,11 @@ from typing import Any, Protocol
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QResizeEvent, QTextDocument
+from PySide6.QtGui import QColor, QFont, QHideEvent, QResizeEvent, QShowEvent, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
     QGraphicsScene,
+    QGraphicsView,
     QLabel,
     QScrollArea,
     QSizePolicy,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.frameworks.common import short_count
-from ui.plots.pyqtgraph_compat import PlotAxis
+from ui.plots.pyqtgraph_compat import CachedAxis, LazyMenuViewBox, PlotAxis
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#202124")
 
@@ -143,6 +144,32 @@ class Plot(pg.PlotWidget):
     pyqtgraph lays the plot out wider than the view and cuts off its right side (the last
     x tick, the longest bar, the end of the title). A subtitle goes under the title rather
     than widen the plot."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("viewBox", LazyMenuViewBox())
+        super().__init__(*args, **kwargs)
+        # The background is one solid colour: Qt's cached copy of it, a pixmap the size of
+        # the view (1.4 MB for a 900 x 400 plot), draws it no faster than filling it.
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        self._keep_axis_caches(True)
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt API)
+        # A plot of a tab or page not shown keeps no axis drawings: they are redrawn (a few
+        # milliseconds) when it shows again, and until then the memory is free.
+        super().hideEvent(event)
+        self._keep_axis_caches(False)
+
+    def _keep_axis_caches(self, keep: bool) -> None:
+        item = self.getPlotItem()
+        if item is None:
+            return
+        for side in ("left", "bottom", "top", "right"):
+            axis = item.getAxis(side)
+            if isinstance(axis, CachedAxis):
+                axis.keep_cache(keep)
 
     def _title_width(self, html: str) -> float:
         # Layouts ask for the minimum often; a title is laid out once per text (both of its

@@ -11,12 +11,12 @@ slower repaints, a plot that learns of a wider axis at its next update, the same
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtGui import QAction, QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QMenu
 
 from core.compat import within
 
@@ -35,7 +35,17 @@ class CachedAxis(pg.AxisItem):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.keep_cache(True)
+
+    def keep_cache(self, keep: bool) -> None:
+        """Cache the drawing, or drop it: with the grid on, an axis draws across the whole
+        plot, so its pixmap is the plot's size, held in Qt's pixmap cache for a plot nobody
+        sees (a hidden tab's) as well."""
+        self.setCacheMode(
+            QGraphicsItem.CacheMode.DeviceCoordinateCache
+            if keep
+            else QGraphicsItem.CacheMode.NoCache
+        )
 
 
 class _FastAxis(CachedAxis):
@@ -193,3 +203,38 @@ if TYPE_CHECKING:
     PlotAxis = CachedAxis
 else:
     PlotAxis = axis_class(pg.__version__)
+
+
+class LazyMenuViewBox(pg.ViewBox):
+    """A view whose right-click menu is built on the first right-click.
+
+    pyqtgraph builds each view's menu with the view: a QMenu and two forms of a dozen widgets,
+    about 300 kB a plot, and the window holds dozens of plots that are never right-clicked.
+    Public API only: the menu is asked for through getMenu and getContextMenus.
+    """
+
+    menu: QMenu | None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        enabled = kwargs.pop("enableMenu", True)
+        super().__init__(*args, enableMenu=False, **kwargs)
+        self.state["enableMenu"] = enabled
+
+    def setMenuEnabled(self, enableMenu: bool = True) -> None:  # noqa: N802, N803 (pyqtgraph API)
+        self.state["enableMenu"] = enableMenu
+        if not enableMenu and self.menu is not None:
+            self.menu.setParent(None)
+            self.menu = None
+        self.sigStateChanged.emit(self)
+
+    def getMenu(self, ev: object) -> QMenu | None:  # noqa: N802 (pyqtgraph API)
+        if self.menu is None and self.menuEnabled():
+            from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu
+
+            self.menu = ViewBoxMenu(self)
+            self.updateViewLists()
+        return self.menu
+
+    def getContextMenus(self, event: object) -> list[QAction]:  # noqa: N802 (pyqtgraph API)
+        menu = self.getMenu(event) if self.menuEnabled() else None
+        return menu.actions() if menu is not None else []
