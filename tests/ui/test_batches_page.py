@@ -218,3 +218,34 @@ def test_the_batches_model_passes_the_model_tester(qtmodeltester, services, serv
     assert model.index(1, 7).data() == "$1.00 in, $4.00 out per million tokens"
     assert "\u202e" not in model.index(1, 10).data()
     assert model.index(1, 10).data().startswith("<b>bold</b>")
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "failing", "status"),
+    [
+        (BatchBehaviour(), "question 2", "Completed"),
+        (BatchBehaviour(expire_after_lines=3), "", "Expired"),
+    ],
+    ids=["some-requests-fail", "expired"],
+)
+def test_failed_and_expired_requests_show_as_errors_to_resume(
+    qtbot, services, server, behaviour, failing, status
+) -> None:
+    server.batches.behaviour = behaviour
+    if failing:
+        server.fail(Reply(status=500, error_message="overloaded"), matching=failing)
+    with BatchStore(services.db_path) as store:
+        variant = Variant(name="v", model="test-model", api_base=server.url)
+        plan = plan_batch(store, store.datasets()[0].id, variant, RunSettings(), lambda: None)
+        submit_batch(store, plan)
+    bench = _bench(qtbot, services)
+    page = bench.batches_page
+    qtbot.waitUntil(
+        lambda: page.model.rowCount() == 1 and _cells(page)[3] == status, timeout=TIMEOUT_MS
+    )
+    _idle(qtbot, services)
+    assert _cells(page)[5:7] == ["3", "1"]
+    runs = bench.run_page.runs
+    assert runs.index(0, 3).data() == "Some errors (resumable)"
+    assert runs.index(0, 5).data() == "1"
+    assert "Resume the run" in (bench.runs[0].stop_reason)
