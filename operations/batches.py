@@ -29,8 +29,9 @@ from core.batch import (
     run_status,
 )
 from core.catalog import ModelInfo
-from core.evaluation import RunSettings, Variant
+from core.evaluation import CachedResponse, RunSettings, Sample, Variant
 from core.llm import LlmClient, LlmError, reply_cap_bytes
+from core.runner import request_key
 from operations.runs import CatalogLoader, RunPlan, client_for, plan_resume, plan_run
 from storage.batches import BatchJobInfo, BatchStore
 
@@ -239,7 +240,36 @@ def _import(
     if info.status == "failed" and info.message:
         reason += f" The provider said: {info.message}"
     stored = store.import_batch_results(info.id, samples, status, reason, note)
+    _remember(store, client, variant, info.run_id, samples)
     return BatchPoll(stored, results)
+
+
+def _remember(
+    store: BatchStore, client: LlmClient, variant: Variant, run_id: int, samples: list[Sample]
+) -> None:
+    """Put the batch's answers in the response cache under the key the real-time runner
+    computes for the same request (a batch line is that request), so running the variant
+    again answers them for nothing, as after a real-time run. Skipped when the run's
+    settings turned the cache off."""
+    run = store.run(run_id)
+    if run.settings is not None and not run.settings.use_cache:
+        return
+    items = {item.id: item for item in store.items(run.dataset_id)}
+    # Keys made before the write: naming the model may import litellm, a second or more.
+    entries = [
+        (
+            request_key(client, variant, items[s.item_id]),
+            CachedResponse(
+                output=s.output,
+                input_tokens=s.input_tokens,
+                output_tokens=s.output_tokens,
+                cost_usd=s.cost_usd,
+            ),
+        )
+        for s in samples
+        if s.error is None and s.item_id in items
+    ]
+    store.cache_put_many(entries)
 
 
 def resume_batches(

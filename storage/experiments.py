@@ -498,6 +498,19 @@ class ExperimentStore(SqliteStore):
                 ],
             )
 
+    def cache_put_many(self, entries: Iterable[tuple[str, CachedResponse]]) -> None:
+        """Several responses in one transaction (a batch's answers, thousands at a time)."""
+        now = _now()
+        with self._writing("save to the response cache") as db:
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO response_cache (key, output, input_tokens, "
+                "output_tokens, cost_usd, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (key, r.output, r.input_tokens, r.output_tokens, r.cost_usd, now)
+                    for key, r in entries
+                ),
+            )
+
     def cache_clear(self) -> None:
         with self._writing("clear the response cache") as db:
             db.execute("DELETE FROM response_cache")

@@ -23,7 +23,7 @@ from operations.batches import (
     submit_batch,
     wait_for_batch,
 )
-from operations.runs import execute_run, plan_resume
+from operations.runs import execute_run, plan_resume, plan_run
 from storage.batches import BatchStore
 from tests.llm_batches import BatchBehaviour
 from tests.llm_server import LlmTestServer, Reply, last_user_text
@@ -77,6 +77,13 @@ def test_a_batch_is_sent_polled_and_imported_at_batch_prices(
     assert all(s.cost_usd == pytest.approx(0.000018) for s in samples)
     lines = server.batches.input_lines(sent.provider_batch_id)
     assert [line["custom_id"] for line in lines] == [i.id for i in ITEMS]
+
+    # A batch line is the real-time request: running the variant again costs nothing.
+    served = server.served
+    with _store(tmp_path) as store:
+        again = plan_run(store, run.dataset_id, run.variant, SETTINGS, lambda: None)
+        _, outcome = execute_run(store, again)
+    assert (outcome.status, outcome.cached, server.served) == ("completed", 5, served)
 
 
 def test_the_key_goes_in_the_header_never_into_the_file_or_the_database(
