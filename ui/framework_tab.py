@@ -33,6 +33,7 @@ from core.text import code_point, hidden_characters
 from core.validation import field_errors
 from ui.form import FormProviders, InputForm, keep_window_shortcuts
 from ui.list_editors import ModelPickerDialog
+from ui.memory import release_freed_memory
 from ui.plain_text import plain_label
 from ui.plots.registry import inputs_suggested, panel_for
 from ui.result_card import ResultCard
@@ -283,6 +284,8 @@ class FrameworkTab(QWidget):
 
         self.undo_stack.cleanChanged.connect(lambda _clean: self.dirty_changed.emit(self.dirty))
         self._show_result()
+        # Building the tab freed megabytes of temporaries: give them back after its first paint.
+        QTimer.singleShot(0, release_freed_memory)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
@@ -511,6 +514,7 @@ class FrameworkTab(QWidget):
         self._catalog_loaded = True
         self._compute()
         self._show_result()
+        release_freed_memory()  # what loading the catalog of thousands of models freed
 
     def set_pinned(self, evidence: Evidence | None) -> None:
         """Compute from this evidence (None: today's catalog); the undo command's setter."""

@@ -35,3 +35,13 @@ def test_no_background_cache_and_axis_caches_only_while_shown(qtbot):
     assert axis.cacheMode() == QGraphicsItem.CacheMode.NoCache
     plot.show()
     assert axis.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+def test_freed_memory_goes_back_to_the_system_on_glibc():
+    """Linux with glibc (this machine): malloc_trim is there and is called."""
+    import platform
+
+    from ui.memory import release_freed_memory
+
+    glibc = platform.libc_ver()[0] == "glibc"
+    assert release_freed_memory() is glibc
