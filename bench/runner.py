@@ -28,7 +28,9 @@ core/compat/litellm.py point here instead of quoting figures that age):
 - importing litellm on a thread while `eval run` reads the dataset and plans: the import is
   CPU work and one interpreter runs one thread's Python at a time, so it overlaps only
   waiting (the Run it? question, the disk), not the command's own CPU work; with --yes the
-  main thread had about 1.5 s of its own to do before its first model call (under cProfile).
+  main thread had about 1.5 s of its own to do before its first model call (under cProfile);
+- automatic garbage collection off during `import litellm` (it found about 2,000 objects of
+  garbage in all): 3.9-4.5 -> 2.9-3.3 s of CPU for the import on the loaded machine.
 """
 
 from __future__ import annotations

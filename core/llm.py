@@ -11,6 +11,7 @@ import asyncio
 import atexit
 import contextlib
 import functools
+import gc
 import json
 import logging
 import os
@@ -93,7 +94,17 @@ def _litellm() -> ModuleType:
         if _litellm_module is None:
             # Without this, the import tries to fetch the price map over the network.
             os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-            import litellm
+            # Automatic collections during the import walk its ever larger heap again and
+            # again for almost no garbage (about 2,000 objects): a fifth of the import's CPU
+            # (bench/runner.py); compat.prepare collects once after it. Left as it is when
+            # collection is already off (the window collects on the GUI thread itself).
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                import litellm
+            finally:
+                if collecting:
+                    gc.enable()
 
             litellm.suppress_debug_info = True
             # A malformed reply already becomes an LlmError that says what was wrong; pydantic's

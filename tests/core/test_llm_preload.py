@@ -23,7 +23,8 @@ module = _litellm()
 assert module is sys.modules["litellm"] and _litellm() is module
 for thread in importers:
     thread.join(timeout=60)
-print(len(importers), module.__name__, sys.modules["litellm"].suppress_debug_info)
+import gc
+print(len(importers), module.__name__, sys.modules["litellm"].suppress_debug_info, gc.isenabled())
 """
 
 
@@ -39,4 +40,22 @@ def test_the_import_starts_once_in_the_background_and_the_first_call_waits_for_i
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["1", "litellm", "True"]
+    assert done.stdout.split() == ["1", "litellm", "True", "True"], "collection back on after"
+
+
+def test_the_import_leaves_collection_off_when_it_was_off() -> None:
+    """As in the window, which collects on the GUI thread itself (ui/garbage.py)."""
+    script = (
+        "import gc; gc.disable(); from core.llm import _litellm; _litellm(); print(gc.isenabled())"
+    )
+    env = dict(os.environ, LITELLM_LOCAL_MODEL_COST_MAP="True")
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
