@@ -86,6 +86,7 @@ def test_a_run_sent_as_a_batch_is_polled_and_stored(qtbot, services, server, mon
     run_page.variant_form.model_edit.setText("test-model")
     run_page.variant_form.base_url_edit.setText(server.url)
     run_page.batch_check.setChecked(True)
+    assert run_page.run_button.text() == "Estimate and send batch…"
     asked = _answer(monkeypatch)
     qtbot.mouseClick(run_page.run_button, Qt.MouseButton.LeftButton)
     _idle(qtbot, services)

@@ -138,6 +138,11 @@ class RunPage(QWidget):
             "Through the Batch API (about half price, results within 24 h)"
         )
         self.batch_check.setObjectName("run_batch_check")
+        self.batch_check.toggled.connect(
+            lambda batch: self.run_button.setText(
+                "Estimate and send batch…" if batch else "Estimate and run…"
+            )
+        )
         self.batch_check.setToolTip(
             "Run and Resume send the requests as one batch to the provider's Batch API (OpenAI "
             "or an OpenAI-compatible base URL); the Batches tab follows it"
