@@ -86,9 +86,12 @@ def plan_sequential(
     max_items: int | None = None,
     seed: int = 0,
     api_key: str | None = None,
+    variant_api_key: str | None = None,
 ) -> SequentialPlan:
     """The items in a random order fixed by `seed`, the first `max_items` of them (all when
     None), and both arms planned over them. `min_lift` is in score units (0.02 for 2 points).
+    `api_key` is a session key for both arms, unless `variant_api_key` gives the variant its
+    own (two providers).
     Raises ValueError for a metric a sequential run cannot score item by item (a judged one),
     a bad alpha or minimum lift, or no items."""
     spec = metrics.get_metric(metric)
@@ -112,8 +115,8 @@ def plan_sequential(
     if not order:
         raise ValueError("the dataset has no items")
     arms = []
-    for arm in (baseline, variant):
-        plan = plan_run(store, dataset_id, arm, settings, catalog, api_key=api_key)
+    for arm, key in ((baseline, api_key), (variant, variant_api_key or api_key)):
+        plan = plan_run(store, dataset_id, arm, settings, catalog, api_key=key)
         arms.append(
             dataclasses.replace(plan, items=order, estimate=estimate_cost(arm, order, plan.prices))
         )
@@ -236,6 +239,7 @@ def execute_sequential(
     plan: SequentialPlan,
     *,
     api_key: str | None = None,
+    variant_api_key: str | None = None,
     progress: Callable[[SequentialProgress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     on_created: Callable[[int, int], None] | None = None,
@@ -247,7 +251,7 @@ def execute_sequential(
     if plan.refusal:
         raise ValueError(f"not started: {plan.refusal}")
     base = _Arm(store, plan.baseline, api_key, plan.baseline.variant.name)
-    var = _Arm(store, plan.variant, api_key, plan.variant.variant.name)
+    var = _Arm(store, plan.variant, variant_api_key or api_key, plan.variant.variant.name)
     if on_created is not None:
         on_created(base.run_id, var.run_id)
     test = SequentialTest(alpha=plan.alpha, min_lift=plan.min_lift, horizon=plan.horizon)

@@ -202,3 +202,21 @@ def test_money_saved_is_the_pairs_not_needed_at_the_run_s_cost_per_pair(
     comparison = Comparison.model_validate(record.comparison)
     assert comparison.verdict == "ship" and comparison.n_paired == done.look.n
     assert record.comparison["sequential"]["money_saved_usd"] == done.money_saved_usd
+
+
+def test_each_arm_calls_with_its_own_session_key(llm_server: LlmTestServer, tmp_path: Path) -> None:
+    llm_server.set_responder(_answer)
+    with _store(tmp_path) as store:
+        dataset = store.add_dataset("d", ITEMS[:4])
+        plan = plan_sequential(
+            store,
+            dataset.id,
+            *_arms(llm_server),
+            SETTINGS,
+            lambda: None,
+            api_key="sk-base-1",
+            variant_api_key="sk-variant-2",
+        )
+        execute_sequential(store, plan, api_key="sk-base-1", variant_api_key="sk-variant-2")
+    keys = {(r.body["model"], r.headers.get("authorization")) for r in llm_server.recorded}
+    assert keys == {("base-model", "Bearer sk-base-1"), ("variant-model", "Bearer sk-variant-2")}

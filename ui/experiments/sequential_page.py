@@ -319,7 +319,7 @@ class SequentialPage(QWidget):
             self.status.setText("Check the arms: " + "; ".join(error_lines(exc)))
             return
         catalog = self.bench.catalog()
-        key = self.baseline_form.api_key() or self.variant_form.api_key()
+        keys = (self.baseline_form.api_key(), self.variant_form.api_key())
         metric, alpha = self.metric_combo.currentData(), self.alpha_spin.value()
         min_lift = self.min_lift_spin.value() / 100
         max_items, seed = self.max_items_spin.value() or None, self.seed_spin.value()
@@ -337,7 +337,8 @@ class SequentialPage(QWidget):
                 min_lift=min_lift,
                 max_items=max_items,
                 seed=seed,
-                api_key=key,
+                api_key=keys[0],
+                variant_api_key=keys[1],
             )
 
         def confirm(planned: SequentialPlan) -> None:
@@ -351,7 +352,7 @@ class SequentialPage(QWidget):
                 self, "Sequential run", literal_html(f"{text}\n\nStart it?")
             )
             if answer == QMessageBox.StandardButton.Yes:
-                self._run(planned, key)
+                self._run(planned, keys)
 
         def refused(exc: Exception) -> None:
             self.status.setText(f"Not started: {message(exc)}")
@@ -372,7 +373,7 @@ class SequentialPage(QWidget):
             f"stops as soon as the verdict is settled: {price}."
         )
 
-    def _run(self, plan: SequentialPlan, api_key: str | None) -> None:
+    def _run(self, plan: SequentialPlan, keys: tuple[str | None, str | None]) -> None:
         cancel = threading.Event()
         self._cancel = cancel
         self.bench.guard.event = cancel
@@ -393,7 +394,8 @@ class SequentialPage(QWidget):
             return execute_sequential(
                 store(),
                 plan,
-                api_key=api_key,
+                api_key=keys[0],
+                variant_api_key=keys[1],
                 progress=report,
                 cancelled=cancel.is_set,
                 on_created=lambda b, v: report((b, v)),
