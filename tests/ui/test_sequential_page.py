@@ -77,7 +77,14 @@ def test_a_run_stops_when_settled_and_shows_the_band_the_verdict_and_the_savings
     assert {r.id for r in bench.runs} == {outcome.baseline_run_id, outcome.variant_run_id}
     assert bench.history_page.isEnabled()
     with ExperimentStore(window.store.path) as store:
-        assert store.experiments()[-1].id == outcome.record_id
+        record = store.experiments()[-1]
+    assert record.id == outcome.record_id
+    # Opened on the Compare page, it reads the anytime-valid verdict and why.
+    bench.compare_page.open_record(record)
+    wait_idle(qtbot, window)
+    assert "Ship" in bench.compare_page.verdict_label.text()
+    assert "anytime-valid" in bench.compare_page.reasons_label.text()
+    bench.setCurrentWidget(page)
     # Usable at 1280x800: the page fits the workbench's width and scrolls down to a plot
     # that keeps its height; hovering names a look.
     window.resize(1280, 800)
