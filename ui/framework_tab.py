@@ -451,6 +451,7 @@ class FrameworkTab(QWidget):
         if self._services is None:  # a tab on its own (tests, tools): on this thread
             done(work())
             return
+        self._alive.event = cancel  # a closing window stops it between blocks too
         self._services.runner.submit(work, self._alive.guard(done), self._alive.guard(self._failed))
 
     def finish_pending(self) -> None:
