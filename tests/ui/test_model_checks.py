@@ -168,6 +168,7 @@ CHECKED = {
     "OutcomesModel": "test_outcomes_model",
     "VariantsModel": "test_variants_page.py",
     "ThresholdsModel": "test_router_page.py",
+    "BatchesModel": "test_batches_page.py",
 }
 
 
