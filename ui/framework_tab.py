@@ -266,6 +266,7 @@ class FrameworkTab(QWidget):
         )
         self._right = right
         right.addWidget(self.panel)
+        self.panel.card_compact.connect(self._compact_card)
         right.setStretchFactor(0, 0)
         right.setStretchFactor(1, 1)
         right.setChildrenCollapsible(False)
@@ -286,6 +287,17 @@ class FrameworkTab(QWidget):
         self._show_result()
         # Building the tab freed megabytes of temporaries: give them back after its first paint.
         QTimer.singleShot(0, release_freed_memory)
+
+    def _compact_card(self, compact: bool) -> None:
+        """The card at its verdict line (or back in full) and the panel given the rest: the
+        splitter keeps its sizes when a child's hint changes, so they are set here."""
+        self.card.set_compact(compact)
+        layout = self.card.content.layout()
+        if layout is not None:
+            layout.activate()  # the hint below counts the figures shown (or hidden) just now
+        total = sum(self._right.sizes())
+        card = self.card.minimumSizeHint().height()
+        self._right.setSizes([card, max(total - card, 0)])
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)

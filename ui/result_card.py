@@ -150,8 +150,14 @@ class ResultCard(HeightBox):
         lay.addWidget(self.drift_box)
         lay.addWidget(self.basis_note)
         lay.addWidget(self.quality_source)
-        lay.addLayout(self.figures)
-        lay.addWidget(HeightBox(self.rationale))
+        # The figures and the reasons: left out while the tab shows a view that is not about
+        # this result (set_compact), so that view gets the height.
+        self.details = QWidget()
+        details = QVBoxLayout(self.details)
+        details.setContentsMargins(0, 0, 0, 0)
+        details.addLayout(self.figures)
+        details.addWidget(HeightBox(self.rationale))
+        lay.addWidget(self.details)
         # Height beyond the texts' goes below them, not between the badge and the headline.
         lay.addStretch(1)
         # A recommendation or headline can carry a model or task name from a scenario file.
@@ -273,6 +279,14 @@ class ResultCard(HeightBox):
             self.figures.addWidget(name, row, col * 2)
             self.figures.addWidget(value, row, col * 2 + 1)
             self._figure_labels[fig.key] = (name, value)
+
+    def set_compact(self, compact: bool) -> None:
+        """Only the verdict and the headline (and any notice) while `compact`; the figures and
+        reasons come back with the view they belong to."""
+        if self.details.isHidden() != compact:
+            self.details.setVisible(not compact)
+            self.setToolTip("The figures and reasons are on the first page" if compact else "")
+            self.updateGeometry()
 
     def stale(self, message: str) -> None:
         """Inputs are invalid: say so, keep the last good result on screen."""

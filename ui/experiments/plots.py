@@ -200,6 +200,12 @@ class ExperimentsPanel(PlotPanel):
             )
             self.workbench.setCurrentIndex(0)
             self.workbench.inputs_suggested.connect(self.inputs_suggested)
+            # Datasets, runs and comparisons are not about the form's result: the card steps
+            # back to its verdict line and the page gets the height.
+            workbench = self.workbench
+            workbench.currentChanged.connect(
+                lambda index: self.card_compact.emit(index != workbench.indexOf(plots))
+            )
             body = self.workbench
         self._arrange([(SAMPLES_TITLE, self.samples), (LIFT_TITLE, self.lift)], body)
 

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QHideEvent, QResizeEvent, QShowEvent, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
@@ -465,6 +465,10 @@ class PlotPart(Protocol):
 class PlotPanel(QWidget):
     """A framework's plots. Each part has a `.plot` and `update_result(result)`; the panel feeds
     every part the same result and lists the plots (titled) for export and reports."""
+
+    #: True while the panel shows a view that is not about the form's result (a workbench
+    #: page): the tab then keeps only the result card's verdict line, so the view has the room.
+    card_compact = Signal(bool)
 
     def _arrange(self, parts: Sequence[tuple[str, PlotPart]], body: QWidget) -> None:
         self.parts = parts
