@@ -52,43 +52,45 @@ class Workbench(QTabWidget):
 
         self.datasets_page = DatasetsPage(self)
         self.run_page = RunPage(self)
+        self.batches_page = BatchesPage(self)
         self.compare_page = ComparePage(self)
+        self.variants_page = VariantsPage(self)
+        self.sequential_page = SequentialPage(self)
+        self.router_page = RouterPage(self)
         self.history_page = HistoryPage(self)
-        for page, title in (
-            (self.datasets_page, "Datasets"),
-            (self.run_page, "Runs"),
-            (self.compare_page, "Compare"),
-            (self.history_page, "History"),
+        # In the order of the work: data, runs, then the ways to read them, then the record.
+        for page, title, tip in (
+            (self.datasets_page, "Datasets", "Import, preview and version evaluation datasets"),
+            (self.run_page, "Runs", "Run a variant over a dataset, or import logged outputs"),
+            (
+                self.batches_page,
+                "Batches",
+                "Runs sent through a provider's Batch API: status, counts, resume, cancel",
+            ),
+            (
+                self.compare_page,
+                "Compare",
+                "Baseline vs variant on the same items: lift, significance, verdict",
+            ),
+            (
+                self.variants_page,
+                "Variants",
+                "Two or more runs against a baseline: Holm-adjusted verdicts, Pareto set, best",
+            ),
+            (
+                self.sequential_page,
+                "Sequential",
+                "Baseline and variant item by item, stopped as soon as the verdict is settled",
+            ),
+            (
+                self.router_page,
+                "Router",
+                "A cheap and a strong run: quality kept and money saved by a routing rule",
+            ),
+            (self.history_page, "History", "Every comparison kept, with a trend of the metric"),
         ):
             self.add_page(page, title)
-        self.setTabToolTip(0, "Import, preview and version evaluation datasets")
-        self.setTabToolTip(1, "Run a variant over a dataset, or import logged outputs")
-        self.setTabToolTip(2, "Baseline vs variant on the same items: lift, significance, verdict")
-        self.setTabToolTip(3, "Every comparison kept, with a trend of the metric")
-        self.router_page = RouterPage(self)
-        self.add_page(self.router_page, "Router")
-        self.setTabToolTip(
-            self.indexOf(self.router_page),
-            "A cheap and a strong run: quality kept and money saved by a routing rule",
-        )
-        self.variants_page = VariantsPage(self)
-        self.add_page(self.variants_page, "Variants", self.indexOf(self.compare_page) + 1)
-        self.setTabToolTip(
-            self.indexOf(self.variants_page),
-            "Two or more runs against a baseline: Holm-adjusted verdicts, Pareto set, best",
-        )
-        self.sequential_page = SequentialPage(self)
-        self.add_page(self.sequential_page, "Sequential", self.indexOf(self.compare_page) + 1)
-        self.setTabToolTip(
-            self.indexOf(self.sequential_page),
-            "Baseline and variant item by item, stopped as soon as the verdict is settled",
-        )
-        self.batches_page = BatchesPage(self)
-        self.add_page(self.batches_page, "Batches", self.indexOf(self.run_page) + 1)
-        self.setTabToolTip(
-            self.indexOf(self.batches_page),
-            "Runs sent through a provider's Batch API: status, counts, resume, cancel",
-        )
+            self.setTabToolTip(self.indexOf(page), tip)
         self.reload()
 
     def add_page(self, page: QWidget, title: str, index: int = -1) -> None:
