@@ -52,8 +52,6 @@ class HistoryPage(QWidget):
     def _build_plot(self) -> pg.PlotWidget:
         self.plot = make_plot("Metric across experiments", "experiment", "score", None)
         self.plot.addLegend(offset=(10, 10))
-        # The ticks name experiments (#id): no SI prefix such as "(x0.001)" on an empty axis.
-        self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
         self.variant_curve = self.plot.plot(
             [], [], pen=pen(BLUE, 2), symbol="o", symbolBrush=BLUE, name="variant"
         )

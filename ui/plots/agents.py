@@ -140,9 +140,6 @@ class _OverIterationsPlot(QWidget):
         self.plot.addItem(self.p95_point)
         for item in (self.budget, self.mean_line, self.p95_line):
             self.plot.addItem(item, ignoreBounds=True)
-        for side in ("bottom", "left"):
-            # Cents on a money axis must not turn into "$150 (x0.001)".
-            self.plot.getPlotItem().getAxis(side).enableAutoSIPrefix(False)
         self.plot.getPlotItem().getViewBox().sigResized.connect(self._place_labels)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -264,7 +261,6 @@ class IterationsPlot(QWidget):
         self.plot.addItem(self.bars)
         self.plot.addItem(self.stopped)
         self.plot.addItem(self.p95_line, ignoreBounds=True)
-        self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.getPlotItem().getViewBox().sigResized.connect(self._place_stopped_label)
         self._shown: tuple[bytes, bytes, float] | None = None
         self._bars: list[tuple[float, float]] = []

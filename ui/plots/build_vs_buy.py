@@ -209,7 +209,6 @@ class MonteCarloPlot(QWidget):
             x=[], height=[], width=0.1, brush="#8ab4f8", pen=pg.mkPen("#4285f4")
         )
         self.plot.addItem(self.bars)
-        self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
         self.lines = {
             "P10": vline(GREY, True, "P10", 0.92),
             "P50": vline("#202124", False, "P50", 0.80),

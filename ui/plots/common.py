@@ -265,6 +265,9 @@ def make_plot(
     item.setMenuEnabled(True)
     for side in ("left", "bottom"):
         item.getAxis(side).setTickFont(tick_font())
+        # Our labels state their unit: pyqtgraph's own scaling would turn a score of 0.9 into
+        # "900" under "(x0.001)".
+        item.getAxis(side).enableAutoSIPrefix(False)
     axes_under_data(item)
     plot.setMinimumHeight(220)
     return plot

@@ -105,7 +105,6 @@ class ScoreBarsPlot(QWidget):
             self.plot.addItem(item)
         vb = self.plot.getPlotItem().getViewBox()
         vb.setMouseEnabled(y=False)
-        self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
         #: The total beside each ranked bar; the pool keeps the items of earlier, longer lists.
         self.labels: list[pg.TextItem] = []
         self._label_pool: list[pg.TextItem] = []
