@@ -20,6 +20,7 @@ per 1,000 requests and as a share of the all-strong cost.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -499,21 +500,34 @@ def best_at_saving(
     return max(eligible, key=lambda p: (p.quality_kept or 0.0, p.share_cheap), default=None)
 
 
+def bound_at_saving(points: Sequence[CurvePoint], saving: float) -> float | None:
+    """A bound's quality kept at exactly `saving`, on the line between its two measured shares
+    around it, as the plot draws it (sending a share between them at random achieves it);
+    outside its measured savings, its best point saving at least that much."""
+    known = sorted(
+        (p.saved_share, p.quality_kept)
+        for p in points
+        if p.saved_share is not None and p.quality_kept is not None
+    )
+    for (s0, q0), (s1, q1) in itertools.pairwise(known):
+        if s0 <= saving <= s1 and s1 > s0:
+            return q0 + (q1 - q0) * (saving - s0) / (s1 - s0)
+    best = best_at_saving(points, saving)
+    return None if best is None else best.quality_kept
+
+
 def at_saving(curve: RouterCurve, saving: float) -> AtSaving:
-    """Quality kept by the oracle, a random split and the rule at a cost saving of `saving`."""
+    """Quality kept by the oracle and a random split at a cost saving of `saving` (on their
+    lines), and by the rule at its best threshold saving at least that much (a threshold one
+    can set)."""
     if not math.isfinite(saving) or not -1 <= saving <= 1:
         raise ValueError(f"A cost saving is a share between -1 and 1 (got {saving}).")
-
-    def kept(points: Sequence[CurvePoint | ThresholdRow]) -> float | None:
-        best = best_at_saving(points, saving)
-        return None if best is None else best.quality_kept
-
     row = best_at_saving(curve.rows, saving)
     return AtSaving(
         saving=saving,
-        oracle=kept(curve.oracle),
-        random=kept(curve.random),
-        rule=kept(curve.rows),
+        oracle=bound_at_saving(curve.oracle, saving),
+        random=bound_at_saving(curve.random, saving),
+        rule=None if row is None else row.quality_kept,
         row=row if isinstance(row, ThresholdRow) else None,
     )
 

@@ -31,10 +31,11 @@ def test_the_table_bounds_and_the_figure_at_a_saving(
 ) -> None:
     """tests/router_runs.py on Contains (all-strong 5 of 6 right, $0.0144; see
     tests/operations/test_router_ops.py for the rows). At a 25% saving:
-    - the oracle moves q2 (cheap right, strong wrong; saves $1,980e-6) then q4 (both right;
-      $2,700e-6): 4,680 of 14,400 = 32.5% saved with 6 right of 5: 120.0%;
-    - a random split saves 0.9 s (the cheap model costs a tenth), so s = 1/3 is the first
-      share saving 25%: (1/3 x 3 + 2/3 x 5) / 5 = 86.7%;
+    - the oracle moves q2 (cheap right, strong wrong; saves $1,980e-6: 13.75%, 6 right of 5:
+      120%) then q4 (both right; $2,700e-6): 4,680 of 14,400 = 32.5% saved, still 120%; on
+      the line between the two at 25%: 120.0%;
+    - a random split saves 0.9 s (the cheap model costs a tenth), so saving exactly 25% sends
+      s = 0.25 / 0.9 = 5/18 to cheap: (5/18 x 3 + 13/18 x 5) / 5 = 80/90 = 88.9%;
     - the rule at confidence >= 0.6 saves 27.5% and keeps 100.0%."""
     code, out, err = _eval(capsys, "router", *runs, "--metric", "contains", "--saving", "25")
     assert code == 0, err
@@ -50,7 +51,7 @@ def test_the_table_bounds_and_the_figure_at_a_saving(
     assert "Bounds of a pure router" in out
     assert lines[-1] == (
         "At a 25% cost saving: the oracle keeps 120.0% of the all-strong quality, a random "
-        "split 86.7%, and the rule keeps 100.0% (keep on cheap >= 0.6, 50.0% on cheap)."
+        "split 88.9%, and the rule keeps 100.0% (keep on cheap >= 0.6, 50.0% on cheap)."
     )
 
 

@@ -95,15 +95,20 @@ def test_the_bounds_by_hand() -> None:
 
 
 def test_quality_kept_at_a_chosen_saving() -> None:
-    """At a 40% saving: the oracle's best point saving that much keeps 4/3; a random split
-    keeps 2.5/3 at s = 1/2 (more cheap only lowers it); the rule's rows saving at least 40%
-    are 0.8 (2/3) and 0.3 (100%): the figure is 100%, at threshold 0.3."""
+    """At a 40% saving: the oracle's line runs from 1 item on cheap (22.5% saved, 4/3 kept) to
+    2 (45%, 4/3): 4/3. Each request on cheap saves 9 of the 10 strong costs, so a random split
+    saving 40% sends s = 0.4 / 0.9 = 4/9 to cheap, keeping (2s + 3(1 - s)) / 3 = (3 - 4/9) / 3
+    = 23/27. The rule's rows saving at least 40% are 0.8 (2/3) and 0.3 (100%): the figure is
+    100%, at threshold 0.3 (a threshold one can set, not a point between two)."""
     figures = at_saving(build_curve(FOUR, "confidence"), 0.4)
     assert figures.oracle == pytest.approx(4 / 3)
-    assert figures.random == pytest.approx(2.5 / 3)
+    assert figures.random == pytest.approx(23 / 27)
     assert figures.rule == pytest.approx(1.0)
     assert figures.row is not None and figures.row.threshold == 0.3
     assert at_saving(build_curve(FOUR, "confidence"), 0.95).rule is None
+    # Between the oracle's 2 and 3 items on cheap (45% -> 67.5% saved, 4/3 -> 1): at 56.25%,
+    # halfway, 7/6.
+    assert at_saving(build_curve(FOUR, "confidence"), 0.5625).oracle == pytest.approx(7 / 6)
 
 
 def test_the_oracle_is_the_best_of_every_choice_of_items() -> None:
