@@ -479,8 +479,10 @@ class FrameworkTab(QWidget):
 
     def _failed(self, exc: Exception) -> None:
         if self._completing is not None:
-            self._completing = None
-            self.card.stale(f"The simulation failed: {exc}")
+            # The first stage stays: its figures are right, the simulation's are missing (a
+            # save or an export runs it again, and says why it cannot).
+            self.card.stale_banner.setText(f"The simulation failed, its figures are missing: {exc}")
+            self.card.stale_banner.show()
 
     def _show_completed(self, whole: FrameworkResult) -> None:
         self._result = whole

@@ -143,3 +143,16 @@ def test_an_invalid_field_stays_marked_when_the_simulation_lands(qtbot, window, 
     qtbot.waitUntil(lambda: shown_figures(tab)["p_build_cheaper"] != bvb.SIMULATING)
     assert tab.card.stale_banner.isVisibleTo(tab)
     assert "must be a number" in tab.card.stale_banner.text()
+
+
+def test_a_failed_simulation_says_so_and_keeps_the_first_stage(qtbot, window, tab, monkeypatch):
+    def complete(inputs, first, cancelled=None):
+        raise RuntimeError("no memory left")
+
+    monkeypatch.setattr(bvb, "complete", complete)
+    tab.set_field_text("training_cost", "5,000,000")
+    qtbot.waitUntil(lambda: tab.card.stale_banner.isVisibleTo(tab))
+    assert "simulation failed" in tab.card.stale_banner.text()
+    assert "no memory left" in tab.card.stale_banner.text()
+    assert tab.card.figure_text("breakeven_years") == "2.08 years"
+    wait_idle(qtbot, window)
