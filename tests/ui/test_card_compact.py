@@ -11,13 +11,15 @@ def test_workbench_pages_get_the_room_the_card_had(qtbot, window):
     wait_idle(qtbot, window)
     bench = tab.panel.workbench
     assert bench.currentIndex() == 0
+    # The first layout has given the card what its texts need before it is measured.
+    qtbot.waitUntil(lambda: tab.card.height() >= tab.card.minimumSizeHint().height() > 200)
     full = tab.card.height()
     assert tab.card.details.isVisible()
     page_height = bench.height()
 
     bench.setCurrentWidget(bench.run_page)
-    qtbot.waitUntil(lambda: bench.height() > page_height + 150)
     assert not tab.card.details.isVisible()
+    qtbot.waitUntil(lambda: bench.height() > page_height + 150)
     assert tab.card.badge.isVisible() and tab.card.headline.text()
     compact = tab.card.height()
     assert compact < full / 2
