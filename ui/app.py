@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 import resources
+import ui.pyside_compat  # noqa: F401  (before the app's own modules: see its docstring)
 from core import APP_NAME, APP_VERSION
 from core.files import read_bytes
 from storage import ScenarioStore, StorageError
