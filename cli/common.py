@@ -228,6 +228,28 @@ def confirm(question: str) -> bool:
     return answer.strip().casefold() in ("y", "yes")
 
 
+def go_ahead(
+    args: argparse.Namespace,
+    refusal: str | None,
+    *,
+    not_done: str = "not started",
+    action: str = "run",
+    question: str = "Run it?",
+) -> bool:
+    """The one gate before money is spent: a refusal is bad input, `--yes` goes on, without a
+    terminal nobody can answer (bad input naming --yes), otherwise the user's answer."""
+    if refusal:
+        raise CliError(f"{not_done}: {refusal}")
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        raise CliError(f"{not_done}: pass --yes to {action} without a question")
+    if input(f"{question} [y/N] ").strip().lower() in ("y", "yes"):
+        return True
+    print(f"{not_done.capitalize()}.", file=sys.stderr)
+    return False
+
+
 def finite_float(text: str) -> float:
     """The argparse type of every decimal option: nan and inf parse as floats, but no option
     means them (--min-lift nan ended in a database constraint error)."""

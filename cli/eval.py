@@ -14,6 +14,7 @@ from cli.common import (
     EXIT_OK,
     CliError,
     finite_float,
+    go_ahead,
     one_line,
     open_store,
     print_table,
@@ -343,14 +344,8 @@ def _cmd_eval_run(args: argparse.Namespace) -> int:
             f"{money}.",
             file=sys.stderr,
         )
-        if plan.refusal:
-            raise CliError(f"not started: {plan.refusal}")
-        if not args.yes:
-            if not sys.stdin.isatty():
-                raise CliError("not started: pass --yes to run without a question")
-            if input("Run it? [y/N] ").strip().lower() not in ("y", "yes"):
-                print("Not started.", file=sys.stderr)
-                return EXIT_OK
+        if not go_ahead(args, plan.refusal):
+            return EXIT_OK
 
         def progress(p: RunProgress) -> None:
             if sys.stderr.isatty():

@@ -13,6 +13,7 @@ from cli.common import (
     EXIT_OK,
     CliError,
     finite_float,
+    go_ahead,
     one_line,
     open_store,
     print_table,
@@ -100,14 +101,14 @@ def run_through_batch(args: argparse.Namespace, store: ExperimentStore, plan: Ru
     with BatchStore(store.path, checked=True) as batches:
         planned = as_batch(batches, plan, lambda: user_catalog(args))
         print(_estimate_line(plan, planned.estimate), file=sys.stderr)
-        if planned.refusal:
-            raise CliError(f"not sent: {planned.refusal}")
-        if not args.yes:
-            if not sys.stdin.isatty():
-                raise CliError("not sent: pass --yes to send the batch without a question")
-            if input("Send it? [y/N] ").strip().lower() not in ("y", "yes"):
-                print("Not sent.", file=sys.stderr)
-                return EXIT_OK
+        if not go_ahead(
+            args,
+            planned.refusal,
+            not_done="not sent",
+            action="send the batch",
+            question="Send it?",
+        ):
+            return EXIT_OK
         try:
             job = submit_batch(batches, planned)
         except LlmError as exc:

@@ -7,7 +7,15 @@ import argparse
 import sys
 from typing import Any
 
-from cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, CliError, finite_float, one_line
+from cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    CliError,
+    finite_float,
+    go_ahead,
+    one_line,
+)
 
 
 def add_verbs(actions: Any, db_option: argparse.ArgumentParser) -> None:
@@ -128,14 +136,8 @@ def _cmd_eval_sequential(args: argparse.Namespace) -> int:
             f"the verdict is settled: {money}.",
             file=sys.stderr,
         )
-        if plan.refusal:
-            raise CliError(f"not started: {plan.refusal}")
-        if not args.yes:
-            if not sys.stdin.isatty():
-                raise CliError("not started: pass --yes to run without a question")
-            if input("Run it? [y/N] ").strip().lower() not in ("y", "yes"):
-                print("Not started.", file=sys.stderr)
-                return EXIT_OK
+        if not go_ahead(args, plan.refusal):
+            return EXIT_OK
 
         def progress(p: SequentialProgress) -> None:
             look = p.look
