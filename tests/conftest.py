@@ -18,26 +18,42 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _no_collection_off_the_main_thread():
-    """Cycles are collected on the main thread between tests, never by a worker thread or a
-    test server's thread that happens to allocate: a collection there frees Qt objects left
-    in cycles by earlier tests off the GUI thread, which deadlocked the suite (ui/garbage.py
-    does the same for the app)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    yield
-    if was_enabled:
-        gc.enable()
+#: Fixtures that mean a test builds Qt objects (tests/ui builds them all the same).
+QT_FIXTURES = frozenset({"qtbot", "qapp", "qtmodeltester", "window"})
+#: Whether a test since the last full collection built Qt objects (they may sit in cycles).
+_qt_garbage_possible = True
+
+
+def _uses_qt(request: pytest.FixtureRequest) -> bool:
+    path = request.node.path.as_posix()
+    return "/tests/ui/" in path or not QT_FIXTURES.isdisjoint(request.fixturenames)
 
 
 @pytest.fixture(autouse=True)
-def _collect_after_each_test(_no_collection_off_the_main_thread):
-    """Runs after the test's own fixtures (its windows are closed by then)."""
+def _collection_on_the_main_thread(request: pytest.FixtureRequest):
+    """Cycles holding Qt objects are collected on the main thread, never by a worker thread or
+    a test server's thread that happens to allocate: a collection there frees Qt objects off the
+    GUI thread, which deadlocked the suite (ui/garbage.py does the same for the app). A Qt test
+    runs with automatic collection off and the due generations are collected after it (after
+    its fixtures closed its windows); a headless test runs with collection on, as the command
+    line does (a long run's cycles are freed as it goes), once a full collection on this thread
+    has freed whatever Qt cycles earlier tests left."""
+    global _qt_garbage_possible
+    qt = _uses_qt(request)
+    if qt:
+        gc.disable()
+        _qt_garbage_possible = True
+    else:
+        if _qt_garbage_possible:
+            gc.collect()
+            _qt_garbage_possible = False
+        gc.enable()
     yield
-    from ui.garbage import collect_due
+    if qt:
+        from ui.garbage import collect_due
 
-    collect_due()
+        collect_due()
+    gc.disable()  # until the next test decides
 
 
 @pytest.fixture(scope="session")
