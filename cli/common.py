@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from core.evaluation import RunSettings
     from core.frameworks import Framework
 
 EXIT_OK = 0
@@ -248,6 +249,50 @@ def go_ahead(
         return True
     print(f"{not_done.capitalize()}.", file=sys.stderr)
     return False
+
+
+def add_run_options(
+    cmd: argparse.ArgumentParser,
+    concurrency_help: str = "requests at once",
+    spend_cap_help: str = "USD; 0 means no cap",
+) -> None:
+    """The model parameters and run settings of every command that calls a model over a
+    dataset (`run_settings` reads them back)."""
+    cmd.add_argument("--temperature", type=finite_float, default=0.0)
+    cmd.add_argument("--max-tokens", type=int, default=256)
+    cmd.add_argument("--concurrency", type=int, default=8, help=concurrency_help)
+    cmd.add_argument("--rpm", type=int, default=0, help="requests per minute at most (0: none)")
+    cmd.add_argument("--tpm", type=int, default=0, help="tokens per minute at most (0: none)")
+    cmd.add_argument(
+        "--timeout",
+        type=finite_float,
+        default=60.0,
+        help="seconds each request may take in all (a deadline, not only between bytes)",
+    )
+    cmd.add_argument("--retries", type=int, default=4)
+    cmd.add_argument("--spend-cap", type=finite_float, default=0.0, help=spend_cap_help)
+    cmd.add_argument("--no-cache", action="store_true", help="do not use the response cache")
+
+
+def run_settings(args: argparse.Namespace) -> RunSettings:
+    """The RunSettings of `add_run_options`; a refused value is bad input."""
+    from pydantic import ValidationError
+
+    from core.evaluation import RunSettings
+    from core.validation import error_lines
+
+    try:
+        return RunSettings(
+            concurrency=args.concurrency,
+            requests_per_minute=args.rpm,
+            tokens_per_minute=args.tpm,
+            timeout_s=args.timeout,
+            max_retries=args.retries,
+            spend_cap_usd=args.spend_cap,
+            use_cache=not args.no_cache,
+        )
+    except ValidationError as exc:
+        raise CliError(*error_lines(exc)) from None
 
 
 def finite_float(text: str) -> float:

@@ -13,11 +13,13 @@ from cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     CliError,
+    add_run_options,
     finite_float,
     go_ahead,
     one_line,
     open_store,
     print_table,
+    run_settings,
     shown_json,
     user_catalog,
 )
@@ -72,20 +74,7 @@ def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
     cmd.add_argument("--system", default="", help="a system prompt")
     cmd.add_argument("--api-base", metavar="URL", help="an OpenAI-compatible server's base URL")
     cmd.add_argument("--name", default="", help="the run's name (default: the model)")
-    cmd.add_argument("--temperature", type=finite_float, default=0.0)
-    cmd.add_argument("--max-tokens", type=int, default=256)
-    cmd.add_argument("--concurrency", type=int, default=8)
-    cmd.add_argument("--rpm", type=int, default=0, help="requests per minute at most (0: none)")
-    cmd.add_argument("--tpm", type=int, default=0, help="tokens per minute at most (0: none)")
-    cmd.add_argument(
-        "--timeout",
-        type=finite_float,
-        default=60.0,
-        help="seconds each request may take in all (a deadline, not only between bytes)",
-    )
-    cmd.add_argument("--retries", type=int, default=4)
-    cmd.add_argument("--spend-cap", type=finite_float, default=0.0, help="USD; 0 means no cap")
-    cmd.add_argument("--no-cache", action="store_true", help="do not use the response cache")
+    add_run_options(cmd)
     cmd.add_argument("--resume", type=int, metavar="RUN", help="resume this run's missing items")
     cmd.add_argument("--yes", action="store_true", help="start without asking")
     cmd.set_defaults(handler=_cmd_eval_run)
@@ -289,25 +278,14 @@ def _cmd_eval_runs(args: argparse.Namespace) -> int:
 def _cmd_eval_run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from core.evaluation import RunProgress, RunSettings, Variant
+    from core.evaluation import RunProgress, Variant
     from core.frameworks.common import duration
     from core.llm import preload_litellm
     from core.validation import error_lines
     from operations.runs import execute_run, plan_resume, plan_run
 
     preload_litellm()  # its seconds overlap the dataset load, the estimate and the question
-    try:
-        settings = RunSettings(
-            concurrency=args.concurrency,
-            requests_per_minute=args.rpm,
-            tokens_per_minute=args.tpm,
-            timeout_s=args.timeout,
-            max_retries=args.retries,
-            spend_cap_usd=args.spend_cap,
-            use_cache=not args.no_cache,
-        )
-    except ValidationError as exc:
-        raise CliError(*error_lines(exc)) from None
+    settings = run_settings(args)
     with _experiments(args) as store:
         if args.resume is not None:
             try:

@@ -12,9 +12,11 @@ from cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     CliError,
+    add_run_options,
     finite_float,
     go_ahead,
     one_line,
+    run_settings,
 )
 
 
@@ -55,19 +57,11 @@ def add_verbs(actions: Any, db_option: argparse.ArgumentParser) -> None:
     )
     cmd.add_argument("--max-items", type=int, help="run at most this many items (default: all)")
     cmd.add_argument("--seed", type=int, default=0, help="the item order's seed (default 0)")
-    cmd.add_argument("--temperature", type=finite_float, default=0.0)
-    cmd.add_argument("--max-tokens", type=int, default=256)
-    cmd.add_argument(
-        "--concurrency", type=int, default=8, help="items asked for at once per arm (a round)"
+    add_run_options(
+        cmd,
+        concurrency_help="items asked for at once per arm (a round)",
+        spend_cap_help="USD, both arms; 0 means no cap",
     )
-    cmd.add_argument("--rpm", type=int, default=0, help="requests per minute at most (0: none)")
-    cmd.add_argument("--tpm", type=int, default=0, help="tokens per minute at most (0: none)")
-    cmd.add_argument("--timeout", type=finite_float, default=60.0, help="seconds per request")
-    cmd.add_argument("--retries", type=int, default=4)
-    cmd.add_argument(
-        "--spend-cap", type=finite_float, default=0.0, help="USD, both arms; 0 means no cap"
-    )
-    cmd.add_argument("--no-cache", action="store_true", help="do not use the response cache")
     cmd.add_argument("--yes", action="store_true", help="start without asking")
     cmd.set_defaults(handler=_cmd_eval_sequential)
 
@@ -92,20 +86,11 @@ def _cmd_eval_sequential(args: argparse.Namespace) -> int:
 
     from cli.common import user_catalog
     from cli.eval import _experiments, _find_dataset
-    from core.evaluation import RunSettings
     from core.validation import error_lines
     from operations.sequential import SequentialProgress, execute_sequential, plan_sequential
 
+    settings = run_settings(args)
     try:
-        settings = RunSettings(
-            concurrency=args.concurrency,
-            requests_per_minute=args.rpm,
-            tokens_per_minute=args.tpm,
-            timeout_s=args.timeout,
-            max_retries=args.retries,
-            spend_cap_usd=args.spend_cap,
-            use_cache=not args.no_cache,
-        )
         baseline, variant = _variant(args, "baseline"), _variant(args, "variant")
     except ValidationError as exc:
         raise CliError(*error_lines(exc)) from None
