@@ -62,6 +62,10 @@ def test_every_input_in_the_window_has_a_name(window, qtbot):
 
     for entry in ENTRIES:
         _show(window, qtbot, entry.id)
+    bench = window.tab_for("experiments").panel.workbench
+    for page in range(bench.count()):  # each page is built the first time it is shown
+        bench.setCurrentIndex(page)
+    wait_idle(qtbot, window)
     unnamed = [
         w.objectName() or type(w).__name__ for w in inputs_of(window) if not w.accessibleName()
     ]

@@ -1,6 +1,6 @@
 """The Batches page: runs sent through a provider's Batch API, their status and counts, with
-Resume (poll now), Cancel and Refresh; unfinished batches are polled on a timer while the
-window is open, each poll in a worker (operations/batches.py), so the GUI never waits.
+Resume (poll now), Cancel and Refresh. The workbench's poller (batch_poller.py) checks the
+unfinished ones on its timer, page shown or not; this page lists what it read.
 
 The Runs page sends a batch through `send`; results land as the run's samples and the
 workbench reloads its lists when a poll stored some.
@@ -8,28 +8,18 @@ workbench reloads its lists when a poll stored some.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from core.catalog import format_per_million
 from core.evaluation import RunSettings, Variant
 from core.text import visible
-from operations.batches import (
-    BatchPlan,
-    BatchPoll,
-    cancel_batch,
-    plan_batch,
-    plan_batch_rerun,
-    poll_batch,
-    resume_batches,
-    submit_batch,
-)
-from storage.batches import BatchJobInfo, BatchStore
+from operations.batches import BatchPlan, plan_batch, plan_batch_rerun, submit_batch
+from storage.batches import BatchJobInfo
 from ui.experiments.dialogs import table_view
 from ui.experiments.models import one_line, usd_text
 from ui.plain_text import literal_html, tooltip
@@ -38,9 +28,6 @@ from ui.table_model import Index, RowsTableModel
 if TYPE_CHECKING:
     from ui.experiments.workbench import Workbench
 
-#: How often unfinished batches are polled while the window is open: a batch takes minutes
-#: to hours, and each poll is a request against the provider's rate limit.
-POLL_INTERVAL_MS = 60_000
 _WAITING_COLOUR = QColor("#1a73e8")
 _ERROR_COLOUR = QColor("#d93025")
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -137,17 +124,14 @@ class BatchesModel(RowsTableModel):
 
 
 class BatchesPage(QWidget):
-    """The stored batches; Resume, Cancel, Refresh; a timer polls the unfinished ones."""
+    """The stored batches, as the workbench's poller read them; Resume, Cancel, Refresh."""
 
     def __init__(self, bench: Workbench) -> None:
         super().__init__()
         self.bench = bench
-        self._store: BatchStore | None = None
-        self._store_lock = threading.Lock()
-        self._polling = False
-        #: Whether the stored batches were listed once: the first list is what an earlier
-        #: session left, checked at once (a batch may have ended while the window was closed).
-        self._listed = False
+        self.poller = bench.batch_poller
+        #: The poller's timer: it polls the unfinished batches, this page shown or not.
+        self.timer = self.poller.timer
         self.jobs: list[BatchJobInfo] = []
         self.model = BatchesModel()
         self.view = table_view(
@@ -161,6 +145,8 @@ class BatchesPage(QWidget):
             "Runs sent through a Batch API appear here (Runs tab: tick 'Through the Batch "
             "API'). Unfinished ones are checked every minute while the window is open."
         )
+        if self.poller.last_said:
+            self.status.setText(self.poller.last_said)
         self.status.setObjectName("batches_status")
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
@@ -169,12 +155,9 @@ class BatchesPage(QWidget):
         lay.addLayout(self._build_buttons())
         lay.addWidget(self.status)
         lay.addWidget(self.view, 1)
-        self.timer = QTimer(self)
-        self.timer.setObjectName("batches_timer")
-        self.timer.setInterval(POLL_INTERVAL_MS)
-        self.timer.timeout.connect(self._poll_unfinished)
-        bench.data_changed.connect(self.refresh_list)
-        self._update_buttons()
+        self.poller.listed.connect(self.show_jobs)
+        self.poller.said.connect(self.status.setText)
+        self.show_jobs(self.poller.jobs)
 
     def _build_buttons(self) -> QHBoxLayout:
         self.resume_button = self._button(
@@ -194,7 +177,7 @@ class BatchesPage(QWidget):
             "Refresh",
             "batch_refresh_button",
             "Check every unfinished batch now",
-            self._poll_unfinished,
+            self.poller.poll_unfinished,
         )
         row = QHBoxLayout()
         for button in (self.resume_button, self.cancel_button, self.refresh_button):
@@ -211,17 +194,6 @@ class BatchesPage(QWidget):
 
     # ----- plumbing ------------------------------------------------------------------------
 
-    def store(self) -> BatchStore:
-        """The store, opened on first use; call from a worker."""
-        with self._store_lock:
-            if self._store is None:
-                self._store = BatchStore(self.bench.services.db_path, checked=True)
-            return self._store
-
-    def _api_key(self) -> str | None:
-        """The key typed on the Runs page this session (never stored)."""
-        return self.bench.run_page.variant_form.api_key()
-
     def selected(self) -> BatchJobInfo | None:
         rows = self.view.selectionModel().selectedRows()
         return self.model.row_at(rows[0]) if rows else None
@@ -233,10 +205,6 @@ class BatchesPage(QWidget):
 
     # ----- the list ------------------------------------------------------------------------
 
-    def refresh_list(self) -> None:
-        """Re-read the stored batches (no provider call)."""
-        self.bench.submit(lambda: self.store().batch_jobs(), self.show_jobs)
-
     def show_jobs(self, jobs: list[BatchJobInfo]) -> None:
         selected = self.selected()
         self.jobs = jobs
@@ -245,65 +213,13 @@ class BatchesPage(QWidget):
             if selected is not None and job.id == selected.id:
                 self.view.selectRow(row)
         self._update_buttons()
-        runs = self.bench.run_page.runs
-        runs.batch_run_ids = {job.run_id for job in jobs if job.unfinished}
-        if runs.rowCount():
-            runs.dataChanged.emit(runs.index(0, 3), runs.index(runs.rowCount() - 1, 3))
-        first, self._listed = not self._listed, True
-        if any(job.unfinished for job in jobs):
-            if not self.timer.isActive():
-                self.timer.start()
-            if first:
-                self._poll_unfinished()
-        else:
-            self.timer.stop()
 
-    # ----- provider calls, each in a worker ------------------------------------------------
-
-    def _poll_unfinished(self) -> None:
-        if self._polling:
-            return
-        self._polling = True
-        api_key = self._api_key()
-        self.bench.submit(
-            lambda: resume_batches(self.store(), api_key=api_key), self._polled, self._failed
-        )
+    # ----- provider calls, through the poller ----------------------------------------------
 
     def resume_selected(self) -> None:
         job = self.selected()
-        if job is None or self._polling:
-            return
-        self._polling = True
-        api_key = self._api_key()
-        self.status.setText(f"Checking batch {job.id}…")
-        self.bench.submit(
-            lambda: [poll_batch(self.store(), job.id, api_key=api_key)], self._polled, self._failed
-        )
-
-    def _polled(self, polls: list[BatchPoll]) -> None:
-        self._polling = False
-        stored = [p for p in polls if p.results is not None]
-        errors = [p for p in polls if p.error]
-        if errors:
-            self.status.setText(
-                f"Batch {errors[0].job.id} could not be checked: {errors[0].error} It is "
-                "checked again later."
-            )
-        elif stored:
-            said = "; ".join(f"batch {p.job.id}: {p.job.message}" for p in stored)
-            self.status.setText(f"Results stored as the runs' samples ({said}).")
-        elif polls:
-            waiting = ", ".join(f"#{p.job.id} {p.job.status}" for p in polls)
-            self.status.setText(f"Still waiting: {waiting}.")
-        if stored:
-            self.bench.reload()
-        else:
-            self.refresh_list()
-
-    def _failed(self, exc: Exception) -> None:
-        self._polling = False
-        self.status.setText(f"The batch could not be checked: {exc}")
-        self.refresh_list()
+        if job is not None and not self.poller.polling:
+            self.poller.poll(job)
 
     def cancel_selected(self) -> None:
         job = self.selected()
@@ -318,17 +234,8 @@ class BatchesPage(QWidget):
                 "the run re-runs."
             ),
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        api_key = self._api_key()
-
-        def done(info: BatchJobInfo) -> None:
-            self.status.setText(
-                f"Batch {info.id}: {info.status}. What it answered is stored at the next check."
-            )
-            self.refresh_list()
-
-        self.bench.submit(lambda: cancel_batch(self.store(), job.id, api_key=api_key), done)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.poller.cancel(job)
 
     # ----- sending (from the Runs page) ----------------------------------------------------
 
@@ -349,11 +256,11 @@ class BatchesPage(QWidget):
         def plan() -> BatchPlan:
             if run_id is not None:
                 return plan_batch_rerun(
-                    self.store(), run_id, settings, lambda: catalog, api_key=api_key
+                    self.poller.store(), run_id, settings, lambda: catalog, api_key=api_key
                 )
             assert dataset_id is not None and variant is not None
             return plan_batch(
-                self.store(), dataset_id, variant, settings, lambda: catalog, api_key=api_key
+                self.poller.store(), dataset_id, variant, settings, lambda: catalog, api_key=api_key
             )
 
         def confirm(planned: BatchPlan) -> None:
@@ -371,7 +278,7 @@ class BatchesPage(QWidget):
                 return
             say("Sending the batch…")
             self.bench.submit(
-                lambda: submit_batch(self.store(), planned, api_key=api_key),
+                lambda: submit_batch(self.poller.store(), planned, api_key=api_key),
                 sent,
                 lambda exc: say(f"The batch was not sent: {exc}"),
             )
