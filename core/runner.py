@@ -15,10 +15,11 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from core import direct_chat
 from core.compat.litellm import LitellmEventLoop
 from core.evaluation import (
     CachedResponse,
@@ -40,6 +41,9 @@ OutcomeStatus = Literal["running", "completed", "partial", "cancelled", "spend_c
 # pacing a tokens-per-minute limit, and corrected by the real counts after each call.
 CHARS_PER_TOKEN = 4
 _PROGRESS_INTERVAL_S = 0.05
+# How long a finished sample may wait to be stored in a batch (`on_samples`): one transaction
+# per batch instead of one per sample, at the price of these seconds' samples in a crash.
+_STORE_INTERVAL_S = 0.1
 _CANCEL_POLL_S = 0.05
 _SPACING_SHARE = 0.8
 
@@ -266,7 +270,8 @@ class _Run:
         runner: EvalRunner,
         variant: Variant,
         items: Sequence[DatasetItem],
-        on_sample: Callable[[Sample], None],
+        on_sample: Callable[[Sample], None] | None,
+        on_samples: Callable[[list[Sample]], None] | None,
         cache: ResponseCache | None,
         skip_ids: Collection[str],
         progress: Callable[[RunProgress], None] | None,
@@ -277,6 +282,9 @@ class _Run:
         self.settings = runner.settings
         self.variant = variant
         self.on_sample = on_sample
+        self.on_samples = on_samples
+        # Landed and counted, waiting for the next batch to `on_samples`.
+        self.unsaved: list[Sample] = []
         self.cache = cache if self.settings.use_cache else None
         self.progress = progress
         self.cancelled = cancelled
@@ -306,8 +314,15 @@ class _Run:
             asyncio.create_task(self.worker()) for _ in range(max(1, self.settings.concurrency))
         ]
         watcher = asyncio.create_task(self.watch_cancel(workers))
-        ended = await asyncio.gather(*workers, return_exceptions=True)
-        watcher.cancel()
+        storing = None if self.on_samples is None else asyncio.create_task(self.keep_storing())
+        try:
+            ended = await asyncio.gather(*workers, return_exceptions=True)
+        finally:
+            # Also when the run itself is cancelled (Ctrl-C): what landed is stored.
+            watcher.cancel()
+            if storing is not None:
+                storing.cancel()
+            self.store_batch()
         crashed = [e for e in ended if isinstance(e, Exception)]
         if crashed:
             log.error("a run's worker failed unexpectedly", exc_info=crashed[0])
@@ -464,16 +479,14 @@ class _Run:
         await self.requests_bucket.take(1)
 
     def land(self, sample: Sample) -> None:
-        try:
-            self.on_sample(sample)
-        except Exception as exc:  # storage failed: running on would lose what it finishes
-            log.error("a finished item could not be stored", exc_info=True)
-            if self.status == "running":
-                self.status = "failed"
-                self.stop_reason = self.left_off(
-                    f"Stopped: a finished item could not be stored ({exc})"
-                )
-            return
+        if self.on_sample is not None:
+            try:
+                self.on_sample(sample)
+            except Exception as exc:  # storage failed: running on would lose what it finishes
+                self.storage_failed(exc)
+                return
+        else:
+            self.unsaved.append(sample)
         self.done += 1
         self.spend += sample.cost_usd
         if sample.cached:
@@ -483,6 +496,33 @@ class _Run:
             if self.first_error is None:
                 self.first_error = sample.error
         self.report(last=sample)
+
+    async def keep_storing(self) -> None:
+        while True:
+            await asyncio.sleep(_STORE_INTERVAL_S)
+            self.store_batch()
+
+    def store_batch(self) -> None:
+        if not self.unsaved or self.on_samples is None:
+            return
+        batch, self.unsaved = self.unsaved, []
+        try:
+            self.on_samples(batch)
+        except Exception as exc:
+            # Counted when they landed but not stored, so not done: a resume runs them again.
+            # Their cost stays in the spend: it was paid.
+            self.done -= len(batch)
+            self.errors -= sum(1 for s in batch if s.error is not None)
+            self.cached -= sum(1 for s in batch if s.cached)
+            self.storage_failed(exc)
+
+    def storage_failed(self, exc: Exception) -> None:
+        log.error("a finished item could not be stored", exc_info=True)
+        if self.status == "running":
+            self.status = "failed"
+            self.stop_reason = self.left_off(
+                f"Stopped: a finished item could not be stored ({exc})"
+            )
 
     def report(self, *, final: bool = False, last: Sample | None = None) -> None:
         if self.progress is None:
@@ -514,6 +554,12 @@ class _Run:
             return
 
 
+async def _in_session_scope(work: Awaitable[None]) -> None:
+    # The run's direct calls share one HTTP session (kept-alive connections), closed with it.
+    async with direct_chat.session_scope():
+        await work
+
+
 class EvalRunner:
     """Runs a variant over dataset items through `client` with the limits in `settings`."""
 
@@ -526,7 +572,8 @@ class EvalRunner:
         variant: Variant,
         items: Sequence[DatasetItem],
         *,
-        on_sample: Callable[[Sample], None],
+        on_sample: Callable[[Sample], None] | None = None,
+        on_samples: Callable[[list[Sample]], None] | None = None,
         cache: ResponseCache | None = None,
         skip_ids: Collection[str] = (),
         progress: Callable[[RunProgress], None] | None = None,
@@ -537,11 +584,28 @@ class EvalRunner:
 
         Each finished item goes to `on_sample` as it lands, failures as samples with `error`
         set; nothing but a failing `on_sample` stops the run early, besides a cancel or the
-        spend cap. `prices` (USD per input and output token) override the client's cost.
+        spend cap. Given `on_samples` instead, the finished items go in batches, each within
+        `_STORE_INTERVAL_S` (0.1 s) of landing and the rest before the run returns; a batch that
+        fails stops the run the same way and its items do not count as done. Progress and the
+        spend cap count an item as it lands either way. `prices` (USD per input and output
+        token) override the client's cost.
         """
-        run = _Run(self, variant, items, on_sample, cache, skip_ids, progress, cancelled, prices)
+        if (on_sample is None) == (on_samples is None):
+            raise TypeError("give one of on_sample and on_samples")
+        run = _Run(
+            self,
+            variant,
+            items,
+            on_sample,
+            on_samples,
+            cache,
+            skip_ids,
+            progress,
+            cancelled,
+            prices,
+        )
         with asyncio.Runner(loop_factory=LitellmEventLoop) as loop:
-            loop.run(run.run())
+            loop.run(_in_session_scope(run.run()))
         return RunOutcome(
             status=run.status,
             done=run.done,

@@ -45,6 +45,7 @@ def client_for(
         retry_backoff_s=settings.retry_backoff_s,
         max_retry_wait_s=settings.max_retry_wait_s,
         prices=prices,
+        transport=settings.transport,
     )
 
 
@@ -211,16 +212,19 @@ def run_into(
     prices: Prices | None = None,
     use_cache: bool = True,
 ) -> RunOutcome:
-    """Run `variant` over `items` into the stored run `run_id`: every sample is stored as it
-    lands, the response cache is this store's (when `use_cache`), and the run's final status
-    and stop reason are recorded, so a crash loses at most the requests in flight. An
-    interrupt (Ctrl-C) records the run as cancelled, resumable, and is raised again."""
+    """Run `variant` over `items` into the stored run `run_id`: the samples are stored in
+    batches as they land, each within 0.1 s of landing (one transaction a batch, not one a
+    sample), the response cache is this store's (when `use_cache`), and the run's final status
+    and stop reason are recorded, so a crash loses at most the requests in flight and the
+    samples of its last 0.1 s. An interrupt (Ctrl-C) stores what landed, records the run as
+    cancelled, resumable, and is raised again."""
+    writer = store.sample_writer(run_id)
     try:
         outcome = runner.run(
             variant,
             items,
-            on_sample=lambda sample: store.add_sample(run_id, sample),
-            cache=store.cache if use_cache else None,
+            on_samples=writer.write,
+            cache=writer if use_cache else None,
             skip_ids=skip_ids,
             progress=progress,
             cancelled=cancelled,
