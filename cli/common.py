@@ -272,6 +272,13 @@ def add_run_options(
     cmd.add_argument("--retries", type=int, default=4)
     cmd.add_argument("--spend-cap", type=finite_float, default=0.0, help=spend_cap_help)
     cmd.add_argument("--no-cache", action="store_true", help="do not use the response cache")
+    cmd.add_argument(
+        "--transport",
+        choices=("auto", "litellm"),
+        default="auto",
+        help="auto = direct HTTP to an OpenAI-compatible base URL when litellm has nothing "
+        "model-specific to add, proven equal in tests; litellm = always through litellm",
+    )
 
 
 def run_settings(args: argparse.Namespace) -> RunSettings:
@@ -290,6 +297,7 @@ def run_settings(args: argparse.Namespace) -> RunSettings:
             max_retries=args.retries,
             spend_cap_usd=args.spend_cap,
             use_cache=not args.no_cache,
+            transport=args.transport,
         )
     except ValidationError as exc:
         raise CliError(*error_lines(exc)) from None

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.common import (
     EXIT_FAILED,
@@ -28,6 +28,9 @@ from cli.eval_batches import run_through_batch
 from cli.eval_router import add_verbs as add_router_verbs
 from cli.eval_sequential import add_verbs as add_sequential_verbs
 from cli.tracking import add_eval_verbs
+
+if TYPE_CHECKING:
+    from core.evaluation import RunSettings
 
 
 def add_parser(commands: Any, db_option: argparse.ArgumentParser) -> None:
@@ -275,23 +278,36 @@ def _cmd_eval_runs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _preload_litellm_if_needed(
+    model: str, api_base: str | None, settings: RunSettings, batch: bool
+) -> None:
+    """Start importing litellm now when the run will call through it, so its seconds overlap
+    the dataset load, the estimate and the question; a run on the direct path never needs it."""
+    from core.llm import LlmClient, preload_litellm
+
+    if batch or LlmClient(api_base=api_base, transport=settings.transport).needs_litellm(model):
+        preload_litellm()
+
+
 def _cmd_eval_run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from core.evaluation import RunProgress, Variant
     from core.frameworks.common import duration
-    from core.llm import preload_litellm
     from core.validation import error_lines
     from operations.runs import execute_run, plan_resume, plan_run
 
-    preload_litellm()  # its seconds overlap the dataset load, the estimate and the question
     settings = run_settings(args)
+    if args.resume is None:
+        _preload_litellm_if_needed(args.model or "", args.api_base, settings, args.batch)
     with _experiments(args) as store:
         if args.resume is not None:
             try:
                 run = store.run(args.resume)
             except Exception as exc:
                 raise CliError(str(exc)) from None
+            variant = run.variant
+            _preload_litellm_if_needed(variant.model, variant.api_base, settings, args.batch)
             plan = plan_resume(store, run.id, settings, lambda: user_catalog(args))
         else:
             if not args.model:

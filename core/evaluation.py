@@ -126,6 +126,9 @@ class RunSettings(_Frozen):
     max_retry_wait_s: float = Field(60.0, ge=0, le=3600)
     spend_cap_usd: float = Field(0.0, ge=0)
     use_cache: bool = True
+    # "auto": straight to an OpenAI-compatible base URL when litellm has nothing
+    # model-specific to add (core.llm.LlmClient.needs_litellm); "litellm": always through it.
+    transport: Literal["auto", "litellm"] = "auto"
 
 
 class Sample(_Frozen):

@@ -17,6 +17,7 @@ import logging
 import os
 import random
 import re
+import sys
 import threading
 import time
 import warnings
@@ -26,6 +27,7 @@ from types import ModuleType
 from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
+from core import direct_chat
 from core.compat import litellm as compat
 from core.compat.litellm import LitellmEventLoop
 
@@ -69,6 +71,8 @@ _PARAM_IN_TEXT = re.compile(
     r"(?P<name>[\w.-]*?" + _CREDENTIAL_WORD + r")=(?P<value>[^&\s'\"<>]+)", re.IGNORECASE
 )
 HIDDEN = "[hidden key]"
+
+Transport = Literal["auto", "litellm"]
 
 # What a reply may hold before it is refused: 16 bytes per allowed token is four times the
 # longest token any tokenizer emits as UTF-8, and the slack covers JSON framing and tool-call
@@ -312,6 +316,11 @@ class LlmClient:
     Rate limits (429), server errors (5xx), timeouts and connection failures are retried up to
     `max_retries` times, waiting the server's Retry-After (at most `max_retry_wait_s`) or an
     exponential backoff from `retry_backoff_s` with jitter. Safe to share between threads.
+
+    `transport` "auto" sends a chat completion straight to an OpenAI-compatible `api_base`
+    (core/direct_chat.py) when litellm has nothing model-specific to add (`needs_litellm`),
+    with litellm's outcomes (tests/core/test_direct_chat_equivalence.py); "litellm" always
+    calls through litellm. Streaming and the Batch API always go through litellm.
     """
 
     def __init__(
@@ -324,6 +333,7 @@ class LlmClient:
         max_retries: int = 2,
         retry_backoff_s: float = 0.5,
         max_retry_wait_s: float = 30.0,
+        transport: Transport = "auto",
     ) -> None:
         if not timeout_s > 0:
             raise ValueError("timeout_s must be positive")
@@ -339,6 +349,9 @@ class LlmClient:
         self._max_retries = int(max_retries)
         self._retry_backoff_s = float(retry_backoff_s)
         self._max_retry_wait_s = float(max_retry_wait_s)
+        if transport not in ("auto", "litellm"):
+            raise ValueError('transport must be "auto" or "litellm"')
+        self._transport: Transport = transport
 
     @property
     def api_base(self) -> str | None:
@@ -363,19 +376,50 @@ class LlmClient:
             f"timeout_s={self._timeout_s:g}, prices={self._prices!r})"
         )
 
+    @property
+    def transport(self) -> Transport:
+        return self._transport
+
     def litellm_model(self, model: str) -> str:
         """The model name as litellm is asked for it (adds "openai/" for a bare model + api_base).
 
-        Imports litellm (to know its provider names) when an api_base is set.
+        Imports litellm (to know its provider names) when an api_base is set and the model has
+        a prefix other than "openai/".
         """
         model = model.strip()
         if self._api_base is None:
             return model
         prefix, sep, _ = model.partition("/")
-        if sep and prefix in _provider_names():
+        if prefix == "openai" or (sep and prefix in _provider_names()):
             return model
-        _register_unpriced(f"openai/{model}", model)
         return f"openai/{model}"
+
+    def needs_litellm(self, model: str) -> bool:
+        """Whether a chat completion of `model` must go through litellm; False when this client
+        sends it straight to its base URL instead (streaming, batches and probes always use
+        litellm). Imports nothing.
+
+        Direct needs all of: transport "auto"; a base URL; a bare or "openai/" model that
+        litellm's price map lacks (so litellm has no price or rule of its own for it); no
+        litellm callback registered; none of litellm's HTTP settings in the environment; and
+        the litellm version the direct path was checked against.
+        """
+        model = model.strip()
+        if self._transport != "auto" or self._api_base is None or not model:
+            return True
+        bare = model.removeprefix("openai/")
+        if "/" in bare or not compat.direct_path_allowed():
+            return True
+        if direct_chat.litellm_settings_in_environment():
+            return True
+        loaded = sys.modules.get("litellm")
+        if loaded is not None and compat.listened(loaded):
+            return True
+        if _litellm_module is not None:
+            # Names we registered as free are in its map only because we put them there.
+            priced = {f"openai/{bare}", bare} - _free_models
+            return any(name in _litellm_module.model_cost for name in priced)
+        return _bundled_price_map_has(bare)
 
     def complete(
         self,
@@ -433,6 +477,17 @@ class LlmClient:
         than `reply_cap_bytes(max_tokens)` raises LlmError ("malformed", "too_large"). Raises
         LlmError, or CancelledError when the task is cancelled.
         """
+        if not self.needs_litellm(model):
+            return await self._acomplete_direct(
+                model,
+                messages,
+                tools,
+                temperature,
+                max_tokens,
+                _RetryPolicy.of(self, timeout_s, max_retries, retry_backoff_s, max_retry_wait_s),
+                cancelled,
+                before_attempt,
+            )
         litellm = self._loaded_litellm(model)
         policy = _RetryPolicy.of(self, timeout_s, max_retries, retry_backoff_s, max_retry_wait_s)
         request = self._request(model, messages, tools, temperature, max_tokens, policy.timeout_s)
@@ -465,6 +520,57 @@ class LlmClient:
             await _asleep_polling(wait, cancelled)
         latency_ms = (time.perf_counter() - started) * 1000.0
         return self._completion(response, litellm, latency_ms, attempt, max_tokens)
+
+    async def _acomplete_direct(
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]] | None,
+        temperature: float,
+        max_tokens: int | None,
+        policy: _RetryPolicy,
+        cancelled: Callable[[], bool] | None,
+        before_attempt: Callable[[], Awaitable[None]] | None,
+    ) -> Completion:
+        """`acomplete` straight to the base URL (core/direct_chat.py), retried and worded as
+        the litellm path retries and words it. A reply of an odd shape is read by litellm."""
+        assert self._api_base is not None
+        body = direct_chat.request_body(model.strip(), messages, temperature, max_tokens, tools)
+        key = self._key.value or _PLACEHOLDER_KEY
+        cap = _body_cap(max_tokens)
+        litellm: ModuleType | None = None
+        started = time.perf_counter()
+        attempt = 0
+        while True:
+            attempt += 1
+            if before_attempt is not None:
+                await before_attempt()
+            try:
+                async with asyncio.timeout(policy.timeout_s):
+                    fields, raw = await direct_chat.post_chat(self._api_base, key, body, cap)
+                if fields is None:
+                    # Off the loop: the first import takes seconds.
+                    litellm = await asyncio.to_thread(self._loaded_litellm, model)
+                    fields = compat.read_reply(litellm, raw)
+                response = fields
+                break
+            except TimeoutError:
+                failure = _Failure("timeout", None, "deadline", retryable=True)
+            except direct_chat.ReplyTooLarge as exc:
+                limit = compat.ReplyLimit(cap, exc.seen, exc.declared)
+                raise self._oversized_body(limit, max_tokens) from None
+            except direct_chat.DirectFailure as exc:
+                detail = _detail(Exception(f"OpenAIException - {exc.detail}"))
+                failure = _Failure(
+                    exc.kind, exc.status_code, detail, exc.retryable, exc.retry_after_s
+                )
+            except Exception as exc:  # litellm's reading of an odd reply failed
+                failure = _classify(exc, litellm or self._loaded_litellm(model))
+            wait = self._retry_wait_or_raise(failure, attempt, policy)
+            await _asleep_polling(wait, cancelled)
+        latency_ms = (time.perf_counter() - started) * 1000.0
+        # What litellm gives a model its price map lacks (`_register_unpriced`): nothing.
+        return self._completion(response, None, latency_ms, attempt, max_tokens)
 
     def stream(
         self,
@@ -739,8 +845,11 @@ class LlmClient:
         max_tokens: int | None,
         timeout_s: float | None,
     ) -> dict[str, Any]:
+        name = self.litellm_model(model)
+        if self._api_base is not None and name.startswith("openai/"):
+            _register_unpriced(name, name.removeprefix("openai/"))
         request: dict[str, Any] = {
-            "model": self.litellm_model(model),
+            "model": name,
             "messages": messages,
             "temperature": temperature,
             "timeout": self._timeout_s if timeout_s is None else timeout_s,
@@ -826,7 +935,7 @@ class LlmClient:
     def _completion(
         self,
         response: Any,
-        litellm: ModuleType,
+        litellm: ModuleType | None,
         latency_ms: float,
         attempts: int,
         max_tokens: int | None = None,
@@ -869,6 +978,8 @@ class LlmClient:
             )
         if self._prices is not None:
             cost = input_tokens * self._prices[0] + output_tokens * self._prices[1]
+        elif litellm is None:
+            cost = 0.0
         else:
             cost = _litellm_cost(litellm, response)
         finish_reason = getattr(choices[0], "finish_reason", None)
@@ -1166,6 +1277,33 @@ def _register_unpriced(name: str, bare: str) -> None:
         _free_models.add(name)
 
 
+def _bundled_price_map_has(bare: str) -> bool:
+    """Whether litellm's bundled price map names the model (bare or as "openai/<bare>"), read
+    without importing litellm. True (litellm decides) unless the map is the offline one, as
+    the app sets it: otherwise litellm may load another map at import."""
+    if os.environ.get("LITELLM_LOCAL_MODEL_COST_MAP", "").strip().lower() != "true":
+        return True
+    names = _bundled_price_names()
+    return names is None or bare in names or f"openai/{bare}" in names
+
+
+@functools.cache
+def _bundled_price_names() -> frozenset[str] | None:
+    import importlib.util
+
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        path = os.path.join(folder, "model_prices_and_context_window_backup.json")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return frozenset(json.load(handle))
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 @functools.cache
 def _provider_names() -> frozenset[str]:
     # Asked on every request; litellm's provider list is fixed once it is imported.
@@ -1278,6 +1416,10 @@ def _run_cancellable(
     raises LlmError(kind="cancelled") with `cancelled_text`."""
 
     async def call() -> _T:
+        async with direct_chat.session_scope():
+            return await cancellable()
+
+    async def cancellable() -> _T:
         task = asyncio.ensure_future(request)
         while cancelled is not None and not task.done():
             if cancelled():

@@ -63,7 +63,7 @@ def uses_private_paths(version: str | None = None) -> bool:
 def prepare(version: str | None = None) -> None:
     """Set up what the client needs right after `import litellm`; `version` stands in for the
     installed one (tests)."""
-    global _private
+    global _private, _prepared
     # The import leaves about 370,000 objects (modules, classes, the price map) that live as
     # long as the process, and every full garbage collection walks them all, a pause that
     # stalls every request in flight and the GUI with them (bench/runner.py records how long).
@@ -77,9 +77,27 @@ def prepare(version: str | None = None) -> None:
         gc.collect()
     gc.freeze()
     _private = uses_private_paths(version)
+    _prepared = True
     if _private:
         _install_reply_limit()
         _install_caller_pricing()
+
+
+_prepared = False
+
+
+def direct_path_allowed() -> bool:
+    """Whether the direct path (core/direct_chat.py) may stand in for litellm: its reading of
+    replies and errors was checked against the litellm versions in WRITTEN_FOR alone. Known
+    without importing litellm: from `prepare` once it ran, else the installed version."""
+    if _prepared:
+        return _private
+    return _installed_within()
+
+
+@functools.cache
+def _installed_within() -> bool:
+    return uses_private_paths()
 
 
 def reply_cost(litellm: ModuleType, response: Any) -> float:
@@ -121,14 +139,59 @@ def lean_call(*, priced_by_caller: bool) -> Iterator[None]:
     import litellm
     from litellm._internal_context import internal_sub_call
 
-    listened = any(getattr(litellm, name, None) for name in _CALLBACK_LISTS)
+    heard = listened(litellm)
     # A listener may read litellm's price too, so it prices as usual then.
-    token = _priced_by_caller.set(priced_by_caller and not listened)
+    token = _priced_by_caller.set(priced_by_caller and not heard)
     try:
-        with contextlib.nullcontext() if listened else internal_sub_call():
+        with contextlib.nullcontext() if heard else internal_sub_call():
             yield
     finally:
         _priced_by_caller.reset(token)
+
+
+def listened(litellm: ModuleType) -> bool:
+    """Whether anything (a tracing library) has registered a litellm callback."""
+    return any(getattr(litellm, name, None) for name in _CALLBACK_LISTS)
+
+
+def read_reply(litellm: ModuleType, body: Any) -> Any:
+    """A chat completion's parsed JSON read as litellm reads an OpenAI-compatible reply: the
+    SDK's lenient construction, litellm's conversion to its ModelResponse, and any failure
+    raised as the litellm exception `acompletion` would raise (the direct path hands odd
+    replies here, so they keep litellm's reading). Needs the private paths."""
+    from litellm.litellm_core_utils.llm_response_utils.convert_dict_to_response import (
+        convert_to_model_response_object,
+    )
+    from litellm.llms.openai.common_utils import OpenAIError, model_dump_provider_response
+    from openai._models import construct_type
+    from openai.types.chat import ChatCompletion
+
+    try:
+        parsed = construct_type(type_=ChatCompletion, value=body)
+        if not hasattr(parsed, "model_dump"):
+            raise OpenAIError(
+                status_code=500,
+                message=f"Empty or invalid response from LLM endpoint. Received: {parsed!r}. "
+                "Check the reverse proxy or model server configuration.",
+            )
+        return convert_to_model_response_object(
+            response_object=model_dump_provider_response(parsed),
+            model_response_object=litellm.ModelResponse(),
+            hidden_params={"headers": {}},
+            _response_headers={},
+        )
+    except Exception as exc:  # mapped as litellm.acompletion maps it
+        wrapped = (
+            exc
+            if isinstance(exc, OpenAIError)
+            else OpenAIError(
+                status_code=getattr(exc, "status_code", 500),
+                message=getattr(exc, "message", str(exc)),
+            )
+        )
+        raise litellm.exception_type(
+            model="openai/reply", original_exception=wrapped, custom_llm_provider="openai"
+        ) from None
 
 
 # Where litellm keeps the callbacks a library or user registers; any entry means someone
