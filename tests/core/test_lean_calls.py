@@ -31,6 +31,18 @@ def _litellm_as_it_comes(*, priced_by_caller: bool) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def through_litellm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every client here calls through litellm: these tests are about litellm's own path (the
+    direct one has tests/core/test_direct_chat_equivalence.py)."""
+    init = LlmClient.__init__
+
+    def pinned(self: LlmClient, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **{**kwargs, "transport": "litellm"})
+
+    monkeypatch.setattr(LlmClient, "__init__", pinned)
+
+
 @pytest.fixture(params=["lean", "as it comes"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "as it comes":

@@ -150,7 +150,7 @@ def test_litellms_request_preparation_runs_on_the_loops_own_thread(
 
     monkeypatch.setattr(litellm.main, "completion", completion)
     llm_server.reply_text("in place", input_tokens=7, output_tokens=3)
-    client = client_for(llm_server)
+    client = client_for(llm_server, transport="litellm")
 
     async def call() -> tuple[int, Any]:
         return threading.get_ident(), await client.acomplete("m", USER)
