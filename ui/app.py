@@ -17,7 +17,7 @@ from core.files import read_bytes
 from storage import ScenarioStore, StorageError
 from storage.db import set_aside
 from storage.paths import DATABASE_FILE_FILTER
-from ui import garbage
+from ui import garbage, memory
 from ui.crash import install_crash_handlers
 from ui.plain_text import literal_html
 
@@ -42,6 +42,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app.setStyle("Fusion")
         # Cycles holding Qt objects must be freed on this thread, never a worker's (ui/garbage).
         garbage.install(app)
+        memory.return_large_blocks()  # a freed window grab or image leaves the heap (ui/memory)
     return app
 
 
