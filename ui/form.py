@@ -18,13 +18,13 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QSizePolicy,
@@ -225,8 +225,18 @@ class _Section(QWidget):
         self.body.setVisible(on)
 
 
+def _coloured(label: QLabel, colour: str) -> QLabel:
+    """`label` in `colour`, through its palette: a style sheet of its own costs a label about
+    12 kB more (its own style object and rule caches), times every field of every tab."""
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+    label.setPalette(palette)
+    return label
+
+
 class _Field:
-    """One input's widget, its error label, and how to read and write its value."""
+    """One input's widget, its error label (made at its first error), and how to read and
+    write its value."""
 
     def __init__(
         self, name: str, info: FieldInfo, annotation: Any, providers: FormProviders
@@ -239,12 +249,9 @@ class _Field:
         record = item if isinstance(item, type) and issubclass(item, BaseModel) else None
         self.wide = record is not None
         tooltip = field_tooltip(info)
-        # Errors quote what was typed or imported (a duplicate name): never markup.
-        self.error = plain_label()
-        self.error.setObjectName(f"error_{name}")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e; font-size: 11px;")
-        self.error.hide()
+        self._error: QLabel | None = None
+        #: Where the error label goes under the widget, once there is an error.
+        self.cell: QGridLayout | None = None
         self.widget: QWidget
         if record is not None:
             rows = providers.rows_from_catalog if _extra(info).get("catalog_rows") else None
@@ -272,8 +279,7 @@ class _Field:
         self.widget.setObjectName(name)
         self.widget.setToolTip(tooltip)
         unit = _extra(info).get("unit", "")
-        self.unit = QLabel(unit)
-        self.unit.setStyleSheet("color: #5f6368;")
+        self.unit = _coloured(QLabel(unit), "#5f6368")
         self.unit.setToolTip(tooltip)
         self.unit.setMinimumWidth(70)
         self.label = QLabel(field_title(name, info))
@@ -282,6 +288,27 @@ class _Field:
         self.label.setBuddy(self.widget)
         self.widget.setAccessibleName(self.label.text())
         self.widget.setAccessibleDescription(info.description or "")
+
+    @property
+    def error(self) -> QLabel:
+        """The label under the widget that shows its error (hidden while there is none)."""
+        if self._error is None:
+            # Errors quote what was typed or imported (a duplicate name): never markup.
+            error = _coloured(plain_label(), "#b3261e")
+            error.setObjectName(f"error_{self.name}")
+            error.setWordWrap(True)
+            font = error.font()
+            font.setPixelSize(11)
+            error.setFont(font)
+            error.hide()
+            if self.cell is not None:
+                self.cell.addWidget(error, 1, 0, 1, 2)
+            self._error = error
+        return self._error
+
+    def error_text(self) -> str:
+        error = self._error
+        return error.text() if error is not None and (error.isVisible() or error.text()) else ""
 
     def raw(self) -> Any:
         w = self.widget
@@ -317,6 +344,8 @@ class _Field:
             w.blockSignals(False)
 
     def show_error(self, message: str | None) -> None:
+        if message is None and self._error is None:
+            return  # no error now nor before: nothing to clear
         self.error.setText(message or "")
         # A screen reader hears the error with the field, not only as red text beside it.
         self.widget.setAccessibleDescription(
@@ -380,17 +409,15 @@ class InputForm(QWidget):
                 lay.addWidget(section)
             field = _Field(name, info, hints.get(name, info.annotation), self.providers)
             self.fields[name] = field
-            row = QWidget()
-            row_lay = QHBoxLayout(row)
-            row_lay.setContentsMargins(0, 0, 0, 0)
-            row_lay.addWidget(field.widget, 1)
-            row_lay.addWidget(field.unit)
+            # One widget per row, the error label below the input when there is one: each
+            # widget more is about 10 kB, times every field of every tab.
             cell = QWidget()
-            cell_lay = QVBoxLayout(cell)
-            cell_lay.setContentsMargins(0, 0, 0, 0)
-            cell_lay.setSpacing(1)
-            cell_lay.addWidget(row)
-            cell_lay.addWidget(field.error)
+            field.cell = QGridLayout(cell)
+            field.cell.setContentsMargins(0, 0, 0, 0)
+            field.cell.setVerticalSpacing(1)
+            field.cell.addWidget(field.widget, 0, 0)
+            field.cell.addWidget(field.unit, 0, 1)
+            field.cell.setColumnStretch(0, 1)
             if field.wide:  # a table needs the full width of the form
                 cell.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
                 # The unit column's minimum would keep 70 px empty beside a unitless table.
@@ -484,5 +511,4 @@ class InputForm(QWidget):
         return isinstance(self.fields[name].widget, NumberEdit)
 
     def error_text(self, name: str) -> str:
-        field = self.fields[name]
-        return field.error.text() if field.error.isVisible() or field.error.text() else ""
+        return self.fields[name].error_text()
