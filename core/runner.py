@@ -283,8 +283,9 @@ class _Run:
         self.variant = variant
         self.on_sample = on_sample
         self.on_samples = on_samples
-        # Landed and counted, waiting for the next batch to `on_samples`.
+        # Landed and counted, waiting for the next batch to `on_samples`, since `unsaved_since`.
         self.unsaved: list[Sample] = []
+        self.unsaved_since = 0.0
         self.cache = cache if self.settings.use_cache else None
         self.progress = progress
         self.cancelled = cancelled
@@ -369,6 +370,10 @@ class _Run:
                 detail = self.client.redact(f"{type(exc).__name__}: {exc}")
                 sample = Sample(item_id=item.id, error=f"The item failed unexpectedly ({detail}).")
             self.land(sample)
+            if sample.attempts == 0:
+                # Sent nothing (a cache hit, a prompt that cannot be filled), so it never
+                # waited: a long stretch of them would hold the loop and the replies due on it.
+                await asyncio.sleep(0)
 
     def at_spend_cap(self) -> bool:
         cap = self.settings.spend_cap_usd
@@ -486,6 +491,8 @@ class _Run:
                 self.storage_failed(exc)
                 return
         else:
+            if not self.unsaved:
+                self.unsaved_since = time.perf_counter()
             self.unsaved.append(sample)
         self.done += 1
         self.spend += sample.cost_usd
@@ -496,6 +503,9 @@ class _Run:
             if self.first_error is None:
                 self.first_error = sample.error
         self.report(last=sample)
+        # The periodic batch waits for a loop that is free; this one does not.
+        if self.unsaved and time.perf_counter() - self.unsaved_since >= _STORE_INTERVAL_S:
+            self.store_batch()
 
     async def keep_storing(self) -> None:
         while True:

@@ -4,12 +4,20 @@ and its items are not counted as done; an interrupt still stores what landed."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from core.evaluation import DatasetItem, RunProgress, RunSettings, Sample, Variant
+from core.evaluation import (
+    CachedResponse,
+    DatasetItem,
+    RunProgress,
+    RunSettings,
+    Sample,
+    Variant,
+)
 from core.llm import LlmClient
 from core.runner import EvalRunner
 from operations.runs import run_into
@@ -63,6 +71,53 @@ def test_every_sample_is_handed_over_once_in_landing_order(server: LlmTestServer
     assert (outcome.status, outcome.done, outcome.errors) == ("completed", 20, 0)
     assert (reports[-1].done, reports[-1].seconds_left) == (20, 0.0)
     assert all(batches), "no empty batch"
+
+
+class DictCache:
+    def __init__(self) -> None:
+        self.entries: dict[str, CachedResponse] = {}
+
+    def get(self, key: str) -> CachedResponse | None:
+        return self.entries.get(key)
+
+    def put(self, key: str, response: CachedResponse) -> None:
+        self.entries[key] = response
+
+
+class _TickingClock:
+    """The runner's `time` module, except that each perf_counter reading is 20 ms after the
+    last: a sample's age is seen on the runner's own clock, with no real one read."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        self.now += 0.02
+        return self.now
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+def test_a_loop_kept_busy_by_cache_hits_still_stores_in_batches(
+    server: LlmTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thirty cache hits send nothing and take about a millisecond, too short for the periodic
+    batch to come round; on a clock that moves 20 ms a reading, a sample is 0.1 s old after a
+    few readings, and landing the next one hands the batch over. Every item once."""
+    cache = DictCache()
+    runner = runner_for(server, concurrency=2)
+    runner.run(variant(server), items(30), on_sample=lambda s: None, cache=cache)
+    assert (server.served, len(cache.entries)) == (30, 30)
+
+    monkeypatch.setattr("core.runner.time", _TickingClock())
+    batches: list[list[Sample]] = []
+    outcome = runner.run(
+        variant(server), items(30), on_samples=lambda b: batches.append(list(b)), cache=cache
+    )
+    assert (outcome.status, outcome.cached, server.served) == ("completed", 30, 30)
+    assert sorted(s.item_id for b in batches for s in b) == sorted(i.id for i in items(30))
+    assert len(batches) >= 5
 
 
 def test_one_of_on_sample_and_on_samples_is_required(server: LlmTestServer) -> None:
