@@ -428,8 +428,9 @@ class _Run:
                     cached_cost_usd=hit.cost_usd,
                     attempts=0,
                 )
-        estimate = estimated_input_tokens(messages) + self.variant.max_tokens
+        estimate = 0
         if self.tokens_bucket is not None:
+            estimate = estimated_input_tokens(messages) + self.variant.max_tokens
             await self.tokens_bucket.take(estimate)
         await self.spacing.wait()
         try:
