@@ -20,6 +20,7 @@ import json
 import os
 import re
 import ssl
+import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -125,6 +126,17 @@ def chat_url(api_base: str) -> str:
     return head + (f"?{parts.query}" if parts.query else "") + "chat/completions"
 
 
+def plain_base_url(api_base: str) -> bool:
+    """Whether the base URL is a well-formed http(s) URL with a host (and a valid port, if
+    any): litellm's clients word each malformed URL in its own way, so those stay with it."""
+    try:
+        parts = urlsplit(api_base)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and port_ok
+
+
 def request_body(
     model: str,
     messages: list[dict[str, Any]],
@@ -153,13 +165,28 @@ _scope: contextvars.ContextVar[_Sessions | None] = contextvars.ContextVar(
 
 
 class _Sessions:
+    """One aiohttp session, made on first use, and the proxies the environment named then."""
+
     def __init__(self) -> None:
         self._session: Any = None
+        self._proxies: dict[str, str] = {}
 
     def get(self) -> Any:
         if self._session is None:
             self._session = _new_session()
+            # Read once here, not by aiohttp's trust_env, which looks them up (and ~/.netrc)
+            # on a thread for every request.
+            self._proxies = urllib.request.getproxies_environment()
         return self._session
+
+    def proxy(self, url: str) -> str | None:
+        """The proxy for `url` by HTTP(S)_PROXY / ALL_PROXY and NO_PROXY, as httpx reads them."""
+        if not self._proxies:
+            return None
+        parts = urlsplit(url)
+        if urllib.request.proxy_bypass_environment(parts.netloc, self._proxies):
+            return None
+        return self._proxies.get(parts.scheme) or self._proxies.get("all")
 
     async def close(self) -> None:
         if self._session is not None:
@@ -186,12 +213,11 @@ async def session_scope() -> AsyncIterator[None]:
 def _new_session() -> Any:
     import aiohttp
 
-    # No connection limit: the runner bounds concurrency. Proxies from the environment, as
-    # httpx honours them; certificates from SSL_CERT_FILE or certifi, as litellm's clients.
+    # No connection limit: the runner bounds concurrency. Certificates from SSL_CERT_FILE or
+    # certifi, as litellm's clients verify them.
     connector = aiohttp.TCPConnector(limit=0, ssl=_ssl_context())
     return aiohttp.ClientSession(
         connector=connector,
-        trust_env=True,
         timeout=aiohttp.ClientTimeout(total=None),
         skip_auto_headers=("User-Agent",),
     )
@@ -226,11 +252,9 @@ async def post_chat(
     """
     import aiohttp
 
-    sessions = _scope.get()
-    own = None
-    if sessions is None:
-        own = _new_session()
-    session = own if own is not None else sessions.get()  # type: ignore[union-attr]
+    shared = _scope.get()
+    sessions = shared if shared is not None else _Sessions()
+    session = sessions.get()
     headers = {
         "Authorization": f"Bearer {api_key}",
         "Content-Type": "application/json",
@@ -238,15 +262,21 @@ async def post_chat(
     }
     data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     try:
-        async with session.post(chat_url(api_base), data=data, headers=headers) as response:
+        url = chat_url(api_base)
+        proxy = sessions.proxy(url)
+        async with session.post(url, data=data, headers=headers, proxy=proxy) as response:
             raw = await _read_capped(response, body_cap)
             status = response.status
             retry_after = response.headers.get("retry-after")
     except aiohttp.ClientError:
         raise DirectFailure("connection", None, CONNECTION_ERROR, retryable=True) from None
+    except ValueError as exc:
+        # The HTTP client refusing the request (credentials in the URL beside the key's
+        # header): litellm, whose transport is aiohttp too, reports its words as a 500.
+        raise DirectFailure("server", 500, str(exc), retryable=True) from None
     finally:
-        if own is not None:
-            await own.close()
+        if shared is None:
+            await sessions.close()
     if not 200 <= status < 300:
         raise status_failure(status, raw, retry_after)
     try:

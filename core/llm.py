@@ -399,10 +399,10 @@ class LlmClient:
         sends it straight to its base URL instead (streaming, batches and probes always use
         litellm). Imports nothing.
 
-        Direct needs all of: transport "auto"; a base URL; a bare or "openai/" model that
-        litellm's price map lacks (so litellm has no price or rule of its own for it); no
-        litellm callback registered; none of litellm's HTTP settings in the environment; and
-        the litellm version the direct path was checked against.
+        Direct needs all of: transport "auto"; a well-formed http(s) base URL; a bare or
+        "openai/" model that litellm's price map lacks (so litellm has no price or rule of its
+        own for it); no litellm callback registered; none of litellm's HTTP settings in the
+        environment; and the litellm version the direct path was checked against.
         """
         model = model.strip()
         if self._transport != "auto" or self._api_base is None or not model:
@@ -411,6 +411,8 @@ class LlmClient:
         if "/" in bare or not compat.direct_path_allowed():
             return True
         if direct_chat.litellm_settings_in_environment():
+            return True
+        if not direct_chat.plain_base_url(self._api_base):
             return True
         loaded = sys.modules.get("litellm")
         if loaded is not None and compat.listened(loaded):

@@ -243,6 +243,34 @@ def test_a_refused_connection_is_worded_and_retried_the_same(direct_calls: list[
 
 
 @pytest.mark.parametrize(
+    "base",
+    ["not a url", "ftp://127.0.0.1:1/v1", "http://", "http://127.0.0.1:99999/v1", "http://[::1/v1"],
+)
+def test_a_malformed_base_url_fails_the_same(base: str) -> None:
+    """litellm words each malformed URL its own way: such URLs stay with it."""
+    outcomes = [
+        _outcome(LlmClient(api_base=base, max_retries=0, transport=t), "m")
+        for t in ("auto", "litellm")
+    ]
+    _same(*outcomes)
+    assert LlmClient(api_base=base).needs_litellm("m")
+
+
+def test_credentials_in_the_base_url_are_refused_alike(
+    llm_server: LlmTestServer, direct_calls: list[str]
+) -> None:
+    """The HTTP client refuses a user:password URL beside the key's header; nothing is sent."""
+    base = llm_server.url.replace("http://", "http://bob:sk-user-info-1234@")
+    outcomes = [
+        _outcome(LlmClient(api_base=base, max_retries=1, retry_backoff_s=0, transport=t), "m")
+        for t in ("auto", "litellm")
+    ]
+    assert len(direct_calls) == 2
+    _same(*outcomes)
+    assert llm_server.served == 0
+
+
+@pytest.mark.parametrize(
     "api_base",
     ["{url}", "{url}/", "{root}", "{url}?api-key=sk-in-the-url-123&v=2", "{url}/?api-key=k123"],
 )
