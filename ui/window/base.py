@@ -19,13 +19,15 @@ from operations.scenarios import ScenarioContent, ScenarioError, valid_inputs
 from storage import CatalogStore, ScenarioStore
 from ui.accessibility import name_inputs
 from ui.framework_tab import FrameworkTab
-from ui.models.tab import ModelsTab
 from ui.plain_text import literal_html, plain_labels
 from ui.services import AppServices
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from core.scenario import Scenario
+    from ui.models.tab import ModelsTab
+
+MODELS_TIP = "Every chat model with its prices, limits and your quality and latency measurements"
 
 
 class WindowBase(QMainWindow):
@@ -37,7 +39,7 @@ class WindowBase(QMainWindow):
     catalog_store: CatalogStore
     catalog: Catalog | None
     tabs: QTabWidget
-    models_tab: ModelsTab
+    _models_tab: ModelsTab | None
     undo_group: QUndoGroup
     banner: QWidget
     _built: dict[int, FrameworkTab]
@@ -76,7 +78,7 @@ class WindowBase(QMainWindow):
                 self.runner,
                 Path(self.store.path),
                 catalog=lambda: self.catalog,
-                catalog_updated=self.models_tab.reload_user_data,
+                catalog_updated=lambda: self.models_tab.reload_user_data(),
                 fill_framework=self._fill_framework,
             ),
         )
@@ -88,17 +90,41 @@ class WindowBase(QMainWindow):
         tab.notes.textChanged.connect(lambda t=tab: self._edited(t))
         self.undo_group.addStack(tab.undo_stack)
         tab.dirty_changed.connect(lambda _d, t=tab: self._update_title(t))
+        self._replace_page(index, tab, module.TITLE)
+        self.tabs.setTabToolTip(index, module.GUIDE)
+        return tab
+
+    @property
+    def models_tab(self) -> ModelsTab:
+        """The Models tab, built on first use (it replaces the empty page after the frameworks)."""
+        if self._models_tab is None:
+            return self._build_models_tab()
+        return self._models_tab
+
+    def _build_models_tab(self) -> ModelsTab:
+        from ui.models.tab import ModelsTab
+
+        tab = ModelsTab(self.catalog_store, self.runner, None)
+        self._models_tab = tab
+        tab.catalog_edited.connect(self._catalog_changed)
+        plain_labels(tab)  # its messages quote files, servers and model names
+        name_inputs(tab)
+        self._replace_page(len(ENTRIES), tab, "Models")
+        self.tabs.setTabToolTip(len(ENTRIES), MODELS_TIP)
+        return tab
+
+    def _replace_page(self, index: int, page: QWidget, title: str) -> None:
+        """Put `page` in place of the empty page at `index`, the current tab staying current
+        and no tab change reported."""
         current = self.tabs.currentIndex()
         self.tabs.blockSignals(True)
         empty_page = self.tabs.widget(index)
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, tab, module.TITLE)
-        self.tabs.setTabToolTip(index, module.GUIDE)
+        self.tabs.insertTab(index, page, title)
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(False)
         if empty_page is not None:
             empty_page.deleteLater()
-        return tab
 
     @property
     def tab(self) -> FrameworkTab:

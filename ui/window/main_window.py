@@ -20,11 +20,10 @@ from core.catalog import Catalog
 from core.catalog import load_catalog as default_load_catalog
 from core.frameworks import ENTRIES
 from storage import CatalogStore, ScenarioStore
-from ui.accessibility import name_inputs
-from ui.models.tab import ModelsTab
 from ui.plain_text import plain_labels
 from ui.tasks import TaskRunner
 from ui.window.actions import WindowActions
+from ui.window.base import MODELS_TIP
 from ui.window.examples import ExamplesOffer
 from ui.window.state import WindowState
 
@@ -66,13 +65,11 @@ class MainWindow(WindowActions, ExamplesOffer, WindowState):
             self.tabs.addTab(QWidget(), entry.title)
         self.tabs.tabBar().installEventFilter(self)
         self._last_framework_tab = None
-        self.models_tab = ModelsTab(self.catalog_store, self.runner, None)
-        self.models_tab.catalog_edited.connect(self._catalog_changed)
-        self.tabs.addTab(self.models_tab, "Models")
-        self.tabs.setTabToolTip(
-            self.tabs.count() - 1,
-            "Every chat model with its prices, limits and your quality and latency measurements",
-        )
+        # The Models tab too (its modules are about 3% of the start-up's instructions) is
+        # built when first used: shown, or given the catalog once it has loaded.
+        self._models_tab = None
+        self.tabs.addTab(QWidget(), "Models")
+        self.tabs.setTabToolTip(len(ENTRIES), MODELS_TIP)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self.banner = self._make_examples_banner()
@@ -91,9 +88,8 @@ class MainWindow(WindowActions, ExamplesOffer, WindowState):
         self.db_label = QLabel(f"Database: {store.path}")
         self.db_label.setStyleSheet("color: #5f6368; padding-right: 6px;")
         self.statusBar().addPermanentWidget(self.db_label)
-        # Banners, the Models tab's messages, the database path: none is markup.
+        # Banners, the database path: none is markup.
         plain_labels(self)
-        name_inputs(self.models_tab)
         self.export_progress = None
 
         self._restore_window_state()
@@ -109,7 +105,7 @@ class MainWindow(WindowActions, ExamplesOffer, WindowState):
         )
         self.runner.submit(
             load_catalog or default_load_catalog,
-            self.models_tab.set_catalog,
+            lambda catalog: self.models_tab.set_catalog(catalog),
             lambda e: self.models_tab.set_load_error(str(e)),
             held=True,
         )
@@ -144,6 +140,8 @@ class MainWindow(WindowActions, ExamplesOffer, WindowState):
             self.undo_group.setActiveStack(tab.undo_stack)
             self._update_title(tab)
         else:  # the Models tab: its edits are saved at once, there is nothing to undo here
+            if self._models_tab is None:
+                self._build_models_tab()  # it is the page shown
             self.undo_group.setActiveStack(None)  # type: ignore[arg-type]  # Qt: no stack
             self.setWindowTitle(f"Models — {APP_NAME}")
             self.setWindowModified(False)
