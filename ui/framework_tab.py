@@ -129,6 +129,13 @@ class _FirstStage:
         return self.stages.compute_first(inputs, catalog)
 
 
+#: Pause in the edits before a staged framework's completion (Build vs Buy's Monte Carlo)
+#: starts. Started at once, on the next turn, a completion under way or landing held up the
+#: next keystroke's result when keys came faster than it (key repeat, quick typing): its
+#: worker held the interpreter lock while the window painted, and its result, shown late,
+#: repainted the card and plot a second time. Below the ~100 ms an answer still reads as
+#: immediate, above a key repeat's interval (30-40 ms).
+COMPLETE_AFTER_MS = 50
 #: The most of the result side the card may take for its texts (the plots keep the rest).
 CARD_SHARE = 0.55
 #: Pause after the last keystroke before the notes are scanned for invisible controls: a long
@@ -176,14 +183,15 @@ class FrameworkTab(QWidget):
         self._commit_timer.timeout.connect(self.commit_pending)
         self._services = services
         #: A framework computing in stages shows its first stage's result at once; the
-        #: completion runs on the worker threads, started on the next turn of the event loop.
+        #: completion runs on the worker threads, started once the edits pause for
+        #: COMPLETE_AFTER_MS.
         self._stages = entry(framework.ID).stages()
         self._computes: Any = framework if self._stages is None else _FirstStage(self._stages)
         #: The cancel flag of the completion under way (None: the result shown is whole).
         self._completing: threading.Event | None = None
         self._complete_timer = QTimer(self)
         self._complete_timer.setSingleShot(True)
-        self._complete_timer.setInterval(0)
+        self._complete_timer.setInterval(COMPLETE_AFTER_MS)
         self._complete_timer.timeout.connect(self._start_completion)
         # A closed window does not wait for a completion: destroying the tab cancels it.
         self._alive = WidgetGuard()

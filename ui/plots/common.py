@@ -9,7 +9,17 @@ from typing import Any, Protocol
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QIODevice,
+    QObject,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QHideEvent, QResizeEvent, QShowEvent, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
@@ -388,6 +398,15 @@ def scrolling(page: QWidget) -> QScrollArea:
     return area
 
 
+#: What changes a label's height at a width other than its text.
+_RELAYOUT_EVENTS = (
+    QEvent.Type.FontChange,
+    QEvent.Type.StyleChange,
+    QEvent.Type.ContentsRectChange,
+    QEvent.Type.LayoutDirectionChange,
+)
+
+
 class HeightBox(QFrame):
     """Holds one widget and lays it out itself: the layout around the box hears of a change
     of the widget (a label's new text) only when the height it needs at the box's width
@@ -407,6 +426,17 @@ class HeightBox(QFrame):
         policy.setHeightForWidth(inner.hasHeightForWidth())
         self.setSizePolicy(policy)
         self._told: tuple[int, int, bool] | None = None
+        #: A wrapping label's height at each width asked, for the text it has now (see
+        #: heightForWidth); emptied when its text, font, style or margins change.
+        self._heights: dict[int, int] = {}
+        self._heights_of = ""
+        if isinstance(inner, QLabel):
+            inner.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.inner and event.type() in _RELAYOUT_EVENTS:
+            self._heights.clear()
+        return False
 
     def _frame(self) -> QSize:
         """What the frame takes around the held widget."""
@@ -423,7 +453,21 @@ class HeightBox(QFrame):
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
         frame = self._frame()
-        return self.inner.heightForWidth(width - frame.width()) + frame.height()
+        inner = width - frame.width()
+        label = self.inner
+        if not isinstance(label, QLabel) or not label.wordWrap():
+            return self.inner.heightForWidth(inner) + frame.height()
+        # The layouts above ask a dozen times per edit, and a label lays its text out again
+        # on each question (a rich-text rationale about 0.2 ms a time).
+        if label.text() != self._heights_of:
+            self._heights.clear()
+            self._heights_of = label.text()
+        height = self._heights.get(inner)
+        if height is None:
+            if len(self._heights) >= 16:
+                self._heights.clear()
+            height = self._heights[inner] = label.heightForWidth(inner)
+        return height + frame.height()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         self.inner.setGeometry(self.contentsRect())
