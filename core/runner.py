@@ -3,8 +3,9 @@
 Each item becomes one chat request; the runner holds the concurrency, requests-per-minute and
 tokens-per-minute limits, retries through the client, answers from a response cache keyed by
 the full request, stops at a spend cap or on cancel, and hands every finished item to the
-caller as it lands so nothing finished is ever lost. It runs its own asyncio event loop, so it
-is called from a worker thread and never from the GUI thread.
+caller as it lands, or in batches at most 0.1 s old (one transaction a batch for a store), so
+little finished is ever lost. It runs its own asyncio event loop, so it is called from a
+worker thread and never from the GUI thread.
 """
 
 from __future__ import annotations
