@@ -3,6 +3,7 @@ response cache read with one statement."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ ANSWER = CachedResponse(output="Q", input_tokens=3, output_tokens=1, cost_usd=0.
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> ExperimentStore:
+def store(tmp_path: Path) -> Iterator[ExperimentStore]:
     with ExperimentStore(tmp_path / "w.sqlite3") as opened:
         yield opened
 
