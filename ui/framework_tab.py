@@ -327,6 +327,12 @@ class FrameworkTab(QWidget):
         return self._result
 
     @property
+    def completing(self) -> bool:
+        """The result shown is a first stage: its completion is waiting for a pause in the
+        edits or under way."""
+        return self._completing is not None
+
+    @property
     def dirty(self) -> bool:
         """Unsaved: committed edits, notes, or typing not committed yet (invalid text too)."""
         return not self.undo_stack.isClean() or self._notes_dirty or self._typing
