@@ -1,7 +1,10 @@
 """The one door to language models: a small chat-completion client over litellm.
 
 litellm is imported here and nowhere else, lazily on the first call, because importing it costs
-seconds; everything else in the app receives an `LlmClient` and never sees litellm. The API key
+seconds; everything else in the app receives an `LlmClient` and never sees litellm. A chat
+completion litellm has nothing model-specific to add to (an unpriced model behind an
+OpenAI-compatible base URL) goes straight to the server instead (core/direct_chat.py), with
+litellm's outcomes and without its import (`LlmClient.needs_litellm`). The API key
 lives only in the client's memory: it is never logged, shown by `repr`, or put in an error.
 """
 
