@@ -19,13 +19,14 @@ import contextvars
 import json
 import os
 import re
-import ssl
-import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    import ssl
 
 FailureKind = Literal[
     "auth",
@@ -173,6 +174,8 @@ class _Sessions:
 
     def get(self) -> Any:
         if self._session is None:
+            import urllib.request  # here: the window's start-up imports this module
+
             self._session = _new_session()
             # Read once here, not by aiohttp's trust_env, which looks them up (and ~/.netrc)
             # on a thread for every request.
@@ -183,6 +186,8 @@ class _Sessions:
         """The proxy for `url` by HTTP(S)_PROXY / ALL_PROXY and NO_PROXY, as httpx reads them."""
         if not self._proxies:
             return None
+        import urllib.request
+
         parts = urlsplit(url)
         if urllib.request.proxy_bypass_environment(parts.netloc, self._proxies):
             return None
@@ -229,6 +234,8 @@ _ssl: ssl.SSLContext | None = None
 def _ssl_context() -> ssl.SSLContext:
     global _ssl
     if _ssl is None:
+        import ssl
+
         cafile = os.environ.get("SSL_CERT_FILE")
         if not (cafile and os.path.exists(cafile)):
             try:
