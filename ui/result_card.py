@@ -167,14 +167,18 @@ class ResultCard(HeightBox):
 
     #: The most height the card may insist on (the rest of the tab needs room too); None: no cap.
     height_cap: Callable[[], int] | None = None
+    #: The least height the card keeps meanwhile (0: none): a first stage's reasons, a line
+    #: shorter than the whole result's that follows, laid the tab out and redrew it all twice.
+    held_height: int = 0
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
-        """What the texts need at `width`, without a scroll bar."""
+        """What the texts need at `width`, without a scroll bar (or the held height)."""
         frame = self._frame()
-        return self.content.heightForWidth(width - frame.width()) + frame.height()
+        need = self.content.heightForWidth(width - frame.width()) + frame.height()
+        return max(need, self.held_height)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         """As tall as its texts need at its width, within `height_cap` (the rest scrolls):

@@ -8,6 +8,8 @@ whole from the start shows.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from PySide6.QtGui import QFont
@@ -135,3 +137,28 @@ def test_a_wrapping_label_box_follows_its_text_and_font(qtbot):
     font.setPointSize(font.pointSize() * 2)
     label.setFont(font)
     assert box.heightForWidth(200) == label.heightForWidth(200) > before
+
+
+def test_the_card_keeps_its_height_until_the_simulation_comes(qtbot, window, tab, monkeypatch):
+    """A first stage's reasons are a line shorter than the whole result's: the card keeps its
+    height meanwhile (one layout of the tab an edit, not two), then fits the whole result."""
+    release = threading.Event()
+    real = bvb.complete
+
+    def complete(inputs, first, cancelled=None):
+        release.wait(10)
+        return real(inputs, first, cancelled)
+
+    monkeypatch.setattr(bvb, "complete", complete)
+    settle(qtbot, window, tab)
+    before = tab.card.height()
+    tab.set_field_text("training_cost", "5,000,000")
+    qtbot.wait(100)  # past the pause: the simulation is under way, held
+    assert tab.completing and tab.card.height() == before
+    release.set()
+    settle(qtbot, window, tab)
+    card = tab.card
+    assert card.held_height == 0
+    assert card.heightForWidth(card.width()) == (
+        card.content.heightForWidth(card.width() - card._frame().width()) + card._frame().height()
+    )

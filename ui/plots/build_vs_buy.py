@@ -227,6 +227,7 @@ class MonteCarloPlot(QWidget):
             self._simulating(r)
             return
         self.bars.setVisible(True)
+        self.plot.getPlotItem().getViewBox().enableAutoRange(y=True)
         edges = np.asarray(mc.histogram_edges_years)
         counts = np.asarray(mc.histogram_counts)
         centres = (edges[:-1] + edges[1:]) / 2
@@ -262,7 +263,12 @@ class MonteCarloPlot(QWidget):
         self.plot.setXRange(lo, hi, padding=0.04)
 
     def _simulating(self, r: bvb.Result) -> None:
-        """A first-stage result: no histogram of other inputs stays on screen meanwhile."""
+        """A first-stage result: no histogram of other inputs stays on screen meanwhile.
+
+        The count axis and the title's lines stay as they are until the histogram comes: fitted
+        to no bars, and a subtitle moved up a line, they laid out and redrew the whole plot
+        twice on every edit, most of the time its first stage took to show."""
+        self.plot.getPlotItem().getViewBox().enableAutoRange(y=False)
         self.bars.setVisible(False)
         for line in self.lines.values():
             line.setVisible(False)
@@ -270,6 +276,7 @@ class MonteCarloPlot(QWidget):
             self.plot,
             "<span style='font-size:11pt; font-weight:600'>Monte Carlo breakeven</span>"
             f"<span style='font-size:9pt'> — {bvb.SIMULATING}</span>",
+            keep_lines=True,
         )
 
 

@@ -112,15 +112,25 @@ def set_line_label(line: pg.InfiniteLine, text: str) -> None:
         line.label.setFormat(text)
 
 
-def set_title(plot: pg.PlotWidget, html: str) -> None:
-    """Title the plot, unless it already has this title (each setting lays the HTML out)."""
+def set_title(plot: pg.PlotWidget, html: str, keep_lines: bool = False) -> None:
+    """Title the plot, unless it already has this title (each setting lays the HTML out).
+
+    `keep_lines`: a subtitle shown below the title stays below, for a title shown briefly (a
+    placeholder while a result completes): another height of title lays the whole plot out
+    and redraws it, twice in a row."""
     label = plot.getPlotItem().titleLabel
     shown = label.text.replace(SUBTITLE_BELOW, SUBTITLE_ON_LINE)
     if shown != html or not label.isVisible():
-        plot.getPlotItem().setTitle(html)
-        if isinstance(plot, Plot):
+        below = keep_lines and SUBTITLE_BELOW in label.text and label.isVisible()
+        plot.getPlotItem().setTitle(
+            html.replace(SUBTITLE_ON_LINE, SUBTITLE_BELOW) if below else html
+        )
+        if not isinstance(plot, Plot):
+            plot.updateGeometry()  # a longer title needs a wider plot
+            return
+        if not below:
             plot.fit_title()
-        plot.updateGeometry()  # a longer title needs a wider plot
+        plot.check_minimum()  # a longer title needs a wider plot
 
 
 def set_axis_label(plot: pg.PlotWidget, side: str, text: str) -> None:
