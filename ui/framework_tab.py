@@ -500,7 +500,7 @@ class FrameworkTab(QWidget):
 
     def _show_completed(self, whole: FrameworkResult) -> None:
         self._result = whole
-        self.card.held_height = 0
+        self.card.hold_height(False)
         self.card.show_result(whole)
         if self.invalid:  # typed while it ran: the card still says the field is wrong
             self._show_invalid()
@@ -509,7 +509,7 @@ class FrameworkTab(QWidget):
     def _show_result(self) -> None:
         # A first stage keeps the card's height until its completion comes (which gives the
         # card its height again): the tab is laid out once, not twice, an edit.
-        self.card.held_height = self.card.height() if self._completing is not None else 0
+        self.card.hold_height(self._completing is not None)
         self.card.show_result(self._result)
         notes = [self.missing_evidence] if self.missing_evidence else []
         self.card.show_basis(

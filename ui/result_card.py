@@ -137,6 +137,8 @@ class ResultCard(HeightBox):
         self.rationale.setTextFormat(Qt.TextFormat.RichText)
         self.rationale.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.rationale.setStyleSheet("color: #3c4043;")
+        # At the top of its box when the box is held taller (hold_height), not centred.
+        self.rationale.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
         top = QHBoxLayout()
         top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
@@ -156,7 +158,8 @@ class ResultCard(HeightBox):
         details = QVBoxLayout(self.details)
         details.setContentsMargins(0, 0, 0, 0)
         details.addLayout(self.figures)
-        details.addWidget(HeightBox(self.rationale))
+        self.rationale_box = HeightBox(self.rationale)
+        details.addWidget(self.rationale_box)
         lay.addWidget(self.details)
         # Height beyond the texts' goes below them, not between the badge and the headline.
         lay.addStretch(1)
@@ -167,9 +170,6 @@ class ResultCard(HeightBox):
 
     #: The most height the card may insist on (the rest of the tab needs room too); None: no cap.
     height_cap: Callable[[], int] | None = None
-    #: The least height the card keeps meanwhile (0: none): a first stage's reasons, a line
-    #: shorter than the whole result's that follows, laid the tab out and redrew it all twice.
-    held_height: int = 0
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
         return True
@@ -179,6 +179,14 @@ class ResultCard(HeightBox):
         frame = self._frame()
         need = self.content.heightForWidth(width - frame.width()) + frame.height()
         return max(need, self.held_height)
+
+    def hold_height(self, hold: bool) -> None:
+        """Keep the card's height and its reasons' (`hold`), or fit them to their texts again.
+
+        A first stage's reasons are a line shorter than the whole result's that follows a
+        moment later: fitted, they laid the tab out and redrew it all twice an edit."""
+        for box in (self, self.rationale_box):
+            box.held_height = box.height() if hold else 0
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         """As tall as its texts need at its width, within `height_cap` (the rest scrolls):

@@ -151,14 +151,15 @@ def test_the_card_keeps_its_height_until_the_simulation_comes(qtbot, window, tab
 
     monkeypatch.setattr(bvb, "complete", complete)
     settle(qtbot, window, tab)
-    before = tab.card.height()
+    before, rationale = tab.card.height(), tab.card.rationale_box.height()
     tab.set_field_text("training_cost", "5,000,000")
     qtbot.wait(100)  # past the pause: the simulation is under way, held
     assert tab.completing and tab.card.height() == before
+    assert tab.card.rationale_box.height() == rationale
     release.set()
     settle(qtbot, window, tab)
     card = tab.card
-    assert card.held_height == 0
+    assert card.held_height == card.rationale_box.held_height == 0
     assert card.heightForWidth(card.width()) == (
         card.content.heightForWidth(card.width() - card._frame().width()) + card._frame().height()
     )

@@ -461,7 +461,13 @@ class HeightBox(QFrame):
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
         return self.inner.hasHeightForWidth()
 
+    #: The least height the box keeps meanwhile (0: none; see ResultCard.hold_height).
+    held_height = 0
+
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        return max(self._fitted_height(width), self.held_height)
+
+    def _fitted_height(self, width: int) -> int:
         frame = self._frame()
         inner = width - frame.width()
         label = self.inner
