@@ -189,7 +189,7 @@ class _Sessions:
         import urllib.request
 
         parts = urlsplit(url)
-        if urllib.request.proxy_bypass_environment(parts.netloc, self._proxies):
+        if urllib.request.proxy_bypass_environment(parts.netloc, self._proxies):  # type: ignore[attr-defined]
             return None
         return self._proxies.get(parts.scheme) or self._proxies.get("all")
 

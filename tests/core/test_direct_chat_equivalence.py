@@ -473,3 +473,25 @@ def test_eval_run_on_the_direct_path_never_imports_litellm(tmp_path: Path) -> No
     assert through.returncode == 0, through.stderr[-2000:]
     assert through.stdout.startswith("run 2: completed; 5 done, 0 errors"), through.stdout
     assert "litellm imported: True" in through.stderr
+
+
+def test_sessions_are_closed_when_their_calls_end(
+    llm_server: LlmTestServer, direct_calls: list[str], recwarn: pytest.WarningsRecorder
+) -> None:
+    """A synchronous call, a call on the caller's own loop (outside any session scope) and a
+    run each close the HTTP session they opened: no "Unclosed client session" once collected."""
+    import asyncio
+    import gc
+
+    llm_server.set_default(Reply("ok"))
+    client = LlmClient(api_base=llm_server.url)
+    assert client.complete("m", MESSAGES).content == "ok"
+    assert asyncio.run(client.acomplete("m", MESSAGES)).content == "ok"
+    variant = Variant(name="v", model="m", api_base=llm_server.url)
+    items = [DatasetItem(id=str(i), input="q") for i in range(6)]
+    outcome = EvalRunner(client, RunSettings(concurrency=3)).run(
+        variant, items, on_sample=lambda sample: None
+    )
+    gc.collect()
+    assert outcome.status == "completed" and len(direct_calls) == 8
+    assert not [w for w in recwarn if "nclosed" in str(w.message)]
