@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox, QTabWidget
 from core import APP_NAME
 from core.catalog import Catalog
 from core.frameworks import ENTRIES
-from operations.scenarios import ScenarioContent, ScenarioError, valid_inputs
 from storage import CatalogStore, ScenarioStore
 from ui.accessibility import name_inputs
 from ui.framework_tab import FrameworkTab
@@ -25,6 +24,7 @@ from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from core.scenario import Scenario
+    from operations.scenarios import ScenarioContent
     from ui.models.tab import ModelsTab
 
 MODELS_TIP = "Every chat model with its prices, limits and your quality and latency measurements"
@@ -217,6 +217,10 @@ class WindowBase(QMainWindow):
         self, tab: FrameworkTab, raw: dict[str, Any], title: str, what: str
     ) -> BaseModel | None:
         """`raw` as the tab's Inputs, or None after saying which fields this version refuses."""
+        # The scenario operations (and the comparison code they bring) wait for the first
+        # command that needs them: about 1% of the start-up's instructions.
+        from operations.scenarios import ScenarioError, valid_inputs
+
         try:
             return valid_inputs(tab.framework, raw)
         except ScenarioError as exc:
@@ -226,5 +230,7 @@ class WindowBase(QMainWindow):
     @staticmethod
     def _content(tab: FrameworkTab) -> ScenarioContent:
         """What a save of `tab` writes: its inputs, result, notes and evidence now."""
+        from operations.scenarios import ScenarioContent
+
         inputs, result, notes = tab.payload()
         return ScenarioContent(tab.framework.ID, inputs, result, notes, tab.evidence_payload())

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 import resources
 from core.scenario import Scenario
-from operations import scenarios as scenario_ops
 from ui.window.banners import banner
 from ui.window.base import WindowBase
 
@@ -36,6 +35,8 @@ class ExamplesOffer(WindowBase):
         self.banner.hide()
 
     def load_examples(self) -> None:
+        from operations import scenarios as scenario_ops  # imported at the first command
+
         files = resources.example_scenarios()
 
         def loaded(scenarios: list[Scenario]) -> None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QProgressDialog
 
 from core import APP_VERSION
 from core.scenario import Scenario
-from operations import scenarios as scenario_ops
 from ui.framework_tab import FrameworkTab
 from ui.plots.common import png_bytes
 from ui.window.base import WindowBase
@@ -43,6 +42,8 @@ class ExportCommands(WindowBase):
             )
             if not path:
                 return
+        from operations import scenarios as scenario_ops  # imported at the first command
+
         self.runner.submit(
             lambda: scenario_ops.import_scenario_file(self.store, Path(path)),
             self._imported,
@@ -66,6 +67,8 @@ class ExportCommands(WindowBase):
             if not path:
                 return
         sid = tab.scenario.id or 0
+        from operations import scenarios as scenario_ops
+
         self.runner.submit(
             lambda: scenario_ops.export_scenario_file(self.store, sid, Path(path)),
             lambda _: self.status(f"Exported the saved scenario to {path}"),
@@ -85,6 +88,8 @@ class ExportCommands(WindowBase):
             if not path:
                 return
         content, name, target = self._content(tab), tab.display_name, Path(path)
+        from operations import scenarios as scenario_ops
+
         self.runner.submit(
             lambda: scenario_ops.write_copy(target, name, content),
             lambda scenario: self.status(
@@ -109,6 +114,8 @@ class ExportCommands(WindowBase):
             )
             if not path:
                 return
+        from operations import scenarios as scenario_ops
+
         # A suffix that names no format is passed on: the writer says which ones it knows.
         fmt = fmt or scenario_ops.summary_format(Path(path)) or Path(path).suffix.lstrip(".")
         from ui.export import ExportCancelled, write_summary

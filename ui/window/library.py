@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from core.catalog import Catalog
 from core.frameworks import Framework
 from core.scenario import Scenario
-from operations import scenarios as scenario_ops
 from ui.framework_tab import FrameworkTab
 from ui.window.base import WindowBase
 
@@ -99,6 +98,8 @@ class LibraryCommands(WindowBase):
             if chosen is None or tab.scenario is None:
                 return
             sid = tab.scenario.id or 0
+            from operations import scenarios as scenario_ops  # imported at the first command
+
             self.runner.submit(
                 lambda: scenario_ops.restore_version(self.store, sid, chosen.version),
                 lambda s: self._restored(tab, s, chosen.version),

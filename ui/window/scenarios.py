@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QMessageBox
 
 from core.frameworks import ENTRIES
 from core.scenario import Scenario
-from operations import scenarios as scenario_ops
 from ui.framework_tab import FrameworkTab
 from ui.window.base import WindowBase
 
@@ -49,6 +48,7 @@ class ScenarioCommands(WindowBase):
             return
         content = self._content(tab)
         sid = tab.scenario.id
+        from operations import scenarios as scenario_ops  # imported at the first command
 
         def saved(s: Scenario) -> None:
             tab.mark_saved(s)
@@ -75,6 +75,7 @@ class ScenarioCommands(WindowBase):
         if name is None:
             return
         content = self._content(tab)
+        from operations import scenarios as scenario_ops
 
         def saved(s: Scenario) -> None:
             tab.mark_saved(s)
@@ -101,6 +102,8 @@ class ScenarioCommands(WindowBase):
         choice = self._ask_taken_name(taken, same_framework=taken.framework_id == tab.framework.ID)
         if choice == "version" and taken.id is not None:
             content = self._content(tab)
+            from operations import scenarios as scenario_ops
+
             self.runner.submit(
                 lambda: scenario_ops.save_as_version(self.store, taken, content),
                 saved,
