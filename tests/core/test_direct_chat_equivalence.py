@@ -189,8 +189,10 @@ def test_each_reply_is_read_as_litellm_reads_it(
         outcomes.append(_outcome(client, "local-model", tools=TOOLS, max_tokens=64))
     assert direct_calls == [llm_server.url], "the first call went direct, the second did not"
     _same(*outcomes)
-    first, second = llm_server.requests[-2:]
-    assert first == second, "the same body on the wire"
+    first, second = llm_server.recorded[-2:]
+    assert first.body == second.body, "the same body on the wire"
+    # The same bytes too: compact JSON, non-ASCII as UTF-8, as the OpenAI SDK's httpx sends.
+    assert first.headers["content-length"] == second.headers["content-length"]
     assert KEY not in repr(outcomes[0])
 
 
