@@ -275,6 +275,7 @@ async def post_chat(
             raw = await _read_capped(response, body_cap)
             status = response.status
             retry_after = response.headers.get("retry-after")
+            content_type = response.headers.get("content-type", "").lower()
     except aiohttp.ClientError:
         raise DirectFailure("connection", None, CONNECTION_ERROR, retryable=True) from None
     except ValueError as exc:
@@ -286,10 +287,15 @@ async def post_chat(
             await sessions.close()
     if not 200 <= status < 300:
         raise status_failure(status, raw, retry_after)
+    if "json" not in content_type:
+        # The SDK hands back such a body as text, which litellm finds is no chat completion.
+        text = raw.decode("utf-8", "replace")
+        return None, text
     try:
         parsed = json.loads(raw)
-    except ValueError:
-        parsed = raw.decode("utf-8", "replace")
+    except ValueError as exc:
+        # A JSON reply that does not parse: litellm reports the parser's words as a 500.
+        raise DirectFailure("server", 500, str(exc), retryable=True) from None
     return plain_reply(parsed), parsed
 
 
@@ -320,9 +326,7 @@ def status_failure(status: int, raw: bytes, retry_after: str | None) -> DirectFa
     try:
         body: Any = json.loads(text)
     except ValueError:
-        body = text
-        if text:
-            error_str = text
+        body = text  # the SDK's text stays "Error code: N": a page of HTML says nothing
     else:
         error = body.get("error", body) if isinstance(body, dict) else None
         inner = error.get("message") if isinstance(error, dict) else None

@@ -10,12 +10,14 @@ resume, the spend cap and the cache are the runner's own tests run on both trans
 from __future__ import annotations
 
 import dataclasses
+import http.server
 import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -497,3 +499,55 @@ def test_sessions_are_closed_when_their_calls_end(
     gc.collect()
     assert outcome.status == "completed" and len(direct_calls) == 8
     assert not [w for w in recwarn if "nclosed" in str(w.message)]
+
+
+class _RawReply(http.server.BaseHTTPRequestHandler):
+    """Answers every POST with the class's (status, content type, body)."""
+
+    protocol_version = "HTTP/1.1"
+    answer: tuple[int, str, bytes] = (200, "application/json", b"")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, content_type, body = self.answer
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        (200, "application/json", b"not json"),
+        (200, "application/json", b""),
+        (200, "text/plain", b"hello"),
+        (502, "text/html", b"<html>bad gateway</html>"),
+        (404, "application/json", b'{"detail": "Not Found"}'),
+        (400, "application/json", b'{"error": "plain string"}'),
+        (400, "application/json", b'{"message": "top-level msg"}'),
+    ],
+    ids=lambda answer: f"{answer[0]} {answer[1]} {answer[2][:12]!r}",
+)
+def test_bodies_the_scripted_server_cannot_send_are_read_alike(
+    answer: tuple[int, str, bytes], direct_calls: list[str]
+) -> None:
+    """Not JSON, empty, HTML error pages, error bodies of other shapes."""
+    handler = type("Raw", (_RawReply,), {"answer": answer})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+        outcomes = [
+            _outcome(LlmClient(api_base=url, max_retries=0, transport=t), "m")
+            for t in ("auto", "litellm")
+        ]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert direct_calls == [url]
+    _same(*outcomes)
