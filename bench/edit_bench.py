@@ -12,6 +12,10 @@ quoting figures that age):
 - build vs buy's Monte Carlo (core/frameworks/build_vs_buy.py): blocks of 2,000 draws (1 MB
   arrays) ran at half the speed of blocks of 500 on an EPYC with 1 MB of L2 a core, 8.2 against
   3.8 ms for 10,000 draws;
+- a Build vs Buy edit (ui/framework_tab.py, ui/result_card.py, ui/plots/build_vs_buy.py), on
+  a shared 2-core machine, GUI-thread CPU: 27 -> 18 ms back to back and 29-42 -> 23-26 ms from
+  a settled tab. The Monte Carlo started on the next turn held the interpreter lock while the
+  next edit painted; the placeholder for it laid the plot and card out twice;
 - the scan of notes for hidden characters (core/text.py, ui/framework_tab.py): a 9 MB note
   took 7 ms in ASCII through bytes.translate against 280 ms through the pattern, and 280 ms in
   other scripts, so the tab scans after a pause instead of on every key.
