@@ -172,7 +172,7 @@ def main() -> int:
             [a["start"] for a in app],
             "bare PySide6+pyqtgraph window",
             bare_start,
-            "< 1.5x",
+            "< 1.3x",
         )
     )
     counted = startup_bench.instructions()
@@ -183,7 +183,7 @@ def main() -> int:
                 [counted[1]],
                 "bare PySide6+pyqtgraph window",
                 [counted[0]],
-                "< 1.5x",
+                "< 1.3x",
                 "M",
                 1e-6,
             )

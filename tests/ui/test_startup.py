@@ -31,6 +31,8 @@ print("PLOTS:" + ",".join(sorted(plots)))
 frameworks = [m for m in sys.modules if m.startswith("core.frameworks.")]
 print("FRAMEWORKS:" + ",".join(sorted(set(frameworks) - {"core.frameworks.common"})))
 print("SQLITE_UTILS:" + str("sqlite_utils" in sys.modules))
+deferred = ("ui.models.tab", "operations.scenarios")
+print("DEFERRED:" + ",".join(m for m in deferred if m in sys.modules))
 from core.catalog import ModelInfo
 from core.evidence import Evidence
 print("BUILT:" + str((Evidence.__pydantic_complete__, ModelInfo.__pydantic_complete__)))
@@ -39,7 +41,12 @@ import time
 deadline = time.monotonic() + 60
 while w.runner.pending and time.monotonic() < deadline:
     app.processEvents(); time.sleep(0.01)
-later = (w.runner.pending, "sqlite_utils" in sys.modules, w.catalog is not None)
+later = (
+    w.runner.pending,
+    "sqlite_utils" in sys.modules,
+    w.catalog is not None,
+    w.tabs.widget(w.tabs.count() - 1) is w.models_tab and len(w.models_tab.catalog or ()) > 0,
+)
 print("LATER:" + ",".join(map(str, later)))
 """
 
@@ -93,7 +100,38 @@ def test_window_paints_before_any_query_or_other_framework(tmp_path):
     line = next(x for x in lines if x.startswith("FRAMEWORKS:"))
     assert line[11:].split(",") == ["core.frameworks.cost_quality_latency"]
     assert "SQLITE_UTILS:False" in lines
-    assert "LATER:0,True,True" in lines
+    assert "LATER:0,True,True,True" in lines
+
+
+def test_the_models_tab_and_scenario_commands_wait_for_their_first_use(tmp_path):
+    """The Models tab (its table, filters and commands) is built when the catalog arrives
+    after the first paint, or when shown; the scenario operations load with the first command
+    that needs them: neither is imported for the first paint."""
+    lines = _start(tmp_path)
+    assert "DEFERRED:" in lines
+    assert "LATER:0,True,True,True" in lines
+
+
+def test_a_window_reopened_on_the_models_tab_shows_it_built(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from core.frameworks import ENTRIES
+    from storage import ScenarioStore
+    from ui.main_window import MainWindow
+    from ui.models.tab import ModelsTab
+
+    store = ScenarioStore(tmp_path / "models.sqlite3")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("window/last_tab", len(ENTRIES))
+    window = MainWindow(store, settings=settings)
+    qtbot.addWidget(window)
+    assert window.tabs.currentIndex() == len(ENTRIES)
+    assert isinstance(window.tabs.currentWidget(), ModelsTab)
+    assert window.tabs.currentWidget() is window.models_tab
+    assert window.tabs.tabText(len(ENTRIES)) == "Models" and window.tabs.tabToolTip(len(ENTRIES))
+    assert not window.act_save.isEnabled()
+    qtbot.waitUntil(lambda: window.runner.pending == 0, timeout=10_000)
+    store.close()
 
 
 def test_a_window_never_shown_still_loads_the_catalog_and_offers_its_drafts(qtbot, tmp_path):
