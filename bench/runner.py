@@ -5,8 +5,9 @@ after a fixed L = 200 ms, so the server's CPU is not counted in the runner's pro
 is what a client with no CPU cost would take: ceil(N/C) waves of L each. For each N/C, run in
 turn three times: the whole `eval run` command and a plain litellm script (each a fresh
 interpreter, litellm's import included), EvalRunner's requests alone (storing every sample,
-with progress), two EvalRunner processes sharing the items (the headroom of using both cores),
-and a bare aiohttp client (the floor). `python -m bench.runner 500/50` runs this part alone.
+with progress) on the direct path to an OpenAI-compatible server (core/direct_chat.py) and
+through litellm.acompletion, and a bare aiohttp client (the floor). `python -m bench.runner
+500/50` runs this part alone.
 
 Measured on the development machine when each tuning of the client went in (core/llm.py and
 core/compat/litellm.py point here instead of quoting figures that age):
@@ -38,7 +39,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import multiprocessing
 import os
 import resource
 import subprocess
@@ -196,9 +196,11 @@ def _whole_command(url: str, n: int, concurrency: int, db: Path) -> None:
     )
 
 
-def _our_runner(url: str, n: int, concurrency: int, folder: Path) -> float:
-    """One EvalRunner run storing every sample in an ExperimentStore and reporting progress,
-    as the Experiments tab does; returns the CPU seconds it took."""
+def _our_runner(url: str, n: int, concurrency: int, folder: Path, transport: str = "auto") -> float:
+    """One EvalRunner run storing every sample in an ExperimentStore (in the 0.1 s batches the
+    app stores them in) and reporting progress, as the Experiments tab does; returns the CPU
+    seconds it took. `transport` "auto" takes the direct path to this OpenAI-compatible
+    server, "litellm" goes through litellm.acompletion."""
     from core.evaluation import DatasetItem, RunSettings, Variant
     from core.llm import LlmClient
     from core.runner import EvalRunner
@@ -206,8 +208,9 @@ def _our_runner(url: str, n: int, concurrency: int, folder: Path) -> float:
 
     items = [DatasetItem(id=str(i), input=f"question {i}") for i in range(n)]
     variant = Variant(name="bench", model="bench-model", api_base=url)
-    settings = RunSettings(concurrency=concurrency, use_cache=False)
-    runner = EvalRunner(LlmClient(api_base=url, api_key="bench"), settings)
+    settings = RunSettings(concurrency=concurrency, use_cache=False, transport=transport)
+    client = LlmClient(api_base=url, api_key="bench", transport=settings.transport)
+    runner = EvalRunner(client, settings)
     store = ExperimentStore(folder / f"bench-{time.monotonic_ns()}.sqlite3")
     try:
         run_id = store.create_run(store.add_dataset("bench", items).id, variant, settings)
@@ -216,7 +219,7 @@ def _our_runner(url: str, n: int, concurrency: int, folder: Path) -> float:
         outcome = runner.run(
             variant,
             items,
-            on_sample=lambda sample: store.add_sample(run_id, sample),
+            on_samples=store.sample_writer(run_id).write,
             progress=reports.append,
         )
         cpu = time.process_time() - cpu
@@ -226,40 +229,6 @@ def _our_runner(url: str, n: int, concurrency: int, folder: Path) -> float:
     if outcome.status != "completed" or outcome.errors or stored != n:
         raise RuntimeError(f"bench run did not complete cleanly ({stored} stored): {outcome}")
     return cpu
-
-
-def _half(url: str, n: int, concurrency: int, folder: Path, ready: Any, go: Any, ends: Any) -> None:
-    """One of two request processes: warm up, wait for the start, run n items, say when done."""
-    _our_runner(url, 4, 4, folder)
-    ready.put(True)
-    go.wait()
-    _our_runner(url, n, concurrency, folder)
-    ends.put(time.perf_counter())
-
-
-def _two_processes(url: str, n: int, concurrency: int, folder: Path) -> float:
-    """Seconds for two warmed processes, each running half the items at half the concurrency
-    into a store of its own: the headroom request workers in separate processes would have,
-    before the cost of sending samples to one writer."""
-    context = multiprocessing.get_context("spawn")
-    ready, go, ends = context.Queue(), context.Event(), context.Queue()
-    halves = [(n + 1) // 2, n // 2]
-    workers = [
-        context.Process(
-            target=_half, args=(url, half, max(1, concurrency // 2), folder, ready, go, ends)
-        )
-        for half in halves
-    ]
-    for worker in workers:
-        worker.start()
-    for _ in workers:
-        ready.get(timeout=120)
-    started = time.perf_counter()
-    go.set()
-    finished = max(ends.get(timeout=600) for _ in workers)
-    for worker in workers:
-        worker.join()
-    return finished - started
 
 
 def rows(cases: Sequence[tuple[int, int]] = CASES) -> list[str]:
@@ -280,7 +249,9 @@ def rows(cases: Sequence[tuple[int, int]] = CASES) -> list[str]:
 def _measure(url: str, folder: Path, cases: Sequence[tuple[int, int]]) -> list[str]:
     from bench.__main__ import row
 
-    _our_runner(url, 4, 4, folder)  # imports litellm and warms its code paths before timing
+    # Warms both paths' code (and imports litellm) before timing.
+    _our_runner(url, 4, 4, folder)
+    _our_runner(url, 4, 4, folder, "litellm")
     _floor(url, 4, 4)
     script = folder / "plain_loop.py"
     script.write_text(PLAIN_LOOP)
@@ -295,6 +266,7 @@ def _measure(url: str, folder: Path, cases: Sequence[tuple[int, int]]) -> list[s
                 ("command", partial(_whole_command, url, n, concurrency, db)),
                 ("plain command", partial(_command, plain_loop)),
                 ("ours", partial(_our_runner, url, n, concurrency, folder)),
+                ("via litellm", partial(_our_runner, url, n, concurrency, folder, "litellm")),
                 ("floor", partial(_floor, url, n, concurrency)),
             ):
                 started, used, spawned = time.perf_counter(), time.process_time(), _child_cpu()
@@ -302,10 +274,6 @@ def _measure(url: str, folder: Path, cases: Sequence[tuple[int, int]]) -> list[s
                 timings.setdefault(name, []).append(time.perf_counter() - started)
                 cpu.setdefault(name, []).append((time.process_time() - used) / n)
                 cpu.setdefault(f"{name} (child)", []).append((_child_cpu() - spawned) / n)
-                if name == "ours":
-                    timings.setdefault("two", []).append(
-                        _two_processes(url, n, concurrency, folder)
-                    )
                 if name == "plain command":
                     seconds, cpu_seconds = (float(x) for x in str(output).split())
                     timings.setdefault("plain", []).append(seconds)
@@ -321,8 +289,8 @@ def _measure(url: str, folder: Path, cases: Sequence[tuple[int, int]]) -> list[s
                 REQUESTS_BUDGET,
             ),
             (
-                "two",
-                "two EvalRunner processes, N/2 at C/2 each (headroom: both cores, no one writer)",
+                "via litellm",
+                "EvalRunner requests alone through litellm.acompletion (--transport litellm)",
                 {},
             ),
             ("plain", "plain litellm.acompletion loop, requests alone", {}),
@@ -348,7 +316,7 @@ def _measure(url: str, folder: Path, cases: Sequence[tuple[int, int]]) -> list[s
         )
         out.append(
             row(
-                f"EvalRunner CPU per request (store included), {label}",
+                f"EvalRunner CPU per request (store included, direct path), {label}",
                 cpu["ours"],
                 "plain loop",
                 cpu["plain"],
