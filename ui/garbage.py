@@ -24,6 +24,8 @@ from PySide6.QtCore import QObject, QTimer
 #: every quarter second keeps the pauses in the event loop (a gen-0 pass is well under a
 #: millisecond) rare and memory held by cycles bounded by what a quarter second allocates.
 INTERVAL_MS = 250
+#: Without a window to say when its start-up is over, the timer starts this long after install.
+BEGIN_FALLBACK_MS = 5_000
 
 
 def collect_due() -> int:
@@ -44,16 +46,33 @@ class GuiThreadCollector(QObject):
     """Turns automatic collection off and collects due generations from the GUI thread's
     event loop; `stop()` (or the application's end) turns automatic collection back on."""
 
-    def __init__(self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS) -> None:
+    def __init__(
+        self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS, *, start: bool = True
+    ) -> None:
         super().__init__(parent)
         self._was_enabled = gc.isenabled()
+        self._stopped = False
         gc.disable()
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(collect_due)
+        if start:
+            self._timer.start()
+
+    def begin(self) -> None:
+        """Start the timer (once; not after `stop`), after one full collection of what
+        start-up left.
+
+        Building the window crosses every generation's threshold, so the first tick walks
+        every object the imports made (about 20 ms), which on the timer alone fell inside the
+        first paint; the window calls this once that paint is on screen instead."""
+        if self._stopped or self._timer.isActive():
+            return
+        gc.collect()
         self._timer.start()
 
     def stop(self) -> None:
+        self._stopped = True
         self._timer.stop()
         if self._was_enabled:
             gc.enable()
@@ -64,6 +83,15 @@ def install(app: QObject) -> GuiThreadCollector:
     existing = app.findChild(GuiThreadCollector)
     if isinstance(existing, GuiThreadCollector):
         return existing
-    collector = GuiThreadCollector(app)
+    collector = GuiThreadCollector(app, start=False)
     app.aboutToQuit.connect(collector.stop)  # type: ignore[attr-defined]
+    QTimer.singleShot(BEGIN_FALLBACK_MS, collector.begin)
     return collector
+
+
+def begin(app: QObject | None) -> None:
+    """Start collecting on `app`'s collector now (the window calls it after its first paint);
+    nothing when there is none (a test's application)."""
+    collector = None if app is None else app.findChild(GuiThreadCollector)
+    if isinstance(collector, GuiThreadCollector):
+        collector.begin()

@@ -77,3 +77,34 @@ def test_collect_due_follows_pythons_thresholds():
 def test_install_is_once_per_application(qapp):
     first = install(qapp)
     assert install(qapp) is first
+
+
+def test_the_timer_waits_for_begin_and_never_starts_after_stop(qtbot):
+    """The first tick after a window's build would walk every object its imports made, inside
+    the first paint: the window's collector starts only when `begin` is called (after that
+    paint), and not at all once stopped (the application's end)."""
+    was_enabled = gc.isenabled()
+    collector = GuiThreadCollector(start=False)
+    stopped = GuiThreadCollector(start=False)
+    try:
+        assert not collector._timer.isActive()
+        collector.begin()
+        assert collector._timer.isActive()
+        stopped.stop()
+        stopped.begin()
+        assert not stopped._timer.isActive()
+    finally:
+        collector.stop()
+        if was_enabled:
+            gc.enable()
+        else:
+            gc.disable()
+
+
+def test_install_leaves_the_timer_to_begin(qapp):
+    from ui.garbage import begin
+
+    collector = install(qapp)
+    begin(qapp)
+    assert collector._timer.isActive()
+    begin(None)  # an application without a collector: nothing to start
