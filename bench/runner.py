@@ -48,7 +48,10 @@ import time
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.llm import Transport
 
 ROOT = Path(__file__).resolve().parent.parent
 # The price map from the installed package, never the network (also for the child processes).
@@ -196,7 +199,9 @@ def _whole_command(url: str, n: int, concurrency: int, db: Path) -> None:
     )
 
 
-def _our_runner(url: str, n: int, concurrency: int, folder: Path, transport: str = "auto") -> float:
+def _our_runner(
+    url: str, n: int, concurrency: int, folder: Path, transport: Transport = "auto"
+) -> float:
     """One EvalRunner run storing every sample in an ExperimentStore (in the 0.1 s batches the
     app stores them in) and reporting progress, as the Experiments tab does; returns the CPU
     seconds it took. `transport` "auto" takes the direct path to this OpenAI-compatible
