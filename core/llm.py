@@ -34,20 +34,8 @@ from core import direct_chat
 from core.compat import litellm as compat
 from core.compat.litellm import LitellmEventLoop
 
-ErrorKind = Literal[
-    "auth",
-    "rate_limit",
-    "timeout",
-    "connection",
-    "not_found",
-    "bad_request",
-    "context_window",
-    "server",
-    "provider",
-    "cancelled",
-    "malformed",
-    "too_large",
-]
+# A provider's failure as the direct path names it too, or one of the client's own.
+ErrorKind = Literal[direct_chat.FailureKind, "cancelled", "malformed", "too_large"]
 
 # A base URL given without a key gets this one instead of the environment's: a key meant for
 # one provider must never be sent to whatever server the user typed in. Local servers ignore it.
