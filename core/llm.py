@@ -285,6 +285,33 @@ async def _asleep_polling(seconds: float, cancelled: Callable[[], bool] | None) 
     _raise_if_cancelled(cancelled)
 
 
+async def _retried(
+    attempt: Callable[[], Awaitable[Any]],
+    policy: _RetryPolicy,
+    wait_or_raise: Callable[[_Failure, int, _RetryPolicy], float],
+    cancelled: Callable[[], bool] | None,
+    before_attempt: Callable[[], Awaitable[None]] | None,
+) -> tuple[Any, int, float]:
+    """Call `attempt` until it returns a reply (anything but a _Failure), waiting between
+    attempts as `wait_or_raise` says (it raises the LlmError when there is no next one); a
+    TimeoutError out of an attempt is a missed deadline, retried. Returns the reply, the
+    attempts made and the milliseconds of the whole call, retries included: what the user
+    waited. Both paths of `LlmClient.acomplete` retry through this one loop."""
+    started = time.perf_counter()
+    attempts = 0
+    while True:
+        attempts += 1
+        if before_attempt is not None:
+            await before_attempt()
+        try:
+            outcome = await attempt()
+        except TimeoutError:
+            outcome = _Failure("timeout", None, "deadline", retryable=True)
+        if not isinstance(outcome, _Failure):
+            return outcome, attempts, (time.perf_counter() - started) * 1000.0
+        await _asleep_polling(wait_or_raise(outcome, attempts, policy), cancelled)
+
+
 @dataclass(repr=False)
 class _Secret:
     """Holds the key so that no repr, vars() dump or traceback frame prints it."""
@@ -486,12 +513,8 @@ class LlmClient:
         request = self._request(model, messages, tools, temperature, max_tokens, policy.timeout_s)
         # litellm's price for the reply is read only when we have none of our own.
         priced_here = self._prices is not None or request["model"] in _free_models
-        started = time.perf_counter()
-        attempt = 0
-        while True:
-            attempt += 1
-            if before_attempt is not None:
-                await before_attempt()
+
+        async def attempt() -> Any:
             limit = compat.ReplyLimit(_body_cap(max_tokens))
             token = compat.reply_limit.set(limit)
             try:
@@ -499,20 +522,20 @@ class LlmClient:
                 # scope, not wait_for: the call stays in this task instead of a new one each.
                 async with asyncio.timeout(policy.timeout_s):
                     with compat.lean_call(priced_by_caller=priced_here):
-                        response = await litellm.acompletion(**request)
-                break
+                        return await litellm.acompletion(**request)
             except TimeoutError:
-                failure = _Failure("timeout", None, "deadline", retryable=True)
+                raise
             except Exception as exc:  # every provider failure becomes an LlmError
                 if limit.seen is not None:
                     raise self._oversized_body(limit, max_tokens) from None
-                failure = _classify(exc, litellm)
+                return _classify(exc, litellm)
             finally:
                 compat.reply_limit.reset(token)
-            wait = self._retry_wait_or_raise(failure, attempt, policy)
-            await _asleep_polling(wait, cancelled)
-        latency_ms = (time.perf_counter() - started) * 1000.0
-        return self._completion(response, litellm, latency_ms, attempt, max_tokens)
+
+        response, attempts, latency_ms = await _retried(
+            attempt, policy, self._retry_wait_or_raise, cancelled, before_attempt
+        )
+        return self._completion(response, litellm, latency_ms, attempts, max_tokens)
 
     async def _acomplete_direct(
         self,
@@ -527,43 +550,39 @@ class LlmClient:
     ) -> Completion:
         """`acomplete` straight to the base URL (core/direct_chat.py), retried and worded as
         the litellm path retries and words it. A reply of an odd shape is read by litellm."""
-        assert self._api_base is not None
+        api_base = self._api_base
+        assert api_base is not None
         body = direct_chat.request_body(model.strip(), messages, temperature, max_tokens, tools)
         key = self._key.value or _PLACEHOLDER_KEY
         cap = _body_cap(max_tokens)
         litellm: ModuleType | None = None
-        started = time.perf_counter()
-        attempt = 0
-        while True:
-            attempt += 1
-            if before_attempt is not None:
-                await before_attempt()
+
+        async def attempt() -> Any:
+            nonlocal litellm
             try:
                 async with asyncio.timeout(policy.timeout_s):
-                    fields, raw = await direct_chat.post_chat(self._api_base, key, body, cap)
+                    fields, raw = await direct_chat.post_chat(api_base, key, body, cap)
                 if fields is None:
                     # Off the loop: the first import takes seconds.
                     litellm = await asyncio.to_thread(self._loaded_litellm, model)
                     fields = compat.read_reply(litellm, raw)
-                response = fields
-                break
+                return fields
             except TimeoutError:
-                failure = _Failure("timeout", None, "deadline", retryable=True)
+                raise
             except direct_chat.ReplyTooLarge as exc:
                 limit = compat.ReplyLimit(cap, exc.seen, exc.declared)
                 raise self._oversized_body(limit, max_tokens) from None
             except direct_chat.DirectFailure as exc:
                 detail = _detail(Exception(f"OpenAIException - {exc.detail}"))
-                failure = _Failure(
-                    exc.kind, exc.status_code, detail, exc.retryable, exc.retry_after_s
-                )
+                return _Failure(exc.kind, exc.status_code, detail, exc.retryable, exc.retry_after_s)
             except Exception as exc:  # litellm's reading of an odd reply failed
-                failure = _classify(exc, litellm or self._loaded_litellm(model))
-            wait = self._retry_wait_or_raise(failure, attempt, policy)
-            await _asleep_polling(wait, cancelled)
-        latency_ms = (time.perf_counter() - started) * 1000.0
+                return _classify(exc, litellm or self._loaded_litellm(model))
+
+        response, attempts, latency_ms = await _retried(
+            attempt, policy, self._retry_wait_or_raise, cancelled, before_attempt
+        )
         # What litellm gives a model its price map lacks (`_register_unpriced`): nothing.
-        return self._completion(response, None, latency_ms, attempt, max_tokens)
+        return self._completion(response, None, latency_ms, attempts, max_tokens)
 
     def stream(
         self,
