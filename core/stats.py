@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
@@ -179,6 +178,8 @@ def paired_proportion_ci(
         raise ValueError(
             f"Need 0 <= b, c and b + c <= n with at least one item (got b={b}, c={c}, n={n})."
         )
+    from statistics import NormalDist  # off the window's start-up path
+
     z = NormalDist().inv_cdf(1 - alpha / 2)
     lift = (c - b) / n
 
@@ -263,6 +264,8 @@ def _z(alpha: float, power: float) -> tuple[float, float]:
     _check_alpha(alpha)
     if not 0 < power < 1:
         raise ValueError(f"The power must be between 0 and 1 (got {power}).")
+    from statistics import NormalDist  # off the window's start-up path
+
     normal = NormalDist()
     return normal.inv_cdf(1 - alpha / 2), normal.inv_cdf(power)
 
