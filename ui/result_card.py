@@ -242,12 +242,7 @@ class ResultCard(HeightBox):
         items = "".join(
             f"<li style='margin-bottom:3px'>{html_text(s)}</li>" for s in result.rationale
         )
-        reasons = f"<ul style='margin-left:-20px'>{items}</ul>"
-        if self.rationale.text() != reasons:
-            self.rationale.setText(reasons)
-            # Lay the new text out now, before the paint: laid out by the paint, the label
-            # asks for a repaint of itself (Qt's document layout does) and is painted twice.
-            self.rationale.heightForWidth(self.rationale.width())
+        self.rationale.setText(f"<ul style='margin-left:-20px'>{items}</ul>")
         self.stale_banner.hide()
 
     def show_basis(

@@ -12,7 +12,6 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel
 
@@ -20,7 +19,6 @@ from core.frameworks import build_vs_buy as bvb
 from tests.ui.conftest import wait_idle
 from ui.framework_tab import FrameworkTab
 from ui.plots.common import SUBTITLE_BELOW, SUBTITLE_ON_LINE, HeightBox
-from ui.result_card import ResultCard
 
 
 @pytest.fixture
@@ -165,41 +163,3 @@ def test_the_card_keeps_its_height_until_the_simulation_comes(qtbot, window, tab
     assert card.heightForWidth(card.width()) == (
         card.content.heightForWidth(card.width() - card._frame().width()) + card._frame().height()
     )
-
-
-def test_a_new_result_paints_the_cards_reasons_once(qtbot):
-    """The reasons are rich text, which Qt lays out again at each width a layout asks about
-    (and on the paint after a new text), each time asking for a repaint of the label: the
-    card painted them three times a result. Once now, and measured as the label measures."""
-    card = ResultCard()
-    qtbot.addWidget(card)
-    card.resize(900, 400)
-    card.show()
-    qtbot.waitExposed(card)
-    first = bvb.compute_first(bvb.Inputs())
-    whole = bvb.compute(bvb.Inputs(training_cost=5_000_000))
-    card.show_result(whole)
-    qtbot.wait(20)
-    label = card.rationale
-    paints: list[QRect] = []
-
-    class Count(QObject):
-        def eventFilter(self, watched, event):  # noqa: N802 (Qt API)
-            if event.type() == QEvent.Type.Paint:
-                paints.append(event.rect())
-            return False
-
-    counter = Count()
-    label.installEventFilter(counter)
-    card.hold_height(True)  # as the tab does for a first stage: no relayout of the card
-    card.show_result(first)
-    qtbot.wait(20)
-    label.removeEventFilter(counter)
-    assert bvb.SIMULATING in label.text()
-    assert len(paints) == 1
-    box = card.rationale_box
-    frame = box._frame()
-    for width in (300, label.width(), 900):
-        assert box._fitted_height(width + frame.width()) == (
-            label.heightForWidth(width) + frame.height()
-        )

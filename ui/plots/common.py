@@ -9,7 +9,6 @@ from typing import Any, Protocol
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtGui
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
@@ -290,18 +289,8 @@ def make_plot(
         # "900" under "(x0.001)".
         item.getAxis(side).enableAutoSIPrefix(False)
     axes_under_data(item)
-    item.vb.sigRangeChanged.connect(_map_range_now)
     plot.setMinimumHeight(220)
     return plot
-
-
-def _map_range_now(view: pg.ViewBox, *_: object) -> None:
-    """Map a new range to pixels when it is set, not when the view next paints.
-
-    pyqtgraph defers the mapping to its paint: the items that follow it (points, lines,
-    labels) then move inside that paint, which asks for another one. A pan or zoom painted
-    the plot twice (bench/edit_bench.py: 23 -> 12 ms for 3,331 points)."""
-    view.updateMatrix()
 
 
 def pen(color: str, width: float = 2.0, dashed: bool = False) -> QColor:
@@ -428,22 +417,6 @@ _RELAYOUT_EVENTS = (
 )
 
 
-#: What a label's size depends on besides its text (getter, setter), in the order a twin
-#: takes them: a style sheet first, which can set the font.
-_TWIN_SETTINGS = (
-    ("styleSheet", "setStyleSheet"),
-    ("font", "setFont"),
-    ("wordWrap", "setWordWrap"),
-    ("textFormat", "setTextFormat"),
-    ("alignment", "setAlignment"),
-    ("indent", "setIndent"),
-    ("margin", "setMargin"),
-    ("frameStyle", "setFrameStyle"),
-    ("lineWidth", "setLineWidth"),
-    ("contentsMargins", "setContentsMargins"),
-)
-
-
 class HeightBox(QFrame):
     """Holds one widget and lays it out itself: the layout around the box hears of a change
     of the widget (a label's new text) only when the height it needs at the box's width
@@ -467,8 +440,6 @@ class HeightBox(QFrame):
         #: heightForWidth); emptied when its text, font, style or margins change.
         self._heights: dict[int, int] = {}
         self._heights_of = ""
-        #: A hidden copy of a rich-text label that measures it (see _sizer).
-        self._twin: QLabel | None = None
         if isinstance(inner, QLabel):
             inner.installEventFilter(self)
 
@@ -482,10 +453,10 @@ class HeightBox(QFrame):
         return self.size() - self.contentsRect().size()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
-        return self._sizer().sizeHint() + self._frame()
+        return self.inner.sizeHint() + self._frame()
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
-        return self._sizer().minimumSizeHint() + self._frame()
+        return self.inner.minimumSizeHint() + self._frame()
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
         return self.inner.hasHeightForWidth()
@@ -511,34 +482,8 @@ class HeightBox(QFrame):
         if height is None:
             if len(self._heights) >= 16:
                 self._heights.clear()
-            height = self._heights[inner] = self._sizer().heightForWidth(inner)
+            height = self._heights[inner] = label.heightForWidth(inner)
         return height + frame.height()
-
-    def _sizer(self) -> QWidget:
-        """Who answers the layouts' size questions about the held widget.
-
-        A rich-text label lays its document out at each width asked (and back at its own),
-        and each layout asks for a repaint of the label: after a new text the layouts'
-        questions repainted the card's reasons twice more an edit. For one, a hidden twin
-        with its text and settings answers instead, by the same code."""
-        label = self.inner
-        if not isinstance(label, QLabel) or label.textFormat() == Qt.TextFormat.PlainText:
-            return label
-        if label.textFormat() == Qt.TextFormat.AutoText and not QtGui.Qt.mightBeRichText(
-            label.text()
-        ):
-            return label
-        twin = self._twin
-        if twin is None:
-            twin = self._twin = QLabel()
-        # Each setting lays the twin out again, unchanged or not: only what differs is set.
-        for name, setter in _TWIN_SETTINGS:
-            value = getattr(label, name)()
-            if getattr(twin, name)() != value:
-                getattr(twin, setter)(value)
-        if twin.text() != label.text():
-            twin.setText(label.text())
-        return twin
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         self.inner.setGeometry(self.contentsRect())
