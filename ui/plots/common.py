@@ -289,8 +289,16 @@ def make_plot(
         # "900" under "(x0.001)".
         item.getAxis(side).enableAutoSIPrefix(False)
     axes_under_data(item)
+    # pyqtgraph maps a new range to pixels only in the next paint, and the items that follow
+    # the range (labels, lines) move inside that paint and ask for a second one: a pan or
+    # zoom painted the plot twice. Mapping at once lets the first paint find everything placed.
+    item.vb.sigRangeChanged.connect(_map_range_now)
     plot.setMinimumHeight(220)
     return plot
+
+
+def _map_range_now(view: pg.ViewBox, *_: object) -> None:
+    view.updateMatrix()
 
 
 def pen(color: str, width: float = 2.0, dashed: bool = False) -> QColor:
