@@ -276,3 +276,18 @@ def test_damaged_evidence_is_said_and_today_is_used():
     assert view.result == cql.compute(cql.Inputs(), _cql_catalog(0.9))
     assert view.notes[0].startswith("This version's evidence cannot be read (models.0.provider:")
     assert evidence.read(None) == (None, f"This version was {evidence.NO_EVIDENCE}.")
+
+
+def test_the_evidence_of_no_read_is_the_default_evidence():
+    """Built without validation or default factories (it is on every edit's path), the
+    evidence of a computation that read nothing is the validated default, stored alike, and
+    each has its own lists."""
+    bvb = get("build_vs_buy")
+    _, first = evidence.record(bvb, bvb.Inputs(), _cql_catalog(0.9))
+    _, second = evidence.record(bvb, bvb.Inputs(), None)
+    default = evidence.Evidence()
+    for ev in (first, second):
+        assert ev == default
+        assert ev.model_fields_set == default.model_fields_set
+        assert ev.to_json() == default.to_json()
+    assert first.models is not second.models and first.absent is not second.absent
