@@ -500,16 +500,16 @@ class FrameworkTab(QWidget):
 
     def _show_completed(self, whole: FrameworkResult) -> None:
         self._result = whole
-        self.card.hold_height(False)
+        self.card.hold_size(False)
         self.card.show_result(whole)
         if self.invalid:  # typed while it ran: the card still says the field is wrong
             self._show_invalid()
         self.panel.update_completed(whole)
 
     def _show_result(self) -> None:
-        # A first stage keeps the card's height until its completion comes (which gives the
-        # card its height again): the tab is laid out once, not twice, an edit.
-        self.card.hold_height(self._completing is not None)
+        # A first stage keeps the card's height and its figures' widths until its completion
+        # comes (which fits the card again): the tab is laid out once, not twice, an edit.
+        self.card.hold_size(self._completing is not None)
         self.card.show_result(self._result)
         notes = [self.missing_evidence] if self.missing_evidence else []
         self.card.show_basis(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -43,6 +43,32 @@ _BADGE = {
     **VERDICT_COLOURS,
 }
 _NEUTRAL = "#3c4043"  # a model id or any other pick
+#: Figures side by side on a line of the card (each a name and its value).
+_COLUMNS = 2
+#: Qt's "no maximum width" (QWIDGETSIZE_MAX, which PySide6 does not export).
+_NO_CAP = 16_777_215
+
+
+class FigureName(QLabel):
+    """A figure's name: on one line when the card has the room, wrapped at its spaces when it
+    has not. The names give way, so the figures' values (never wrapped) are never cut off:
+    on one line each, two columns of Build vs Buy's figures needed 879-895 px, more than a
+    1280 px window leaves the card beside the form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        # Beside a value on the first line, when the name takes two.
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        """The name on one line: a wrapping QLabel prefers a quarter of 80 characters, which
+        would wrap every long name when the card is wide enough for it."""
+        line = self.fontMetrics().boundingRect(QRect(0, 0, 10_000, 1_000), 0, self.text())
+        margins = self.contentsMargins()
+        width = line.width() + margins.left() + margins.right() + 2 * self.margin()
+        return QSize(width, super().minimumSizeHint().height())
 
 
 class ResultCard(HeightBox):
@@ -70,6 +96,7 @@ class ResultCard(HeightBox):
         scroll.setWidget(self.content)
         # A new text lays out the content inside the scroll area: the card hears of it there.
         scroll.viewport().installEventFilter(self)
+        self.content.installEventFilter(self)  # another width: the names wrap otherwise
         policy = self.sizePolicy()
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -137,7 +164,7 @@ class ResultCard(HeightBox):
         self.rationale.setTextFormat(Qt.TextFormat.RichText)
         self.rationale.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.rationale.setStyleSheet("color: #3c4043;")
-        # At the top of its box when the box is held taller (hold_height), not centred.
+        # At the top of its box when the box is held taller (hold_size), not centred.
         self.rationale.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
         top = QHBoxLayout()
@@ -180,13 +207,21 @@ class ResultCard(HeightBox):
         need = self.content.heightForWidth(width - frame.width()) + frame.height()
         return max(need, self.held_height)
 
-    def hold_height(self, hold: bool) -> None:
-        """Keep the card's height and its reasons' (`hold`), or fit them to their texts again.
+    def hold_size(self, hold: bool) -> None:
+        """Keep the card's height, its reasons' and the width of each figure's value (`hold`),
+        or fit them to their texts again.
 
         A first stage's reasons are a line shorter than the whole result's that follows a
-        moment later: fitted, they laid the tab out and redrew it all twice an edit."""
+        moment later: fitted, they laid the tab out and redrew it all twice an edit. Its
+        placeholders ("simulating…") are narrower than the figures they stand for: fitted,
+        the columns (and the card's minimum width, and with it the splitters beside and
+        under the card, 31 px at 1280x800) moved one way and back with the whole result."""
         for box in (self, self.rationale_box):
             box.held_height = box.height() if hold else 0
+        for _name, value in self._figure_labels.values():
+            # The text shown now is the last result's: the next one will be about as wide.
+            least = max(value.minimumWidth(), value.minimumSizeHint().width()) if hold else 0
+            value.setMinimumWidth(least)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         """As tall as its texts need at its width, within `height_cap` (the rest scrolls):
@@ -206,7 +241,10 @@ class ResultCard(HeightBox):
         return self.minimumSizeHint()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if event.type() == QEvent.Type.LayoutRequest:
+        if watched is self.content:
+            if isinstance(event, QResizeEvent) and event.size().width() != event.oldSize().width():
+                self._fit_names()
+        elif event.type() == QEvent.Type.LayoutRequest:
             needs = self._needs()
             if needs != self._told:
                 self._told = needs
@@ -239,6 +277,7 @@ class ResultCard(HeightBox):
             name, value = self._figure_labels[fig.key]
             name.setText(fig.label)
             value.setText(format_figure(fig))
+        self._fit_names()
         items = "".join(
             f"<li style='margin-bottom:3px'>{html_text(s)}</li>" for s in result.rationale
         )
@@ -278,19 +317,49 @@ class ResultCard(HeightBox):
             if item is not None and (widget := item.widget()) is not None:
                 widget.deleteLater()
         self._figure_labels = {}
-        columns = 2
         for i, fig in enumerate(result.figures):
-            row, col = divmod(i, columns)
-            name = QLabel()
+            row, col = divmod(i, _COLUMNS)
+            name = FigureName()
             name.setStyleSheet("color: #5f6368;")
             value = QLabel()
-            make_plain(name, value)
+            make_plain(value)
+            value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             value.setObjectName(f"figure_{fig.key}")
             value.setStyleSheet("font-weight: 600; color: #202124;")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.figures.addWidget(name, row, col * 2)
             self.figures.addWidget(value, row, col * 2 + 1)
             self._figure_labels[fig.key] = (name, value)
+
+    def _fit_names(self) -> None:
+        """Cap the figures' names at one width: the least that leaves every value its whole
+        width, so that the longest names wrap first. QGridLayout alone takes what the line
+        lacks from every name column alike, and wrapped names of all lengths (four of Build vs
+        Buy's at 1280x800 where one does)."""
+        pairs = list(self._figure_labels.values())
+        layout = self.content.layout()
+        if not pairs or layout is None:
+            return
+        margins = layout.contentsMargins()
+        room = self.content.width() - margins.left() - margins.right()
+        room -= (2 * _COLUMNS - 1) * self.figures.horizontalSpacing()
+        names, values = [0] * _COLUMNS, [0] * _COLUMNS
+        for i, (name, value) in enumerate(pairs):
+            col = i % _COLUMNS
+            names[col] = max(names[col], name.sizeHint().width())
+            values[col] = max(values[col], value.sizeHint().width(), value.minimumWidth())
+        short = sum(names) + sum(values) - room
+        cap = _NO_CAP
+        if short > 0:
+            widest = sorted(names, reverse=True)
+            # The width above which the widest names give up `short` between them.
+            for n in range(1, len(widest) + 1):
+                cap = (sum(widest[:n]) - short) // n
+                if n == len(widest) or cap >= widest[n]:
+                    break
+        for name, _value in pairs:
+            # Never below its longest word, which a cap would cut off.
+            name.setMaximumWidth(max(cap, name.minimumSizeHint().width()))
 
     def set_compact(self, compact: bool) -> None:
         """Only the verdict and the headline (and any notice) while `compact`; the figures and
