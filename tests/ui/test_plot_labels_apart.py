@@ -51,6 +51,29 @@ def test_architecture_target_label_moves_when_the_plot_is_resized(qtbot) -> None
     assert not any(lb.sceneBoundingRect().intersects(box) for lb in plot.labels.values())
 
 
+def test_architecture_target_label_follows_every_update(qtbot) -> None:
+    """The label is placed after each update has moved everything: when the new ranges map
+    the view anew (placed on the new mapping) and when they do not (only the target moved)."""
+    plot = CostQualityPlot()
+    qtbot.addWidget(plot)
+    plot.resize(420, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    view = plot.plot.getPlotItem().vb
+    for inputs in (
+        arch.Inputs(target_quality_share_pct=80),
+        arch.Inputs(target_quality_share_pct=97),  # the same ranges: the target alone moves
+        arch.Inputs(target_quality_share_pct=97, requests_per_day=2_000_000),  # new ranges
+    ):
+        before = view.viewRange()
+        plot.update_result(arch.compute(inputs))
+        qtbot.wait(10)
+        box = plot.target.label.sceneBoundingRect()
+        plot._place_target_label()  # placing it again finds it where it is
+        assert plot.target.label.sceneBoundingRect() == box, (inputs, before)
+        assert not any(lb.sceneBoundingRect().intersects(box) for lb in plot.labels.values())
+
+
 @pytest.mark.parametrize("size", [(260, 360), (420, 360), (900, 420)])
 def test_model_selection_bars_say_each_cost_with_its_unit_inside_the_plot(qtbot, size) -> None:
     plot = ScoreBarsPlot()

@@ -129,7 +129,7 @@ class CostByTaskPlot(QWidget):
             self.task_bars.append(bar)
         return self.task_bars[i]
 
-    def _fit_range(self) -> None:
+    def _x_range(self) -> tuple[float, float]:
         """Keep the legend's width, in pixels, free right of the last bar: a fixed share of
         the range let the legend cover the last bar and its total in a narrow plot."""
         width = self.plot.getPlotItem().getViewBox().width()
@@ -137,7 +137,10 @@ class CostByTaskPlot(QWidget):
         span = self._bars + 0.2  # from -0.6 to the last bar slot's end
         # room / (span + room) of the width is legend: room = legend·span / (width - legend).
         room = legend * span / (width - legend) if width > 2 * legend else LEGEND_ROOM
-        self.plot.setXRange(-0.6, self._bars - 0.4 + max(room, LEGEND_ROOM), padding=0)
+        return -0.6, self._bars - 0.4 + max(room, LEGEND_ROOM)
+
+    def _fit_range(self) -> None:
+        self.plot.setXRange(*self._x_range(), padding=0)
 
     def update_result(self, r: arch.Result) -> None:
         self.result = r
@@ -174,8 +177,11 @@ class CostByTaskPlot(QWidget):
             label.setPos(float(xx), float(total))
         top = float(totals.max()) if totals.size else 0.0
         self._bars = len(r.patterns)
-        self._fit_range()
-        self.plot.setYRange(0, top * 1.18 if top > 0 else 1.0, padding=0)
+        # Both ranges in one call: the view maps the new range to pixels, and moves every
+        # item that follows it, once instead of once per axis.
+        self.plot.setRange(
+            xRange=self._x_range(), yRange=(0, top * 1.18 if top > 0 else 1.0), padding=0
+        )
         pick = r.pattern(r.recommendation)
         self._default_text = f"Recommended ★ {describe_pattern(pick)}"
         self.readout.setText(self._default_text)
@@ -257,6 +263,8 @@ class CostQualityPlot(QWidget):
         self._x = np.zeros(0)
         self._y = np.zeros(0)
         self._default_text = " "
+        #: How many times the target's label was placed (update_result places it once).
+        self._placements = 0
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
         # Where the labels fall depends on the plot's size in pixels: placed again whenever
         # the view's mapping to pixels changes (a resize, a new range).
@@ -281,10 +289,15 @@ class CostQualityPlot(QWidget):
         self.target.setValue(target)
         set_line_label(self.target, f"target {probability(r.target_quality_share)}")
         right = float(self._x.max()) if self._x.size else 0.0
-        self.plot.setXRange(0, right * 1.3 if right > 0 else 1.0, padding=0)
         low = min(float(self._y.min()), target)
-        self.plot.setYRange(max(low - 8, -4), 108, padding=0)
-        self._place_target_label()
+        placed = self._placements
+        # Both ranges in one call, which maps them to pixels once; a new mapping places the
+        # target's label (sigTransformChanged) after everything above has moved.
+        self.plot.setRange(
+            xRange=(0, right * 1.3 if right > 0 else 1.0), yRange=(max(low - 8, -4), 108), padding=0
+        )
+        if self._placements == placed:  # the same mapping: the points moved under the label
+            self._place_target_label()
         self._default_text = f"Recommended ★ {describe_pattern(r.pattern(r.recommendation))}"
         self.readout.setText(self._default_text)
 
@@ -311,6 +324,7 @@ class CostQualityPlot(QWidget):
         point or name (a pattern just under the target printed its name over "target")."""
         if self.result is None:
             return
+        self._placements += 1
         # Text items follow a new view mapping lazily (when painted): brought up to date first.
         for name_label in self.labels.values():
             name_label.updateTransform(force=True)
