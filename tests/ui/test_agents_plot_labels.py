@@ -12,7 +12,7 @@ from PySide6.QtCore import QRectF
 
 from core.frameworks import agents
 from tests.ui.conftest import wait_idle
-from ui.plots.agents import AgentsPanel
+from ui.plots.agents import AgentsPanel, _label_rows
 
 SIZES = [(1280, 800), (1366, 768), (1440, 900), (1920, 1080), (2560, 1440)]
 
@@ -92,3 +92,17 @@ def test_labels_stay_apart_for_other_results(qtbot, case, width, height):
     panel.update_result(agents.compute(CASES[case]))
     qtbot.wait(10)
     assert problems(panel, case) == []
+
+
+def test_rows_under_the_budget_label_are_found_when_the_sums_round_up() -> None:
+    """A 330 px latency plot with its budget just above the middle (time to first token 225
+    ms, p95 7 iterations, 360 output tokens a step, in a 1000 x 400 panel): the row moved
+    under the budget's label still met it by a rounding error, and the placement looped
+    for ever. Each row is clear of the budget's label and the rows go down."""
+    r, gap = 0.06658595641646489, 0.009079903147699759
+    taken = (0.5003074676198163, 0.5668934240362812)
+    rows = _label_rows(r, gap, taken)
+    assert rows == sorted(rows, reverse=True) and len(rows) == 11  # 5 above it, 6 under
+    for bottom in rows:
+        assert bottom > 0
+        assert bottom >= taken[1] + gap or bottom + r <= taken[0] - gap + 1e-12

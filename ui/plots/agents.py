@@ -111,6 +111,24 @@ def _vertical_label_box(
     return left, right, bottom, bottom + r * (y1 - y0)
 
 
+def _label_rows(r: float, gap: float, taken: tuple[float, float]) -> list[float]:
+    """The rows a label `r` high fits in, top down, `gap` apart and clear of the budget's
+    label (`taken`: its bottom and top): their bottoms, in shares of the view's height."""
+    rows: list[float] = []
+    bottom = 1 - r - gap
+    while bottom > 0:
+        if bottom < taken[1] + gap and bottom + r > taken[0] - gap:
+            # The row meets the budget's label: go under it, and on from there without asking
+            # again: (taken[0] - gap - r) + r can round above taken[0] - gap, and the same
+            # question then came back true for ever (the window hung).
+            bottom = taken[0] - gap - r
+            if bottom <= 0:
+                break
+        rows.append(bottom)
+        bottom -= r + gap
+    return rows
+
+
 #: A result's series in plot units, its budget in plot units, and the budget's label.
 _Series = Callable[[agents.Result], tuple[np.ndarray, float, str]]
 
@@ -176,14 +194,7 @@ class _OverIterationsPlot(QWidget):
         else:
             along = 0.12
         _set_along(self.budget, along)
-        rows: list[float] = []
-        bottom = 1 - r - gap
-        while bottom > 0:
-            if bottom < taken[1] + gap and bottom + r > taken[0] - gap:
-                bottom = taken[0] - gap - r  # the row meets the budget's label: go under it
-                continue
-            rows.append(bottom)
-            bottom -= r + gap
+        rows = _label_rows(r, gap, taken)
         for line in (self.mean_line, self.p95_line):
             if not rows:  # a view too short for both: the lowest place
                 rows = [0.0]
