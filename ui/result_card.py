@@ -64,11 +64,16 @@ class FigureName(QLabel):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         """The name on one line: a wrapping QLabel prefers a quarter of 80 characters, which
-        would wrap every long name when the card is wide enough for it."""
-        line = self.fontMetrics().boundingRect(QRect(0, 0, 10_000, 1_000), 0, self.text())
+        would wrap every long name when the card is wide enough for it. Kept per text and
+        font: the layouts ask several times an edit, and a name rarely changes."""
         margins = self.contentsMargins()
-        width = line.width() + margins.left() + margins.right() + 2 * self.margin()
-        return QSize(width, super().minimumSizeHint().height())
+        key = (self.text(), self.font().key(), margins.left(), margins.right(), self.margin())
+        if getattr(self, "_hint_key", None) != key:
+            line = self.fontMetrics().boundingRect(QRect(0, 0, 10_000, 1_000), 0, self.text())
+            width = line.width() + margins.left() + margins.right() + 2 * self.margin()
+            self._hint_key = key
+            self._hint = QSize(width, super().minimumSizeHint().height())
+        return QSize(self._hint)
 
 
 class ResultCard(HeightBox):
