@@ -516,11 +516,15 @@ class ExperimentStore(SqliteStore):
         # Asked once per item of a run: one statement is its own snapshot, so it goes without
         # the BEGIN and COMMIT around it that a multi-statement read needs.
         try:
-            row = self._db().conn.execute(
-                "SELECT output, input_tokens, output_tokens, cost_usd FROM response_cache "
-                "WHERE key = ?",
-                [key],
-            ).fetchone()
+            row = (
+                self._db()
+                .conn.execute(
+                    "SELECT output, input_tokens, output_tokens, cost_usd FROM response_cache "
+                    "WHERE key = ?",
+                    [key],
+                )
+                .fetchone()
+            )
         except sqlite3.Error as exc:
             raise storage_error_from_sqlite(exc, self._path, "read the response cache") from exc
         if row is None:
@@ -764,4 +768,3 @@ def _stamp(db: Database, table: Literal["datasets", "runs", "experiments"]) -> s
     if latest is not None:
         now = max(now, datetime.fromisoformat(latest) + timedelta(microseconds=1))
     return now.isoformat(timespec="microseconds")
-

@@ -24,7 +24,6 @@ HUGE_LINE_BYTES = 60_000_000
 DEEP = "[" * 100_000
 
 
-
 @pytest.fixture(scope="module")
 def huge_line(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return b'{"id": "q0", "input": "' + b"x" * HUGE_LINE_BYTES + b'", "output": "a"}\n'

@@ -32,7 +32,6 @@ TOO_MANY_DIGITS = "a number in the file has more than 4,300 digits"
 HUGE = "1" + "0" * 4300  # 4,301 digits
 
 
-
 def _one_error(capsys: pytest.CaptureFixture[str], args: list[str]) -> str:
     code = main.main(args)
     out, err = capsys.readouterr()

@@ -469,7 +469,7 @@ class HeightBox(QFrame):
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
         return self.inner.hasHeightForWidth()
 
-    #: The least height the box keeps meanwhile (0: none; see ResultCard.hold_height).
+    #: The least height the box keeps meanwhile (0: none; see ResultCard.hold_size).
     held_height = 0
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
