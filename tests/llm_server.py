@@ -463,11 +463,25 @@ def _handler_for(state: _State, batches: BatchService) -> type[BaseHTTPRequestHa
                 latency_s = state.latency_s
                 state.in_flight += 1
                 state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            self._counting = True
             try:
                 self._answer(reply, body, serial, latency_s)
             finally:
+                self._count_served()  # a reply that never went out whole counts too
                 with state.lock:
                     state.in_flight -= 1
+
+        #: A chat request is being answered and has not been counted in `served` yet.
+        _counting = False
+
+        def _count_served(self) -> None:
+            """Count the chat request answered, before its reply's last bytes go out: a client
+            holding the whole reply finds it counted (counted after the write, a test that read
+            `served` as soon as its run ended raced the server's thread, and lost on a busy
+            machine)."""
+            if self._counting:
+                self._counting = False
+                with state.lock:
                     state.served += 1
 
         def _answer(
@@ -534,6 +548,7 @@ def _handler_for(state: _State, batches: BatchService) -> type[BaseHTTPRequestHa
                     with state.lock:
                         state.padding_sent += min(left, len(chunk))
                     left -= len(chunk)
+                self._count_served()
                 self.wfile.write(parts[1])
             except OSError:  # the client gave up on purpose (a cap or a deadline held)
                 return
@@ -572,6 +587,7 @@ def _handler_for(state: _State, batches: BatchService) -> type[BaseHTTPRequestHa
                         "total_tokens": reply.input_tokens + len(tokens),
                     }
                     self._event({**_chunk(serial, model, {}), "choices": [], "usage": counts})
+                self._count_served()
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
             except OSError:  # the client hung up (its deadline or its cancel held)
@@ -591,6 +607,7 @@ def _handler_for(state: _State, batches: BatchService) -> type[BaseHTTPRequestHa
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.end_headers()
+            self._count_served()
             self.wfile.write(data)
 
     return Handler
