@@ -6,6 +6,7 @@ a test scripts its answer with `answer_prompts`.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,26 @@ def hover(qtbot):
 def wait_idle(qtbot, window) -> None:
     """Wait until every background task of the window has reported back."""
     qtbot.waitUntil(lambda: window.runner.pending == 0, timeout=10_000)
+
+
+def show_examples_at(qtbot, window, width: int, height: int) -> None:
+    """The example scenarios loaded, the window at `width` x `height`."""
+    window.load_examples()
+    wait_idle(qtbot, window)
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (width, height), timeout=5_000)
+
+
+def hold_monte_carlo(monkeypatch) -> threading.Event:
+    """Build vs Buy's second stage waits (at most 10 s) until the returned event is set."""
+    from core.frameworks import build_vs_buy as bvb
+
+    release = threading.Event()
+    real = bvb.complete
+
+    def complete(inputs, first, cancelled=None):
+        release.wait(10)
+        return real(inputs, first, cancelled)
+
+    monkeypatch.setattr(bvb, "complete", complete)
+    return release

@@ -8,13 +8,11 @@ the form, the card and the plots moved when the second stage came.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from PySide6.QtWidgets import QLabel, QSplitter
 
 from core.frameworks import build_vs_buy as bvb
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import hold_monte_carlo, show_examples_at, wait_idle
 
 
 def cut_labels(card, where: str) -> list[str]:
@@ -65,14 +63,7 @@ def test_the_whole_build_vs_buy_result_fits_at_1280x800(qtbot, window, bvb_tab, 
 def test_the_second_stage_moves_no_splitter(qtbot, window, bvb_tab, monkeypatch):
     """The first stage reserves the room of the Monte Carlo figures it will show: the form,
     the card and the plots keep their sizes when the simulation lands."""
-    release = threading.Event()
-    real = bvb.complete
-
-    def complete(inputs, first, cancelled=None):
-        release.wait(10)
-        return real(inputs, first, cancelled)
-
-    monkeypatch.setattr(bvb, "complete", complete)
+    release = hold_monte_carlo(monkeypatch)
     card = bvb_tab.card
     bvb_tab.set_field_text("training_cost", "600,000")
     qtbot.wait(150)  # past the pause: the simulation is under way, held
@@ -87,10 +78,7 @@ def test_the_second_stage_moves_no_splitter(qtbot, window, bvb_tab, monkeypatch)
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)], ids=["1280", "1920"])
 def test_no_card_value_is_cut_on_any_tab(qtbot, window, width, height):
-    window.load_examples()
-    wait_idle(qtbot, window)
-    window.resize(width, height)
-    qtbot.waitUntil(lambda: window.size().toTuple() == (width, height), timeout=5_000)
+    show_examples_at(qtbot, window, width, height)
     found: list[str] = []
     for tab in window.framework_tabs:
         window.tabs.setCurrentWidget(tab)

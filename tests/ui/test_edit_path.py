@@ -8,15 +8,13 @@ whole from the start shows.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pytest
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QLabel
 
 from core.frameworks import build_vs_buy as bvb
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import hold_monte_carlo, wait_idle
 from ui.framework_tab import FrameworkTab
 from ui.plots.common import SUBTITLE_BELOW, SUBTITLE_ON_LINE, HeightBox
 
@@ -142,14 +140,7 @@ def test_a_wrapping_label_box_follows_its_text_and_font(qtbot):
 def test_the_card_keeps_its_height_until_the_simulation_comes(qtbot, window, tab, monkeypatch):
     """A first stage's reasons are a line shorter than the whole result's: the card keeps its
     height meanwhile (one layout of the tab an edit, not two), then fits the whole result."""
-    release = threading.Event()
-    real = bvb.complete
-
-    def complete(inputs, first, cancelled=None):
-        release.wait(10)
-        return real(inputs, first, cancelled)
-
-    monkeypatch.setattr(bvb, "complete", complete)
+    release = hold_monte_carlo(monkeypatch)
     settle(qtbot, window, tab)
     before, rationale = tab.card.height(), tab.card.rationale_box.height()
     tab.set_field_text("training_cost", "5,000,000")

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import show_examples_at, wait_idle
 
 SIZES = [(1280, 800), (1366, 768), (1440, 900), (1920, 1080), (2560, 1440)]
 CONTROLS = (QLineEdit, QComboBox, QAbstractSpinBox, QPushButton, QCheckBox, QLabel, QTableView)
@@ -120,10 +120,7 @@ def visit_all(qtbot, window) -> list[str]:
 
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_no_control_is_squeezed(qtbot, window, width, height):
-    window.load_examples()
-    wait_idle(qtbot, window)
-    window.resize(width, height)
-    qtbot.waitUntil(lambda: window.size().toTuple() == (width, height), timeout=5_000)
+    show_examples_at(qtbot, window, width, height)
     # The Agents tab's trial is a page beside the plots: it is one of the pages visited.
     found = visit_all(qtbot, window)
     assert not found, "\n".join(found)
@@ -151,10 +148,7 @@ def card_problems(card, where: str) -> list[str]:
 def test_result_card_fits_or_scrolls(qtbot, window, width, height):
     """At 1920x1080 the header had the badge alone on its line over ~60 px of blank; at
     1440x900 the last rationale line was half visible (Experiments, RAG)."""
-    window.load_examples()
-    wait_idle(qtbot, window)
-    window.resize(width, height)
-    qtbot.waitUntil(lambda: window.size().toTuple() == (width, height), timeout=5_000)
+    show_examples_at(qtbot, window, width, height)
     found: list[str] = []
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
@@ -199,10 +193,7 @@ def label_problems(plot: pg.PlotWidget, where: str) -> list[str]:
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)], ids=["1280", "1920"])
 def test_plot_labels_stay_inside(qtbot, window, width, height):
-    window.load_examples()
-    wait_idle(qtbot, window)
-    window.resize(width, height)
-    qtbot.waitUntil(lambda: window.size().toTuple() == (width, height), timeout=5_000)
+    show_examples_at(qtbot, window, width, height)
     found: list[str] = []
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
