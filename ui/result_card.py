@@ -61,6 +61,9 @@ class FigureName(QLabel):
         self.setWordWrap(True)
         # Beside a value on the first line, when the name takes two.
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        #: What the kept one-line size was measured for, and the size (see sizeHint).
+        self._hint_key: tuple[object, ...] | None = None
+        self._hint = QSize()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         """The name on one line: a wrapping QLabel prefers a quarter of 80 characters, which
@@ -68,7 +71,7 @@ class FigureName(QLabel):
         font: the layouts ask several times an edit, and a name rarely changes."""
         margins = self.contentsMargins()
         key = (self.text(), self.font().key(), margins.left(), margins.right(), self.margin())
-        if getattr(self, "_hint_key", None) != key:
+        if self._hint_key != key:
             line = self.fontMetrics().boundingRect(QRect(0, 0, 10_000, 1_000), 0, self.text())
             width = line.width() + margins.left() + margins.right() + 2 * self.margin()
             self._hint_key = key
