@@ -207,7 +207,9 @@ class _Section(QWidget):
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.toggle.setStyleSheet("QToolButton { border: none; font-weight: 600; }")
-        self.body = QWidget()
+        # Made inside the section: a parentless widget shown here (an expanded section) would
+        # open as a window of its own for a moment and take the keyboard from the main window.
+        self.body = QWidget(self)
         self.form = QFormLayout(self.body)
         self.form.setContentsMargins(14, 2, 4, 8)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
