@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QFontMetrics
 
 from core.frameworks.architecture_patterns import Inputs, TaskType, compute
 from ui.form import FormProviders, InputForm
@@ -181,3 +183,52 @@ def test_the_form_builder_makes_tables_and_model_pickers(qtbot):
     assert not form.widget("escalation_pct").isEnabled()
     form.widget("escalate_per_task_type").setChecked(False)
     assert form.widget("escalation_pct").isEnabled()
+
+
+def _cost_plot_overlaps(bars) -> list[str]:
+    """What the legend covers (a bar segment or a total), and names under the bars that run
+    into each other, in scene pixels."""
+    from PySide6.QtCore import QRectF
+
+    vb = bars.plot.getPlotItem().getViewBox()
+    legend = bars.legend.sceneBoundingRect()
+    found = []
+    for k, item in enumerate([*bars.task_bars, bars.operations]):
+        opts = item.opts
+        for x, y0, h in zip(opts["x"], opts["y0"], opts["height"], strict=True):
+            if h <= 0:
+                continue
+            rect = vb.mapViewToScene(QRectF(x - opts["width"] / 2, y0, opts["width"], h))
+            if rect.boundingRect().intersects(legend):
+                found.append(f"the legend covers segment {k} of bar {x:g}")
+    for total in bars.totals:
+        if total.sceneBoundingRect().intersects(legend):
+            found.append(f"the legend covers the total {total.toPlainText()!r}")
+    axis = bars.plot.getPlotItem().getAxis("bottom")
+    metrics = QFontMetrics(axis.style["tickFont"] or axis.font())
+    names = axis._tickLevels[0]
+    centres = [vb.mapViewToScene(QPointF(x, 0)).x() for x, _ in names]
+    for (a, name_a), (b, name_b) in zip(
+        zip(centres, [n for _, n in names], strict=True),
+        zip(centres[1:], [n for _, n in names[1:]], strict=True),
+        strict=False,
+    ):
+        if b - a < (metrics.horizontalAdvance(name_a) + metrics.horizontalAdvance(name_b)) / 2:
+            found.append(f"{name_a!r} and {name_b!r} run together under the bars")
+    return found
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)], ids=["1280", "1920"])
+def test_the_cost_legend_covers_no_bar_at_laptop_and_desktop_sizes(qtbot, window, width, height):
+    """At 1280x800 the plot beside the form is about 370 px wide: the legend, in one column
+    right of the bars, covered Hierarchical's bar and its "$6.4k"; it runs across the top
+    now, in as many columns as fit, with the bars' range raised below it."""
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (width, height), timeout=5_000)
+    tab = window.tab_for("architecture_patterns")
+    window.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.panel.bars.result is not None, timeout=5_000)
+    qtbot.wait(50)
+    bars = tab.panel.bars
+    assert bars.plot.getPlotItem().getViewBox().width() > 0
+    assert _cost_plot_overlaps(bars) == []

@@ -45,10 +45,18 @@ TASK_COLOURS = [
 OPERATIONS_COLOUR = "#bdc1c6"
 INK = "#202124"
 BAR_WIDTH = 0.6
-#: Empty room right of the last bar, in bar slots, where the legend sits.
+#: Empty room right of the last bar, in bar slots, where the side-by-side comparison's
+#: legend sits.
 LEGEND_ROOM = 1.3
-#: Pixels between the last bar's slot and the legend, beyond the legend's own width.
-LEGEND_GAP_PX = 16
+#: Pixels from the view's top edge to the legend's (pyqtgraph's offset of (-10, 10)).
+LEGEND_TOP_PX = 10
+#: Pixels between the legend's bottom edge and the total over the tallest bar under it,
+#: including that total's own text (about 22 px tall, anchored just above its bar).
+LEGEND_CLEARANCE_PX = 32
+#: Least share of the view's height the bars keep when the legend takes its rows above them.
+MIN_BARS_SHARE = 0.4
+#: Headroom over the tallest bar for its total when there is no legend to clear.
+TOTAL_HEADROOM = 1.18
 #: A hover further than this from every point of the scatter shows the pick again.
 HOVER_PX = 16
 #: Where along the target line its label may sit (share of the view's width), by preference.
@@ -90,9 +98,12 @@ class CostByTaskPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = make_plot("Monthly cost by task type", "", "cost a month")
-        # Top right, over room kept free right of the last bar, so it never covers a bar.
+        # Across the top of the view, in as many columns as its width takes, with the bars'
+        # range raised so that no bar or total reaches under it (_fit_legend, _y_top).
         self.legend = self.plot.addLegend(
-            offset=(-10, 10), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 220)
+            offset=(-10, LEGEND_TOP_PX),
+            labelTextSize="8pt",
+            brush=pg.mkBrush(255, 255, 255, 220),
         )
         self.task_bars: list[pg.BarGraphItem] = []
         self.operations = pg.BarGraphItem(
@@ -114,7 +125,8 @@ class CostByTaskPlot(QWidget):
         self._segments = np.zeros((0, 0))
         self._legend: list[str] | None = None
         self._bars = len(arch.PATTERNS)
-        vb.sigResized.connect(self._fit_range)
+        self._top = 0.0  # the tallest bar's total
+        vb.sigResized.connect(self._resized)
         self._default_text = " "
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
 
@@ -129,18 +141,32 @@ class CostByTaskPlot(QWidget):
             self.task_bars.append(bar)
         return self.task_bars[i]
 
-    def _x_range(self) -> tuple[float, float]:
-        """Keep the legend's width, in pixels, free right of the last bar: a fixed share of
-        the range let the legend cover the last bar and its total in a narrow plot."""
-        width = self.plot.getPlotItem().getViewBox().width()
-        legend = self.legend.boundingRect().width() + LEGEND_GAP_PX
-        span = self._bars + 0.2  # from -0.6 to the last bar slot's end
-        # room / (span + room) of the width is legend: room = legend·span / (width - legend).
-        room = legend * span / (width - legend) if width > 2 * legend else LEGEND_ROOM
-        return -0.6, self._bars - 0.4 + max(room, LEGEND_ROOM)
+    def _fit_legend(self) -> None:
+        """The most columns whose legend fits the view's width: at 1920 wide one row over the
+        bars, on a laptop's narrower plot (about 350 px) two or three. One column to the right
+        of the bars covered the last bar and its total when the plot was narrow, and squeezed
+        beside it, the patterns' names under the bars ran together."""
+        room = self.plot.getPlotItem().getViewBox().width() - 2 * abs(LEGEND_TOP_PX)
+        entries = len(self.legend.items)
+        for columns in range(max(entries, 1), 0, -1):
+            self.legend.setColumnCount(columns)
+            if self.legend.boundingRect().width() <= room:
+                break
+
+    def _y_top(self) -> float:
+        """The range's top: the tallest bar's total ends below the legend, in pixels."""
+        top = self._top if self._top > 0 else 1.0
+        height = self.plot.getPlotItem().getViewBox().height()
+        taken = LEGEND_TOP_PX + self.legend.boundingRect().height() + LEGEND_CLEARANCE_PX
+        bars = 1 - taken / height if height > 0 else 0.0
+        return top / bars if bars >= MIN_BARS_SHARE else top * TOTAL_HEADROOM
+
+    def _resized(self) -> None:
+        self._fit_legend()
+        self._fit_range()
 
     def _fit_range(self) -> None:
-        self.plot.setXRange(*self._x_range(), padding=0)
+        self.plot.setRange(xRange=(-0.6, self._bars - 0.4), yRange=(0, self._y_top()), padding=0)
 
     def update_result(self, r: arch.Result) -> None:
         self.result = r
@@ -167,6 +193,7 @@ class CostByTaskPlot(QWidget):
             for bar, name in zip(self.task_bars, r.task_names, strict=False):
                 self.legend.addItem(bar, html_text(name))
             self.legend.addItem(self.operations, "operating extra models")
+            self._fit_legend()
         totals = segments.sum(axis=1)
         for label, o, xx, total in zip(self.totals, r.patterns, x, totals, strict=True):
             star = " ★" if o.pattern == r.recommendation else ""
@@ -175,13 +202,11 @@ class CostByTaskPlot(QWidget):
             if label.color != colour:  # a new colour lays the text out again
                 label.setColor(colour)
             label.setPos(float(xx), float(total))
-        top = float(totals.max()) if totals.size else 0.0
+        self._top = float(totals.max()) if totals.size else 0.0
         self._bars = len(r.patterns)
         # Both ranges in one call: the view maps the new range to pixels, and moves every
         # item that follows it, once instead of once per axis.
-        self.plot.setRange(
-            xRange=self._x_range(), yRange=(0, top * 1.18 if top > 0 else 1.0), padding=0
-        )
+        self._fit_range()
         pick = r.pattern(r.recommendation)
         self._default_text = f"Recommended ★ {describe_pattern(pick)}"
         self.readout.setText(self._default_text)
