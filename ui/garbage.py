@@ -56,8 +56,23 @@ class GuiThreadCollector(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(collect_due)
+        #: `begin` later, unless a window says it will call it (begin_after, await_window).
+        self._fallback = QTimer(self)
+        self._fallback.setSingleShot(True)
+        self._fallback.timeout.connect(self.begin)
         if start:
             self._timer.start()
+
+    def begin_after(self, ms: int) -> None:
+        """`begin` in `ms` milliseconds, unless it was called or a window awaited by then."""
+        self._fallback.start(ms)
+
+    def await_window(self) -> None:
+        """A window calls `begin` once its first paint is on screen (or soon after it was
+        built): the fallback is not needed. On a slow machine (or under valgrind, about 50
+        times slower) the fallback's five seconds ran out while the window was still being
+        built, and its full collection (~35M instructions) fell inside the first paint."""
+        self._fallback.stop()
 
     def begin(self) -> None:
         """Start the timer (once; not after `stop`), after one full collection of what
@@ -66,6 +81,7 @@ class GuiThreadCollector(QObject):
         Building the window crosses every generation's threshold, so the first tick walks
         every object the imports made (about 20 ms), which on the timer alone fell inside the
         first paint; the window calls this once that paint is on screen instead."""
+        self._fallback.stop()
         if self._stopped or self._timer.isActive():
             return
         gc.collect()
@@ -85,8 +101,16 @@ def install(app: QObject) -> GuiThreadCollector:
         return existing
     collector = GuiThreadCollector(app, start=False)
     app.aboutToQuit.connect(collector.stop)  # type: ignore[attr-defined]
-    QTimer.singleShot(BEGIN_FALLBACK_MS, collector.begin)
+    collector.begin_after(BEGIN_FALLBACK_MS)
     return collector
+
+
+def await_window(app: QObject | None) -> None:
+    """A window will start collecting on `app`'s collector itself (`begin`, after its first
+    paint): the collector's fallback start is called off; nothing when there is none."""
+    collector = None if app is None else app.findChild(GuiThreadCollector)
+    if isinstance(collector, GuiThreadCollector):
+        collector.await_window()
 
 
 def begin(app: QObject | None) -> None:

@@ -108,3 +108,19 @@ def test_install_leaves_the_timer_to_begin(qapp):
     begin(qapp)
     assert collector._timer.isActive()
     begin(None)  # an application without a collector: nothing to start
+
+
+def test_a_window_awaited_calls_off_the_fallback_and_begins_itself(qtbot):
+    """The window starts the collector after its first paint; the fallback that would start
+    it after a few seconds (when no window says when) must not run a full collection first."""
+    collector = GuiThreadCollector(start=False)
+    try:
+        collector.begin_after(10)
+        collector.await_window()
+        qtbot.wait(50)
+        assert not collector._timer.isActive()  # the fallback did not begin it
+        collector.begin()
+        assert collector._timer.isActive()
+    finally:
+        collector.stop()
+        gc.disable()

@@ -113,6 +113,7 @@ class MainWindow(WindowActions, ExamplesOffer, WindowState):
         # The garbage collector's timer too (ui/garbage): its first pass walks all start-up
         # made. Through the pool, so it waits for the same moment as the work above.
         self.runner.submit(_nothing, lambda _: garbage.begin(QApplication.instance()), held=True)
+        garbage.await_window(QApplication.instance())
         self._painted = False
         QTimer.singleShot(UNSHOWN_START_MS, self.runner.start_held)
 
