@@ -144,6 +144,43 @@ CARD_SHARE = 0.55
 HIDDEN_CHECK_MS = 250
 
 
+class _GuideLabel(QLabel):
+    """The framework's guide above its form: a paragraph (up to ~1,400 characters) that wraps.
+
+    QLabel lays its text out again on every heightForWidth, and the layouts ask it about 17
+    times at 4 widths on the way to the first paint (the scroll area fitting its page, the
+    splitters, the tab's first show): its heights are kept per width while everything else
+    they depend on stays the same."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._hfw_key: tuple[object, ...] | None = None
+        self._hfw: dict[int, int] = {}
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        m = self.contentsMargins()
+        key = (
+            self.text(),
+            self.font().key(),
+            (m.left(), m.top(), m.right(), m.bottom()),
+            self.margin(),
+            self.indent(),
+            self.frameWidth(),
+            self.wordWrap(),
+            self.alignment(),
+            self.textFormat(),
+            self.minimumSize(),
+            self.maximumWidth(),
+        )
+        if key != self._hfw_key:
+            self._hfw_key = key
+            self._hfw = {}
+        height = self._hfw.get(width)
+        if height is None:
+            height = self._hfw[width] = super().heightForWidth(width)
+        return height
+
+
 class FrameworkTab(QWidget):
     """Form on the left; result card and plots on the right; updates as the user types."""
 
@@ -211,7 +248,7 @@ class FrameworkTab(QWidget):
         self.form.set_values(self.inputs.model_dump())
         self.form.edited.connect(self._on_edited)
         self.form.finished.connect(lambda _name: self.commit_pending())
-        guide = QLabel(framework.GUIDE)
+        guide = _GuideLabel(framework.GUIDE)
         guide.setWordWrap(True)
         guide.setStyleSheet("color: #5f6368; padding: 6px;")
         left = QWidget()
