@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox, QTabWidget
 from core import APP_NAME
 from core.catalog import Catalog
 from core.frameworks import ENTRIES
-from storage import CatalogStore, ScenarioStore
+from storage import ScenarioStore
 from ui.accessibility import name_inputs
 from ui.framework_tab import FrameworkTab
 from ui.plain_text import literal_html, plain_labels
@@ -25,6 +25,7 @@ from ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from core.scenario import Scenario
     from operations.scenarios import ScenarioContent
+    from storage import CatalogStore
     from ui.models.tab import ModelsTab
 
 MODELS_TIP = "Every chat model with its prices, limits and your quality and latency measurements"
@@ -36,7 +37,7 @@ class WindowBase(QMainWindow):
     store: ScenarioStore
     runner: TaskRunner
     settings: QSettings
-    catalog_store: CatalogStore
+    _catalog_store: CatalogStore | None
     catalog: Catalog | None
     tabs: QTabWidget
     _models_tab: ModelsTab | None
@@ -60,6 +61,17 @@ class WindowBase(QMainWindow):
             self, tab: FrameworkTab | None = None, after: Callable[[], object] | None = None
         ) -> None: ...
         def show_scenario(self, scenario: Scenario) -> None: ...
+
+    @property
+    def catalog_store(self) -> CatalogStore:
+        """The catalog's tables in the database (the user's scores and models), opened on first
+        use: what uses them (the Models tab, the examples) comes after the first paint, and
+        their modules are ~30M instructions of the start-up's."""
+        if self._catalog_store is None:
+            from storage import CatalogStore
+
+            self._catalog_store = CatalogStore(Path(self.store.path), checked=True)
+        return self._catalog_store
 
     @property
     def framework_tabs(self) -> list[FrameworkTab]:

@@ -7,16 +7,19 @@ import functools
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from core.frameworks import ENTRIES, ids
 from core.scenario import Scenario
-from storage import Draft, DraftStore
 from ui.framework_tab import FrameworkTab, SetInputsCommand
 from ui.window.banners import banner
 from ui.window.base import WindowBase
+
+if TYPE_CHECKING:
+    from storage import Draft, DraftStore
 
 #: Unsaved edits are kept as a draft this long after the last change.
 AUTOSAVE_MS = 3000
@@ -63,6 +66,9 @@ class DraftKeeper(WindowBase):
 
     def draft_store(self) -> DraftStore:
         """The drafts table, opened on first use (call from a worker: it opens the file)."""
+        # Imported here: the first query runs after the window's first paint.
+        from storage import DraftStore
+
         with self._drafts_lock:
             if self._drafts is None:
                 self._drafts = DraftStore(Path(self.store.path), checked=True)
@@ -95,6 +101,8 @@ class DraftKeeper(WindowBase):
 
     def autosave_now(self) -> None:
         """Keep a draft of every tab with unsaved edits (off the GUI thread)."""
+        from storage import Draft, DraftStore
+
         drafts = []
         for tab in self.framework_tabs:
             if not tab.dirty:

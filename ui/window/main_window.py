@@ -9,7 +9,7 @@ MainWindow combines them and builds the tabs. The storage work of a command is a
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QHelpEvent, QPaintEvent, QUndoGroup
@@ -19,7 +19,7 @@ from core import APP_NAME
 from core.catalog import Catalog
 from core.catalog import load_catalog as default_load_catalog
 from core.frameworks import ENTRIES
-from storage import CatalogStore, ScenarioStore
+from storage import ScenarioStore
 from ui import garbage
 from ui.plain_text import plain_labels
 from ui.tasks import TaskRunner
@@ -27,6 +27,9 @@ from ui.window.actions import WindowActions
 from ui.window.base import MODELS_TIP
 from ui.window.examples import ExamplesOffer
 from ui.window.state import WindowState
+
+if TYPE_CHECKING:
+    from storage import CatalogStore
 
 #: A window that has not painted by then starts its start-up work anyway.
 UNSHOWN_START_MS = 250
@@ -49,7 +52,7 @@ class MainWindow(WindowActions, ExamplesOffer, WindowState):
         self.store = store
         self.runner = runner or TaskRunner(self)
         self.settings = settings or QSettings()
-        self.catalog_store = catalog_store or CatalogStore(Path(store.path), checked=True)
+        self._catalog_store = catalog_store  # None: opened on first use (catalog_store)
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(1100, 720)
 
