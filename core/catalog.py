@@ -7,9 +7,7 @@ scores, latency profiles) produce a `Catalog`; frameworks receive it as a parame
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import difflib
 import importlib.metadata
 import importlib.util
 import io
@@ -681,6 +679,8 @@ def parse_quality_csv(
     header_line = next((line for line in lines if line.strip()), None)
     if header_line is None:
         raise QualityCsvError("the file is empty")
+    import csv  # imported by the imports that read CSV, not on the way to the first window
+
     delimiter = csv_delimiter(header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
@@ -794,6 +794,8 @@ def _unknown(model_id: str, known: Collection[str], unknown: list[str]) -> str:
     reason = "unknown model id"
     # Suggestions cost a scan of every id; a file of thousands of strangers gets none.
     if len(unknown) <= _MAX_SUGGESTED:
+        import difflib  # imported by a file naming an unknown model, not at start-up
+
         close = difflib.get_close_matches(model_id, list(known), n=1, cutoff=0.8)
         if close:
             reason += f" (did you mean '{close[0]}'?)"
@@ -813,6 +815,8 @@ def parse_example_csv(
     Columns: model, score, benchmark, ttft_ms, output_tokens_per_second, date (ISO); score or
     the two latency columns may be empty. It is our own file: any defect raises ValueError.
     """
+    import csv
+
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     if tuple(reader.fieldnames or ()) != EXAMPLE_COLUMNS:
         raise ValueError(f"example file header must be {','.join(EXAMPLE_COLUMNS)}")

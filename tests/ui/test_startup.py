@@ -31,7 +31,15 @@ print("PLOTS:" + ",".join(sorted(plots)))
 frameworks = [m for m in sys.modules if m.startswith("core.frameworks.")]
 print("FRAMEWORKS:" + ",".join(sorted(set(frameworks) - {"core.frameworks.common"})))
 print("SQLITE_UTILS:" + str("sqlite_utils" in sys.modules))
-deferred = ("ui.models.tab", "operations.scenarios")
+# The catalog's and the drafts' tables (and the score files the catalog's brings) are opened
+# after the first paint.
+deferred = (
+    "ui.models.tab",
+    "operations.scenarios",
+    "storage.catalog",
+    "storage.drafts",
+    "core.score_files",
+)
 print("DEFERRED:" + ",".join(m for m in deferred if m in sys.modules))
 from core.catalog import ModelInfo
 from core.evidence import Evidence
