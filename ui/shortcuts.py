@@ -16,6 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+#: Keys of the window that no menu lists (the View menu names Ctrl+PgDown / Ctrl+PgUp).
+WINDOW_KEYS = [
+    ("View", "Next / previous tab (as in a browser)", "Ctrl+Tab / Ctrl+Shift+Tab"),
+]
+
 #: Keys that belong to a kind of field rather than to a menu command.
 FIELD_KEYS = [
     ("Number field", "Step the value up / down", "Up / Down"),

@@ -150,6 +150,15 @@ class WindowActions(ScenarioCommands, LibraryCommands, ExportCommands, HelpComma
         self.act_prev_tab = self._action(
             "&Previous tab", lambda: self._step_tab(-1), "Ctrl+PgUp", "Show the tab to the left"
         )
+        # Ctrl+Tab and Ctrl+Shift+Tab too, as in a browser, from anywhere in the window: the tab
+        # widget answers them itself only while the focus is inside it, and a window starts
+        # with the focus on the examples banner's button.
+        self.act_next_tab_keys = self._action("Next tab", lambda: self._step_tab(1), "Ctrl+Tab")
+        self.act_prev_tab_keys = self._action("Previous tab", lambda: self._step_tab(-1))
+        self.act_prev_tab_keys.setShortcuts(
+            [QKeySequence("Ctrl+Shift+Tab"), QKeySequence("Ctrl+Shift+Backtab")]
+        )
+        self.addActions([self.act_next_tab_keys, self.act_prev_tab_keys])
         self.act_undo = self.undo_group.createUndoAction(self, "&Undo")
         # Typing not yet committed (it waits for a pause) is committed first, so Undo takes
         # back exactly that typing rather than the step before it.
@@ -253,7 +262,8 @@ class WindowActions(ScenarioCommands, LibraryCommands, ExportCommands, HelpComma
         self.undo_group.undo()
 
     def _step_tab(self, step: int) -> None:
-        """Ctrl+PgDown / Ctrl+PgUp: the next or previous tab, round from the last to the first."""
+        """Ctrl+PgDown / Ctrl+PgUp (or Ctrl+Tab / Ctrl+Shift+Tab): the next or previous tab,
+        round from the last to the first."""
         self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def reset_inputs(self) -> None:

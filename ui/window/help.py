@@ -23,9 +23,9 @@ class HelpCommands(WindowBase):
     def show_shortcuts(self) -> None:
         """Every shortcut in a table, shown at once (it was behind a message box's "Show
         Details" button)."""
-        from ui.shortcuts import FIELD_KEYS, ShortcutsDialog, menu_shortcuts
+        from ui.shortcuts import FIELD_KEYS, WINDOW_KEYS, ShortcutsDialog, menu_shortcuts
 
-        dialog = ShortcutsDialog(menu_shortcuts(self.menuBar()) + FIELD_KEYS, self)
+        dialog = ShortcutsDialog(menu_shortcuts(self.menuBar()) + WINDOW_KEYS + FIELD_KEYS, self)
         dialog.setObjectName("shortcutsDialog")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
