@@ -75,6 +75,23 @@ def test_the_first_stage_shows_at_once_and_the_simulation_follows(qtbot, window,
     assert tab.result == whole
 
 
+def test_the_monte_carlo_plot_keeps_its_minimum_while_simulating(qtbot, window, tab, held):
+    """The placeholder's title ("simulating…") is shorter than the histogram's: the plot keeps
+    the minimum size it had, so neither stage lays the splitters (and the whole tab) out; with
+    the histogram back its minimum is fitted to what it shows again."""
+    release, _calls = held
+    plot = tab.panel.monte_carlo.plot
+    whole_minimum = plot.minimumSizeHint()
+    tab.set_field_text("training_cost", "5,000,000")
+    assert bvb.SIMULATING in plot.getPlotItem().titleLabel.text
+    assert plot.minimumSizeHint() == whole_minimum
+    release.set()
+    qtbot.waitUntil(lambda: shown_figures(tab)["p_build_cheaper"] != bvb.SIMULATING)
+    assert plot.held_minimum.isNull()
+    plot.setTitle("<span style='font-size:11pt'>M</span>")  # a short title: a smaller minimum
+    assert plot.minimumSizeHint().width() < whole_minimum.width()
+
+
 def test_an_edit_during_a_pending_simulation_supersedes_it(qtbot, window, tab, held):
     """The first edit's simulation is still running when the second edit comes: it is told to
     stop, and whatever it returns is never shown; the second edit's figures are."""

@@ -216,6 +216,18 @@ class Plot(pg.PlotWidget):
             label.text.replace(SUBTITLE_ON_LINE, SUBTITLE_BELOW)
         )
 
+    #: The least minimum size the plot keeps meanwhile (see hold_minimum).
+    held_minimum = QSize(0, 0)
+
+    def hold_minimum(self, hold: bool) -> None:
+        """Keep the minimum size the plot has now (`hold`) while it shows a placeholder, or
+        fit it to what it shows again. A placeholder's title is shorter than the one it stands
+        for: its smaller minimum, and the larger one back a moment later, each laid out the
+        splitters around the plot, and through them the whole tab, which redrew all of it."""
+        self.held_minimum = QSize(0, 0)
+        if hold:
+            self.held_minimum = self.minimumSizeHint()
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         if self.getPlotItem() is None:  # asked while pyqtgraph builds the view
             return super().minimumSizeHint()
@@ -223,7 +235,7 @@ class Plot(pg.PlotWidget):
         height = self.getPlotItem().effectiveSizeHint(Qt.SizeHint.MinimumSize).height()
         frame = 2 * self.frameWidth()
         needed = QSize(math.ceil(others + title) + frame, math.ceil(height) + frame)
-        return super().minimumSizeHint().expandedTo(needed)
+        return super().minimumSizeHint().expandedTo(needed).expandedTo(self.held_minimum)
 
     def check_minimum(self) -> None:
         """Pass a new minimum up (an axis widened by its new tick labels, a longer title): the
