@@ -39,6 +39,7 @@ deferred = (
     "storage.catalog",
     "storage.drafts",
     "core.score_files",
+    "html",  # its entity table: html_text escapes without it
 )
 print("DEFERRED:" + ",".join(m for m in deferred if m in sys.modules))
 from core.catalog import ModelInfo
