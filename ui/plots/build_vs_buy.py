@@ -45,7 +45,8 @@ class CumulativeCostPlot(QWidget):
         self.buy = self.plot.plot([], [], pen=pen(BLUE, 2.5), name="Buy (API)")
         self.build = self.plot.plot([], [], pen=pen(ORANGE, 2.5), name="Build (custom model)")
         self.marker = pg.ScatterPlotItem(size=11, brush=pg.mkBrush(GREEN), pen=pg.mkPen("w"))
-        self.marker_label = pg.TextItem(anchor=(0, 1.2), color=GREEN)
+        # On a white ground: right of the breakeven the Buy line climbs through the label.
+        self.marker_label = pg.TextItem(anchor=(0, 1.2), color=GREEN, fill=(255, 255, 255, 200))
         self.horizon = vline(GREY, dashed=True, label="horizon")
         self.hover_line = vline(LIGHT, dashed=False)
         self.hover_line.setVisible(False)
