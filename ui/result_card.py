@@ -79,6 +79,21 @@ class FigureName(QLabel):
         return QSize(self._hint)
 
 
+class _CardContent(QWidget):
+    """The card's texts, inside its scroll area."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        """The height at the width the content has, not at the width its layout prefers: Qt's
+        hint lays the texts out at that width (the reasons, rich text, ~1M instructions each
+        time), another width than the card's, after every new text, and the scroll area that
+        asks (through qSmartMinSize and qSmartMaxSize, for a widget it resizes) reads neither
+        size of a widget whose size policy lets it shrink and grow."""
+        layout = self.layout()
+        if layout is None or self.width() <= 0:
+            return super().sizeHint()
+        return QSize(layout.sizeHint().width(), self.heightForWidth(self.width()))
+
+
 class ResultCard(HeightBox):
     """Shows one FrameworkResult; `stale(message)` keeps it but says the inputs are invalid.
 
@@ -99,7 +114,7 @@ class ResultCard(HeightBox):
         super().__init__(scroll, parent)
         self.scroll_area = scroll
         self.setObjectName("resultCard")
-        self.content = QWidget()
+        self.content = _CardContent()
         self.content.setObjectName("resultCardContent")
         scroll.setWidget(self.content)
         # A new text lays out the content inside the scroll area: the card hears of it there.
@@ -189,7 +204,7 @@ class ResultCard(HeightBox):
         lay.addWidget(self.quality_source)
         # The figures and the reasons: left out while the tab shows a view that is not about
         # this result (set_compact), so that view gets the height.
-        self.details = QWidget()
+        self.details = _CardContent()
         details = QVBoxLayout(self.details)
         details.setContentsMargins(0, 0, 0, 0)
         details.addLayout(self.figures)

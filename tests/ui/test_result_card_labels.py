@@ -41,3 +41,21 @@ def test_an_experiment_verdict_has_the_colour_it_has_on_every_experiment_view(qt
     outcomes = {"both_pass": 0, "baseline_only": 0, "variant_only": 0, "both_fail": 0}
     card.show_result(experiments.compute(experiments.Inputs(**outcomes)))
     assert f"background: {VERDICT_COLOURS['need_more_data']};" in card.badge.styleSheet()
+
+
+def test_the_card_texts_hint_their_height_at_the_width_they_have(qtbot):
+    """The content's (and the figures and reasons') size hint is the height its texts take at
+    its width: Qt's own lays them out again at the width the layout would prefer, a width the
+    card does not have (the reasons' rich text, about 1M instructions, on every edit)."""
+    from core.frameworks import build_vs_buy
+
+    card = ResultCard()
+    qtbot.addWidget(card)
+    card.resize(700, 400)
+    card.show()
+    card.show_result(build_vs_buy.compute(build_vs_buy.Inputs()))
+    qtbot.waitUntil(lambda: card.content.width() > 0)
+    for widget in (card.content, card.details):
+        width = widget.width()
+        assert widget.sizeHint().height() == widget.heightForWidth(width)
+        assert widget.sizeHint().width() == widget.layout().sizeHint().width()
