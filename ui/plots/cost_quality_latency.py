@@ -124,6 +124,8 @@ class CostQualityPlot(QWidget):
             "Cost vs quality", "cost per request (log scale)", "quality (0..1)", money_axis=None
         )
         item = self.plot.getPlotItem()
+        # Every update sets both ranges: an auto-range would only be undone.
+        item.vb.disableAutoRange()
         item.setTitle(TITLE)
         set_axes(self.plot, bottom=LogMoneyAxis(orientation="bottom"))
         item.setLabel("bottom", "cost per request (log scale)")
@@ -191,6 +193,7 @@ class CostQualityPlot(QWidget):
         self._x = np.zeros(0)
         self._y = np.zeros(0)
         self._default_text = " "
+        self._placing_held = False
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
         # Where labels fall depends on the view's mapping to pixels: placed again on change.
         self.plot.getPlotItem().vb.sigTransformChanged.connect(self._place_labels)
@@ -271,15 +274,21 @@ class CostQualityPlot(QWidget):
             f" — {r.n_options:,} options, {r.n_feasible:,} feasible, {r.n_pareto:,} on the "
             "Pareto front"
         )
-        self.plot.setXRange(lo_x, hi_x, padding=0)
-        self.plot.setYRange(lo_y, hi_y, padding=0)
+        # Both ranges at once, and the labels placed once on the mapping they make: set one
+        # after the other, each range (and the auto-range of the other, on a new plot) mapped
+        # the view anew and placed every label again.
+        self._placing_held = True
+        try:
+            self.plot.setRange(xRange=(lo_x, hi_x), yRange=(lo_y, hi_y), padding=0)
+        finally:
+            self._placing_held = False
         self.readout.setText(self._default_text)
         self._place_labels()
 
     def _place_labels(self) -> None:
         """Set each rank number clear of its point, and slide the limit lines' labels to
         where they cover no point or label ("min quality 0.8" printed over point 11)."""
-        if self.result is None:
+        if self.result is None or self._placing_held:
             return
         vb = self.plot.getPlotItem().vb
         px, py = vb.viewPixelSize()
