@@ -173,10 +173,14 @@ class TornadoPlot(QWidget):
             self._label_pool.append(text)
         self.labels = self._label_pool[: len(ends)]
         for text, (i, value) in zip(self.labels, ends, strict=True):
-            text.setText(short_money(value))
-            text.setAnchor((1, 0.5) if value < base else (0, 0.5))
+            text.setText(short_money(value))  # pyqtgraph skips an unchanged text
+            # An anchor or a showing set again places the text anew all the same.
+            anchor = (1, 0.5) if value < base else (0, 0.5)
+            if tuple(text.anchor) != anchor:
+                text.setAnchor(anchor)
             text.setPos(value, i)
-            text.setVisible(True)
+            if not text.isVisible():
+                text.setVisible(True)
         for spare in self._label_pool[len(ends) :]:
             spare.setVisible(False)
         span = max(float(np.max(np.abs(np.r_[lows, highs] - base))) if bars else 1.0, 1.0)
