@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import cost_quality_latency as cql
 from core.frameworks.common import duration, usd
@@ -115,6 +115,27 @@ FLOOR_LABEL_PLACES = (0.08, 0.3, 0.5, 0.7, 0.92, 0.02, 0.98)
 CAP_LABEL_PLACES = (0.96, 0.85, 0.7, 0.5, 0.3, 0.1)
 
 
+class PointMarks:
+    """The rings of the Pareto front's points, the pick's star and the pick's name."""
+
+    def __init__(self, plot: pg.PlotWidget, under: QGraphicsItem) -> None:
+        self.rings = pg.ScatterPlotItem(
+            size=9, brush=pg.mkBrush(255, 255, 255, 0), pen=pg.mkPen(INK, width=1.4)
+        )
+        self.pick = pg.ScatterPlotItem(
+            size=22, symbol="star", brush=pg.mkBrush(PICK), pen=pg.mkPen(INK, width=1.2)
+        )
+        self.pick_label = pg.TextItem(anchor=(0, 1.3), color=INK)
+        plot.addItem(self.rings)
+        plot.addItem(self.pick)
+        plot.addItem(self.pick_label, ignoreBounds=True)
+        # Over the limits region, the front line and the points; under `under` (the limit
+        # lines, their labels and the rank numbers, all made before them at the same height).
+        for it in (self.rings, self.pick, self.pick_label):
+            it.setZValue(_OVER_POINTS)
+            it.stackBefore(under)
+
+
 class CostQualityPlot(QWidget):
     """Cost per request against quality with limits, feasible region, front, pick and hover."""
 
@@ -145,13 +166,8 @@ class CostQualityPlot(QWidget):
         # first has points (adding an item to a plot has a cost too; start-up shows none).
         # bench/edit_bench.py has the figures.
         self.groups: dict[tuple[int, bool], pg.ScatterPlotItem] = {}
-        self.rings = pg.ScatterPlotItem(
-            size=9, brush=pg.mkBrush(255, 255, 255, 0), pen=pg.mkPen(INK, width=1.4)
-        )
-        self.pick = pg.ScatterPlotItem(
-            size=22, symbol="star", brush=pg.mkBrush(PICK), pen=pg.mkPen(INK, width=1.2)
-        )
-        self.pick_label = pg.TextItem(anchor=(0, 1.3), color=INK)
+        # The front's rings, the pick's star and its name likewise, with the first points.
+        self._marks: PointMarks | None = None
         self.cap = pg.InfiniteLine(
             angle=90,
             pen=pen(GREY, 1.2, dashed=True),
@@ -164,14 +180,13 @@ class CostQualityPlot(QWidget):
             label="min quality",
             labelOpts={"position": 0.08, "color": GREY, "fill": (255, 255, 255, 200)},
         )
-        for it in (self.region, self.frontier, self.rings, self.pick):
+        for it in (self.region, self.frontier):
             self.plot.addItem(it)
         keep_label_inside(self.cap)
         keep_label_inside(self.floor)
-        for it in (self.pick_label, self.cap, self.floor):
+        for it in (self.cap, self.floor):
             self.plot.addItem(it, ignoreBounds=True)
-        # Drawn over the limits region and the front line, under everything else.
-        for it in (self.rings, self.pick, self.pick_label, self.cap, self.floor):
+            # Drawn over the limits region and the front line, under everything else.
             it.setZValue(_OVER_POINTS)
         self._fill_legend()
 
@@ -197,6 +212,24 @@ class CostQualityPlot(QWidget):
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
         # Where labels fall depends on the view's mapping to pixels: placed again on change.
         self.plot.getPlotItem().vb.sigTransformChanged.connect(self._place_labels)
+
+    def marks(self) -> PointMarks:
+        """The front's rings, the pick's star and its name, made on first use."""
+        if self._marks is None:
+            self._marks = PointMarks(self.plot, under=self.cap)
+        return self._marks
+
+    @property
+    def rings(self) -> pg.ScatterPlotItem:
+        return self.marks().rings
+
+    @property
+    def pick(self) -> pg.ScatterPlotItem:
+        return self.marks().pick
+
+    @property
+    def pick_label(self) -> pg.TextItem:
+        return self.marks().pick_label
 
     def _fill_legend(self) -> None:
         ring = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(255, 255, 255), pen=pg.mkPen(INK))
@@ -233,8 +266,10 @@ class CostQualityPlot(QWidget):
                     self.plot.addItem(group)
                     self.groups[(b, ok)] = group
                 set_points(group, x[inside], y[inside])
-        front = np.asarray(s.pareto, dtype=bool)
-        set_points(self.rings, x[front], y[front])
+        marks = self.marks() if x.size else self._marks
+        if marks is not None:
+            front = np.asarray(s.pareto, dtype=bool)
+            set_points(marks.rings, x[front], y[front])
 
         cap_x = math.log10(max(r.max_cost_per_request_usd, floor))
         lo_x = min(float(x.min()) if x.size else cap_x, cap_x) - 0.4
@@ -260,15 +295,17 @@ class CostQualityPlot(QWidget):
 
         self._label_ranks(r, floor)
         if r.pick is not None:
+            marks = self.marks()
             px = math.log10(max(r.pick.cost_per_request, floor))
-            set_points(self.pick, [px], [r.pick.quality])
-            self.pick_label.setText(f"pick: {r.pick.label}")
-            self.pick_label.setPos(QPointF(px, r.pick.quality))
-            self.pick_label.setVisible(True)
+            set_points(marks.pick, [px], [r.pick.quality])
+            marks.pick_label.setText(f"pick: {r.pick.label}")
+            marks.pick_label.setPos(QPointF(px, r.pick.quality))
+            marks.pick_label.setVisible(True)
             self._default_text = "Pick: " + self._describe_row(r.pick)
         else:
-            set_points(self.pick, [], [])
-            self.pick_label.setVisible(False)
+            if marks is not None:
+                set_points(marks.pick, [], [])
+                marks.pick_label.setVisible(False)
             self._default_text = r.headline
         self._default_text += (
             f" — {r.n_options:,} options, {r.n_feasible:,} feasible, {r.n_pareto:,} on the "
@@ -295,18 +332,20 @@ class CostQualityPlot(QWidget):
         if not (px > 0 and py > 0):
             return
         self._place_legend()
-        for text in (*self.rank_labels, self.pick_label):
+        pick_label = [] if self._marks is None else [self._marks.pick_label]
+        for text in (*self.rank_labels, *pick_label):
             width = text.textItem.boundingRect().width()
             if text in self.rank_labels and width > 0:
                 text.setAnchor((-RANK_GAP_PX / width, 0.5))
             text.updateTransform(force=True)
         # The pick's name reads to the right of its star unless that runs out of the view.
-        self.pick_label.setAnchor((0, 1.3))
-        self.pick_label.updateTransform(force=True)
-        if self.pick_label.sceneBoundingRect().right() > vb.sceneBoundingRect().right():
-            self.pick_label.setAnchor((1, 1.3))
-            self.pick_label.updateTransform(force=True)
-        texts = (*self.rank_labels, self.pick_label, self.legend)
+        for label in pick_label:
+            label.setAnchor((0, 1.3))
+            label.updateTransform(force=True)
+            if label.sceneBoundingRect().right() > vb.sceneBoundingRect().right():
+                label.setAnchor((1, 1.3))
+                label.updateTransform(force=True)
+        texts = (*self.rank_labels, *pick_label, self.legend)
         labels = scene_rects(t.sceneBoundingRect() for t in texts)
         floor_y, cap_x = self.floor.value(), self.cap.value()
         near_floor = np.abs(self._y - floor_y) / py < NEAR_LINE_PX
