@@ -150,13 +150,6 @@ class CostQualityPlot(QWidget):
         item.setTitle(TITLE)
         set_axes(self.plot, bottom=LogMoneyAxis(orientation="bottom"))
         item.setLabel("bottom", "cost per request (log scale)")
-        self.legend = item.addLegend(
-            offset=(-10, -10),
-            labelTextSize="8pt",
-            brush=pg.mkBrush(255, 255, 255, 220),
-            pen=pg.mkPen("#dadce0"),
-            verSpacing=-4,
-        )
         self.region = pg.PlotDataItem(
             [], [], pen=None, fillLevel=0.0, fillBrush=pg.mkBrush(24, 128, 56, 28)
         )
@@ -188,7 +181,7 @@ class CostQualityPlot(QWidget):
             self.plot.addItem(it, ignoreBounds=True)
             # Drawn over the limits region and the front line, under everything else.
             it.setZValue(_OVER_POINTS)
-        self._fill_legend()
+        self.legend = self._make_legend(item)
 
         self.readout = QLabel(" ")
         self.readout.setObjectName("readout")
@@ -231,18 +224,30 @@ class CostQualityPlot(QWidget):
     def pick_label(self) -> pg.TextItem:
         return self.marks().pick_label
 
-    def _fill_legend(self) -> None:
+    def _make_legend(self, item: pg.PlotItem) -> pg.LegendItem:
+        """The plot's legend (PlotItem.addLegend's), filled before it joins the plot: in it,
+        each entry laid out and anchored the legend again."""
+        legend = pg.LegendItem(
+            offset=(-10, -10),
+            labelTextSize="8pt",
+            brush=pg.mkBrush(255, 255, 255, 220),
+            pen=pg.mkPen("#dadce0"),
+            verSpacing=-4,
+        )
         ring = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(255, 255, 255), pen=pg.mkPen(INK))
-        self.legend.addItem(ring, "on the Pareto front (ringed)")
-        self.legend.addItem(self.frontier, "best quality per cost, within the latency budget")
+        legend.addItem(ring, "on the Pareto front (ringed)")
+        legend.addItem(self.frontier, "best quality per cost, within the latency budget")
         # Samples of their own: the region's faint fill and the big star read badly at legend size.
         region = pg.BarGraphItem(x=[], height=[], width=1, brush=pg.mkBrush(24, 128, 56, 70))
-        self.legend.addItem(region, "within the cost and quality limits")
+        legend.addItem(region, "within the cost and quality limits")
         star = pg.ScatterPlotItem(size=14, symbol="star", brush=pg.mkBrush(PICK), pen=pg.mkPen(INK))
-        self.legend.addItem(star, "pick")
+        legend.addItem(star, "pick")
         # The numbers beside the points need their key on a printed page, where no hover is.
         number = pg.ScatterPlotItem(size=0, pen=pg.mkPen(None))
-        self.legend.addItem(number, "7: rank in the options table")
+        legend.addItem(number, "7: rank in the options table")
+        item.legend = legend
+        legend.setParentItem(item.vb)
+        return legend
 
     def update_result(self, r: cql.Result) -> None:
         self.result = r
