@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from core.catalog import Catalog, LatencyProfile, ModelInfo, QualityScore
 from core.frameworks import cost_quality_latency as cql
@@ -236,3 +237,36 @@ def test_comparison_overlays_fronts_and_picks(qtbot):
         pytest.approx([math.log10(0.00775)]),
         pytest.approx([math.log10(0.003875)]),
     ]
+
+
+class _Click:
+    """A left click as pyqtgraph's legend sample receives it."""
+
+    def button(self) -> Qt.MouseButton:
+        return Qt.MouseButton.LeftButton
+
+    def accept(self) -> None:
+        pass
+
+
+def test_legend_keys_and_what_a_click_on_each_hides(panel, qtbot):
+    """The front line's sample hides the line; the others stand for no item of the plot (they
+    draw their own look) and a click crosses out only themselves."""
+    shown(panel, cql.compute(cql.Inputs(), OPENAI), qtbot)
+    plot = panel.scatter
+    entries = plot.legend.items
+    assert [label.text for _, label in entries] == [
+        "on the Pareto front (ringed)",
+        "best quality per cost, within the latency budget",
+        "within the cost and quality limits",
+        "pick",
+        "7: rank in the options table",
+    ]
+    items = plot.plot.getPlotItem().items
+    for sample, _ in entries:
+        sample.mouseClickEvent(_Click())
+        assert not sample.item.isVisible()
+    assert [it for it in items if not it.isVisible()] == [plot.frontier]
+    for sample, _ in entries:
+        sample.mouseClickEvent(_Click())
+    assert all(it.isVisible() for it in items)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor
+from pyqtgraph.graphicsItems.LegendItem import ItemSample
+from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from core.frameworks import cost_quality_latency as cql
@@ -113,6 +116,56 @@ LEGEND_CORNERS = ((-10, -10), (10, -10), (-10, 10), (10, 10))
 #: Where the limit lines' labels may sit along them (share of the view), by preference.
 FLOOR_LABEL_PLACES = (0.08, 0.3, 0.5, 0.7, 0.92, 0.02, 0.98)
 CAP_LABEL_PLACES = (0.96, 0.85, 0.7, 0.5, 0.3, 0.1)
+
+
+class _Shown:
+    """What a swatch's click hides and shows again (a legend sample toggles its item)."""
+
+    #: What pyqtgraph's sample reads of its item to draw the hidden item's eye.
+    opts: ClassVar[dict[str, object]] = {"antialias": True}
+
+    def __init__(self) -> None:
+        self.shown = True
+
+    def isVisible(self) -> bool:  # noqa: N802 (as pyqtgraph's items)
+        return self.shown
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 (as pyqtgraph's items)
+        self.shown = visible
+
+
+class Swatch(ItemSample):
+    """A legend sample that stands for no item of the plot: a symbol, drawn as pyqtgraph draws
+    a scatter's sample, a box across a line as it draws a bar's, or nothing. pyqtgraph draws a
+    sample from an item's options, and each scatter or bar made only to lend its look cost
+    about 0.7M instructions at start-up. A click crosses it out as it does any sample
+    (pyqtgraph's eye), and hides nothing else."""
+
+    def __init__(
+        self,
+        symbol: str | None = None,
+        size: float = 0.0,
+        pen: QPen | None = None,
+        brush: QBrush | None = None,
+        box: bool = False,
+    ) -> None:
+        super().__init__(_Shown())
+        self.symbol, self.symbol_size, self.box = symbol, size, box
+        self.pen, self.brush = pen or QPen(Qt.PenStyle.NoPen), brush or QBrush()
+
+    def paint(self, p: QPainter, *args: object) -> None:
+        if not self.item.isVisible():
+            super().paint(p, *args)  # the eye
+            return
+        if self.symbol is not None:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)  # a scatter's, not a bar's
+            p.translate(10, 10)
+            drawSymbol(p, self.symbol, self.symbol_size, self.pen, self.brush)
+        elif self.box:
+            p.setPen(self.pen)
+            p.drawLine(0, 11, 20, 11)
+            p.setBrush(self.brush)
+            p.drawRect(QRectF(2, 2, 18, 18))
 
 
 class PointMarks:
@@ -234,17 +287,17 @@ class CostQualityPlot(QWidget):
             pen=pg.mkPen("#dadce0"),
             verSpacing=-4,
         )
-        ring = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(255, 255, 255), pen=pg.mkPen(INK))
+        ring = Swatch("o", 9, pg.mkPen(INK), pg.mkBrush(255, 255, 255))
         legend.addItem(ring, "on the Pareto front (ringed)")
         legend.addItem(self.frontier, "best quality per cost, within the latency budget")
         # Samples of their own: the region's faint fill and the big star read badly at legend size.
-        region = pg.BarGraphItem(x=[], height=[], width=1, brush=pg.mkBrush(24, 128, 56, 70))
+        foreground = pg.mkPen(pg.getConfigOption("foreground"))
+        region = Swatch(pen=foreground, brush=pg.mkBrush(24, 128, 56, 70), box=True)
         legend.addItem(region, "within the cost and quality limits")
-        star = pg.ScatterPlotItem(size=14, symbol="star", brush=pg.mkBrush(PICK), pen=pg.mkPen(INK))
+        star = Swatch("star", 14, pg.mkPen(INK), pg.mkBrush(PICK))
         legend.addItem(star, "pick")
         # The numbers beside the points need their key on a printed page, where no hover is.
-        number = pg.ScatterPlotItem(size=0, pen=pg.mkPen(None))
-        legend.addItem(number, "7: rank in the options table")
+        legend.addItem(Swatch(), "7: rank in the options table")
         item.legend = legend
         legend.setParentItem(item.vb)
         return legend
