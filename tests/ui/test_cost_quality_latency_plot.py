@@ -180,6 +180,22 @@ def test_replotting_reuses_the_same_items(panel, qtbot):
     assert list(panel.scatter.plot.getPlotItem().items) == after
 
 
+def test_marks_made_with_the_first_points_keep_their_place(panel, qtbot):
+    """The rings, the star and the pick's name are made with the first points (none at a
+    start-up before the catalog loads): listed before the latency groups, as the plot's menu
+    exports them, and drawn under the limit lines and the rank numbers."""
+    shown(panel, cql.compute(cql.Inputs(), Catalog()), qtbot)
+    plot = panel.scatter
+    assert plot._marks is None
+    shown(panel, cql.compute(cql.Inputs(), OPENAI), qtbot)
+    data = [it for it in plot.plot.getPlotItem().items if hasattr(it, "implements")]
+    assert data[:4] == [plot.region, plot.frontier, plot.rings, plot.pick]
+    assert set(data[4:]) == set(plot.groups.values())
+    drawn = plot.plot.getPlotItem().vb.childGroup.childItems()  # bottom to top
+    over = [plot.rings, plot.pick, plot.pick_label, plot.cap, plot.floor, *plot.rank_labels]
+    assert sorted(over, key=drawn.index) == over
+
+
 def test_free_models_sit_at_a_tenth_of_the_cheapest_cost(panel, qtbot):
     """The log axis has no zero: a $0 self-hosted model is drawn at min(non-zero) / 10."""
     free = ModelInfo(

@@ -310,6 +310,9 @@ class CostQualityPlot(QWidget):
         x = log_costs(s.cost_per_request, floor)
         y = np.asarray(s.quality, dtype=float)
         self._x, self._y = x, y
+        # Made before the first latency group, as they were with the plot: the plot's items
+        # keep their order (a CSV export from the plot's menu lists them in it).
+        marks = self.marks() if x.size else self._marks
         buckets = bucket_of(s.latency_ms)
         feasible = np.asarray(s.feasible, dtype=bool)
         for b, (_, _, colour) in enumerate(BUCKETS):
@@ -324,7 +327,6 @@ class CostQualityPlot(QWidget):
                     self.plot.addItem(group)
                     self.groups[(b, ok)] = group
                 set_points(group, x[inside], y[inside])
-        marks = self.marks() if x.size else self._marks
         if marks is not None:
             front = np.asarray(s.pareto, dtype=bool)
             set_points(marks.rings, x[front], y[front])
