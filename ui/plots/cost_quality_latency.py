@@ -439,7 +439,10 @@ class CostQualityPlot(QWidget):
         centre_x, centre_y = (spots[:, 0] + spots[:, 2]) / 2, (spots[:, 1] + spots[:, 3]) / 2
 
         def covered(offset: tuple[int, int]) -> int:
-            self.legend.setOffset(offset)
+            # Anchored, the legend follows the view's resizes: set only to move it (each
+            # setting anchors it anew).
+            if self.legend.opts["offset"] != offset:
+                self.legend.setOffset(offset)
             box = self.legend.sceneBoundingRect()
             inside = (
                 (centre_x >= box.left())
