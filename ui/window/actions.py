@@ -169,6 +169,12 @@ class WindowActions(ScenarioCommands, LibraryCommands, ExportCommands, HelpComma
         self.act_redo = self.undo_group.createRedoAction(self, "&Redo")
         self.act_redo.setShortcuts([QKeySequence(ks.Redo), QKeySequence("Ctrl+Y")])
         self.act_redo.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
+        # The toolbar keeps the short names; the Edit menu and the tooltip say what would be
+        # undone. "Undo Edit Inference volume per year" widened the toolbar's button by up to
+        # 140 px on a tab's first edit, moved the buttons right of it, and laid the whole
+        # window out and repainted it again.
+        self.act_undo.setIconText("Undo")
+        self.act_redo.setIconText("Redo")
         self.act_reset = self._action(
             "Reset inputs to &defaults",
             self.reset_inputs,
