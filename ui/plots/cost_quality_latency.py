@@ -258,8 +258,6 @@ class CostQualityPlot(QWidget):
         self._y = np.zeros(0)
         self._default_text = " "
         self._placing_held = False
-        #: Where each limit line's label was last slid to: (place, flipped).
-        self._slid: dict[pg.InfiniteLine, tuple[float, bool]] = {}
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
         # Where labels fall depends on the view's mapping to pixels: placed again on change.
         self.plot.getPlotItem().vb.sigTransformChanged.connect(self._place_labels)
@@ -415,22 +413,10 @@ class CostQualityPlot(QWidget):
         floor_y, cap_x = self.floor.value(), self.cap.value()
         near_floor = np.abs(self._y - floor_y) / py < NEAR_LINE_PX
         near_cap = np.abs(self._x - cap_x) / px < 4 * NEAR_LINE_PX
-        self._slide(self.floor, FLOOR_LABEL_PLACES, np.vstack([labels, self._spots(near_floor)]))
-        self._slide(self.cap, CAP_LABEL_PLACES, np.vstack([labels, self._spots(near_cap)]))
-
-    def _slide(self, line: pg.InfiniteLine, places: Sequence[float], taken: np.ndarray) -> None:
-        """slide_line_label, unless the label still covers nothing at the first of `places`,
-        where it was last put: that is where sliding would put it again, trying one place
-        after another (about 0.9M instructions a line on each new mapping of the view)."""
-        if self._slid.get(line) == (places[0], False):
-            label = line.label
-            label.updateTransform(force=True)  # on the view's mapping now
-            box = label.sceneBoundingRect()
-            wide = np.minimum(taken[:, 2], box.right()) - np.maximum(taken[:, 0], box.left())
-            tall = np.minimum(taken[:, 3], box.bottom()) - np.maximum(taken[:, 1], box.top())
-            if not np.any((wide > 0) & (tall > 0)):
-                return
-        self._slid[line] = slide_line_label(line, places, taken)
+        slide_line_label(
+            self.floor, FLOOR_LABEL_PLACES, np.vstack([labels, self._spots(near_floor)])
+        )
+        slide_line_label(self.cap, CAP_LABEL_PLACES, np.vstack([labels, self._spots(near_cap)]))
 
     def _place_legend(self) -> None:
         """Put the legend in the corner of the view where it covers the fewest points (the
