@@ -18,7 +18,6 @@ from ui.plots.common import (
     ORANGE,
     RED,
     HeightBox,
-    Plot,
     PlotPanel,
     make_plot,
     pen,
@@ -232,8 +231,7 @@ class MonteCarloPlot(QWidget):
         if mc is None:
             self._simulating(r)
             return
-        if isinstance(self.plot, Plot):
-            self.plot.hold_minimum(False)
+        self.plot.hold_minimum(False)
         self.bars.setVisible(True)
         self.plot.getPlotItem().getViewBox().enableAutoRange(y=True)
         edges = np.asarray(mc.histogram_edges_years)
@@ -276,9 +274,8 @@ class MonteCarloPlot(QWidget):
         The count axis and the title's lines stay as they are until the histogram comes: fitted
         to no bars, and a subtitle moved up a line, they laid out and redrew the whole plot
         twice on every edit, most of the time its first stage took to show."""
-        if isinstance(self.plot, Plot):
-            # Its title's width too: the whole result's title comes back as wide.
-            self.plot.hold_minimum(True)
+        # Its title's width too: the whole result's title comes back as wide.
+        self.plot.hold_minimum(True)
         self.plot.getPlotItem().getViewBox().enableAutoRange(y=False)
         self.bars.setVisible(False)
         for line in self.lines.values():

@@ -274,9 +274,7 @@ class Plot(pg.PlotWidget):
         super().resizeEvent(event)
 
 
-def make_plot(
-    title: str, x_label: str, y_label: str, money_axis: str | None = "left"
-) -> pg.PlotWidget:
+def make_plot(title: str, x_label: str, y_label: str, money_axis: str | None = "left") -> Plot:
     # The top and right axes are hidden but follow every range change too: as PlotAxis
     # they skip pyqtgraph's relabelling of an unchanged label.
     axes = {side: PlotAxis(orientation=side) for side in ("left", "bottom", "top", "right")}
