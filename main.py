@@ -19,6 +19,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _gui(db: str | None) -> int:
+    from ui import pause_collection
+
+    pause_collection()  # before the GUI's imports (ui/__init__.py says why)
     from storage import resolve_db_path
     from ui.app import run
 

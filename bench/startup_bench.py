@@ -55,6 +55,7 @@ import json; print(json.dumps({"start": elapsed, "rss": rss()}))
 # figure is taken: what is measured is the first paint, and only the work that precedes it.
 _APP_TO_PAINT = """
 import time, sys; t0 = time.perf_counter()
+from ui import pause_collection; pause_collection()  # as main._gui does first
 from pathlib import Path
 from ui.app import make_app, open_store
 from ui.tasks import TaskRunner

@@ -19,6 +19,8 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
+from ui import handed_over
+
 #: How often the GUI thread looks at the allocation counts. Python's default gen-0 threshold
 #: (700 net allocations) is crossed many times a second while work runs; collecting at most
 #: every quarter second keeps the pauses in the event loop (a gen-0 pass is well under a
@@ -50,7 +52,8 @@ class GuiThreadCollector(QObject):
         self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS, *, start: bool = True
     ) -> None:
         super().__init__(parent)
-        self._was_enabled = gc.isenabled()
+        # As it was before the start paused it (ui.pause_collection), or as it is now.
+        self._was_enabled = handed_over()
         self._stopped = False
         gc.disable()
         self._timer = QTimer(self)

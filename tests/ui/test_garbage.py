@@ -1,11 +1,16 @@
 """Cycles holding Qt objects are freed on the GUI thread, never by a worker's collection."""
 
 import gc
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import QObject
 
 from ui.garbage import GuiThreadCollector, collect_due, install
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class _Held(QObject):
@@ -124,3 +129,60 @@ def test_a_window_awaited_calls_off_the_fallback_and_begins_itself(qtbot):
     finally:
         collector.stop()
         gc.disable()
+
+
+def test_a_paused_start_is_handed_over_and_restored_at_the_end(qtbot):
+    """The start turns automatic collection off before its imports (ui.pause_collection); the
+    window's collector takes over and, at the end, turns it back on as the start found it."""
+    from ui import handed_over, pause_collection
+
+    gc.enable()  # as a fresh process starts
+    try:
+        pause_collection()
+        pause_collection()  # twice: what the start found is still what is restored
+        assert not gc.isenabled()
+        collector = GuiThreadCollector(start=False)
+        assert not gc.isenabled()
+        collector.stop()
+        assert gc.isenabled()
+        gc.disable()
+        assert handed_over() is False  # handed over once: later collectors see gc as it is
+    finally:
+        gc.disable()
+
+
+GUI_START = """
+import gc, sys, types
+# The window's module, replaced: what matters is the collector's state when it is imported.
+fake = types.ModuleType("ui.app")
+def run(path):
+    print("PAUSED:" + str(not gc.isenabled()))
+    print("QT:" + str("PySide6" in sys.modules))
+    return 0
+fake.run = run
+import ui
+sys.modules["ui.app"] = fake
+import main
+sys.exit(main.main([]))
+"""
+
+
+def test_the_window_start_pauses_collection_before_the_guis_imports(tmp_path):
+    """`main` with no command pauses automatic collection before anything of the GUI is
+    imported (bench/startup_bench.py measures the start the same way)."""
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "AIDF_DB": str(tmp_path / "start.sqlite3"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", GUI_START],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["PAUSED:True", "QT:False"]
