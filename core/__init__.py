@@ -10,3 +10,8 @@ APP_VERSION = "0.1.0"
 # plugins this app never uses.
 # Set before anything here imports pydantic; a value the user set is kept.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+# The plugin loader pydantic would import to hear there are none: stood in for (core/compat).
+from core.compat.pydantic import stand_in_for_plugin_loader  # noqa: E402
+
+stand_in_for_plugin_loader()

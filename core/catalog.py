@@ -8,7 +8,6 @@ scores, latency profiles) produce a `Catalog`; frameworks receive it as a parame
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import importlib.util
 import io
 import json
@@ -259,9 +258,11 @@ def litellm_price_map() -> tuple[Path, str]:
             "litellm is not installed, so the public price map is missing. Install the app's "
             "dependencies again (pip install litellm); custom models still work."
         )
+    from importlib import metadata  # email and zipfile come with it: not before the paint
+
     try:
-        version = importlib.metadata.version("litellm")
-    except importlib.metadata.PackageNotFoundError:
+        version = metadata.version("litellm")
+    except metadata.PackageNotFoundError:
         version = "unknown"
     return Path(locations[0]) / PRICE_MAP_FILE, version
 

@@ -40,6 +40,10 @@ deferred = (
     "storage.drafts",
     "core.score_files",
     "html",  # its entity table: html_text escapes without it
+    # pydantic's plugin loader brings it (core/compat/pydantic.py stands in while plugins are
+    # off); the catalog reads litellm's version with it after the paint.
+    "importlib.metadata",
+    "email",
 )
 print("DEFERRED:" + ",".join(m for m in deferred if m in sys.modules))
 from core.catalog import ModelInfo
