@@ -34,7 +34,7 @@ from core.validation import field_errors
 from ui.form import FormProviders, InputForm, keep_window_shortcuts
 from ui.list_editors import ModelPickerDialog
 from ui.memory import release_freed_memory
-from ui.plain_text import plain_label
+from ui.plain_text import plain_label, plain_labels
 from ui.plots.registry import inputs_suggested, panel_for
 from ui.result_card import ResultCard
 from ui.services import AppServices
@@ -289,6 +289,12 @@ class FrameworkTab(QWidget):
         self._hidden_check.setInterval(HIDDEN_CHECK_MS)
         self._hidden_check.timeout.connect(self._show_hidden_characters)
         self.notes.textChanged.connect(self._hidden_check.start)
+        # The window sets every label left to Qt's guess to plain text once the tab is built
+        # (plain_labels), and a new text format drops what a label knows of its size: the
+        # scroll area and the splitters below have measured the form's by then, the guide's
+        # ~1,400 characters among them (~10M instructions measured again on the first show).
+        # Plain from the start, the form is measured once.
+        plain_labels(left)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(left)
