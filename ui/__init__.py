@@ -13,7 +13,7 @@ def pause_collection() -> None:
     pass once the window has painted.
 
     The imports (PySide6, pyqtgraph, pydantic, the app's) and the window's build make some
-    80,000 long-lived objects and almost no garbage: Python's thresholds had the collector walk
+    130,000 long-lived objects and almost no garbage: Python's thresholds had the collector walk
     them 78 times before the first paint (about 15 ms, 33M of its instructions in
     bench/startup_bench.py) to free a few hundred objects.
     """
