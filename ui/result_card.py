@@ -250,15 +250,17 @@ class ResultCard(HeightBox):
         """As tall as its texts need at its width, within `height_cap` (the rest scrolls):
         the splitter above sizes the card by hints that know no width and would cut the last
         lines off, or leave blank space under a short headline."""
+        frame = self._frame()
+        least = self.content.minimumSizeHint()
         scroll_bar = self.scroll_area.verticalScrollBar().sizeHint().width()
-        hint = self.content.minimumSizeHint() + self._frame() + QSize(scroll_bar, 0)
+        hint_width = least.width() + frame.width() + scroll_bar
         width = self.width()
-        if width > 0:
-            need = self.heightForWidth(width)
-            if self.height_cap is not None:
-                need = min(need, self.height_cap())
-            hint.setHeight(need)
-        return hint
+        if width <= 0:
+            return QSize(hint_width, least.height() + frame.height())
+        need = self.heightForWidth(width)
+        if self.height_cap is not None:
+            need = min(need, self.height_cap())
+        return QSize(hint_width, need)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return self.minimumSizeHint()

@@ -475,6 +475,8 @@ class HeightBox(QFrame):
         #: heightForWidth); emptied when its text, font, style or margins change.
         self._heights: dict[int, int] = {}
         self._heights_of = ""
+        #: What the frame takes around the held widget (see _frame); None: to measure.
+        self._frame_size: QSize | None = None
         if isinstance(inner, QLabel):
             inner.installEventFilter(self)
 
@@ -484,8 +486,15 @@ class HeightBox(QFrame):
         return False
 
     def _frame(self) -> QSize:
-        """What the frame takes around the held widget."""
-        return self.size() - self.contentsRect().size()
+        """What the frame takes around the held widget (not to be changed by the caller).
+
+        That is the box's contents margins, where QFrame keeps its frame's widths too: a new
+        frame, style or margin sets them anew and sends a ContentsRectChange, which forgets
+        the size kept here. The layouts ask some 300 times on the way to the first paint, and
+        each measure made five Qt objects (about 20,000 instructions)."""
+        if self._frame_size is None:
+            self._frame_size = self.size() - self.contentsRect().size()
+        return self._frame_size
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         return self.inner.sizeHint() + self._frame()
@@ -521,17 +530,22 @@ class HeightBox(QFrame):
         return height + frame.height()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        # New margins come with a resize of a shown box before their ContentsRectChange.
+        self._frame_size = None
         self.inner.setGeometry(self.contentsRect())
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:
+        kind = event.type()
+        if kind == QEvent.Type.LayoutRequest:
             needs = self._needs()
             if needs != self._told:
                 self._told = needs
                 self.updateGeometry()
             self.inner.setGeometry(self.contentsRect())
             return True
-        if event.type() in (QEvent.Type.Polish, QEvent.Type.Show):
+        if kind == QEvent.Type.ContentsRectChange:
+            self._frame_size = None
+        elif kind in (QEvent.Type.Polish, QEvent.Type.Show):
             # What changed while the box was hidden was never passed up (Qt posts no
             # request to a hidden parent): pass it up before the first layout and on showing.
             self._told = self._needs()
