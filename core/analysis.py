@@ -7,13 +7,12 @@ Percentiles live in core.stats, with the significance tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 
-@dataclass(frozen=True)
-class Swing:
+class Swing(NamedTuple):
     """One input moved to its low and high value, and what two outputs did."""
 
     name: str
@@ -194,8 +193,7 @@ def pareto_mask(
 _PARETO_BLOCK = 16
 
 
-@dataclass(frozen=True)
-class RelaxedLimit:
+class RelaxedLimit(NamedTuple):
     """The row a relaxed constraint first admits, and the limit that admits it."""
 
     row: int

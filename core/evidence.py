@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -442,8 +441,7 @@ def _today_changes(saved: Evidence, today: Catalog, today_evidence: Evidence) ->
     return out
 
 
-@dataclass(frozen=True)
-class Drift:
+class Drift(NamedTuple):
     """Today's catalog would change a saved result: what changed and what the result becomes."""
 
     changes: list[str]
@@ -519,8 +517,7 @@ def check_drift(
 # Where each figure came from: the exports' evidence table.
 
 
-@dataclass(frozen=True)
-class ProvenanceRow:
+class ProvenanceRow(NamedTuple):
     model: str
     provider: str
     prices: str
@@ -560,8 +557,7 @@ def provenance_rows(evidence: Evidence) -> list[ProvenanceRow]:
 # A saved version as the window and the command line show it.
 
 
-@dataclass(frozen=True)
-class SavedView:
+class SavedView(NamedTuple):
     """A saved version computed from its evidence, and how today's catalog would change it."""
 
     result: Any

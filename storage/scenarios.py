@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
@@ -54,8 +53,7 @@ _SUMMARY_SELECT = """
 """
 
 
-@dataclass(frozen=True, slots=True)
-class ScenarioSummary:
+class ScenarioSummary(NamedTuple):
     """One line of a scenario list: what the Open dialog and `scenarios list` show."""
 
     id: int

@@ -12,8 +12,7 @@ import enum
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -57,8 +56,7 @@ def _list_item(annotation: Any) -> Any | None:
     return None
 
 
-@dataclass
-class FormProviders:
+class FormProviders(NamedTuple):
     """What a form may need from outside: catalog model ids, and catalog rows for a table."""
 
     model_ids: Callable[[], list[str]] = lambda: []

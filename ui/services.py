@@ -4,9 +4,8 @@ the model catalog."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.catalog import Catalog
 from ui.tasks import TaskRunner
@@ -24,8 +23,7 @@ def _no_window(_framework_id: str, _values: Callable[[Any], dict[str, Any]]) -> 
     return False
 
 
-@dataclass(frozen=True)
-class AppServices:
+class AppServices(NamedTuple):
     """`catalog()` is the merged catalog once it has loaded (None before); a tab that wrote to
     the catalog's user data calls `catalog_updated()` so every tab sees it.
     `fill_framework(framework_id, values)` sets another framework's inputs to

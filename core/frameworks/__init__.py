@@ -19,8 +19,7 @@ and `ids` serve everything else.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,8 +78,7 @@ RowsFromCatalog = FillsRowsFromCatalog["BaseModel", "FrameworkResult"]
 Staged = ComputesInStages["BaseModel", "FrameworkResult"]
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """A framework named without importing it: its id and tab title (a test checks they match
     the module's ID and TITLE), and the optional hooks its module provides."""
 

@@ -175,7 +175,7 @@ def test_the_estimate_shows_real_time_and_batch_cost(qtbot, services, monkeypatc
             )
         ]
     )
-    bench = _bench(qtbot, dataclasses.replace(services, catalog=lambda: priced))
+    bench = _bench(qtbot, services._replace(catalog=lambda: priced))
     run_page = bench.run_page
     run_page.variant_form.model_edit.setText("gpt-priced")
     run_page.variant_form.template_edit.setPlainText("{input}")

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, SignalInstance
@@ -40,8 +39,7 @@ class SuggestsInputs(Protocol):
     inputs_suggested: SignalInstance
 
 
-@dataclass(frozen=True)
-class FrameworkUi:
+class FrameworkUi(NamedTuple):
     """A framework's parts in the window (the id is the core framework's ID)."""
 
     id: str
