@@ -11,9 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
-from PySide6.QtGui import QHelpEvent, QPaintEvent, QUndoGroup
-from PySide6.QtWidgets import QApplication, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QHelpEvent, QPaintEvent, QResizeEvent, QUndoGroup
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QStackedWidget,
+    QStyle,
+    QStyleOptionTabWidgetFrame,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core import APP_NAME
 from core.catalog import Catalog
@@ -33,6 +42,35 @@ if TYPE_CHECKING:
 
 #: A window that has not painted by then starts its start-up work anyway.
 UNSHOWN_START_MS = 250
+
+
+class PageTabs(QTabWidget):
+    """A QTabWidget whose pages are in place before they first show.
+
+    QTabWidget places its pages only while it is visible: on its first show they came out at
+    the size the shown page would like (Qt adjusts a widget never resized to its hint), which
+    laid the whole tab out there, its plot included, and again at the size the tab widget
+    then gave them."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if not self.isVisible():
+            self._place_pages()
+
+    def _place_pages(self) -> None:
+        """Where QTabWidget will put its pages once shown (its own setUpLayout, at its show,
+        sets them there again, and has the last word)."""
+        stack = self.findChild(
+            QStackedWidget,
+            "qt_tabwidget_stackedwidget",
+            Qt.FindChildOption.FindDirectChildrenOnly,
+        )
+        if stack is None:
+            return
+        option = QStyleOptionTabWidgetFrame()
+        self.initStyleOption(option)
+        element = QStyle.SubElement.SE_TabWidgetTabContents
+        stack.setGeometry(self.style().subElementRect(element, option, self))
 
 
 class MainWindow(WindowActions, ExamplesOffer, WindowState):
@@ -57,7 +95,7 @@ class MainWindow(WindowActions, ExamplesOffer, WindowState):
         self.setMinimumSize(1100, 720)
 
         self.undo_group = QUndoGroup(self)
-        self.tabs = QTabWidget()
+        self.tabs = PageTabs()
         self.tabs.setDocumentMode(True)
         self.catalog = None
         # A framework tab (form, plots, first compute) is built when first shown: start-up
