@@ -274,12 +274,28 @@ class Plot(pg.PlotWidget):
         super().resizeEvent(event)
 
 
-def make_plot(title: str, x_label: str, y_label: str, money_axis: str | None = "left") -> Plot:
+def make_plot(
+    title: str,
+    x_label: str,
+    y_label: str,
+    money_axis: str | None = "left",
+    *,
+    bottom: PlotAxis | None = None,
+) -> Plot:
+    """A plot with the app's look. `bottom` is an axis of the caller's own for the x axis,
+    made part of the plot from the start, as set_axes would leave it once the plot is made:
+    with no grid of its own and pyqtgraph's SI prefix."""
     # The top and right axes are hidden but follow every range change too: as PlotAxis
     # they skip pyqtgraph's relabelling of an unchanged label.
-    axes = {side: PlotAxis(orientation=side) for side in ("left", "bottom", "top", "right")}
-    if money_axis:
-        axes[money_axis] = MoneyAxis(orientation=money_axis)
+    # Each side's axis is made once (an axis lays its label out twice as it is made).
+    axes: dict[str, pg.AxisItem] = {}
+    for side in ("left", "bottom", "top", "right"):
+        if side == "bottom" and bottom is not None:
+            axes[side] = bottom
+        elif side == money_axis:
+            axes[side] = MoneyAxis(orientation=side)
+        else:
+            axes[side] = PlotAxis(orientation=side)
     plot = Plot(axisItems=axes)
     plot.setObjectName(title)
     # A plot's few dozen items move on every update and zoom; keeping Qt's spatial index of
@@ -298,6 +314,9 @@ def make_plot(title: str, x_label: str, y_label: str, money_axis: str | None = "
         # Our labels state their unit: pyqtgraph's own scaling would turn a score of 0.9 into
         # "900" under "(x0.001)".
         item.getAxis(side).enableAutoSIPrefix(False)
+    if bottom is not None:
+        bottom.setGrid(False)
+        bottom.enableAutoSIPrefix(True)
     axes_under_data(item)
     # pyqtgraph maps a new range to pixels only in the next paint, and the items that follow
     # the range (labels, lines) move inside that paint and ask for a second one: a pan or

@@ -195,14 +195,16 @@ class CostQualityPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = make_plot(
-            "Cost vs quality", "cost per request (log scale)", "quality (0..1)", money_axis=None
+            "Cost vs quality",
+            "cost per request (log scale)",
+            "quality (0..1)",
+            money_axis=None,
+            bottom=LogMoneyAxis(orientation="bottom"),
         )
         item = self.plot.getPlotItem()
         # Every update sets both ranges: an auto-range would only be undone.
         item.vb.disableAutoRange()
         item.setTitle(TITLE)
-        set_axes(self.plot, bottom=LogMoneyAxis(orientation="bottom"))
-        item.setLabel("bottom", "cost per request (log scale)")
         # Curves, not PlotDataItems (which wrap a curve and a scatter): neither the points nor
         # these follow the log, FFT or alpha options of the plot's menu, which would tear the
         # drawing apart; each PlotDataItem cost about 3M instructions more at start-up.
