@@ -301,14 +301,13 @@ class FrameworkTab(QWidget):
         scroll.setMinimumWidth(380)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.card = ResultCard()
+        right = QSplitter(Qt.Orientation.Vertical)
+        self.card = ResultCard(right)  # the splitter's first widget (see ResultCard)
         self.card.recompute_requested.connect(self.recompute_with_today)
         self.panel = panel_for(framework.ID, services)
         suggested = inputs_suggested(framework.ID, self.panel)
         if suggested is not None:  # e.g. measured agent trials filling the loop estimate
             suggested.connect(self.apply_suggestion)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.card)
         # The card takes the height its texts need, up to a little over half of the side, and
         # never so much that the plots get less than their minimum.
         self.card.height_cap = lambda: min(
