@@ -139,14 +139,9 @@ class ResultCard(HeightBox):
         self.headline = QLabel()
         self.headline.setObjectName("headline")
         self.headline.setWordWrap(True)
-        self.headline.setStyleSheet("font-size: 15px; font-weight: 600; color: #202124;")
         self.stale_banner = QLabel()
         self.stale_banner.setObjectName("staleBanner")
         self.stale_banner.setWordWrap(True)
-        self.stale_banner.setStyleSheet(
-            "background: #fef7e0; color: #7a4f01; border: 1px solid #f9ab00; border-radius: 4px;"
-            " padding: 4px 8px;"
-        )
         self.stale_banner.hide()
         # What the result rests on: drift against today's catalog (with the button that
         # recomputes), a version saved before evidence was kept, illustrative example scores.
@@ -161,10 +156,6 @@ class ResultCard(HeightBox):
         )
         self.recompute.clicked.connect(self.recompute_requested)
         self.drift_box = QFrame()
-        self.drift_box.setStyleSheet(
-            "QFrame { background: #e8f0fe; border: 1px solid #1a73e8; border-radius: 4px; }"
-            " QLabel { border: none; color: #174ea6; }"
-        )
         drift_lay = QHBoxLayout(self.drift_box)
         drift_lay.setContentsMargins(8, 4, 8, 4)
         drift_lay.addWidget(self.drift_text, 1)
@@ -174,14 +165,12 @@ class ResultCard(HeightBox):
         self.basis_note.setObjectName("basisNote")
         self.basis_note.setWordWrap(True)
         self.basis_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.basis_note.setStyleSheet("color: #7a4f01;")
         self.basis_note.hide()
         # Which quality source the result used (the Models tab's choice), in words.
         self.quality_source = QLabel()
         self.quality_source.setObjectName("qualitySource")
         self.quality_source.setWordWrap(True)
         self.quality_source.setTextFormat(Qt.TextFormat.PlainText)
-        self.quality_source.setStyleSheet("color: #5f6368;")
         self.quality_source.hide()
         self.figures = QGridLayout()
         self.figures.setHorizontalSpacing(18)
@@ -191,7 +180,6 @@ class ResultCard(HeightBox):
         self.rationale.setWordWrap(True)
         self.rationale.setTextFormat(Qt.TextFormat.RichText)
         self.rationale.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.rationale.setStyleSheet("color: #3c4043;")
         # At the top of its box when the box is held taller (hold_size), not centred.
         self.rationale.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
@@ -218,6 +206,20 @@ class ResultCard(HeightBox):
         lay.addWidget(self.details)
         # Height beyond the texts' goes below them, not between the badge and the headline.
         lay.addStretch(1)
+        # The style sheets go on once each widget is in its place: Qt polishes a widget with a
+        # style sheet of its own again (and all under it) each time it gets a new parent.
+        self.headline.setStyleSheet("font-size: 15px; font-weight: 600; color: #202124;")
+        self.stale_banner.setStyleSheet(
+            "background: #fef7e0; color: #7a4f01; border: 1px solid #f9ab00; border-radius: 4px;"
+            " padding: 4px 8px;"
+        )
+        self.drift_box.setStyleSheet(
+            "QFrame { background: #e8f0fe; border: 1px solid #1a73e8; border-radius: 4px; }"
+            " QLabel { border: none; color: #174ea6; }"
+        )
+        self.basis_note.setStyleSheet("color: #7a4f01;")
+        self.quality_source.setStyleSheet("color: #5f6368;")
+        self.rationale.setStyleSheet("color: #3c4043;")
         # A recommendation or headline can carry a model or task name from a scenario file.
         make_plain(self.badge, self.headline, self.stale_banner)
         self.result: FrameworkResult | None = None
@@ -350,15 +352,16 @@ class ResultCard(HeightBox):
         for i, fig in enumerate(result.figures):
             row, col = divmod(i, _COLUMNS)
             name = FigureName()
-            name.setStyleSheet("color: #5f6368;")
             value = QLabel()
             make_plain(value)
             value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             value.setObjectName(f"figure_{fig.key}")
-            value.setStyleSheet("font-weight: 600; color: #202124;")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.figures.addWidget(name, row, col * 2)
             self.figures.addWidget(value, row, col * 2 + 1)
+            # Styled in place (see __init__).
+            name.setStyleSheet("color: #5f6368;")
+            value.setStyleSheet("font-weight: 600; color: #202124;")
             self._figure_labels[fig.key] = (name, value)
 
     def _fit_names(self) -> None:

@@ -34,3 +34,22 @@ def test_a_card_made_in_its_splitter_looks_and_sits_as_one_added_after(qtbot):
     assert card_in.grab().toImage() == card_added.grab().toImage()
     # Its style sheets hold in place: the white ground, the badge's colour.
     assert card_in.badge.styleSheet() == card_added.badge.styleSheet() != ""
+
+
+def test_the_card_texts_wear_their_style_sheets(qtbot):
+    """The style sheets go on once the widgets are in place; they still style them."""
+    from PySide6.QtGui import QColor, QFont, QPalette
+
+    _split_view, card = _split(qtbot, in_place=True)
+    card.stale("a field is wrong")
+    text = QPalette.ColorRole.WindowText
+    assert card.headline.font().pixelSize() == 15
+    assert card.headline.font().weight() == QFont.Weight.DemiBold
+    assert card.rationale.palette().color(text) == QColor("#3c4043")
+    assert card.basis_note.palette().color(text) == QColor("#7a4f01")
+    assert card.quality_source.palette().color(text) == QColor("#5f6368")
+    assert card.drift_text.palette().color(text) == QColor("#174ea6")
+    assert card.stale_banner.palette().color(text) == QColor("#7a4f01")
+    for name, value in card._figure_labels.values():
+        assert name.palette().color(text) == QColor("#5f6368")
+        assert value.font().weight() == QFont.Weight.DemiBold
