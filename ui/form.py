@@ -204,7 +204,6 @@ class _Section(QWidget):
         self.toggle.setChecked(expanded)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
-        self.toggle.setStyleSheet("QToolButton { border: none; font-weight: 600; }")
         # Made inside the section: a parentless widget shown here (an expanded section) would
         # open as a window of its own for a moment and take the keyboard from the main window.
         self.body = QWidget(self)
@@ -218,6 +217,8 @@ class _Section(QWidget):
         lay.setSpacing(0)
         lay.addWidget(self.toggle)
         lay.addWidget(self.body)
+        # Styled in place: Qt polishes a widget with a style sheet again on each new parent.
+        self.toggle.setStyleSheet("QToolButton { border: none; font-weight: 600; }")
         self.toggle.toggled.connect(self._on_toggled)
 
     def _on_toggled(self, on: bool) -> None:
@@ -429,9 +430,9 @@ class InputForm(QWidget):
             self._connect(field)
         self.form_error = plain_label()
         self.form_error.setWordWrap(True)
-        self.form_error.setStyleSheet("color: #b3261e;")
         self.form_error.hide()
         lay.addWidget(self.form_error)
+        self.form_error.setStyleSheet("color: #b3261e;")  # in place (see _Section)
         lay.addStretch(1)
         self._update_applicable()
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)

@@ -250,11 +250,13 @@ class FrameworkTab(QWidget):
         self.form.finished.connect(lambda _name: self.commit_pending())
         guide = _GuideLabel(framework.GUIDE)
         guide.setWordWrap(True)
-        guide.setStyleSheet("color: #5f6368; padding: 6px;")
         left = QWidget()
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(0, 0, 0, 0)
         left_lay.addWidget(guide)
+        # The labels' style sheets go on once they are in place: Qt polishes a widget with a
+        # style sheet of its own again each time it gets a new parent.
+        guide.setStyleSheet("color: #5f6368; padding: 6px;")
         left_lay.addWidget(self.form)
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("notes")
@@ -272,18 +274,18 @@ class FrameworkTab(QWidget):
         self._notes_dirty = False
         self.notes.textChanged.connect(self._on_notes_changed)
         notes_label = QLabel("Notes")
-        notes_label.setStyleSheet("font-weight: 600; padding-left: 6px;")
         notes_label.setBuddy(self.notes)
         left_lay.addWidget(notes_label)
+        notes_label.setStyleSheet("font-weight: 600; padding-left: 6px;")
         left_lay.addWidget(self.notes)
         # Notes keep what was typed or imported, but an invisible control (a bidi override,
         # NUL) is named here, as the exports show it: the editor would draw it as nothing.
         self.notes_hidden = plain_label()
         self.notes_hidden.setObjectName("notesHidden")
         self.notes_hidden.setWordWrap(True)
-        self.notes_hidden.setStyleSheet("color: #b3261e; padding-left: 6px;")
         self.notes_hidden.hide()
         left_lay.addWidget(self.notes_hidden)
+        self.notes_hidden.setStyleSheet("color: #b3261e; padding-left: 6px;")
         self._hidden_check = QTimer(self)
         self._hidden_check.setSingleShot(True)
         self._hidden_check.setInterval(HIDDEN_CHECK_MS)

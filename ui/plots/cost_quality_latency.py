@@ -243,12 +243,13 @@ class CostQualityPlot(QWidget):
 
         self.readout = QLabel(" ")
         self.readout.setObjectName("readout")
-        self.readout.setStyleSheet("color: #3c4043; padding: 2px 6px;")
         self.readout.setWordWrap(True)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         lay.addWidget(HeightBox(self.readout))
+        # In place first: Qt polishes a widget with a style sheet again on each new parent.
+        self.readout.setStyleSheet("color: #3c4043; padding: 2px 6px;")
         lay.addWidget(self.plot)
 
         #: The options table's rank beside each point it lists (the pick has its name).
