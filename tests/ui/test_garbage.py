@@ -6,6 +6,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QObject
 
 from ui.garbage import GuiThreadCollector, collect_due, install
@@ -38,7 +39,20 @@ def _allocate_in_worker() -> None:
     worker.join()
 
 
-def test_a_worker_allocating_never_frees_a_qt_cycle_and_the_gui_thread_does(qtbot):
+@pytest.fixture
+def no_freeze_to_come():
+    """An import of litellm that an earlier test left running on a thread ends by freezing
+    every object alive (core/compat/litellm.py): a cycle made before that moment would never be
+    collected. Wait for it to end first (it holds the lock until then)."""
+    from core.llm import _litellm_lock
+
+    with _litellm_lock:
+        pass
+
+
+def test_a_worker_allocating_never_frees_a_qt_cycle_and_the_gui_thread_does(
+    qtbot, no_freeze_to_come
+):
     gc.enable()  # as a fresh process starts; the suite itself runs with collection off
     collector = GuiThreadCollector()
     try:
@@ -69,7 +83,7 @@ def test_stop_restores_automatic_collection_only_if_it_was_on(qtbot):
     assert not gc.isenabled()
 
 
-def test_collect_due_follows_pythons_thresholds():
+def test_collect_due_follows_pythons_thresholds(no_freeze_to_come):
     gc.collect()
     assert collect_due() == 0  # nothing allocated since: no generation is due
     for _ in range(3):
