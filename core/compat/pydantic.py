@@ -13,6 +13,7 @@ pydantic's own loader, which takes its place, and answers with it: slower, never
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import types
@@ -28,8 +29,6 @@ WRITTEN_FOR = ((2, 14), (2, 15))
 #: The values of PYDANTIC_DISABLE_PLUGINS that turn every plugin off (pydantic's own list).
 _ALL_OFF = ("__all__", "1", "true")
 _FALLBACK = "its plugin loader is imported as usual (a slower start)."
-
-_checked: list[bool] = []
 
 
 def stand_in_for_plugin_loader() -> None:
@@ -50,12 +49,11 @@ def get_plugins() -> Iterable[Any]:
     return _loaders_own("get_plugins")()  # type: ignore[no-any-return]
 
 
+@functools.cache
 def _written_for() -> bool:
-    if not _checked:
-        from pydantic.version import VERSION  # pydantic is imported: it is asking
+    from pydantic.version import VERSION  # pydantic is imported: it is asking
 
-        _checked.append(within("pydantic", VERSION, WRITTEN_FOR, _FALLBACK))
-    return _checked[0]
+    return within("pydantic", VERSION, WRITTEN_FOR, _FALLBACK)
 
 
 def _missing(name: str) -> Any:
